@@ -1,0 +1,131 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Load reads and validates the config file at path.
+func Load(path string) (*Config, error) { return LoadWithFlags(path, Flags{}) }
+
+// Parse validates the config file contents data.
+func Parse(data []byte) (*Config, error) { return ParseWithFlags(data, Flags{}) }
+
+// LoadWithFlags reads the config file at path, merges the command-line
+// flags f into it (see the package documentation for the precedence) and
+// validates the result. An empty path means "no file: flags only".
+func LoadWithFlags(path string, f Flags) (*Config, error) {
+	var raw rawFile
+	if path != "" {
+		data, err := readFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if raw, err = decodeFile(data); err != nil {
+			return nil, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	return build(raw, f, os.Hostname)
+}
+
+// ParseWithFlags merges the flags f into the config file contents data and
+// validates the result; nil or empty data means "no file: flags only".
+// The error, if any, lists every problem found, one per line, each naming
+// the key or flag and the interface it is about.
+func ParseWithFlags(data []byte, f Flags) (*Config, error) {
+	raw, err := decodeFile(data)
+	if err != nil {
+		return nil, err
+	}
+	return build(raw, f, os.Hostname)
+}
+
+// readFile reads a config file of at most maxFileSize bytes.
+func readFile(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read config file: %w", err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read config file %s: %w", path, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("config file %s is larger than %d bytes", path, maxFileSize)
+	}
+	return data, nil
+}
+
+// build merges and validates a decoded file and flags, with the host name
+// lookup handed in (os.Hostname outside tests).
+func build(raw rawFile, f Flags, hostname func() (string, error)) (*Config, error) {
+	var errs errList
+	cfg := &Config{}
+	buildGlobals(cfg, raw, f, hostname, &errs)
+	cfg.Interfaces = buildInterfaces(raw, f, &errs)
+	if err := errs.join(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// buildGlobals fills the daemon-wide settings: a flag wins over the file,
+// the file over the default.
+func buildGlobals(cfg *Config, raw rawFile, f Flags, hostname func() (string, error), errs *errList) {
+	cfg.MaxHops = pickInt(f.MaxHops, "--max-hops", raw.MaxHops, "max-hops", DefaultMaxHops, 1, MaxMaxHops, errs)
+	cfg.MaxPacketSize = pickInt(f.MaxPacketSize, "--max-packet-size", raw.MaxPacketSize, "max-packet-size",
+		DefaultMaxPacketSize, MinMaxPacketSize, MaxMaxPacketSize, errs)
+	cfg.Log.Level = pickWord(f.LogLevel, "--log-level", raw.Log.Level, "log: level",
+		DefaultLogLevel, []string{"debug", "info", "warn", "error"}, errs)
+	cfg.Log.Format = pickWord(f.LogFormat, "--log-format", raw.Log.Format, "log: format",
+		DefaultLogFormat, []string{"text", "json"}, errs)
+	if raw.Hostname != nil && *raw.Hostname != "" {
+		cfg.Hostname = *raw.Hostname
+		return
+	}
+	name, err := hostname()
+	if err == nil && name == "" {
+		err = fmt.Errorf("empty host name")
+	}
+	if err != nil {
+		errs.addf("", "hostname: failed to get the host name (set hostname: in the config file): %w", err)
+	}
+	cfg.Hostname = name
+}
+
+// pickInt returns the flag, else the file value, else def, checking that
+// the one chosen is within [lo, hi].
+func pickInt(flag *int, fk string, file *int, key string, def, lo, hi int, errs *errList) int {
+	v, where := def, ""
+	switch {
+	case flag != nil:
+		v, where = *flag, fk
+	case file != nil:
+		v, where = *file, key
+	}
+	if v < lo || v > hi {
+		errs.addf("", "%s: %d is out of range %d..%d", where, v, lo, hi)
+	}
+	return v
+}
+
+// pickWord returns the flag, else the file value, else def, checking that
+// the one chosen is one of words.
+func pickWord(flag *string, fk string, file *string, key string, def string, words []string, errs *errList) string {
+	v, where := def, ""
+	switch {
+	case flag != nil:
+		v, where = *flag, fk
+	case file != nil:
+		v, where = *file, key
+	}
+	for _, w := range words {
+		if v == w {
+			return v
+		}
+	}
+	errs.addf("", "%s: unknown value %q: want one of %v", where, v, words)
+	return v
+}

@@ -1,0 +1,108 @@
+package config
+
+import "net/netip"
+
+// Config is the whole validated configuration of the daemon. It is immutable
+// once built: the daemon swaps a new *Config in on reload and never edits one
+// in place, so it may be read concurrently without locks.
+type Config struct {
+	// Interfaces are the downstream (client-facing) interfaces, in the order
+	// they were given. An entry's Name is an exact link name or a pattern
+	// (path.Match syntax, e.g. "eth0.*"); exact names win over patterns and
+	// earlier patterns over later ones (see Match).
+	Interfaces []Interface
+
+	// MaxHops is the largest hops value a BOOTREQUEST may carry and still be
+	// relayed (RFC 1542 §4.1.1); the relay drops a request whose hops field
+	// is already MaxHops or more, so nothing leaves with hops > MaxHops.
+	MaxHops int
+
+	// MaxPacketSize is the largest DHCP message (UDP payload) the relay
+	// sends upstream; when appending option 82 would exceed it, the request
+	// goes on without option 82 and a counter says so.
+	MaxPacketSize int
+
+	// Hostname is the relay's name, used by the {hostname} template
+	// variable (the default remote-id).
+	Hostname string
+
+	// Log configures logging.
+	Log Log
+}
+
+// Interface is the relay configuration of one downstream interface or of a
+// pattern of them.
+type Interface struct {
+	// Name is an exact interface name or a path.Match pattern.
+	Name string
+
+	// Helpers are the DHCP servers (IPv4 unicast) every BOOTREQUEST from this
+	// interface is sent to, without repeats. Never empty after validation.
+	// Loopback addresses are allowed (a server on the relay itself).
+	Helpers []netip.Addr
+
+	// GIAddr, when valid, is the address written into giaddr instead of the
+	// interface's primary IPv4 address: IPv4 unicast and not loopback. It
+	// must be one of the relay's own addresses (checked at run time, when
+	// the addresses are known).
+	GIAddr netip.Addr
+
+	// SourceInterface, when not empty, names the interface whose primary
+	// IPv4 address is used as giaddr and as the source of relayed packets
+	// (Cisco "ip dhcp relay source-interface"). It is an exact name, and
+	// empty whenever GIAddr is valid: the two are mutually exclusive.
+	SourceInterface string
+
+	// Trusted marks the interface as trusted for option 82: a request with
+	// giaddr 0 and an option 82 is then handled by Option82.Policy instead of
+	// being dropped (RFC 3046 §2.1.1).
+	Trusted bool
+
+	// Option82 is the relay agent information option policy.
+	Option82 Option82
+}
+
+// Option82 is the relay agent information option (RFC 3046) configuration
+// of one interface.
+type Option82 struct {
+	// Insert appends option 82 to requests relayed with giaddr 0.
+	Insert bool
+	// Policy says what to do with an option 82 that arrives, with giaddr 0,
+	// on a trusted interface.
+	Policy Policy
+	// Check drops replies whose option 82 is not the one we stamped.
+	Check bool
+	// CircuitID is the sub-option 1 template (RFC 3046 §3.1); never zero.
+	CircuitID Template
+	// RemoteID is the sub-option 2 template (RFC 3046 §3.2); never zero.
+	RemoteID Template
+	// SubscriberID, when not empty, adds sub-option 6 (RFC 3993).
+	SubscriberID Template
+	// LinkSelection adds sub-option 5 (RFC 3527) with the interface's subnet.
+	LinkSelection bool
+	// ServerIDOverride adds sub-option 11 (RFC 5107) with the interface's
+	// address and the flags sub-option 10 (RFC 5010).
+	ServerIDOverride bool
+}
+
+// Policy is what the relay does with an option 82 that a trusted interface
+// delivers (Cisco "ip dhcp relay information policy", dhcrelay -m).
+type Policy int
+
+// The policies.
+const (
+	// PolicyReplace strips the received option 82 and appends ours (default).
+	PolicyReplace Policy = iota
+	// PolicyKeep forwards the received option 82 unchanged and adds none.
+	PolicyKeep
+	// PolicyDrop drops the request.
+	PolicyDrop
+)
+
+// Log configures log/slog.
+type Log struct {
+	// Level is "debug", "info", "warn" or "error".
+	Level string
+	// Format is "text" or "json".
+	Format string
+}

@@ -1,0 +1,66 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Effective returns c as a config file in the format of deploy/iphelper.yaml
+// with every key written out, defaults included, so that Parse of the
+// result gives c back. check-config prints it.
+func (c *Config) Effective() ([]byte, error) {
+	raw := rawFile{
+		MaxHops:       ptr(c.MaxHops),
+		MaxPacketSize: ptr(c.MaxPacketSize),
+		Hostname:      ptr(c.Hostname),
+		Log:           rawLog{Level: ptr(c.Log.Level), Format: ptr(c.Log.Format)},
+	}
+	for i := range c.Interfaces {
+		raw.Interfaces = append(raw.Interfaces, rawFromInterface(&c.Interfaces[i]))
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(raw); err != nil {
+		return nil, fmt.Errorf("failed to encode the effective config: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("failed to encode the effective config: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// rawFromInterface writes one interface entry back in file form.
+func rawFromInterface(in *Interface) rawInterface {
+	helpers := make([]string, len(in.Helpers))
+	for i, h := range in.Helpers {
+		helpers[i] = h.String()
+	}
+	o := in.Option82
+	r := rawInterface{
+		Name: ptr(in.Name),
+		rawSettings: rawSettings{
+			HelperAddresses: &helpers,
+			Trusted:         ptr(in.Trusted),
+			InformationOption: rawOption82{
+				Insert:           ptr(o.Insert),
+				Policy:           ptr(o.Policy.String()),
+				Check:            ptr(o.Check),
+				CircuitID:        ptr(o.CircuitID.String()),
+				RemoteID:         ptr(o.RemoteID.String()),
+				SubscriberID:     ptr(o.SubscriberID.String()),
+				LinkSelection:    ptr(o.LinkSelection),
+				ServerIDOverride: ptr(o.ServerIDOverride),
+			},
+		},
+	}
+	switch {
+	case in.GIAddr.IsValid():
+		r.GIAddr = ptr(in.GIAddr.String())
+	case in.SourceInterface != "":
+		r.SourceInterface = ptr(in.SourceInterface)
+	}
+	return r
+}

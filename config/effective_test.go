@@ -1,0 +1,91 @@
+package config
+
+import (
+	"os"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestEffectiveMinimal(t *testing.T) {
+	cfg, err := parseTest("interfaces: [{name: eth1, helper-addresses: [198.51.100.2, 198.51.100.3], giaddr: 203.0.113.1}]", Flags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cfg.Effective()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `max-hops: 4
+max-packet-size: 1472
+hostname: relay1
+log:
+  level: info
+  format: text
+interfaces:
+  - name: eth1
+    helper-addresses: [198.51.100.2, 198.51.100.3]
+    giaddr: 203.0.113.1
+    trusted: false
+    information-option:
+      insert: true
+      policy: replace
+      check: true
+      circuit-id: '{ifname}'
+      remote-id: '{hostname}'
+      subscriber-id: ""
+      link-selection: false
+      server-id-override: false
+`
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestEffectiveRoundTrip checks that the effective config parses back to
+// the same Config.
+func TestEffectiveRoundTrip(t *testing.T) {
+	reference, err := os.ReadFile("../deploy/iphelper.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		data  string
+		flags Flags
+	}{
+		{name: "reference", data: string(reference)},
+		{
+			name: "flags",
+			flags: Flags{
+				Interfaces:      []string{"eth1", "eth0.*"},
+				HelperAddresses: []string{"198.51.100.2", "eth1=198.51.100.3"},
+				SourceInterface: ptrTo("lo"),
+				CircuitIDs:      []string{"eth0.*={{{vlan}}}", "hex:{ifindex32}"},
+				SubscriberIDs:   []string{"a: b # c"},
+				RemoteID:        ptrTo("'\"{mac}\n"),
+				MaxHops:         ptrTo(16),
+				LogFormat:       ptrTo("json"),
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := parseTest(tt.data, tt.flags)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := want.Effective()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := parseTest(string(data), Flags{})
+			if err != nil {
+				t.Fatalf("parse of the effective config: %v\n%s", err, data)
+			}
+			if diff := cmp.Diff(want, got, cmpOpts()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,112 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// maxFileSize bounds the config file, so a wrong path (a log, a device)
+// fails fast instead of filling memory.
+const maxFileSize = 1 << 20
+
+// rawFile is the config file as written: every key optional (a nil pointer
+// is "unset"), nothing validated yet. See deploy/iphelper.yaml.
+type rawFile struct {
+	MaxHops       *int           `yaml:"max-hops,omitempty"`
+	MaxPacketSize *int           `yaml:"max-packet-size,omitempty"`
+	Hostname      *string        `yaml:"hostname,omitempty"`
+	Log           rawLog         `yaml:"log,omitempty"`
+	Defaults      rawSettings    `yaml:"defaults,omitempty"`
+	Interfaces    []rawInterface `yaml:"interfaces,omitempty"`
+}
+
+// rawLog is the log: block.
+type rawLog struct {
+	Level  *string `yaml:"level,omitempty"`
+	Format *string `yaml:"format,omitempty"`
+}
+
+// rawInterface is one entry of interfaces:.
+type rawInterface struct {
+	Name        *string `yaml:"name,omitempty"`
+	rawSettings `yaml:",inline"`
+}
+
+// rawSettings are the per-interface keys, also allowed under defaults:.
+type rawSettings struct {
+	HelperAddresses   *[]string   `yaml:"helper-addresses,omitempty,flow"`
+	GIAddr            *string     `yaml:"giaddr,omitempty"`
+	SourceInterface   *string     `yaml:"source-interface,omitempty"`
+	Trusted           *bool       `yaml:"trusted,omitempty"`
+	InformationOption rawOption82 `yaml:"information-option,omitempty"`
+}
+
+// rawOption82 is the information-option: block.
+type rawOption82 struct {
+	Insert           *bool   `yaml:"insert,omitempty"`
+	Policy           *string `yaml:"policy,omitempty"`
+	Check            *bool   `yaml:"check,omitempty"`
+	CircuitID        *string `yaml:"circuit-id,omitempty"`
+	RemoteID         *string `yaml:"remote-id,omitempty"`
+	SubscriberID     *string `yaml:"subscriber-id,omitempty"`
+	LinkSelection    *bool   `yaml:"link-selection,omitempty"`
+	ServerIDOverride *bool   `yaml:"server-id-override,omitempty"`
+}
+
+// decodeFile strictly decodes one YAML document: unknown keys, wrong types
+// and a second document are errors. Empty input is an empty file.
+func decodeFile(data []byte) (raw rawFile, err error) {
+	if len(data) > maxFileSize {
+		return rawFile{}, fmt.Errorf("config is %d bytes, more than %d", len(data), maxFileSize)
+	}
+	// The YAML decoder turns its own failures into errors; this guards
+	// the "never panic on any input" contract against a bug in it.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("failed to decode YAML: %v", r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&raw); err != nil {
+		if errors.Is(err, io.EOF) {
+			return rawFile{}, nil
+		}
+		return rawFile{}, fmt.Errorf("failed to decode YAML: %w", cleanTypeError(err))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return rawFile{}, errors.New("failed to decode YAML: more than one document")
+	}
+	return raw, nil
+}
+
+// cleanTypeError rewrites the decoder's per-line messages in the words of
+// the config file: "unknown key" instead of "field not found in type", and
+// no names of this package's raw types.
+func cleanTypeError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	clean := &yaml.TypeError{Errors: make([]string, len(te.Errors))}
+	for i, e := range te.Errors {
+		if head, _, ok := strings.Cut(e, " not found in type config.raw"); ok {
+			if line, field, ok := strings.Cut(head, ": field "); ok {
+				e = line + fmt.Sprintf(": unknown key %q", field)
+			}
+		}
+		if j := strings.Index(e, "[]config.raw"); j >= 0 {
+			e = e[:j] + "a list"
+		} else if j := strings.Index(e, "config.raw"); j >= 0 {
+			e = e[:j] + "a mapping"
+		}
+		clean.Errors[i] = e
+	}
+	return clean
+}

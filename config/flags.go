@@ -1,0 +1,44 @@
+package config
+
+// Flags is what the command line gave, before validation. A nil pointer,
+// an empty string or an empty slice means "not given". Values are kept as
+// the user typed them so that errors can quote them; Build parses them.
+//
+// Entries of the form NAME=VALUE in HelperAddresses, CircuitIDs and
+// SubscriberIDs apply to the interface entry called NAME only (an exact
+// name, or a pattern such as "eth0.*" written the same way); entries
+// without "NAME=" apply to all interfaces (see the package documentation
+// for the precedence). For templates, a prefix before '=' that contains
+// '{', '}' or ':' is not taken as a name, so "hex:..." is always a template.
+type Flags struct {
+	// Interfaces are --interface names or patterns; those not in the
+	// file are added, and global flags take precedence over the file for
+	// all of them.
+	Interfaces []string
+	// HelperAddresses are --helper-address values: ADDR or NAME=ADDR.
+	HelperAddresses []string
+	// TrustedInterfaces are --trusted-interface names.
+	TrustedInterfaces []string
+	// TrustAll is --trust-all: every interface is trusted.
+	TrustAll bool
+
+	InformationOption *bool   // --information-option / --no-information-option
+	InformationPolicy *string // --information-policy keep|replace|drop
+	InformationCheck  *bool   // --information-check / --no-information-check
+	LinkSelection     *bool   // --link-selection
+	ServerIDOverride  *bool   // --server-id-override
+
+	// CircuitIDs and SubscriberIDs are templates: TEMPLATE or NAME=TEMPLATE.
+	CircuitIDs    []string
+	SubscriberIDs []string
+	// RemoteID is the --remote-id template.
+	RemoteID *string
+
+	SourceInterface *string // --source-interface NAME
+	GIAddr          *string // --giaddr ADDR
+
+	MaxHops       *int    // --max-hops
+	MaxPacketSize *int    // --max-packet-size
+	LogLevel      *string // --log-level
+	LogFormat     *string // --log-format
+}
