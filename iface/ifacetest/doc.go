@@ -1,0 +1,7 @@
+// Package ifacetest provides in-memory implementations of iface's
+// interfaces for the unit tests of their callers: Conn (an iface.FrameConn
+// that tests feed frames to and read written frames from), Pipe (two Conns
+// wired together) and Links (an iface.LinkSource that tests edit).
+//
+// Nothing here touches the kernel; production code must not import it.
+package ifacetest

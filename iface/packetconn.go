@@ -1,0 +1,289 @@
+package iface
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/mdlayher/packet"
+	"golang.org/x/sys/unix"
+)
+
+// DefaultReadBuffer is the receive buffer ListenDHCP asks for when
+// ListenOptions.ReadBuffer is 0: 4 MiB, room for thousands of DHCP frames.
+// The kernel default (net.core.rmem_default, ~208 KiB) is where relays lose
+// packets in a storm.
+const DefaultReadBuffer = 4 << 20
+
+// ListenOptions tune a socket opened by ListenDHCP. The zero value is the
+// default configuration.
+type ListenOptions struct {
+	// ReadBuffer is the receive buffer size in bytes: 0 means
+	// DefaultReadBuffer, a negative value leaves the kernel default. It is
+	// set with SO_RCVBUFFORCE when the process may (CAP_NET_ADMIN), else with
+	// SO_RCVBUF, which the kernel caps at net.core.rmem_max; see
+	// PacketConn.ReadBufferSize for what was granted.
+	ReadBuffer int
+}
+
+// PacketConn is an AF_PACKET SOCK_RAW socket bound to one interface that
+// receives, as whole Ethernet frames, the IPv4/UDP datagrams to port 67 that
+// arrive on it (see DHCPServerFilter), and sends whole Ethernet frames out
+// of it.
+//
+// ReadFrame must not be called concurrently with itself (one goroutine reads
+// a PacketConn); every other method may be called concurrently with any
+// method, including ReadFrame.
+type PacketConn struct {
+	name    string
+	ifindex int
+	conn    *packet.Conn
+	raw     syscall.RawConn
+	closed  atomic.Bool
+
+	rmu sync.Mutex // held by ReadFrame
+	rx  *receiver
+
+	wmu sync.Mutex // held by WriteFrame
+	tx  *sender
+
+	smu   sync.Mutex // guards stats
+	stats Stats
+}
+
+var _ FrameConn = (*PacketConn)(nil)
+
+// ListenDHCP opens a packet socket on ifi for DHCP server traffic: incoming
+// IPv4/UDP frames to port 67 received on ifi itself. The filter is attached
+// before the socket is bound, so no other frame is ever queued on it. The
+// socket reports checksum and VLAN metadata (PACKET_AUXDATA) with each frame.
+//
+// Binding to a link that is down succeeds; the first read then fails with
+// ErrLinkNotReady. Errors name the interface and match ErrLinkNotReady or
+// ErrPermission where they apply.
+func ListenDHCP(ifi *net.Interface, opts ListenOptions) (*PacketConn, error) {
+	if ifi == nil || ifi.Index <= 0 {
+		return nil, errors.New("failed to open packet socket: no interface index")
+	}
+	filter, err := DHCPServerFilter(ifi.Index)
+	if err != nil {
+		return nil, fmt.Errorf("failed to open packet socket on %q: %w", ifi.Name, err)
+	}
+	conn, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_IP, &packet.Config{Filter: filter})
+	if err != nil {
+		// Drop the *net.OpError: it only says "listen packet" and an
+		// address the interface name already stands for.
+		var opErr *net.OpError
+		if errors.As(err, &opErr) {
+			err = opErr.Err
+		}
+		return nil, classify(fmt.Errorf("failed to open packet socket on %q: %w", ifi.Name, err))
+	}
+	c, err := newPacketConn(ifi, conn, opts)
+	if err != nil {
+		_ = conn.Close()
+		return nil, classify(fmt.Errorf("failed to set up packet socket on %q: %w", ifi.Name, err))
+	}
+	return c, nil
+}
+
+// newPacketConn sets the socket options and wraps conn.
+func newPacketConn(ifi *net.Interface, conn *packet.Conn, opts ListenOptions) (*PacketConn, error) {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	if err := setsockoptInt(raw, unix.SOL_PACKET, unix.PACKET_AUXDATA, 1); err != nil {
+		return nil, fmt.Errorf("PACKET_AUXDATA: %w", err)
+	}
+	if err := setReadBuffer(raw, opts.ReadBuffer); err != nil {
+		return nil, err
+	}
+	return &PacketConn{
+		name:    ifi.Name,
+		ifindex: ifi.Index,
+		conn:    conn,
+		raw:     raw,
+		rx:      newReceiver(),
+		tx:      newSender(),
+	}, nil
+}
+
+// setReadBuffer sets the socket's receive buffer as ListenOptions.ReadBuffer
+// says.
+func setReadBuffer(raw syscall.RawConn, size int) error {
+	switch {
+	case size < 0:
+		return nil
+	case size == 0:
+		size = DefaultReadBuffer
+	}
+	if setsockoptInt(raw, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, size) == nil {
+		return nil
+	}
+	if err := setsockoptInt(raw, unix.SOL_SOCKET, unix.SO_RCVBUF, size); err != nil {
+		return fmt.Errorf("SO_RCVBUF: %w", err)
+	}
+	return nil
+}
+
+// setsockoptInt runs setsockopt(2) on raw's socket.
+func setsockoptInt(raw syscall.RawConn, level, opt, value int) error {
+	var serr error
+	err := raw.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), level, opt, value)
+	})
+	if err != nil {
+		return err
+	}
+	return os.NewSyscallError("setsockopt", serr)
+}
+
+// Name returns the name of the interface the socket is bound to.
+func (c *PacketConn) Name() string { return c.name }
+
+// Index returns the index of the interface the socket is bound to.
+func (c *PacketConn) Index() int { return c.ifindex }
+
+// ReadBufferSize returns the receive buffer the kernel granted, as
+// getsockopt(SO_RCVBUF) reports it: twice the size asked for, for the
+// kernel's bookkeeping.
+func (c *PacketConn) ReadBufferSize() (int, error) {
+	var (
+		size int
+		serr error
+	)
+	err := c.raw.Control(func(fd uintptr) {
+		size, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF)
+	})
+	if err == nil {
+		err = os.NewSyscallError("getsockopt", serr)
+	}
+	if err != nil {
+		return 0, c.wrap("failed to get receive buffer size of packet socket", err)
+	}
+	return size, nil
+}
+
+// ReadFrame reads the next frame into b and returns its length and what the
+// kernel says about it. A frame longer than b is cut to len(b) and reported
+// with info.Truncated. It blocks until a frame arrives, the read deadline
+// passes (the error then matches os.ErrDeadlineExceeded) or the socket is
+// closed (net.ErrClosed). It allocates nothing; b should be a buffer the
+// caller reuses, as it is handed to the kernel.
+//
+// ReadFrame must not be called concurrently with itself.
+func (c *PacketConn) ReadFrame(b []byte) (n int, info FrameInfo, err error) {
+	if len(b) == 0 {
+		return 0, FrameInfo{}, fmt.Errorf("failed to read from packet socket on %q: empty buffer", c.name)
+	}
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	r := c.rx
+	r.setBuffer(b)
+	err = c.raw.Read(r.read)
+	r.clearBuffer()
+	if err == nil && r.errno != 0 {
+		err = os.NewSyscallError("recvmsg", r.errno)
+	}
+	if err != nil {
+		return 0, FrameInfo{}, c.wrap("failed to read from packet socket", err)
+	}
+	info = FrameInfo{
+		IfIndex:   int(r.from.Ifindex),
+		Type:      PacketType(r.from.Pkttype),
+		Len:       r.n,
+		Truncated: r.truncated(),
+	}
+	parseControl(r.control(), &info)
+	return min(r.n, len(b)), info, nil
+}
+
+// WriteFrame sends frame, a whole Ethernet frame, out of the interface as
+// it is. dst is the frame's destination address, which the frame already
+// holds in its first six bytes (a SOCK_RAW socket sends the frame as is): it
+// may be nil, and if it is not, it must match. The frame must fit the link's
+// MTU. WriteFrame allocates nothing on success.
+func (c *PacketConn) WriteFrame(frame []byte, dst net.HardwareAddr) error {
+	if len(frame) < etherHeaderLen {
+		return fmt.Errorf("failed to write to packet socket on %q: frame of %d bytes is shorter than an Ethernet header",
+			c.name, len(frame))
+	}
+	if dst != nil && !bytes.Equal(dst, frame[:6]) {
+		return fmt.Errorf("failed to write to packet socket on %q: destination %s is not the frame's %s",
+			c.name, dst, net.HardwareAddr(frame[:6]))
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	s := c.tx
+	s.frame = frame
+	err := c.raw.Write(s.write)
+	s.frame = nil
+	if err == nil && s.errno != 0 {
+		err = os.NewSyscallError("send", s.errno)
+	}
+	if err != nil {
+		return c.wrap("failed to write to packet socket", err)
+	}
+	return nil
+}
+
+// SetReadDeadline sets the time after which a blocked or future ReadFrame
+// fails with an error matching os.ErrDeadlineExceeded; the zero time means
+// no deadline.
+func (c *PacketConn) SetReadDeadline(t time.Time) error {
+	if err := c.conn.SetReadDeadline(t); err != nil {
+		return c.wrap("failed to set read deadline on packet socket", err)
+	}
+	return nil
+}
+
+// Close closes the socket; a blocked ReadFrame returns net.ErrClosed.
+// Closing a closed PacketConn does nothing and returns nil.
+func (c *PacketConn) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	if err := c.conn.Close(); err != nil {
+		return fmt.Errorf("failed to close packet socket on %q: %w", c.name, err)
+	}
+	return nil
+}
+
+// Stats are cumulative counters of a PacketConn since it was opened.
+type Stats struct {
+	// Packets counts the frames that passed the filter, including those
+	// dropped.
+	Packets uint64
+
+	// Drops counts the frames dropped because the receive buffer was full.
+	Drops uint64
+}
+
+// Stats returns the socket's cumulative counters. (The kernel resets its
+// own on each query; PacketConn adds them up.)
+func (c *PacketConn) Stats() (Stats, error) {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	st, err := c.conn.Stats()
+	if err != nil {
+		return c.stats, c.wrap("failed to get statistics of packet socket", err)
+	}
+	c.stats.Packets += uint64(st.Packets)
+	c.stats.Drops += uint64(st.Drops)
+	return c.stats, nil
+}
+
+// wrap names the operation and the interface in err and classifies it.
+func (c *PacketConn) wrap(op string, err error) error {
+	if c.closed.Load() {
+		return fmt.Errorf("%s on %q: %w", op, c.name, net.ErrClosed)
+	}
+	return classify(fmt.Errorf("%s on %q: %w", op, c.name, err))
+}
