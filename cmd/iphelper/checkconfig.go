@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/iphelper/iphelper/config"
+)
+
+// checkConfigCommand returns "iphelper check-config [FILE]": validate the
+// config file and flags as run would, and print the effective config.
+func checkConfigCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "check-config",
+		Usage:     "validate the configuration and print it with every default filled in",
+		ArgsUsage: "[FILE]",
+		Description: "Builds the configuration from FILE (or --config FILE) and the flags exactly as run\n" +
+			"does, prints it as YAML on success, and exits with status 1 and every problem found\n" +
+			"otherwise. Give flags before FILE.",
+		Flags:  runFlags(),
+		Action: checkConfig,
+	}
+}
+
+// checkConfig is the action of check-config.
+func checkConfig(c *cli.Context) error {
+	path, err := checkConfigPath(c)
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	f, err := flagsToConfig(c)
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	cfg, err := config.LoadWithFlags(path, f)
+	if err != nil {
+		return cli.Exit("invalid configuration:\n"+indentLines(err.Error()), 1)
+	}
+	out, err := cfg.Effective()
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	if _, err := fmt.Fprintf(c.App.Writer, "# iphelper effective configuration\n%s", out); err != nil {
+		return cli.Exit(fmt.Sprintf("failed to print the configuration: %v", err), 1)
+	}
+	return nil
+}
+
+// checkConfigPath returns the config file named by the FILE argument or
+// --config, which must agree if both are given.
+func checkConfigPath(c *cli.Context) (string, error) {
+	path := c.String(flagConfig)
+	switch c.NArg() {
+	case 0:
+		return path, nil
+	case 1:
+		arg := c.Args().First()
+		if path != "" && path != arg {
+			return "", fmt.Errorf("two config files: %s and --config %s", arg, path)
+		}
+		return arg, nil
+	}
+	return "", fmt.Errorf("check-config takes at most one FILE, got %d arguments (give flags before FILE)", c.NArg())
+}
+
+// indentLines indents every line of s by two spaces.
+func indentLines(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/iphelper/iphelper/config"
+)
+
+// Names of the flags shared by run and check-config.
+const (
+	flagConfig              = "config"
+	flagInterface           = "interface"
+	flagHelperAddress       = "helper-address"
+	flagInformationOption   = "information-option"
+	flagNoInformationOption = "no-information-option"
+	flagInformationPolicy   = "information-policy"
+	flagInformationCheck    = "information-check"
+	flagNoInformationCheck  = "no-information-check"
+	flagTrustedInterface    = "trusted-interface"
+	flagTrustAll            = "trust-all"
+	flagMaxHops             = "max-hops"
+	flagSourceInterface     = "source-interface"
+	flagGIAddr              = "giaddr"
+	flagLinkSelection       = "link-selection"
+	flagServerIDOverride    = "server-id-override"
+	flagCircuitID           = "circuit-id"
+	flagRemoteID            = "remote-id"
+	flagSubscriberID        = "subscriber-id"
+	flagMaxPacketSize       = "max-packet-size"
+	flagLogLevel            = "log-level"
+	flagLogFormat           = "log-format"
+)
+
+// runFlags returns the configuration flags of run and check-config. Each
+// call returns new flag values, so each command gets its own.
+func runFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagConfig, Aliases: []string{"c"}, TakesFile: true,
+			Usage: "read the YAML config `FILE` (reference: deploy/iphelper.yaml); flags override its defaults: block (no IOS equivalent)"},
+		&cli.GenericFlag{Name: flagInterface, Value: &repeated{},
+			Usage: "relay requests from the downstream interface `NAME`, or from every interface matching a pattern such as 'eth0.*'; repeatable, or comma-separated (IOS: the interface an ip helper-address is under)"},
+		&cli.GenericFlag{Name: flagHelperAddress, Value: &repeated{},
+			Usage: "send requests to the DHCP server `ADDR` (every interface), or NAME=ADDR (interface NAME only); repeatable, or comma-separated: NAME=ADDR1,ADDR2 (IOS: ip helper-address)"},
+		&cli.BoolFlag{Name: flagInformationOption, DefaultText: "on",
+			Usage: "insert option 82 (IOS: ip dhcp relay information option)"},
+		&cli.BoolFlag{Name: flagNoInformationOption, DisableDefaultText: true,
+			Usage: "do not insert option 82 (IOS: no ip dhcp relay information option)"},
+		&cli.StringFlag{Name: flagInformationPolicy, DefaultText: config.DefaultPolicy.String(),
+			Usage: "handle an option 82 arriving on a trusted interface by `POLICY`: keep, replace or drop (IOS: ip dhcp relay information policy)"},
+		&cli.BoolFlag{Name: flagInformationCheck, DefaultText: "on",
+			Usage: "drop replies whose option 82 is not ours (IOS: ip dhcp relay information check)"},
+		&cli.BoolFlag{Name: flagNoInformationCheck, DisableDefaultText: true,
+			Usage: "do not check the option 82 of replies (IOS: no ip dhcp relay information check)"},
+		&cli.GenericFlag{Name: flagTrustedInterface, Value: &repeated{},
+			Usage: "trust option 82 arriving on interface `NAME`; repeatable, or comma-separated (IOS: ip dhcp relay information trusted)"},
+		&cli.BoolFlag{Name: flagTrustAll, DisableDefaultText: true,
+			Usage: "trust option 82 on every interface whose config does not say trusted: false (IOS: ip dhcp relay information trust-all)"},
+		&cli.IntFlag{Name: flagMaxHops, DefaultText: strconv.Itoa(config.DefaultMaxHops),
+			Usage: fmt.Sprintf("drop requests whose hops count has reached `N`, 1..%d, RFC 1542 (no IOS equivalent; dhcrelay -c)", config.MaxMaxHops)},
+		&cli.StringFlag{Name: flagSourceInterface,
+			Usage: "use the primary address of interface `NAME` as giaddr and source (IOS: ip dhcp relay source-interface)"},
+		&cli.StringFlag{Name: flagGIAddr,
+			Usage: "use `ADDR`, an address of this relay, as giaddr and source (no IOS equivalent)"},
+		&cli.BoolFlag{Name: flagLinkSelection, DisableDefaultText: true,
+			Usage: "add the link-selection sub-option, RFC 3527 (IOS: added by ip dhcp relay information option server-id-override)"},
+		&cli.BoolFlag{Name: flagServerIDOverride, DisableDefaultText: true,
+			Usage: "add the server-identifier-override sub-option, RFC 5107 (IOS: ip dhcp relay information option server-id-override)"},
+		&cli.GenericFlag{Name: flagCircuitID, Value: &repeated{}, DefaultText: config.DefaultCircuitID,
+			Usage: "circuit-id `TEMPLATE` (every interface), or NAME=TEMPLATE, e.g. 'vlan{vlan}' or 'hex:00:04{vlan16}01:01'; repeatable (no IOS equivalent: IOS derives it from the interface)"},
+		&cli.StringFlag{Name: flagRemoteID, DefaultText: config.DefaultRemoteID,
+			Usage: "remote-id `TEMPLATE` (no IOS equivalent: IOS sends the router's MAC address)"},
+		&cli.GenericFlag{Name: flagSubscriberID, Value: &repeated{},
+			Usage: "add a subscriber-id, RFC 3993, from `TEMPLATE` (every interface), or NAME=TEMPLATE; repeatable (IOS: ip dhcp relay information option subscriber-id)"},
+		&cli.IntFlag{Name: flagMaxPacketSize, DefaultText: strconv.Itoa(config.DefaultMaxPacketSize),
+			Usage: fmt.Sprintf("largest relayed DHCP message, `BYTES`, %d..%d; larger requests go without option 82 (no IOS equivalent; dhcrelay -A)", config.MinMaxPacketSize, config.MaxMaxPacketSize)},
+		&cli.StringFlag{Name: flagLogLevel, DefaultText: config.DefaultLogLevel,
+			Usage: "log `LEVEL`: debug, info, warn or error (no IOS equivalent)"},
+		&cli.StringFlag{Name: flagLogFormat, DefaultText: config.DefaultLogFormat,
+			Usage: "log `FORMAT`: text or json (no IOS equivalent)"},
+	}
+}
+
+// flagsToConfig collects the flags of runFlags that c was given; the config
+// package parses and validates the values. The --config path is not part
+// of it: read it with c.String("config").
+func flagsToConfig(c *cli.Context) (config.Flags, error) {
+	f := config.Flags{
+		Interfaces:        splitCommas(repeatedValues(c, flagInterface), false),
+		HelperAddresses:   splitCommas(repeatedValues(c, flagHelperAddress), true),
+		TrustedInterfaces: splitCommas(repeatedValues(c, flagTrustedInterface), false),
+		TrustAll:          c.Bool(flagTrustAll),
+		CircuitIDs:        repeatedValues(c, flagCircuitID),
+		SubscriberIDs:     repeatedValues(c, flagSubscriberID),
+		InformationPolicy: stringIfSet(c, flagInformationPolicy),
+		RemoteID:          stringIfSet(c, flagRemoteID),
+		SourceInterface:   stringIfSet(c, flagSourceInterface),
+		GIAddr:            stringIfSet(c, flagGIAddr),
+		LogLevel:          stringIfSet(c, flagLogLevel),
+		LogFormat:         stringIfSet(c, flagLogFormat),
+		MaxHops:           intIfSet(c, flagMaxHops),
+		MaxPacketSize:     intIfSet(c, flagMaxPacketSize),
+		LinkSelection:     boolIfSet(c, flagLinkSelection),
+		ServerIDOverride:  boolIfSet(c, flagServerIDOverride),
+	}
+	var err error
+	if f.InformationOption, err = boolPair(c, flagInformationOption, flagNoInformationOption); err != nil {
+		return config.Flags{}, err
+	}
+	if f.InformationCheck, err = boolPair(c, flagInformationCheck, flagNoInformationCheck); err != nil {
+		return config.Flags{}, err
+	}
+	return f, nil
+}
+
+// boolPair reads a --NAME / --no-NAME pair: nil when neither was given.
+func boolPair(c *cli.Context, yes, no string) (*bool, error) {
+	switch y, n := c.IsSet(yes), c.IsSet(no); {
+	case y && n:
+		return nil, fmt.Errorf("--%s and --%s are mutually exclusive", yes, no)
+	case y:
+		v := c.Bool(yes)
+		return &v, nil
+	case n:
+		v := !c.Bool(no)
+		return &v, nil
+	}
+	return nil, nil
+}
+
+func stringIfSet(c *cli.Context, name string) *string {
+	if !c.IsSet(name) {
+		return nil
+	}
+	v := c.String(name)
+	return &v
+}
+
+func intIfSet(c *cli.Context, name string) *int {
+	if !c.IsSet(name) {
+		return nil
+	}
+	v := c.Int(name)
+	return &v
+}
+
+func boolIfSet(c *cli.Context, name string) *bool {
+	if !c.IsSet(name) {
+		return nil
+	}
+	v := c.Bool(name)
+	return &v
+}
+
+// repeated is a repeatable flag value that keeps every occurrence whole,
+// unlike cli.StringSliceFlag, which splits at commas whatever the value:
+// templates may hold commas, and a helper list NAME=ADDR1,ADDR2 must keep
+// its NAME for every address (see splitCommas).
+type repeated struct{ values []string }
+
+// Set appends one occurrence.
+func (r *repeated) Set(s string) error {
+	r.values = append(r.values, s)
+	return nil
+}
+
+// String returns the occurrences for help and debugging.
+func (r *repeated) String() string { return strings.Join(r.values, " ") }
+
+// repeatedValues returns the occurrences of the repeated flag name.
+func repeatedValues(c *cli.Context, name string) []string {
+	if r, ok := c.Generic(name).(*repeated); ok && len(r.values) > 0 {
+		return append([]string(nil), r.values...)
+	}
+	return nil
+}
+
+// splitCommas splits each value at commas. With named, a value NAME=A,B
+// becomes NAME=A and NAME=B, so the name applies to the whole list.
+func splitCommas(values []string, named bool) []string {
+	var out []string
+	for _, v := range values {
+		prefix := ""
+		if name, rest, ok := strings.Cut(v, "="); named && ok {
+			prefix, v = name+"=", rest
+		}
+		for _, part := range strings.Split(v, ",") {
+			out = append(out, prefix+strings.TrimSpace(part))
+		}
+	}
+	return out
+}

@@ -1,0 +1,198 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/iphelper/iphelper/iface"
+)
+
+// AgentState is the state of one downstream interface's listener.
+type AgentState uint8
+
+// The agent states.
+const (
+	StateWaitingLink    AgentState = iota // the link is down (or not there yet)
+	StateWaitingAddress                   // the link is up but has no IPv4 address (and no giaddr)
+	StateUp                               // the packet socket is open and read
+	StateError                            // opening the socket failed; retrying with back-off
+	StateStopped                          // the agent has ended
+)
+
+func (s AgentState) String() string {
+	switch s {
+	case StateWaitingLink:
+		return "waiting for link"
+	case StateWaitingAddress:
+		return "waiting for address"
+	case StateUp:
+		return "up"
+	case StateError:
+		return "error"
+	default:
+		return "stopped"
+	}
+}
+
+// readBufSize is the agent's read buffer: a jumbo frame plus room for our
+// option 82 (at most 257 bytes) after the payload, so the request path can
+// edit in place.
+const readBufSize = 9216 + 512
+
+// agent owns the packet socket of one downstream interface: it opens it when
+// the link is up and has an address, reads and relays requests inline, and
+// re-opens it when the link is re-created or comes back. Link and config
+// changes arrive through update, from the Relay's reconcile loop.
+type agent struct {
+	r      *Relay
+	log    *slog.Logger
+	state  atomic.Pointer[ifState]
+	conn   atomic.Pointer[connBox] // the open socket, for the reply path; nil when closed
+	wake   chan struct{}           // capacity 1: a new state is there
+	status atomic.Uint32           // AgentState
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// connBox lets an interface value live in an atomic.Pointer.
+type connBox struct{ c iface.FrameConn }
+
+func newAgent(r *Relay, st *ifState) *agent {
+	a := &agent{r: r, log: r.log.With("iface", st.name), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	a.state.Store(st)
+	return a
+}
+
+// start runs the agent until stop is called or ctx ends.
+func (a *agent) start(ctx context.Context) {
+	ctx, a.cancel = context.WithCancel(ctx)
+	go func() {
+		defer close(a.done)
+		defer a.status.Store(uint32(StateStopped))
+		if err := a.run(ctx); err != nil {
+			a.r.fatal(err)
+		}
+	}()
+}
+
+// stop ends the agent and waits for it. It is idempotent.
+func (a *agent) stop() {
+	a.cancel()
+	<-a.done
+}
+
+// update hands the agent a new state. When the link was re-created (new
+// index) or went down, the socket is closed so that run re-opens it.
+func (a *agent) update(st *ifState) {
+	old := a.state.Swap(st)
+	if old.link.Index != st.link.Index || (old.ready() && !st.ready()) {
+		if b := a.conn.Load(); b != nil {
+			b.c.Close()
+		}
+	}
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (a *agent) setStatus(s AgentState) {
+	if old := AgentState(a.status.Swap(uint32(s))); old != s {
+		a.log.Info("interface state changed", "from", old.String(), "to", s.String())
+	}
+}
+
+// run is the agent's life: wait until ready, open, read until the socket
+// fails or is closed, and again. Only a permission error ends it early.
+func (a *agent) run(ctx context.Context) error {
+	backoff := newBackoff(100*time.Millisecond, 5*time.Second)
+	for ctx.Err() == nil {
+		st := a.state.Load()
+		if !st.ready() {
+			if !st.link.Up || st.link.Index == 0 {
+				a.setStatus(StateWaitingLink)
+			} else {
+				a.setStatus(StateWaitingAddress)
+			}
+			a.waitWake(ctx, 0)
+			continue
+		}
+		c, err := a.r.listen(st.link)
+		if err != nil {
+			if errors.Is(err, iface.ErrPermission) {
+				return err
+			}
+			a.setStatus(StateError)
+			a.log.Warn("failed to open packet socket", "err", err)
+			a.waitWake(ctx, backoff.next())
+			continue
+		}
+		a.conn.Store(&connBox{c})
+		a.setStatus(StateUp)
+		err = a.readLoop(ctx, c)
+		a.conn.Store(nil)
+		c.Close()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if !errors.Is(err, net.ErrClosed) {
+			a.log.Warn("packet socket failed, re-opening", "err", err)
+			a.setStatus(StateError)
+			a.waitWake(ctx, backoff.next())
+			continue
+		}
+		backoff.reset()
+	}
+	return nil
+}
+
+// waitWake waits for an update, for d (when d > 0) or for ctx.
+func (a *agent) waitWake(ctx context.Context, d time.Duration) {
+	var tc <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		tc = t.C
+	}
+	select {
+	case <-ctx.Done():
+	case <-a.wake:
+	case <-tc:
+	}
+}
+
+// readLoop reads and relays requests until the socket fails or ctx ends.
+func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
+	stopClose := context.AfterFunc(ctx, func() { c.Close() })
+	defer stopClose()
+	buf := make([]byte, readBufSize)
+	for {
+		n, info, err := c.ReadFrame(buf[:readBufSize-512])
+		if err != nil {
+			return err
+		}
+		a.r.handleFrame(a.state.Load(), buf[:n:readBufSize], info)
+	}
+}
+
+// backoff is a capped exponential back-off, used by one goroutine.
+type backoff struct{ min, max, cur time.Duration }
+
+func newBackoff(min, max time.Duration) *backoff { return &backoff{min: min, max: max} }
+
+func (b *backoff) next() time.Duration {
+	if b.cur == 0 {
+		b.cur = b.min
+	} else if b.cur *= 2; b.cur > b.max {
+		b.cur = b.max
+	}
+	return b.cur
+}
+
+func (b *backoff) reset() {
+	b.cur = 0
+}

@@ -1,0 +1,62 @@
+package relay
+
+import (
+	"testing"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/iface"
+)
+
+// BenchmarkRequestPath measures the request path from a received frame to
+// the message handed to the UDP socket: frame parse, checks, giaddr,
+// option 82 insertion, hops. It must not allocate.
+func BenchmarkRequestPath(b *testing.B) {
+	st, rt := testState(b, testConfig(b, config.Flags{}))
+	msg := discover(b)
+	frame := make([]byte, 0, 2048)
+	frame, err := iface.BuildUDP4(frame[:cap(frame)], iface.UDP4Header{
+		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+	}, msg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	orig := append([]byte(nil), frame...)
+	buf := make([]byte, len(frame), readBufSize)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		copy(buf, orig) // the socket read
+		dg, err := iface.ParseUDP4(buf[:len(orig)], iface.FrameInfo{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res := processRequest(st, rt, 4, 1472, dg); res.drop {
+			b.Fatal(res.reason)
+		}
+	}
+}
+
+// BenchmarkReplyPath measures the reply path from a received datagram to
+// the frame handed to the packet socket: checks, option 82 match and strip,
+// delivery decision, frame build. It must not allocate.
+func BenchmarkReplyPath(b *testing.B) {
+	st, rt := testState(b, testConfig(b, config.Flags{}))
+	orig := reply(b, dhcpv4.MessageTypeOffer, dhcpv4.WithGeneric(dhcpv4.OptionRelayAgentInformation, st.opt82[0][2:]))
+	buf := make([]byte, len(orig))
+	frame := make([]byte, 2048)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(orig)))
+	for b.Loop() {
+		copy(buf, orig) // the socket read
+		res := processReply(rt, helperAddr, buf)
+		if res.drop {
+			b.Fatal(res.reason)
+		}
+		if _, err := iface.BuildUDP4(frame, iface.UDP4Header{
+			SrcMAC: st.link.MAC, DstMAC: clientMAC, Src: st.addr.Addr(), Dst: res.to.dstIP, SrcPort: 67, DstPort: 68,
+		}, res.msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

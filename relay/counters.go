@@ -1,0 +1,134 @@
+package relay
+
+import (
+	"net/netip"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// ifaceCounters are the counters of one downstream interface. They are
+// updated with atomics on the hot paths and read by Stats.
+type ifaceCounters struct {
+	requestsIn      atomic.Uint64 // BOOTREQUESTs read from the packet socket (before any check)
+	requestsRelayed atomic.Uint64 // requests sent to at least one helper
+	opt82Inserted   atomic.Uint64 // requests that left with our option 82
+	opt82Omitted    atomic.Uint64 // requests that left without it because it did not fit
+	repliesOut      atomic.Uint64 // replies delivered to a client
+	repliesBcast    atomic.Uint64 // ... of which by broadcast
+	drops           [numReasons]atomic.Uint64
+}
+
+// helperCounters are the counters of one helper address.
+type helperCounters struct {
+	sent       atomic.Uint64
+	sendErrors atomic.Uint64
+	replies    atomic.Uint64
+}
+
+// counters owns every counter of a Relay. Entries are created on first use
+// and never removed, so their number is bounded by the configured
+// interfaces and helpers, not by traffic.
+type counters struct {
+	mu      sync.Mutex
+	ifaces  map[string]*ifaceCounters
+	helpers map[netip.Addr]*helperCounters
+	global  ifaceCounters // drops that cannot be charged to an interface
+}
+
+func newCounters() *counters {
+	return &counters{
+		ifaces:  make(map[string]*ifaceCounters),
+		helpers: make(map[netip.Addr]*helperCounters),
+	}
+}
+
+func (c *counters) iface(name string) *ifaceCounters {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ic, ok := c.ifaces[name]
+	if !ok {
+		ic = new(ifaceCounters)
+		c.ifaces[name] = ic
+	}
+	return ic
+}
+
+func (c *counters) helper(addr netip.Addr) *helperCounters {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hc, ok := c.helpers[addr]
+	if !ok {
+		hc = new(helperCounters)
+		c.helpers[addr] = hc
+	}
+	return hc
+}
+
+// InterfaceStats is a snapshot of one interface's counters.
+type InterfaceStats struct {
+	Name            string
+	RequestsIn      uint64
+	RequestsRelayed uint64
+	Opt82Inserted   uint64
+	Opt82Omitted    uint64
+	RepliesOut      uint64
+	RepliesBcast    uint64
+	// Drops counts drops by reason name; reasons that never happened are
+	// left out.
+	Drops map[string]uint64
+}
+
+// HelperStats is a snapshot of one helper's counters.
+type HelperStats struct {
+	Addr       netip.Addr
+	Sent       uint64
+	SendErrors uint64
+	Replies    uint64
+}
+
+// Stats is a snapshot of every counter of a Relay. Global holds drops that
+// could not be charged to an interface (a reply whose giaddr is not ours),
+// under the name "".
+type Stats struct {
+	Interfaces []InterfaceStats
+	Helpers    []HelperStats
+	Global     InterfaceStats
+}
+
+func (ic *ifaceCounters) snapshot(name string) InterfaceStats {
+	s := InterfaceStats{
+		Name:            name,
+		RequestsIn:      ic.requestsIn.Load(),
+		RequestsRelayed: ic.requestsRelayed.Load(),
+		Opt82Inserted:   ic.opt82Inserted.Load(),
+		Opt82Omitted:    ic.opt82Omitted.Load(),
+		RepliesOut:      ic.repliesOut.Load(),
+		RepliesBcast:    ic.repliesBcast.Load(),
+		Drops:           make(map[string]uint64),
+	}
+	for r := range ic.drops {
+		if v := ic.drops[r].Load(); v > 0 {
+			s.Drops[Reason(r).String()] = v
+		}
+	}
+	return s
+}
+
+func (c *counters) snapshot() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var s Stats
+	for name, ic := range c.ifaces {
+		s.Interfaces = append(s.Interfaces, ic.snapshot(name))
+	}
+	sort.Slice(s.Interfaces, func(i, j int) bool { return s.Interfaces[i].Name < s.Interfaces[j].Name })
+	for addr, hc := range c.helpers {
+		s.Helpers = append(s.Helpers, HelperStats{
+			Addr: addr, Sent: hc.sent.Load(), SendErrors: hc.sendErrors.Load(), Replies: hc.replies.Load(),
+		})
+	}
+	sort.Slice(s.Helpers, func(i, j int) bool { return s.Helpers[i].Addr.Less(s.Helpers[j].Addr) })
+	s.Global = c.global.snapshot("")
+	return s
+}

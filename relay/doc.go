@@ -1,0 +1,12 @@
+// Package relay is the DHCPv4 relay agent: the request path (client →
+// helpers) and the reply path (helpers → client) of DESIGN.md, the
+// option-82 policy, the per-interface agents that own the downstream packet
+// sockets, and the counters for every packet and every drop.
+//
+// A Relay is driven by Run: it opens the upstream UDP socket on port 67,
+// follows the links that an iface.LinkSource reports, starts one agent per
+// downstream interface that the configuration matches and stops agents whose
+// link went away. No goroutine is started per packet: each agent reads and
+// relays its interface's requests inline, and one loop reads and delivers
+// the replies.
+package relay

@@ -1,0 +1,76 @@
+package relay
+
+// Reason says why the relay dropped a packet. Every drop has exactly one
+// reason, and each reason has its own counter per interface, so that an
+// operator can tell a misconfiguration from an attack.
+type Reason uint8
+
+// The drop reasons. The names (String) are stable: logs, the statistics
+// output and metrics labels use them.
+const (
+	// Request path (downstream packet sockets).
+	ReasonFrame          Reason = iota // Ethernet/IPv4/UDP framing is broken or truncated
+	ReasonChecksum                     // IPv4 header or UDP checksum is wrong
+	ReasonFragment                     // fragmented datagram
+	ReasonNotForUs                     // unicast to some other host (routed, not relayed)
+	ReasonMalformed                    // BOOTP/DHCP message is malformed
+	ReasonNotRequest                   // a BOOTREPLY (or bad op) on a downstream interface
+	ReasonMaxHops                      // hops already at max-hops (RFC 1542 §4.1.1)
+	ReasonOurGIAddr                    // giaddr is one of ours: a loop or a spoof (RFC 3046 §2.1.1)
+	ReasonUntrustedOpt82               // giaddr 0 and option 82 on an untrusted interface (RFC 3046 §2.1.1)
+	ReasonPolicyDrop                   // option 82 present and the policy is drop
+	ReasonNoAddress                    // the interface has no IPv4 address to use as giaddr
+	ReasonNoHelper                     // every helper of the interface is reached through the ingress interface
+	ReasonSendFailed                   // the UDP send to a helper failed
+
+	// Reply path (upstream UDP socket).
+	ReasonReplyMalformed // BOOTREPLY is malformed
+	ReasonUnknownGIAddr  // giaddr is not one of our relaying addresses
+	ReasonNotHelper      // the reply's source is not a helper of that interface
+	ReasonForeignOpt82   // the reply's option 82 is not the one we stamped
+	ReasonBadOpt82       // the reply's option 82 does not parse
+	ReasonInterfaceDown  // the interface the reply is for has no listener
+	ReasonDeliverFailed  // writing the frame to the client failed
+
+	numReasons
+)
+
+var reasonNames = [numReasons]string{
+	ReasonFrame:          "bad_frame",
+	ReasonChecksum:       "bad_checksum",
+	ReasonFragment:       "fragment",
+	ReasonNotForUs:       "not_for_us",
+	ReasonMalformed:      "malformed",
+	ReasonNotRequest:     "not_bootrequest",
+	ReasonMaxHops:        "max_hops",
+	ReasonOurGIAddr:      "giaddr_is_ours",
+	ReasonUntrustedOpt82: "untrusted_option82",
+	ReasonPolicyDrop:     "policy_drop",
+	ReasonNoAddress:      "no_address",
+	ReasonNoHelper:       "no_helper",
+	ReasonSendFailed:     "send_failed",
+	ReasonReplyMalformed: "reply_malformed",
+	ReasonUnknownGIAddr:  "unknown_giaddr",
+	ReasonNotHelper:      "non_helper_source",
+	ReasonForeignOpt82:   "foreign_option82",
+	ReasonBadOpt82:       "bad_option82",
+	ReasonInterfaceDown:  "interface_down",
+	ReasonDeliverFailed:  "deliver_failed",
+}
+
+// String returns the reason's stable name, e.g. "max_hops".
+func (r Reason) String() string {
+	if r >= numReasons {
+		return "unknown"
+	}
+	return reasonNames[r]
+}
+
+// Reasons returns every reason in counter order.
+func Reasons() []Reason {
+	rs := make([]Reason, numReasons)
+	for i := range rs {
+		rs[i] = Reason(i)
+	}
+	return rs
+}

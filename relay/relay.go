@@ -1,0 +1,307 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+
+	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/iface"
+)
+
+// ListenFunc opens the packet socket of a downstream interface.
+type ListenFunc func(link iface.Link) (iface.FrameConn, error)
+
+// Options are a Relay's dependencies on the operating system, replaceable
+// in tests.
+type Options struct {
+	// Listen opens a downstream packet socket; nil means iface.ListenDHCP.
+	Listen ListenFunc
+	// Upstream is the UDP socket toward the helpers; nil means
+	// ListenUpstream(67), opened by Run.
+	Upstream UpstreamConn
+}
+
+// Relay is the DHCPv4 relay agent. Create it with New and drive it with
+// Run; Stats may be called concurrently with Run.
+type Relay struct {
+	log      *slog.Logger
+	cfg      *config.Config
+	links    iface.LinkSource
+	listen   ListenFunc
+	up       UpstreamConn
+	counters *counters
+
+	routes  atomic.Pointer[routes]
+	agents  map[string]*agent // by interface name; owned by Run's goroutine
+	fatalCh chan error
+	ipID    atomic.Uint32 // IPv4 identification for the frames we build
+}
+
+// New returns a Relay for cfg that follows the links of links.
+func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Options) *Relay {
+	r := &Relay{
+		log: log, cfg: cfg, links: links, listen: opts.Listen, up: opts.Upstream,
+		counters: newCounters(), agents: make(map[string]*agent), fatalCh: make(chan error, 1),
+	}
+	if r.listen == nil {
+		r.listen = func(l iface.Link) (iface.FrameConn, error) {
+			return iface.ListenDHCP(&net.Interface{Index: l.Index, Name: l.Name, HardwareAddr: l.MAC, MTU: l.MTU}, iface.ListenOptions{})
+		}
+	}
+	r.routes.Store(buildRoutes(nil, nil))
+	return r
+}
+
+// String names the task.
+func (r *Relay) String() string { return "relay" }
+
+// Run relays until ctx ends. It returns an error only when the relay cannot
+// work at all: port 67 is taken, or the process lacks CAP_NET_RAW.
+func (r *Relay) Run(ctx context.Context) error {
+	if r.up == nil {
+		c, err := ListenUpstream(dhcpServerPort)
+		if err != nil {
+			return err
+		}
+		r.up = c
+	}
+	defer r.up.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.replyLoop(ctx)
+	}()
+	context.AfterFunc(ctx, func() { r.up.Close() })
+
+	err := r.reconcileLoop(ctx)
+	for _, a := range r.agents {
+		a.stop()
+	}
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// fatal reports an error that must stop the relay (called by agents).
+func (r *Relay) fatal(err error) {
+	select {
+	case r.fatalCh <- err:
+	default:
+	}
+}
+
+// reconcileLoop starts, updates and stops agents as links change.
+func (r *Relay) reconcileLoop(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-r.links.Ready():
+	}
+	for {
+		r.reconcile(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-r.fatalCh:
+			return err
+		case <-r.links.Changes():
+		}
+	}
+}
+
+// reconcile brings the agents in line with the current links: an agent for
+// every link the configuration matches, none for the others.
+func (r *Relay) reconcile(ctx context.Context) {
+	links := r.links.Links()
+	ours := make(map[netip.Addr]bool)
+	for _, l := range links {
+		for _, p := range l.Addrs {
+			ours[p.Addr()] = true
+		}
+	}
+	var states []*ifState
+	for name, link := range links {
+		ifc, ok := r.cfg.Match(name)
+		if !ok {
+			continue
+		}
+		st, err := buildState(link, stateInput{cfg: r.cfg, ifc: ifc, links: links, counters: r.counters.iface(name)})
+		if err != nil {
+			r.log.Error("cannot serve interface", "iface", name, "err", err)
+			continue
+		}
+		if st.skipped > 0 {
+			r.log.Warn("helpers on the interface's own subnet are not used", "iface", name, "skipped", st.skipped)
+		}
+		states = append(states, st)
+		if a, ok := r.agents[name]; ok {
+			st.agent = a
+			a.update(st)
+			continue
+		}
+		a := newAgent(r, st)
+		st.agent = a
+		r.agents[name] = a
+		a.start(ctx)
+	}
+	for name, a := range r.agents {
+		if _, ok := links[name]; ok {
+			if _, match := r.cfg.Match(name); match {
+				continue
+			}
+		}
+		a.stop()
+		delete(r.agents, name)
+		r.log.Info("interface removed", "iface", name)
+	}
+	r.routes.Store(buildRoutes(states, ours))
+	r.logWaiting(links)
+}
+
+// logWaiting says which configured exact names have no link yet.
+func (r *Relay) logWaiting(links map[string]iface.Link) {
+	for _, ifc := range r.cfg.Interfaces {
+		if _, ok := links[ifc.Name]; !ok && !isPattern(ifc.Name) {
+			r.log.Debug("waiting for interface to appear", "iface", ifc.Name)
+		}
+	}
+}
+
+func isPattern(name string) bool {
+	for _, c := range name {
+		if c == '*' || c == '?' || c == '[' {
+			return true
+		}
+	}
+	return false
+}
+
+// handleFrame runs the request path on one frame read from st's interface
+// and sends the result to the helpers.
+func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
+	c := st.counters
+	dg, err := iface.ParseUDP4(frame, info)
+	if err != nil {
+		r.drop(c, frameReason(err), st.name, err)
+		return
+	}
+	c.requestsIn.Add(1)
+	res := processRequest(st, r.routes.Load(), r.cfg.MaxHops, r.cfg.MaxPacketSize, dg)
+	if res.drop {
+		r.drop(c, res.reason, st.name, nil)
+		return
+	}
+	if res.omitted {
+		c.opt82Omitted.Add(1)
+	}
+	if len(st.helpers) == 0 {
+		r.drop(c, ReasonNoHelper, st.name, nil)
+		return
+	}
+	sent := false
+	for _, h := range st.helpers {
+		hc := r.counters.helper(h.Addr())
+		if _, _, err := r.up.WriteMsgUDPAddrPort(res.msg, st.srcOOB, h); err != nil {
+			hc.sendErrors.Add(1)
+			r.drop(c, ReasonSendFailed, st.name, err)
+			continue
+		}
+		hc.sent.Add(1)
+		sent = true
+	}
+	if sent {
+		c.requestsRelayed.Add(1)
+	}
+}
+
+// drop counts a dropped packet and logs it at debug level.
+func (r *Relay) drop(c *ifaceCounters, reason Reason, ifname string, err error) {
+	c.drops[reason].Add(1)
+	if r.log.Enabled(context.Background(), slog.LevelDebug) {
+		r.log.Debug("packet dropped", "iface", ifname, "reason", reason.String(), "err", err)
+	}
+}
+
+// Stats returns a snapshot of the relay's counters.
+func (r *Relay) Stats() Stats { return r.counters.snapshot() }
+
+var errNoConn = errors.New("interface has no open packet socket")
+
+// replyLoop reads BOOTREPLYs from the upstream socket and delivers them.
+func (r *Relay) replyLoop(ctx context.Context) {
+	buf := make([]byte, 65536)
+	frame := make([]byte, 65536+64)
+	for {
+		n, src, err := r.up.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			r.log.Warn("failed to read from upstream socket", "err", err)
+			continue
+		}
+		r.handleReply(src.Addr().Unmap(), buf[:n], frame)
+	}
+}
+
+// handleReply runs the reply path on one datagram and delivers it.
+func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
+	res := processReply(r.routes.Load(), src, msg)
+	c := &r.counters.global
+	name := ""
+	if res.st != nil {
+		c, name = res.st.counters, res.st.name
+	}
+	if res.drop {
+		r.drop(c, res.reason, name, nil)
+		return
+	}
+	if res.st.isHelper[src] {
+		r.counters.helper(src).replies.Add(1)
+	}
+	if err := r.deliver(res, frame); err != nil {
+		r.drop(c, ReasonDeliverFailed, name, err)
+		return
+	}
+	c.repliesOut.Add(1)
+	if res.to.kind == deliverBroadcast {
+		c.repliesBcast.Add(1)
+	}
+}
+
+// deliver builds the frame for a reply and writes it on the interface's
+// packet socket.
+func (r *Relay) deliver(res replyResult, frame []byte) error {
+	st := res.st
+	b := st.agent.conn.Load()
+	if b == nil {
+		return errNoConn
+	}
+	dstMAC := macBroadcast
+	if res.to.kind != deliverBroadcast {
+		dstMAC = net.HardwareAddr(res.msg[28:34])
+	}
+	out, err := iface.BuildUDP4(frame, iface.UDP4Header{
+		SrcMAC: st.link.MAC, DstMAC: dstMAC,
+		Src: st.addr.Addr(), Dst: res.to.dstIP,
+		SrcPort: dhcpServerPort, DstPort: dhcpClientPort,
+		TTL: 64, ID: uint16(r.ipID.Add(1)),
+	}, res.msg)
+	if err != nil {
+		return fmt.Errorf("failed to build reply frame on %q: %w", st.name, err)
+	}
+	if err := b.c.WriteFrame(out, dstMAC); err != nil {
+		return fmt.Errorf("failed to send reply on %q: %w", st.name, err)
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package relay
+
+import (
+	"bytes"
+	"net/netip"
+
+	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/relay/option82"
+	"github.com/iphelper/iphelper/relay/wire"
+)
+
+// replyResult is what processReply decided for one BOOTREPLY.
+type replyResult struct {
+	st     *ifState // the interface to deliver on; nil when dropped before one was found
+	msg    []byte   // the message to deliver, option 82 stripped (aliases the read buffer)
+	to     delivery
+	reason Reason
+	drop   bool
+}
+
+// processReply runs the reply path of DESIGN.md on one UDP payload from
+// src: find the downstream interface, check the source and the option 82,
+// strip it and decide the delivery. It edits msg in place and does not
+// allocate.
+func processReply(rt *routes, src netip.Addr, b []byte) replyResult {
+	msg := wire.Packet(b)
+	if err := wire.Validate(msg); err != nil || msg.Op() != wire.OpReply {
+		return replyResult{drop: true, reason: ReasonReplyMalformed}
+	}
+	g := rt.byGIAddr[msg.GIAddr()]
+	if g == nil {
+		return replyResult{drop: true, reason: ReasonUnknownGIAddr}
+	}
+	var st *ifState
+	keep := false // deliver with the option 82 intact: it belongs to a trusted agent below us
+	if start, end, ok := wire.FindOption(msg, wire.OptRelayAgentInfo); ok {
+		var reason Reason
+		st, keep, reason = matchOption82(g, msg, msg[start:end])
+		if st == nil {
+			return replyResult{drop: true, reason: reason}
+		}
+	} else {
+		st = pickByAddress(g, msg)
+	}
+	if st == nil {
+		return replyResult{drop: true, reason: ReasonUnknownGIAddr}
+	}
+	if !st.isHelper[src] {
+		return replyResult{st: st, drop: true, reason: ReasonNotHelper}
+	}
+	if !keep {
+		_, _ = wire.StripOption(msg, wire.OptRelayAgentInfo) // cannot fail: Validate checked the options
+	}
+	f := replyFacts{
+		nak:       msg.MessageType() == wire.Nak,
+		broadcast: msg.Broadcast(),
+		ciaddr:    msg.CIAddr(),
+		yiaddr:    msg.YIAddr(),
+		ethernet:  msg.HType() == 1 && msg.HLen() == 6,
+	}
+	return replyResult{st: st, msg: msg, to: decideDelivery(f)}
+}
+
+// matchOption82 finds the interface whose option 82 a reply carries: the
+// circuit-id names the interface and the remote-id must be ours too. An
+// option 82 that is not ours is delivered intact when an interface of the
+// group trusts and keeps the option of the agent below us (the switch that
+// inserted it strips it), stripped when that interface's check is off, and
+// dropped otherwise (Cisco "ip dhcp relay information check").
+func matchOption82(g *giaddrGroup, msg wire.Packet, data []byte) (st *ifState, keep bool, reason Reason) {
+	cid, okc, errc := option82.Lookup(data, option82.CircuitID)
+	rid, okr, errr := option82.Lookup(data, option82.RemoteID)
+	if errc == nil && errr == nil && okc {
+		if s := g.byCircuit[string(cid)]; s != nil && okr && bytes.Equal(rid, s.remoteID) {
+			return s, false, 0
+		}
+	}
+	s := pickByAddress(g, msg)
+	if s == nil {
+		return nil, false, ReasonForeignOpt82
+	}
+	switch {
+	case s.cfg.Trusted && s.cfg.Option82.Policy == config.PolicyKeep:
+		return s, true, 0
+	case !s.cfg.Option82.Check:
+		return s, false, 0
+	case errc != nil || errr != nil:
+		return nil, false, ReasonBadOpt82
+	default:
+		return nil, false, ReasonForeignOpt82
+	}
+}
+
+// pickByAddress chooses the interface of a group for a reply without a
+// usable option 82: the only one, or the one whose subnet holds the
+// client's address (yiaddr, else ciaddr).
+func pickByAddress(g *giaddrGroup, msg wire.Packet) *ifState {
+	if len(g.states) == 1 {
+		return g.states[0]
+	}
+	for _, a := range []netip.Addr{msg.YIAddr(), msg.CIAddr()} {
+		if !usableUnicast(a) {
+			continue
+		}
+		for _, s := range g.states {
+			if s.addr.IsValid() && s.addr.Masked().Contains(a) {
+				return s
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package relay
+
+import (
+	"errors"
+	"net/netip"
+
+	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/wire"
+)
+
+// requestResult is what processRequest decided for one frame.
+type requestResult struct {
+	msg     []byte // the edited message to send to the helpers (aliases the read buffer)
+	reason  Reason // why it was dropped, when drop is set
+	drop    bool
+	omitted bool // option 82 was due but did not fit
+}
+
+// frameReason maps a framing error of iface.ParseUDP4 to a drop reason.
+func frameReason(err error) Reason {
+	switch {
+	case errors.Is(err, iface.ErrBadIPChecksum), errors.Is(err, iface.ErrBadUDPChecksum):
+		return ReasonChecksum
+	case errors.Is(err, iface.ErrFragment):
+		return ReasonFragment
+	default:
+		return ReasonFrame
+	}
+}
+
+// processRequest runs the request path of DESIGN.md on one datagram read
+// from st's interface: checks, option-82 policy, giaddr, hops. It edits the
+// message in place; the datagram's payload must have spare capacity for our
+// option 82 (the agent's read buffer has it). It does not allocate.
+func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Datagram) requestResult {
+	local, unicast := st.isLocalDst(dg.Dst)
+	if !local {
+		return requestResult{drop: true, reason: ReasonNotForUs}
+	}
+	msg := wire.Packet(dg.Payload)
+	if err := wire.Validate(msg); err != nil {
+		return requestResult{drop: true, reason: ReasonMalformed}
+	}
+	if msg.Op() != wire.OpRequest {
+		return requestResult{drop: true, reason: ReasonNotRequest}
+	}
+	if int(msg.Hops()) >= maxHops {
+		return requestResult{drop: true, reason: ReasonMaxHops}
+	}
+	giaddr := msg.GIAddr()
+	giaddrSet := !giaddr.IsUnspecified()
+	if giaddrSet && rt.isOurs(giaddr) {
+		return requestResult{drop: true, reason: ReasonOurGIAddr}
+	}
+	facts := requestFacts{bootp: !msg.HasMagicCookie(), giaddrSet: giaddrSet}
+	if !facts.bootp {
+		_, _, facts.hasOpt82 = wire.FindOption(msg, wire.OptRelayAgentInfo)
+	}
+	action, reason := option82Action(st.cfg.Option82, st.cfg.Trusted, facts)
+	if action == opt82Drop {
+		return requestResult{drop: true, reason: reason}
+	}
+	if !giaddrSet {
+		if !st.giaddr.IsValid() {
+			return requestResult{drop: true, reason: ReasonNoAddress}
+		}
+		_ = msg.SetGIAddr(st.giaddr) // cannot fail: Validate checked the header
+	}
+	res := requestResult{}
+	if action == opt82Strip || action == opt82Replace {
+		_, _ = wire.StripOption(msg, wire.OptRelayAgentInfo) // cannot fail: Validate checked the options
+	}
+	if action == opt82Insert || action == opt82Replace {
+		opt := st.opt82[0]
+		if unicast {
+			opt = st.opt82[1]
+		}
+		out, err := wire.InsertBeforeEnd(msg, opt, maxSize)
+		if err != nil {
+			res.omitted = true // forward without it (DESIGN.md step 3)
+		} else {
+			msg = out
+		}
+	}
+	_ = msg.SetHops(msg.Hops() + 1)
+	res.msg = msg
+	return res
+}
+
+// routes is the reply path's view of the downstream interfaces, rebuilt on
+// every change and swapped in atomically.
+type routes struct {
+	ours     map[netip.Addr]bool         // every IPv4 address of every link: loop/spoof guard
+	byGIAddr map[netip.Addr]*giaddrGroup // relaying address → interfaces that use it
+}
+
+// giaddrGroup is the set of interfaces that share one giaddr (more than one
+// with source-interface or a common configured giaddr).
+type giaddrGroup struct {
+	states    []*ifState
+	byCircuit map[string]*ifState
+}
+
+func (rt *routes) isOurs(a netip.Addr) bool { return rt != nil && rt.ours[a] }
+
+func buildRoutes(states []*ifState, ours map[netip.Addr]bool) *routes {
+	rt := &routes{ours: ours, byGIAddr: make(map[netip.Addr]*giaddrGroup)}
+	for _, s := range states {
+		if !s.giaddr.IsValid() {
+			continue
+		}
+		g := rt.byGIAddr[s.giaddr]
+		if g == nil {
+			g = &giaddrGroup{byCircuit: make(map[string]*ifState)}
+			rt.byGIAddr[s.giaddr] = g
+		}
+		g.states = append(g.states, s)
+		g.byCircuit[string(s.circuitID)] = s
+	}
+	return rt
+}

@@ -1,0 +1,161 @@
+package relay
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// UpstreamConn is the UDP socket on port 67 toward the helpers: requests are
+// sent on it and replies read from it. *net.UDPConn implements it.
+type UpstreamConn interface {
+	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
+	WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort) (n, oobn int, err error)
+	Close() error
+}
+
+var _ UpstreamConn = (*net.UDPConn)(nil)
+
+// ErrPortInUse is returned by ListenUpstream when another process holds UDP
+// port 67 (typically another relay or a DHCP server).
+var ErrPortInUse = errors.New("udp port 67 is already in use")
+
+// upstreamRcvBuf is the receive buffer asked for the upstream socket. The
+// kernel default (~208 KiB) is where existing relays lose replies in a
+// storm; 4 MiB holds several thousand replies.
+const upstreamRcvBuf = 4 << 20
+
+// ListenUpstream opens the upstream UDP socket on 0.0.0.0:port with a
+// socket filter that lets only BOOTREPLYs through: the kernel also delivers
+// every broadcast BOOTREQUEST of the downstream interfaces to this socket,
+// and the request path takes those from the packet sockets instead
+// (DESIGN.md: each side ignores the other kind).
+func ListenUpstream(port int) (*net.UDPConn, error) {
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{Port: port})
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("failed to listen on udp port %d: %w%s", port, ErrPortInUse, portOwner(port))
+		}
+		return nil, fmt.Errorf("failed to listen on udp port %d: %w", port, err)
+	}
+	if err := setupUpstream(c); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("failed to set up udp port %d: %w", port, err)
+	}
+	return c, nil
+}
+
+func setupUpstream(c *net.UDPConn) error {
+	prog, err := bpf.Assemble(replyFilter())
+	if err != nil {
+		return fmt.Errorf("failed to assemble reply filter: %w", err)
+	}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	err = rc.Control(func(fd uintptr) {
+		if e := unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, upstreamRcvBuf); e != nil {
+			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, upstreamRcvBuf)
+		}
+		f := make([]unix.SockFilter, len(prog))
+		for i, ins := range prog {
+			f[i] = unix.SockFilter{Code: ins.Op, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
+		}
+		fprog := unix.SockFprog{Len: uint16(len(f)), Filter: &f[0]}
+		serr = unix.SetsockoptSockFprog(int(fd), unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog)
+	})
+	if err != nil {
+		return err
+	}
+	if serr != nil {
+		return fmt.Errorf("failed to attach reply filter: %w", serr)
+	}
+	return nil
+}
+
+// replyFilter accepts a datagram only when its BOOTP op byte is 2
+// (BOOTREPLY). A filter on a UDP socket sees the datagram from its UDP
+// header on, so the op byte is at offset 8.
+func replyFilter() []bpf.Instruction {
+	return []bpf.Instruction{
+		bpf.LoadAbsolute{Off: 8, Size: 1},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 2, SkipFalse: 1},
+		bpf.RetConstant{Val: 0xffff},
+		bpf.RetConstant{Val: 0},
+	}
+}
+
+// pktinfoSource returns an IP_PKTINFO control message that makes the kernel
+// send from src (Cisco "ip dhcp relay source-interface"). It is built once
+// per interface, so sending does not allocate.
+func pktinfoSource(src netip.Addr) []byte {
+	b := make([]byte, unix.CmsgSpace(unix.SizeofInet4Pktinfo))
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&b[0]))
+	h.Level = unix.IPPROTO_IP
+	h.Type = unix.IP_PKTINFO
+	h.SetLen(unix.CmsgLen(unix.SizeofInet4Pktinfo))
+	pi := (*unix.Inet4Pktinfo)(unsafe.Pointer(&b[unix.CmsgLen(0)]))
+	pi.Spec_dst = src.As4()
+	return b
+}
+
+// portOwner names the processes that hold a UDP socket on port, read from
+// /proc, as " (held by dhcrelay[1234])"; "" when it cannot tell.
+func portOwner(port int) string {
+	inodes := udpInodes(port)
+	if len(inodes) == 0 {
+		return ""
+	}
+	var owners []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	seen := map[string]bool{}
+	for _, fd := range procs {
+		link, err := os.Readlink(fd)
+		if err != nil || !strings.HasPrefix(link, "socket:[") {
+			continue
+		}
+		if !inodes[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] {
+			continue
+		}
+		pid := strings.Split(fd, "/")[2]
+		if seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		comm, _ := os.ReadFile("/proc/" + pid + "/comm")
+		owners = append(owners, fmt.Sprintf("%s[%s]", strings.TrimSpace(string(comm)), pid))
+	}
+	if len(owners) == 0 {
+		return ""
+	}
+	return " (held by " + strings.Join(owners, ", ") + ")"
+}
+
+// udpInodes returns the socket inodes bound to a local UDP port.
+func udpInodes(port int) map[string]bool {
+	data, err := os.ReadFile("/proc/net/udp")
+	if err != nil {
+		return nil
+	}
+	want := fmt.Sprintf(":%04X", port)
+	inodes := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) < 10 || !strings.HasSuffix(f[1], want) {
+			continue
+		}
+		inodes[f[9]] = true
+	}
+	return inodes
+}

@@ -1,0 +1,5 @@
+package relay
+
+import "net/netip"
+
+var zeroAddr = netip.IPv4Unspecified()
