@@ -101,7 +101,12 @@ func (a *agent) update(st *ifState) {
 }
 
 func (a *agent) setStatus(s AgentState) {
-	if old := AgentState(a.status.Swap(uint32(s))); old != s {
+	old := AgentState(a.status.Swap(uint32(s)))
+	switch {
+	case old == s:
+	case s == StateWaitingAddress:
+		a.log.Warn("interface has no IPv4 address: waiting for one to use as giaddr", "from", old.String())
+	default:
 		a.log.Info("interface state changed", "from", old.String(), "to", s.String())
 	}
 }

@@ -39,6 +39,7 @@ type Relay struct {
 
 	routes  atomic.Pointer[routes]
 	agents  map[string]*agent // by interface name; owned by Run's goroutine
+	waiting map[string]bool   // configured names already reported missing; owned by Run's goroutine
 	fatalCh chan error
 	ipID    atomic.Uint32 // IPv4 identification for the frames we build
 }
@@ -47,7 +48,7 @@ type Relay struct {
 func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Options) *Relay {
 	r := &Relay{
 		log: log, cfg: cfg, links: links, listen: opts.Listen, up: opts.Upstream,
-		counters: newCounters(), agents: make(map[string]*agent), fatalCh: make(chan error, 1),
+		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1),
 	}
 	if r.listen == nil {
 		r.listen = func(l iface.Link) (iface.FrameConn, error) {
@@ -168,22 +169,22 @@ func (r *Relay) reconcile(ctx context.Context) {
 	r.logWaiting(links)
 }
 
-// logWaiting says which configured exact names have no link yet.
+// logWaiting says, once each time it goes missing, which configured
+// interface has no link: it is waited for, not an error.
 func (r *Relay) logWaiting(links map[string]iface.Link) {
 	for _, ifc := range r.cfg.Interfaces {
-		if _, ok := links[ifc.Name]; !ok && !isPattern(ifc.Name) {
-			r.log.Debug("waiting for interface to appear", "iface", ifc.Name)
+		if ifc.IsPattern() {
+			continue
+		}
+		_, present := links[ifc.Name]
+		switch {
+		case !present && !r.waiting[ifc.Name]:
+			r.waiting[ifc.Name] = true
+			r.log.Info("waiting for interface to appear", "iface", ifc.Name)
+		case present:
+			delete(r.waiting, ifc.Name)
 		}
 	}
-}
-
-func isPattern(name string) bool {
-	for _, c := range name {
-		if c == '*' || c == '?' || c == '[' {
-			return true
-		}
-	}
-	return false
 }
 
 // handleFrame runs the request path on one frame read from st's interface
