@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/iface/ifacetest"
 	"github.com/iphelper/iphelper/relay/wire"
-	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
 // datagramTo is one datagram the relay sent upstream.
