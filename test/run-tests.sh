@@ -1,0 +1,60 @@
+#!/bin/bash
+# Runs every check of iphelper, as root on Debian (the integration tests build
+# network namespaces; without root they skip, except with CI=true where they
+# fail): the Debian packages the tests need (installed only when missing),
+# gofmt, go vet, go test -race over the whole module, and a short fuzz run of
+# every Fuzz target. Exits non-zero on the first failure.
+#   FUZZ_BUDGET  total seconds for fuzzing (default 180), split over the targets,
+#                each between 2 and 10 seconds; 0 skips fuzzing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v go >/dev/null 2>&1; then
+	export PATH="$PATH:/usr/local/go/bin"
+fi
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "packages"
+if [ "$(id -u)" = 0 ]; then
+	bash test/install-packages.sh
+elif [ "${CI:-}" = "true" ]; then
+	echo "run-tests.sh: CI=true needs root" >&2
+	exit 1
+else
+	echo "not root: skipping package installation; the namespace tests will skip"
+fi
+
+step "gofmt"
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+	echo "gofmt: these files need formatting:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "go test -race"
+go test -race -count=1 ./...
+
+step "fuzz"
+mapfile -t targets < <(grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . |
+	sed -E 's|^\./||; s|/[^/]*_test\.go:func | |; s|^[^/ ]*_test\.go:func |. |' | sort -u)
+budget=${FUZZ_BUDGET:-180}
+if [ "$budget" -le 0 ] || [ ${#targets[@]} -eq 0 ]; then
+	echo "no fuzzing (FUZZ_BUDGET=$budget, ${#targets[@]} targets)"
+else
+	per=$((budget / ${#targets[@]}))
+	[ "$per" -gt 10 ] && per=10
+	[ "$per" -lt 2 ] && per=2
+	for t in "${targets[@]}"; do
+		dir=${t% *}
+		name=${t#* }
+		echo "--- $name in ./$dir (${per}s)"
+		go test -run '^$' -fuzz "^${name}\$" -fuzztime "${per}s" "./$dir"
+	done
+fi
+
+step "all checks passed"
