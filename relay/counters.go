@@ -132,3 +132,26 @@ func (c *counters) snapshot() Stats {
 	s.Global = c.global.snapshot("")
 	return s
 }
+
+func (ic *ifaceCounters) clear() {
+	for _, c := range []*atomic.Uint64{&ic.requestsIn, &ic.requestsRelayed, &ic.opt82Inserted, &ic.opt82Omitted, &ic.repliesOut, &ic.repliesBcast} {
+		c.Store(0)
+	}
+	for i := range ic.drops {
+		ic.drops[i].Store(0)
+	}
+}
+
+func (c *counters) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ic := range c.ifaces {
+		ic.clear()
+	}
+	c.global.clear()
+	for _, hc := range c.helpers {
+		hc.sent.Store(0)
+		hc.sendErrors.Store(0)
+		hc.replies.Store(0)
+	}
+}

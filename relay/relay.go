@@ -37,11 +37,12 @@ type Relay struct {
 	up       UpstreamConn
 	counters *counters
 
-	routes  atomic.Pointer[routes]
-	agents  map[string]*agent // by interface name; owned by Run's goroutine
-	waiting map[string]bool   // configured names already reported missing; owned by Run's goroutine
-	fatalCh chan error
-	ipID    atomic.Uint32 // IPv4 identification for the frames we build
+	routes    atomic.Pointer[routes]
+	published atomic.Pointer[[]*ifState] // the served interfaces' states, for Status
+	agents    map[string]*agent          // by interface name; owned by Run's goroutine
+	waiting   map[string]bool            // configured names already reported missing; owned by Run's goroutine
+	fatalCh   chan error
+	ipID      atomic.Uint32 // IPv4 identification for the frames we build
 }
 
 // New returns a Relay for cfg that follows the links of links.
@@ -166,6 +167,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 		r.log.Info("interface removed", "iface", name)
 	}
 	r.routes.Store(buildRoutes(states, ours))
+	r.published.Store(&states)
 	r.logWaiting(links)
 }
 
@@ -204,6 +206,9 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 	}
 	if res.omitted {
 		c.opt82Omitted.Add(1)
+	}
+	if res.inserted {
+		c.opt82Inserted.Add(1)
 	}
 	if len(st.helpers) == 0 {
 		r.drop(c, ReasonNoHelper, st.name, nil)

@@ -10,10 +10,11 @@ import (
 
 // requestResult is what processRequest decided for one frame.
 type requestResult struct {
-	msg     []byte // the edited message to send to the helpers (aliases the read buffer)
-	reason  Reason // why it was dropped, when drop is set
-	drop    bool
-	omitted bool // option 82 was due but did not fit
+	msg      []byte // the edited message to send to the helpers (aliases the read buffer)
+	reason   Reason // why it was dropped, when drop is set
+	drop     bool
+	omitted  bool // option 82 was due but did not fit
+	inserted bool // our option 82 was appended
 }
 
 // frameReason maps a framing error of iface.ParseUDP4 to a drop reason.
@@ -79,7 +80,7 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 		if err != nil {
 			res.omitted = true // forward without it (DESIGN.md step 3)
 		} else {
-			msg = out
+			msg, res.inserted = out, true
 		}
 	}
 	_ = msg.SetHops(msg.Hops() + 1)

@@ -142,11 +142,15 @@ func portOwner(port int) string {
 	return " (held by " + strings.Join(owners, ", ") + ")"
 }
 
-// udpInodes returns the socket inodes bound to a local UDP port.
+// udpInodes returns the socket inodes bound to a local UDP port. It reads
+// the calling thread's network namespace: /proc/net follows the thread-group
+// leader's, which differs in tests that switch one thread's namespace.
 func udpInodes(port int) map[string]bool {
-	data, err := os.ReadFile("/proc/net/udp")
+	data, err := os.ReadFile("/proc/thread-self/net/udp")
 	if err != nil {
-		return nil
+		if data, err = os.ReadFile("/proc/net/udp"); err != nil {
+			return nil
+		}
 	}
 	want := fmt.Sprintf(":%04X", port)
 	inodes := map[string]bool{}

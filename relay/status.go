@@ -1,0 +1,73 @@
+package relay
+
+import (
+	"net/netip"
+	"sort"
+)
+
+// InterfaceStatus is the state of one downstream interface, for `show
+// interfaces`.
+type InterfaceStatus struct {
+	Name      string
+	State     string       // AgentState.String(): "up", "waiting for link", …
+	Index     int          // ifindex; 0 while the link does not exist
+	VLAN      int          // 802.1Q id, 0 if none
+	Address   netip.Prefix // primary IPv4 address; invalid when none
+	GIAddr    netip.Addr   // what goes into giaddr; invalid when none yet
+	Helpers   []netip.Addr // configured helpers
+	Trusted   bool
+	Option82  bool   // our option 82 is inserted
+	Policy    string // keep / replace / drop
+	CircuitID string // our circuit-id, as bytes in a string
+	RemoteID  string
+	Counters  InterfaceStats
+}
+
+// Status is a snapshot of the relay for the control socket: every
+// downstream interface with a link or configured by exact name, and every
+// helper's counters. It may be called concurrently with Run.
+type Status struct {
+	Interfaces []InterfaceStatus
+	Helpers    []HelperStats
+	Global     InterfaceStats
+}
+
+// Status returns a snapshot of the relay's interfaces and counters.
+func (r *Relay) Status() Status {
+	stats := r.counters.snapshot()
+	byName := make(map[string]InterfaceStats, len(stats.Interfaces))
+	for _, s := range stats.Interfaces {
+		byName[s.Name] = s
+	}
+	var out Status
+	seen := make(map[string]bool)
+	if v := r.published.Load(); v != nil {
+		for _, st := range *v {
+			seen[st.name] = true
+			o := st.cfg.Option82
+			is := InterfaceStatus{
+				Name: st.name, State: AgentState(st.agent.status.Load()).String(),
+				Index: st.link.Index, VLAN: st.link.VLANID, Address: st.addr, GIAddr: st.giaddr,
+				Helpers: st.cfg.Helpers, Trusted: st.cfg.Trusted, Option82: o.Insert, Policy: o.Policy.String(),
+				CircuitID: string(st.circuitID), RemoteID: string(st.remoteID), Counters: byName[st.name],
+			}
+			out.Interfaces = append(out.Interfaces, is)
+		}
+	}
+	for _, ifc := range r.cfg.Interfaces {
+		if ifc.IsPattern() || seen[ifc.Name] {
+			continue
+		}
+		out.Interfaces = append(out.Interfaces, InterfaceStatus{
+			Name: ifc.Name, State: StateWaitingLink.String(), Helpers: ifc.Helpers, Trusted: ifc.Trusted,
+			Option82: ifc.Option82.Insert, Policy: ifc.Option82.Policy.String(), Counters: byName[ifc.Name],
+		})
+	}
+	sort.Slice(out.Interfaces, func(i, j int) bool { return out.Interfaces[i].Name < out.Interfaces[j].Name })
+	out.Helpers = stats.Helpers
+	out.Global = stats.Global
+	return out
+}
+
+// ClearStats sets every counter back to zero (`clear statistics`).
+func (r *Relay) ClearStats() { r.counters.clear() }
