@@ -29,6 +29,12 @@ const (
 	watchMinBackoff = 100 * time.Millisecond
 	watchMaxBackoff = 5 * time.Second
 
+	// resyncEvery is how often a Watcher re-lists everything even when no
+	// error was reported: a safety net that bounds how long any missed
+	// update (a lost message the kernel did not flag) can go unseen, at the
+	// cost of one dump per interval.
+	resyncEvery = 30 * time.Second
+
 	// listRetries bounds the retries of a listing interrupted by changes.
 	listRetries = 5
 

@@ -40,6 +40,8 @@ func (w *Watcher) follow(ctx context.Context, t *linkTable, sub *subscription) e
 	timer := time.NewTimer(w.coalesce)
 	timer.Stop()
 	defer timer.Stop()
+	resync := time.NewTicker(resyncEvery)
+	defer resync.Stop()
 	pending := false
 	dirty := func() {
 		if !pending {
@@ -66,6 +68,15 @@ func (w *Watcher) follow(ctx context.Context, t *linkTable, sub *subscription) e
 			if t.applyAddr(u) {
 				w.log.Debug("address changed", "index", u.LinkIndex,
 					"addr", u.LinkAddress.String(), "new", u.NewAddr)
+				dirty()
+			}
+		case <-resync.C:
+			changed, err := w.relist(t)
+			if err != nil {
+				return err
+			}
+			if changed {
+				w.log.Warn("netlink watcher: periodic re-list found changes no update reported")
 				dirty()
 			}
 		case <-sub.resync:
