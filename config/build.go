@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 // Load reads and validates the config file at path.
@@ -81,6 +83,7 @@ func buildGlobals(cfg *Config, raw rawFile, f Flags, hostname func() (string, er
 		DefaultLogLevel, []string{"debug", "info", "warn", "error"}, errs)
 	cfg.Log.Format = pickWord(f.LogFormat, "--log-format", raw.Log.Format, "log: format",
 		DefaultLogFormat, []string{"text", "json"}, errs)
+	cfg.LeaseDB = pickLeaseDB(f.LeaseDB, raw.LeaseDB, errs)
 	if raw.Hostname != nil && *raw.Hostname != "" {
 		cfg.Hostname = *raw.Hostname
 		return
@@ -127,5 +130,27 @@ func pickWord(flag *string, fk string, file *string, key string, def string, wor
 		}
 	}
 	errs.addf("", "%s: unknown value %q: want one of %v", where, v, words)
+	return v
+}
+
+// pickLeaseDB returns the lease database path from the flag, else the
+// file, else the default. It must be absolute: the daemon's working
+// directory is no place to look for it.
+func pickLeaseDB(flag, file *string, errs *errList) string {
+	v, where := DefaultLeaseDB, ""
+	switch {
+	case flag != nil:
+		v, where = *flag, "--lease-db: "
+	case file != nil:
+		v, where = *file, "lease-db: "
+	}
+	switch {
+	case v == "":
+		errs.addf(where, "must not be empty")
+	case strings.ContainsRune(v, 0):
+		errs.addf(where, "%q holds a NUL byte", v)
+	case !filepath.IsAbs(v):
+		errs.addf(where, "%q is not an absolute path", v)
+	}
 	return v
 }

@@ -43,8 +43,17 @@ func TestReference(t *testing.T) {
 	eth2.Option82.Policy = PolicyKeep
 	eth2.Option82.CircuitID = mustTemplate(t, "hex:00:04{vlan16}01:01")
 	eth2.Option82.SubscriberID = mustTemplate(t, "building-7")
+	eth1 := defaultInterface(t, "eth1", "198.51.100.2", "198.51.100.3")
+	eth1.Fallback = defaultFallback("203.0.113.100-203.0.113.150")
+	eth1.Fallback.Exclude = []Range{mustRange("203.0.113.120-203.0.113.125"), mustRange("203.0.113.130")}
+	eth1.Fallback.Reservations = []Reservation{
+		{MAC: mustMAC("02:00:00:00:00:99"), Addr: addrs("203.0.113.160")[0]},
+		{ClientID: []byte{1, 2, 0, 0, 0, 0, 0x98}, Addr: addrs("203.0.113.161")[0]},
+	}
+	eth1.Fallback.DNS = addrs("198.51.100.53")
+	eth1.Fallback.Domain = "example.net"
 	want := defaultConfig(
-		defaultInterface(t, "eth1", "198.51.100.2", "198.51.100.3"),
+		eth1,
 		vlans,
 		eth2,
 	)
@@ -139,17 +148,17 @@ func TestGlobals(t *testing.T) {
 	}{
 		{
 			name: "file",
-			data: "max-hops: 16\nmax-packet-size: 576\nhostname: r9\nlog: {level: debug, format: json}\n",
-			want: &Config{MaxHops: 16, MaxPacketSize: 576, Hostname: "r9", Log: Log{Level: "debug", Format: "json"}},
+			data: "max-hops: 16\nmax-packet-size: 576\nhostname: r9\nlease-db: /srv/l.db\nlog: {level: debug, format: json}\n",
+			want: &Config{MaxHops: 16, MaxPacketSize: 576, Hostname: "r9", LeaseDB: "/srv/l.db", Log: Log{Level: "debug", Format: "json"}},
 		},
 		{
 			name: "flags win",
-			data: "max-hops: 16\nmax-packet-size: 576\nlog: {level: debug, format: json}\n",
+			data: "max-hops: 16\nmax-packet-size: 576\nlease-db: /srv/l.db\nlog: {level: debug, format: json}\n",
 			flags: Flags{
 				MaxHops: ptrTo(1), MaxPacketSize: ptrTo(65507),
-				LogLevel: ptrTo("error"), LogFormat: ptrTo("text"),
+				LogLevel: ptrTo("error"), LogFormat: ptrTo("text"), LeaseDB: ptrTo("/run/x.db"),
 			},
-			want: &Config{MaxHops: 1, MaxPacketSize: 65507, Hostname: testHostname, Log: Log{Level: "error", Format: "text"}},
+			want: &Config{MaxHops: 1, MaxPacketSize: 65507, Hostname: testHostname, LeaseDB: "/run/x.db", Log: Log{Level: "error", Format: "text"}},
 		},
 		{
 			name: "empty hostname is the system's",

@@ -26,6 +26,9 @@ type Config struct {
 	// variable (the default remote-id).
 	Hostname string
 
+	// LeaseDB is the path of the fallback servers' lease database.
+	LeaseDB string
+
 	// Log configures logging.
 	Log Log
 }
@@ -60,6 +63,11 @@ type Interface struct {
 
 	// Option82 is the relay agent information option policy.
 	Option82 Option82
+
+	// Fallback is the interface's fallback DHCP server scope; nil means
+	// the interface has none. It is shared, read-only, by every link a
+	// pattern entry matches.
+	Fallback *Fallback
 }
 
 // Option82 is the relay agent information option (RFC 3046) configuration

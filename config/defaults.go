@@ -1,5 +1,7 @@
 package config
 
+import "time"
+
 // The defaults, each beside the RFC or Cisco default that justifies it.
 const (
 	// DefaultMaxHops is the hops limit: RFC 1542 §4.1.1 makes it
@@ -43,4 +45,78 @@ const (
 	// DefaultLogLevel and DefaultLogFormat configure log/slog.
 	DefaultLogLevel  = "info"
 	DefaultLogFormat = "text"
+)
+
+// The fallback scope's defaults (see Fallback).
+const (
+	// DefaultLeaseDB is where the fallback's leases are stored.
+	DefaultLeaseDB = "/var/lib/iphelper/leases.db"
+
+	// DefaultFallbackLeaseTime is short, so that clients served by the
+	// fallback move back to the upstream server soon after it returns.
+	DefaultFallbackLeaseTime = 10 * time.Minute
+	// MinFallbackLeaseTime keeps renewals (every half lease) from flooding
+	// the fallback.
+	MinFallbackLeaseTime = time.Minute
+	// MaxFallbackLeaseTime is the longest finite lease option 51 can carry:
+	// 32-bit seconds, 0xffffffff meaning infinite (RFC 2132 §9.2).
+	MaxFallbackLeaseTime = 0xfffffffe * time.Second
+
+	// DefaultOfferDelay is the Windows split-scope "delay in offer" most
+	// deployments use (Windows' own default is 0, which answers before the
+	// upstream server can).
+	DefaultOfferDelay = time.Second
+	// MaxOfferDelay bounds the delay (exclusive): clients retransmit their
+	// first DISCOVER after about 4s (RFC 2131 §4.1).
+	MaxOfferDelay = 4 * time.Second
+
+	// DefaultDownAfter is the number of unanswered transactions in a row
+	// that mark the helpers down.
+	DefaultDownAfter = 3
+	// MaxDownAfter bounds it.
+	MaxDownAfter = 100
+	// DefaultTransactionTimeout is how long a forwarded transaction may
+	// wait for its reply: a healthy server answers within milliseconds, and
+	// a client retransmits after about 4s.
+	DefaultTransactionTimeout = 2 * time.Second
+	// MinTransactionTimeout and MaxTransactionTimeout bound it.
+	MinTransactionTimeout = 100 * time.Millisecond
+	MaxTransactionTimeout = 30 * time.Second
+
+	// DefaultProbeCount is one ARP probe before an offer (RFC 2131 §2.2:
+	// the server SHOULD probe an address before allocating it).
+	DefaultProbeCount = 1
+	// MaxProbeCount bounds it.
+	MaxProbeCount = 5
+	// DefaultProbeTimeout is how long a probe waits: an ARP reply on a LAN
+	// takes well under a millisecond.
+	DefaultProbeTimeout = 200 * time.Millisecond
+	// MinProbeTimeout and MaxProbeTimeout bound it.
+	MinProbeTimeout = 10 * time.Millisecond
+	MaxProbeTimeout = 2 * time.Second
+
+	// DefaultDeclineQuarantine keeps a declined or conflicting address out
+	// of the pool for one default lease time.
+	DefaultDeclineQuarantine = 10 * time.Minute
+	// MaxDeclineQuarantine bounds it.
+	MaxDeclineQuarantine = 30 * 24 * time.Hour
+	// DefaultOfferHold is how long an offered address is held for its
+	// client: clients REQUEST within seconds (RFC 2131 §4.4.1).
+	DefaultOfferHold = 30 * time.Second
+	// MaxOfferHold bounds it.
+	MaxOfferHold = 10 * time.Minute
+
+	// DefaultFailback NAKs fallback leases once the helpers are back, so
+	// that clients return to the central server (see Fallback).
+	DefaultFailback = FailbackNAK
+	// DefaultUseSecs: the secs field is not used as a signal (see
+	// Fallback).
+	DefaultUseSecs = false
+	// MaxSecsThreshold is the largest secs field (16 bits).
+	MaxSecsThreshold = 65535 * time.Second
+
+	// clientRetransmit is when a client first retransmits its DISCOVER
+	// (RFC 2131 §4.1: 4s, randomized by ±1s); the offer, probes included,
+	// must leave before it.
+	clientRetransmit = 4 * time.Second
 )

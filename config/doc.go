@@ -13,14 +13,16 @@
 //
 // # Precedence
 //
-// Daemon-wide settings (max-hops, max-packet-size, log) come from the flag,
-// else the file, else the default. For each key of each interface entry the
-// first of these that sets it wins:
+// Daemon-wide settings (max-hops, max-packet-size, lease-db, log) come from
+// the flag, else the file, else the default. For each key of each interface
+// entry the first of these that sets it wins:
 //
 //  1. a per-interface flag: --helper-address NAME=ADDR, --circuit-id
-//     NAME=TEMPLATE, --subscriber-id NAME=TEMPLATE, --trusted-interface NAME;
+//     NAME=TEMPLATE, --subscriber-id NAME=TEMPLATE, --trusted-interface NAME,
+//     --fallback-pool NAME=START-END;
 //  2. for an interface named with --interface, the global flags (so
-//     "--interface eth1 --helper-address 198.51.100.2" means exactly that);
+//     "--interface eth1 --helper-address 198.51.100.2" means exactly that),
+//     and --fallback-pool START-END, which applies to these only;
 //  3. the interface's own block in the file;
 //  4. the global flags (--helper-address ADDR, --information-policy, ...);
 //  5. the file's defaults: block;
@@ -32,6 +34,10 @@
 // the file or an --interface, written the same way (a pattern as a pattern).
 // giaddr and source-interface are one key for this purpose, and mutually
 // exclusive within one level.
+//
+// The keys of an interface's fallback: block (see Fallback) merge key by key
+// like the others; an interface has a fallback scope only where some layer
+// gives it pools, which the defaults: block may not.
 //
 // A Config is immutable once built and safe for concurrent reads.
 package config

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -15,6 +16,7 @@ func (c *Config) Effective() ([]byte, error) {
 		MaxHops:       ptr(c.MaxHops),
 		MaxPacketSize: ptr(c.MaxPacketSize),
 		Hostname:      ptr(c.Hostname),
+		LeaseDB:       ptr(c.LeaseDB),
 		Log:           rawLog{Level: ptr(c.Log.Level), Format: ptr(c.Log.Format)},
 	}
 	for i := range c.Interfaces {
@@ -34,10 +36,7 @@ func (c *Config) Effective() ([]byte, error) {
 
 // rawFromInterface writes one interface entry back in file form.
 func rawFromInterface(in *Interface) rawInterface {
-	helpers := make([]string, len(in.Helpers))
-	for i, h := range in.Helpers {
-		helpers[i] = h.String()
-	}
+	helpers := addrStrings(in.Helpers)
 	o := in.Option82
 	r := rawInterface{
 		Name: ptr(in.Name),
@@ -56,6 +55,9 @@ func rawFromInterface(in *Interface) rawInterface {
 			},
 		},
 	}
+	if in.Fallback != nil {
+		r.Fallback = rawFromFallback(in.Fallback)
+	}
 	switch {
 	case in.GIAddr.IsValid():
 		r.GIAddr = ptr(in.GIAddr.String())
@@ -63,4 +65,13 @@ func rawFromInterface(in *Interface) rawInterface {
 		r.SourceInterface = ptr(in.SourceInterface)
 	}
 	return r
+}
+
+// addrStrings writes addresses as strings.
+func addrStrings(as []netip.Addr) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.String()
+	}
+	return out
 }

@@ -19,6 +19,7 @@ func TestEffectiveMinimal(t *testing.T) {
 	const want = `max-hops: 4
 max-packet-size: 1472
 hostname: relay1
+lease-db: /var/lib/iphelper/leases.db
 log:
   level: info
   format: text
@@ -66,6 +67,21 @@ func TestEffectiveRoundTrip(t *testing.T) {
 				RemoteID:        ptrTo("'\"{mac}\n"),
 				MaxHops:         ptrTo(16),
 				LogFormat:       ptrTo("json"),
+			},
+		},
+		{
+			name: "fallback from the file and flags",
+			data: fullFallbackYAML + "lease-db: /srv/iphelper/leases.db\n",
+			flags: Flags{
+				Interfaces:        []string{"eth3"},
+				HelperAddresses:   []string{"eth3=198.51.100.9"},
+				FallbackPools:     []string{"203.0.113.200-203.0.113.210", "eth3=203.0.113.220"},
+				FallbackRouter:    ptrTo("203.0.113.129"),
+				FallbackDNS:       []string{"198.51.100.53", "198.51.100.54"},
+				FallbackDomain:    ptrTo("x.example"),
+				FallbackLeaseTime: ptrTo("90m"),
+				OfferDelay:        ptrTo("0s"),
+				Failback:          ptrTo("keep"),
 			},
 		},
 	}

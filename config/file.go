@@ -20,6 +20,7 @@ type rawFile struct {
 	MaxHops       *int           `yaml:"max-hops,omitempty"`
 	MaxPacketSize *int           `yaml:"max-packet-size,omitempty"`
 	Hostname      *string        `yaml:"hostname,omitempty"`
+	LeaseDB       *string        `yaml:"lease-db,omitempty"`
 	Log           rawLog         `yaml:"log,omitempty"`
 	Defaults      rawSettings    `yaml:"defaults,omitempty"`
 	Interfaces    []rawInterface `yaml:"interfaces,omitempty"`
@@ -39,11 +40,12 @@ type rawInterface struct {
 
 // rawSettings are the per-interface keys, also allowed under defaults:.
 type rawSettings struct {
-	HelperAddresses   *[]string   `yaml:"helper-addresses,omitempty,flow"`
-	GIAddr            *string     `yaml:"giaddr,omitempty"`
-	SourceInterface   *string     `yaml:"source-interface,omitempty"`
-	Trusted           *bool       `yaml:"trusted,omitempty"`
-	InformationOption rawOption82 `yaml:"information-option,omitempty"`
+	HelperAddresses   *[]string    `yaml:"helper-addresses,omitempty,flow"`
+	GIAddr            *string      `yaml:"giaddr,omitempty"`
+	SourceInterface   *string      `yaml:"source-interface,omitempty"`
+	Trusted           *bool        `yaml:"trusted,omitempty"`
+	InformationOption rawOption82  `yaml:"information-option,omitempty"`
+	Fallback          *rawFallback `yaml:"fallback,omitempty"`
 }
 
 // rawOption82 is the information-option: block.
@@ -56,6 +58,38 @@ type rawOption82 struct {
 	SubscriberID     *string `yaml:"subscriber-id,omitempty"`
 	LinkSelection    *bool   `yaml:"link-selection,omitempty"`
 	ServerIDOverride *bool   `yaml:"server-id-override,omitempty"`
+}
+
+// rawFallback is the fallback: block. Durations are time.ParseDuration
+// strings.
+type rawFallback struct {
+	Enabled            *bool             `yaml:"enabled,omitempty"`
+	Pools              *[]string         `yaml:"pools,omitempty,flow"`
+	Exclude            *[]string         `yaml:"exclude,omitempty,flow"`
+	Reservations       *[]rawReservation `yaml:"reservations,omitempty"`
+	Router             *[]string         `yaml:"router,omitempty,flow"`
+	DNS                *[]string         `yaml:"dns,omitempty,flow"`
+	Domain             *string           `yaml:"domain,omitempty"`
+	LeaseTime          *string           `yaml:"lease-time,omitempty"`
+	T1                 *string           `yaml:"t1,omitempty"`
+	T2                 *string           `yaml:"t2,omitempty"`
+	OfferDelay         *string           `yaml:"offer-delay,omitempty"`
+	DownAfter          *int              `yaml:"down-after,omitempty"`
+	TransactionTimeout *string           `yaml:"transaction-timeout,omitempty"`
+	ProbeCount         *int              `yaml:"probe-count,omitempty"`
+	ProbeTimeout       *string           `yaml:"probe-timeout,omitempty"`
+	DeclineQuarantine  *string           `yaml:"decline-quarantine,omitempty"`
+	OfferHold          *string           `yaml:"offer-hold,omitempty"`
+	Failback           *string           `yaml:"failback,omitempty"`
+	UseSecs            *bool             `yaml:"use-secs,omitempty"`
+	SecsThreshold      *string           `yaml:"secs-threshold,omitempty"`
+}
+
+// rawReservation is one entry of fallback: reservations:.
+type rawReservation struct {
+	MAC      *string `yaml:"mac,omitempty"`
+	ClientID *string `yaml:"client-id,omitempty"`
+	Address  *string `yaml:"address,omitempty"`
 }
 
 // decodeFile strictly decodes one YAML document: unknown keys, wrong types

@@ -37,6 +37,20 @@ type Flags struct {
 	SourceInterface *string // --source-interface NAME
 	GIAddr          *string // --giaddr ADDR
 
+	// FallbackPools are --fallback-pool values: NAME=START-END enables a
+	// fallback on interface entry NAME; START-END without NAME= applies to
+	// every --interface (not to the file's entries).
+	FallbackPools []string
+	// FallbackDNS are --fallback-dns addresses, for every fallback.
+	FallbackDNS []string
+
+	FallbackRouter    *string // --fallback-router ADDR
+	FallbackDomain    *string // --fallback-domain NAME
+	FallbackLeaseTime *string // --fallback-lease-time DURATION
+	OfferDelay        *string // --offer-delay DURATION
+	Failback          *string // --failback nak|keep
+	LeaseDB           *string // --lease-db PATH
+
 	MaxHops       *int    // --max-hops
 	MaxPacketSize *int    // --max-packet-size
 	LogLevel      *string // --log-level

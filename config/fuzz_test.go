@@ -20,6 +20,8 @@ func FuzzParse(f *testing.F) {
 		"max-hops: 99\n---\n",
 		"a: &a [*a]",
 		"interfaces: [{name: '[', helper-addresses: ['::1']}]",
+		fullFallbackYAML,
+		"interfaces: [{name: eth1, helper-addresses: [198.51.100.2], fallback: {pools: [203.0.113.5-203.0.113.1, 203.0.113.9], t1: 4m, reservations: [{client-id: 'hex:0', address: 203.0.113.7}]}}]",
 	} {
 		f.Add([]byte(s))
 	}

@@ -9,7 +9,7 @@ import (
 // flags, most specific layer first (see the package documentation).
 func buildInterfaces(raw rawFile, f Flags, errs *errList) []Interface {
 	builtin := builtinSettings()
-	defaults := parseSettings(raw.Defaults, "defaults: ", errs)
+	defaults := parseSettings(raw.Defaults, "defaults: ", true, errs)
 	fl := parseFlags(f, errs)
 	onCLI := cliInterfaces(f.Interfaces, errs)
 
@@ -31,10 +31,10 @@ func buildInterfaces(raw rawFile, f Flags, errs *errList) []Interface {
 			continue
 		}
 		seen[name] = i
-		block := parseSettings(ri.rawSettings, fmt.Sprintf("interface %q: ", name), errs)
+		block := parseSettings(ri.rawSettings, fmt.Sprintf("interface %q: ", name), false, errs)
 		layers := []settings{fl.named[name]}
 		if slices.Contains(onCLI, name) {
-			layers = append(layers, fl.global)
+			layers = append(layers, fl.cli, fl.global)
 		}
 		layers = append(layers, block, fl.global, defaults, builtin)
 		out = append(out, resolve(name, merge(layers...), errs))
@@ -42,7 +42,7 @@ func buildInterfaces(raw rawFile, f Flags, errs *errList) []Interface {
 	for _, name := range onCLI {
 		if _, ok := seen[name]; !ok {
 			seen[name] = -1
-			out = append(out, resolve(name, merge(fl.named[name], fl.global, defaults, builtin), errs))
+			out = append(out, resolve(name, merge(fl.named[name], fl.cli, fl.global, defaults, builtin), errs))
 		}
 	}
 	for _, name := range fl.order {
@@ -90,6 +90,7 @@ func resolve(name string, m settings, errs *errList) Interface {
 			LinkSelection:    *m.linkSelection,
 			ServerIDOverride: *m.serverIDOverride,
 		},
+		Fallback: resolveFallback(name, &m.fallback, errs),
 	}
 	switch {
 	case m.helpers != nil && len(m.helpers.addrs) > 0:
@@ -104,6 +105,7 @@ func resolve(name string, m settings, errs *errList) Interface {
 // given as NAME=VALUE per interface entry.
 type flagLayers struct {
 	global settings
+	cli    settings // flags for the --interface entries only
 	named  map[string]settings
 	order  []string          // names of named, in the order given
 	origin map[string]string // the first flag that named each, for errors
@@ -144,6 +146,7 @@ func parseFlags(f Flags, errs *errList) *flagLayers {
 	for _, c := range f.SubscriberIDs {
 		fl.addTemplate("--subscriber-id", c, false, func(s *settings) **Template { return &s.subscriberID }, errs)
 	}
+	fl.addFallback(f, errs)
 	return fl
 }
 

@@ -18,6 +18,8 @@ type settings struct {
 	insert, check, linkSelection, serverIDOverride *bool
 	policy                                         *Policy
 	circuitID, remoteID, subscriberID              *Template
+
+	fallback fallbackSettings
 }
 
 // helpers is a layer's helper list; bad says some entries were invalid
@@ -39,15 +41,17 @@ type addressing struct {
 type errList []error
 
 // addf appends an error; where is a prefix like `interface "eth1": `.
+// where is not a format: it may hold '%' (from an interface name).
 func (l *errList) addf(where, format string, args ...any) {
-	*l = append(*l, fmt.Errorf(where+format, args...))
+	*l = append(*l, fmt.Errorf("%s"+format, append([]any{where}, args...)...))
 }
 
 // join returns the collected errors as one, or nil.
 func (l errList) join() error { return errors.Join(l...) }
 
-// parseSettings checks a raw block; where prefixes its errors.
-func parseSettings(r rawSettings, where string, errs *errList) settings {
+// parseSettings checks a raw block; where prefixes its errors. inDefaults
+// says it is the defaults: block.
+func parseSettings(r rawSettings, where string, inDefaults bool, errs *errList) settings {
 	var s settings
 	if r.HelperAddresses != nil {
 		s.helpers = &helpers{}
@@ -77,6 +81,7 @@ func parseSettings(r rawSettings, where string, errs *errList) settings {
 			s.policy = &p
 		}
 	}
+	s.fallback = parseFallback(r.Fallback, where, inDefaults, errs)
 	where += "information-option: "
 	s.circuitID = parseTemplateKey(o.CircuitID, true, where+"circuit-id: ", errs)
 	s.remoteID = parseTemplateKey(o.RemoteID, true, where+"remote-id: ", errs)
@@ -147,6 +152,7 @@ func merge(layers ...settings) settings {
 		m.circuitID = first(m.circuitID, l.circuitID)
 		m.remoteID = first(m.remoteID, l.remoteID)
 		m.subscriberID = first(m.subscriberID, l.subscriberID)
+		mergeFallback(&m.fallback, &l.fallback)
 	}
 	return m
 }
@@ -174,6 +180,7 @@ func builtinSettings() settings {
 		circuitID:        &circuit,
 		remoteID:         &remote,
 		subscriberID:     &Template{},
+		fallback:         builtinFallback(),
 	}
 }
 

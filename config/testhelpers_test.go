@@ -66,6 +66,7 @@ func defaultConfig(ifs ...Interface) *Config {
 		MaxHops:       4,
 		MaxPacketSize: 1472,
 		Hostname:      testHostname,
+		LeaseDB:       "/var/lib/iphelper/leases.db",
 		Log:           Log{Level: "info", Format: "text"},
 	}
 }

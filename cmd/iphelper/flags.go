@@ -33,12 +33,20 @@ const (
 	flagMaxPacketSize       = "max-packet-size"
 	flagLogLevel            = "log-level"
 	flagLogFormat           = "log-format"
+	flagFallbackPool        = "fallback-pool"
+	flagFallbackRouter      = "fallback-router"
+	flagFallbackDNS         = "fallback-dns"
+	flagFallbackDomain      = "fallback-domain"
+	flagFallbackLeaseTime   = "fallback-lease-time"
+	flagOfferDelay          = "offer-delay"
+	flagLeaseDB             = "lease-db"
+	flagFailback            = "failback"
 )
 
 // runFlags returns the configuration flags of run and check-config. Each
 // call returns new flag values, so each command gets its own.
 func runFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: flagConfig, Aliases: []string{"c"}, TakesFile: true,
 			Usage: "read the YAML config `FILE` (reference: deploy/iphelper.yaml); flags override its defaults: block (no IOS equivalent)"},
 		&cli.GenericFlag{Name: flagInterface, Value: &repeated{},
@@ -81,6 +89,28 @@ func runFlags() []cli.Flag {
 			Usage: "log `LEVEL`: debug, info, warn or error (no IOS equivalent)"},
 		&cli.StringFlag{Name: flagLogFormat, DefaultText: config.DefaultLogFormat,
 			Usage: "log `FORMAT`: text or json (no IOS equivalent)"},
+	}, fallbackFlags()...)
+}
+
+// fallbackFlags returns the flags of the fallback DHCP server.
+func fallbackFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.GenericFlag{Name: flagFallbackPool, Value: &repeated{},
+			Usage: "when the helpers of interface NAME do not answer, lease its clients addresses from the range `NAME=START-END` (START-END alone: for every --interface); repeatable, or comma-separated (IOS: ip dhcp pool with address range; Windows: the address range of a split scope)"},
+		&cli.StringFlag{Name: flagFallbackRouter, DefaultText: "the interface's own address",
+			Usage: "offer the router `ADDR` from the fallback pools (IOS: default-router; Windows: option 003 Router)"},
+		&cli.GenericFlag{Name: flagFallbackDNS, Value: &repeated{},
+			Usage: "offer the DNS server `ADDR` from the fallback pools; repeatable, or comma-separated (IOS: dns-server; Windows: option 006 DNS Servers)"},
+		&cli.StringFlag{Name: flagFallbackDomain,
+			Usage: "offer the domain name `NAME` from the fallback pools (IOS: domain-name; Windows: option 015 DNS Domain Name)"},
+		&cli.StringFlag{Name: flagFallbackLeaseTime, DefaultText: config.DefaultFallbackLeaseTime.String(),
+			Usage: "lease fallback addresses for `DURATION`, at least 1m, e.g. 10m or 2h (IOS: lease; Windows: the scope's lease duration)"},
+		&cli.StringFlag{Name: flagOfferDelay, DefaultText: config.DefaultOfferDelay.String(),
+			Usage: "let the helpers answer a DISCOVER for `DURATION`, under 4s, before the fallback offers (Windows: the split-scope \"delay in offer\"; no IOS equivalent)"},
+		&cli.StringFlag{Name: flagLeaseDB, TakesFile: true, DefaultText: config.DefaultLeaseDB,
+			Usage: "keep the fallback leases in the database `FILE`, an absolute path (IOS: ip dhcp database)"},
+		&cli.StringFlag{Name: flagFailback, DefaultText: config.DefaultFailback.String(),
+			Usage: "what to do with fallback leases once the helpers answer again, `MODE`: nak (NAK their renewal, so that the clients move upstream) or keep (renew them until the clients leave) (no IOS or Windows equivalent)"},
 	}
 }
 
@@ -105,6 +135,14 @@ func flagsToConfig(c *cli.Context) (config.Flags, error) {
 		MaxPacketSize:     intIfSet(c, flagMaxPacketSize),
 		LinkSelection:     boolIfSet(c, flagLinkSelection),
 		ServerIDOverride:  boolIfSet(c, flagServerIDOverride),
+		FallbackPools:     splitCommas(repeatedValues(c, flagFallbackPool), true),
+		FallbackDNS:       splitCommas(repeatedValues(c, flagFallbackDNS), false),
+		FallbackRouter:    stringIfSet(c, flagFallbackRouter),
+		FallbackDomain:    stringIfSet(c, flagFallbackDomain),
+		FallbackLeaseTime: stringIfSet(c, flagFallbackLeaseTime),
+		OfferDelay:        stringIfSet(c, flagOfferDelay),
+		LeaseDB:           stringIfSet(c, flagLeaseDB),
+		Failback:          stringIfSet(c, flagFailback),
 	}
 	var err error
 	if f.InformationOption, err = boolPair(c, flagInformationOption, flagNoInformationOption); err != nil {

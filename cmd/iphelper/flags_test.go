@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -105,6 +106,25 @@ func TestFlagsToConfig(t *testing.T) {
 				LogLevel: flagPtr("debug"), LogFormat: flagPtr("json"),
 			},
 		},
+		{
+			name: "fallback",
+			args: []string{
+				"--fallback-pool", "eth1=203.0.113.100-203.0.113.150,203.0.113.160", "--fallback-pool", "203.0.113.200-203.0.113.210",
+				"--fallback-router", "203.0.113.1", "--fallback-dns", "198.51.100.53,198.51.100.54", "--fallback-dns", "198.51.100.55",
+				"--fallback-domain", "example.net", "--fallback-lease-time", "1h", "--offer-delay", "500ms",
+				"--lease-db", "/srv/leases.db", "--failback", "keep",
+			},
+			want: config.Flags{
+				FallbackPools:     []string{"eth1=203.0.113.100-203.0.113.150", "eth1=203.0.113.160", "203.0.113.200-203.0.113.210"},
+				FallbackDNS:       []string{"198.51.100.53", "198.51.100.54", "198.51.100.55"},
+				FallbackRouter:    flagPtr("203.0.113.1"),
+				FallbackDomain:    flagPtr("example.net"),
+				FallbackLeaseTime: flagPtr("1h"),
+				OfferDelay:        flagPtr("500ms"),
+				LeaseDB:           flagPtr("/srv/leases.db"),
+				Failback:          flagPtr("keep"),
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,29 +185,62 @@ func TestFlagsToConfigErrors(t *testing.T) {
 	}
 }
 
-// TestRunExample checks the command line of the README end to end, down to
-// the validated config.
+// TestRunExample checks the command lines of the README end to end, down
+// to the validated config.
 func TestRunExample(t *testing.T) {
-	var (
-		got    config.Flags
-		gotErr error
-		out    bytes.Buffer
-	)
-	args := []string{"iphelper", "run", "--interface", "eth1", "--helper-address", "198.51.100.2"}
-	if err := flagTestApp(&got, &gotErr, &out).Run(args); err != nil || gotErr != nil {
-		t.Fatalf("Run: %v, %v", err, gotErr)
+	tests := []struct {
+		name         string
+		args         []string
+		wantFallback *config.Fallback
+	}{
+		{name: "relay", args: []string{"--interface", "eth1", "--helper-address", "198.51.100.2"}},
+		{
+			name: "relay with a fallback pool",
+			args: []string{"--interface", "eth1", "--helper-address", "198.51.100.2", "--fallback-pool", "eth1=203.0.113.100-203.0.113.150"},
+			wantFallback: &config.Fallback{
+				Enabled: true,
+				Pools: []config.Range{{
+					Start: netip.MustParseAddr("203.0.113.100"), End: netip.MustParseAddr("203.0.113.150"),
+				}},
+				LeaseTime:          config.DefaultFallbackLeaseTime,
+				OfferDelay:         config.DefaultOfferDelay,
+				DownAfter:          config.DefaultDownAfter,
+				TransactionTimeout: config.DefaultTransactionTimeout,
+				ProbeCount:         config.DefaultProbeCount,
+				ProbeTimeout:       config.DefaultProbeTimeout,
+				DeclineQuarantine:  config.DefaultDeclineQuarantine,
+				OfferHold:          config.DefaultOfferHold,
+				Failback:           config.DefaultFailback,
+			},
+		},
 	}
-	cfg, err := config.LoadWithFlags("", got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, ok := cfg.Match("eth1")
-	if !ok {
-		t.Fatal("eth1 not configured")
-	}
-	if diff := cmp.Diff([]netip.Addr{netip.MustParseAddr("198.51.100.2")}, in.Helpers,
-		cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
-		t.Errorf("helpers (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				got    config.Flags
+				gotErr error
+				out    bytes.Buffer
+			)
+			args := append([]string{"iphelper", "run"}, tt.args...)
+			if err := flagTestApp(&got, &gotErr, &out).Run(args); err != nil || gotErr != nil {
+				t.Fatalf("Run: %v, %v", err, gotErr)
+			}
+			cfg, err := config.LoadWithFlags("", got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, ok := cfg.Match("eth1")
+			if !ok {
+				t.Fatal("eth1 not configured")
+			}
+			addrCmp := cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
+			if diff := cmp.Diff([]netip.Addr{netip.MustParseAddr("198.51.100.2")}, in.Helpers, addrCmp); diff != "" {
+				t.Errorf("helpers (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantFallback, in.Fallback, addrCmp); diff != "" {
+				t.Errorf("fallback (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -202,6 +255,7 @@ func TestCheckConfig(t *testing.T) {
 max-hops: 4
 max-packet-size: 1472
 hostname: relay1
+lease-db: /var/lib/iphelper/leases.db
 log:
   level: info
   format: text
@@ -272,6 +326,19 @@ interfaces:
 			wantCode: 1,
 		},
 		{
+			name: "fallback outside the subnet of an interface that exists",
+			args: []string{"--interface", "lo", "--helper-address", "198.51.100.2", "--fallback-pool", "lo=203.0.113.100-203.0.113.150", file},
+			want: "invalid configuration:\n" +
+				`  interface "lo": address 127.0.0.1/8: fallback.pools[0]: 203.0.113.100-203.0.113.150 is not inside 127.0.0.0/8`,
+			wantCode: 1,
+		},
+		{
+			name:     "bad fallback flag",
+			args:     []string{"--interface", "eth1", "--helper-address", "198.51.100.2", "--fallback-pool", "eth1=203.0.113.150-203.0.113.100", "--offer-delay", "4s"},
+			want:     "invalid configuration:\n  --fallback-pool \"eth1=203.0.113.150-203.0.113.100\": start 203.0.113.150 is after end 203.0.113.100\n  --offer-delay: 4s is out of range [0s, 4s)",
+			wantCode: 1,
+		},
+		{
 			name:     "bad flag pair",
 			args:     []string{"--information-check", "--no-information-check", file},
 			want:     "--information-check and --no-information-check are mutually exclusive",
@@ -305,6 +372,29 @@ interfaces:
 			}
 			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLivePrefixes(t *testing.T) {
+	tests := []struct {
+		name   string
+		iface  string
+		want   netip.Prefix // one of the prefixes, if valid
+		wantOK bool
+	}{
+		{name: "loopback", iface: "lo", want: netip.MustParsePrefix("127.0.0.1/8"), wantOK: true},
+		{name: "no such interface", iface: "iphnx9", wantOK: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := livePrefixes(tt.iface)
+			if ok != tt.wantOK {
+				t.Fatalf("livePrefixes(%q) ok = %v, want %v", tt.iface, ok, tt.wantOK)
+			}
+			if tt.want.IsValid() && !slices.Contains(got, tt.want) {
+				t.Errorf("livePrefixes(%q) = %v, want it to hold %s", tt.iface, got, tt.want)
 			}
 		})
 	}
