@@ -1,0 +1,164 @@
+package health
+
+import (
+	"sync"
+	"time"
+)
+
+// The defaults NewTracker applies to a zero Config field; the first two
+// match the fallback configuration's (config.DefaultDownAfter and
+// config.DefaultTransactionTimeout).
+const (
+	DefaultDownAfter  = 3
+	DefaultTimeout    = 2 * time.Second
+	DefaultMaxPending = 4096
+)
+
+// Txn is the key of a forwarded transaction: the client's xid and chaddr
+// (all 16 bytes, zero-padded past hlen).
+type Txn struct {
+	XID    uint32
+	CHAddr [16]byte
+}
+
+// Config configures a Tracker. A zero field takes its default.
+type Config struct {
+	// DownAfter is how many transactions in a row must go unanswered for
+	// the helpers to be Down.
+	DownAfter int
+	// Timeout is how long a transaction may wait for its reply; one that
+	// waits longer counts as unanswered, and a reply after that is not
+	// counted at all.
+	Timeout time.Duration
+	// MaxPending bounds the transactions awaiting a reply, and so the
+	// memory: beyond it the oldest is evicted, which counts neither as an
+	// answer nor as a failure.
+	MaxPending int
+	// Start is the time the tracker starts, reported by State as the
+	// start of the initial Up state.
+	Start time.Time
+}
+
+// Tracker is the health state machine of one helper set (the relay keys
+// it by the sorted helper list). It is safe for concurrent use; each call
+// holds a mutex for a few map operations, and Forwarded and Answered
+// allocate nothing once the tracker has seen MaxPending transactions.
+//
+// Each call that takes a time first expires the transactions older than
+// Timeout, so the outcome does not depend on how often Expire is called;
+// the times passed in should not go backwards by more than a little (two
+// goroutines reading one clock), which at worst delays an expiry.
+type Tracker struct {
+	mu         sync.Mutex
+	cfg        Config
+	downReason string
+	pending    *pending
+
+	state  State
+	since  time.Time
+	reason string
+	streak int // unanswered transactions in a row
+
+	changes  [maxChanges]Change
+	nChanges int
+
+	counters
+	latency latencyRing
+}
+
+// counters are the event counts behind Stats.
+type counters struct {
+	forwarded, retransmitted, answered, timedOut, evicted uint64
+}
+
+// NewTracker returns a tracker in state Up with no transaction pending.
+func NewTracker(cfg Config) *Tracker {
+	if cfg.DownAfter <= 0 {
+		cfg.DownAfter = DefaultDownAfter
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = DefaultMaxPending
+	}
+	return &Tracker{
+		cfg:        cfg,
+		downReason: downReason(cfg),
+		pending:    newPending(cfg.MaxPending),
+		state:      Up,
+		since:      cfg.Start,
+		reason:     reasonStart,
+	}
+}
+
+// Config returns the configuration in use, defaults filled in.
+func (t *Tracker) Config() Config { return t.cfg }
+
+// Forwarded records that the request k was sent upstream at now. A
+// retransmission (k is still pending) is counted as one and changes
+// nothing else: the transaction keeps its first send time.
+func (t *Tracker) Forwarded(k Txn, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.expire(now)
+	if _, ok := t.pending.lookup(k); ok {
+		t.retransmitted++
+		return
+	}
+	if t.pending.full() {
+		t.pending.remove(t.pending.head)
+		t.evicted++
+	}
+	t.pending.add(k, now)
+	t.forwarded++
+}
+
+// Answered records that a reply for k came back at now. If k is pending
+// it is answered: the failure streak is reset, a Down tracker goes Up
+// ("upstream replied"), and the latency is returned with ok true. A reply
+// for anything else (a second reply, one after Timeout, one for a
+// transaction never forwarded or evicted) returns ok false and changes
+// nothing.
+func (t *Tracker) Answered(k Txn, now time.Time) (latency time.Duration, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.expire(now)
+	i, ok := t.pending.lookup(k)
+	if !ok {
+		return 0, false
+	}
+	latency = max(now.Sub(t.pending.slots[i].sent), 0)
+	t.pending.remove(i)
+	t.answered++
+	t.latency.add(latency)
+	t.streak = 0
+	t.setState(Up, now, reasonReplied)
+	return latency, true
+}
+
+// Expire counts every transaction forwarded more than Timeout before now
+// as unanswered; DownAfter of them in a row turn an Up tracker Down. The
+// relay calls it periodically, so that the state goes Down even when no
+// other call comes.
+func (t *Tracker) Expire(now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.expire(now)
+}
+
+// expire is Expire with t.mu held.
+func (t *Tracker) expire(now time.Time) {
+	for {
+		s, ok := t.pending.oldest()
+		if !ok || now.Sub(s.sent) <= t.cfg.Timeout {
+			return
+		}
+		t.pending.remove(t.pending.head)
+		t.timedOut++
+		t.streak++
+		if t.streak >= t.cfg.DownAfter {
+			t.setState(Down, now, t.downReason)
+		}
+	}
+}
