@@ -1,0 +1,95 @@
+// Package fallback is the embedded DHCPv4 server of one downstream
+// interface: when the upstream servers do not answer, the appliance serves
+// directly attached clients from a per-interface "split scope" pool, a range
+// that the upstream scope excludes (DESIGN.md, "The fallback server"). Its
+// leases live in a leasestore.Store (package leasestore: bbolt on disk).
+//
+// The package decides what to answer; it does not decide when. The relay
+// calls Server.Handle for a request it wants answered locally (the upstream
+// is down, an OFFER did not come within offer-delay, or Server.Owns says the
+// request is about one of our leases), and delivers the reply itself. The
+// package imports neither config nor iface: Scope, Prober and Clock are its
+// own inputs.
+//
+// # Answers (RFC 2131 §4.3)
+//
+// Client identity is option 61 when present, else chaddr. DISCOVER gets an
+// OFFER of, in order: the client's reservation; the address it holds or
+// last held; its requested address (option 50) when free; the next free
+// address. An address the client does not already hold is first probed
+// (conflict detection); one that answers is quarantined and the next is
+// tried, at most 8 times. The offered address is held for OfferHold.
+//
+// REQUEST, by the state of RFC 2131 §4.3.2 (RENEWING and REBINDING differ
+// only in unicast/broadcast, which Handle does not see, and are judged
+// alike):
+//
+//	address                                 SELECTING (ours)  INIT-REBOOT   RENEWING/REBINDING
+//	held or last held by this client        ACK               ACK (1)       ACK (1)
+//	in pool, held by or reserved for other  NAK taken         NAK taken     NAK taken
+//	in pool, client reserved elsewhere      NAK not ours      NAK not ours  NAK not ours
+//	in pool, no record for this client      ACK if free       silence       silence
+//	on the subnet, not in our pool          NAK not ours      silence       silence
+//	not on the subnet                       NAK wrong subnet  NAK wrong s.  silence
+//	scope disabled (address in pool)        NAK disabled      NAK disabled  NAK disabled
+//
+//	(1) NAK failback instead when upstreamUp and Failback is FailbackNAK.
+//
+// A SELECTING REQUEST carrying another server's identifier withdraws our
+// offer, silently. In SELECTING the client answers our own offer, so the
+// server is authoritative for the address it asks for; an expired offer
+// whose address is still free is simply granted, as is an offer lost in a
+// restart (offers live in memory only). In the other states an
+// address on the subnet outside our pool is the upstream's lease, and a NAK
+// would cut a healthy client off (the Windows split-scope rule): silence.
+// An address in our pool with no record for this client is also met with
+// silence rather than a NAK or an ACK: leases are stored durably, so the
+// server did not give it, and guessing either way could hurt a client that
+// holds it from elsewhere. RFC 2131 asks for the wrong-network NAK only in
+// INIT-REBOOT; a RENEWING client with a foreign ciaddr is left alone.
+//
+// DECLINE (our server identifier, an address the client holds from us)
+// quarantines the address for DeclineQuarantine and takes it from the
+// client; RELEASE frees the lease but remembers the client, so that it gets
+// the same address back; INFORM gets the options without a lease (yiaddr 0,
+// no lease times). Replies follow RFC 2131 table 3 and echo option 61
+// (RFC 6842). insomniacslk/dhcp writes options in code order, so the order
+// of a client's option 55 cannot be followed; all configured options are
+// sent.
+//
+// # Failback
+//
+// When upstreamUp is true and a client renews (or reboots with) a fallback
+// lease, Scope.Failback decides:
+//
+//   - FailbackNAK (default): NAK the renewal and delete the lease, so the
+//     client re-acquires an address from the central servers. It returns
+//     quickly to central IPAM, DNS updates and policy; the price is that the
+//     client drops its address for a moment (a blip for live sessions), at
+//     T1 of its lease, within LeaseTime/2 of the upstream's return.
+//   - FailbackKeep: renew as usual. No interruption, but the client stays
+//     on the fallback pool, outside central IPAM and DNS, until it leaves
+//     or reboots.
+//
+// # Leases, memory and restarts
+//
+// An ACK is written to the Store (durably) before Handle returns it; if the
+// write fails, Handle stays silent and the client retries. DECLINE and
+// RELEASE are written too; offers and probe conflicts are memory only (a
+// restart probes again). The server keeps at most one record per address of
+// the scope, so its memory and the store are bounded by the pool size: a
+// freed or expired record keeps its client as "last holder" until the
+// address goes to another client, which happens to never-used addresses
+// first and to the longest-free ones last. NewServer loads the records, so a
+// restarted server serves the same leases to the same clients.
+//
+// A conflict probe that fails (an error, not an answer) does not stop the
+// offer: conflict detection is a safety net, and a broken prober must not
+// disable the fallback. The error is logged.
+//
+// # Concurrency
+//
+// A Server is safe for concurrent use. Handle calls are serialized (one
+// probe, one store write at a time, in order); Owns, Leases and Sweep take
+// only a short memory lock and never wait for I/O.
+package fallback

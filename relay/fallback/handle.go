@@ -1,0 +1,70 @@
+package fallback
+
+import (
+	"context"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// Handle answers one request from a directly attached client (giaddr 0)
+// that arrived on the scope's interface, and says what it did. A nil reply
+// means stay silent. The reply is addressed per RFC 2131 §4.1 by the
+// caller: a NAK by broadcast, an INFORM's ACK to ciaddr.
+//
+// upstreamUp tells whether the interface's upstream servers are answering;
+// it matters only for the failback policy of a client's renewal.
+//
+// Handle may block on the conflict probe of a DISCOVER (bounded by ctx and
+// the Prober's own timeout) and on the store write of an ACK, so the caller
+// runs it on a worker, not on a read loop. Concurrent calls are serialized.
+// It never panics on any message, and ACKs or OFFERs only addresses of the
+// scope's ranges (minus exclusions) and reservations.
+func (s *Server) Handle(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
+	r, ok := parseRequest(req)
+	if !ok {
+		return nil, OutcomeMalformed
+	}
+	if relayed(req) {
+		return nil, OutcomeRelayed
+	}
+	s.handleMu.Lock()
+	defer s.handleMu.Unlock()
+	rep, o := s.dispatch(ctx, r, upstreamUp)
+	if rep != nil {
+		s.log.Debug("fallback reply", "type", r.typ, "xid", r.msg.TransactionID, "chaddr", r.mac.String(), "outcome", o, "yiaddr", rep.YourIPAddr)
+	} else {
+		s.log.Debug("fallback silent", "type", r.typ, "xid", r.msg.TransactionID, "chaddr", r.mac.String(), "outcome", o)
+	}
+	return rep, o
+}
+
+// dispatch runs the handler of r's message type; handleMu is held, so
+// s.scope may be read without mu (only UpdateScope writes it, under both).
+func (s *Server) dispatch(ctx context.Context, r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
+	switch r.typ {
+	case dhcpv4.MessageTypeDiscover:
+		return s.discover(ctx, r)
+	case dhcpv4.MessageTypeRequest:
+		return s.request(r, upstreamUp)
+	case dhcpv4.MessageTypeDecline:
+		return s.decline(r)
+	case dhcpv4.MessageTypeRelease:
+		return s.release(r)
+	case dhcpv4.MessageTypeInform:
+		return s.inform(r)
+	}
+	return nil, OutcomeMalformed
+}
+
+// inform answers an INFORM from a host of the subnet with the scope's
+// options (RFC 2131 §4.3.5).
+func (s *Server) inform(r request) (*dhcpv4.DHCPv4, Outcome) {
+	c := s.scope
+	switch {
+	case !c.Enabled:
+		return nil, OutcomeSilentDisabled
+	case !r.ciaddr.IsValid() || !c.Subnet.Contains(r.ciaddr):
+		return nil, OutcomeSilentNotOurs
+	}
+	return informReply(r, c), OutcomeInform
+}

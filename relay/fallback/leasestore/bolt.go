@@ -1,0 +1,156 @@
+package leasestore
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// DefaultLockTimeout is how long OpenBolt waits for the database's file lock
+// when it is handed a timeout of 0 or less. bbolt itself would wait forever.
+const DefaultLockTimeout = time.Second
+
+// BoltStore is the durable Store: one bbolt file, one bucket per interface.
+// It is safe for concurrent use.
+type BoltStore struct {
+	path string
+
+	mu sync.RWMutex // guards db against Close
+	db *bolt.DB     // nil once closed
+}
+
+var _ Store = (*BoltStore)(nil)
+
+// OpenBolt opens (creating it, mode 0600, and its parent directory, mode
+// 0750, when missing) the lease database at path. If another process holds
+// the database, OpenBolt gives up after timeout (DefaultLockTimeout when
+// timeout <= 0) with an error wrapping ErrLocked.
+func OpenBolt(path string, timeout time.Duration) (*BoltStore, error) {
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("failed to create the lease database directory: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("failed to open lease database %q: %w (gave up after %v)", path, ErrLocked, timeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to open lease database %q: %w", path, err)
+	}
+	return &BoltStore{path: path, db: db}, nil
+}
+
+// Path returns the database file's path.
+func (s *BoltStore) Path() string { return s.path }
+
+// Load implements Store.
+func (s *BoltStore) Load(iface string) ([]Lease, error) {
+	var (
+		leases []Lease
+		bad    []error
+	)
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(iface))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			l, err := decodeLease(iface, k, v)
+			if err != nil {
+				bad = append(bad, err)
+				return nil
+			}
+			leases = append(leases, l.Clone()) // k and v die with tx
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to load the leases of %q from %q: %w", iface, s.path, err)
+	}
+	if len(bad) > 0 {
+		return leases, fmt.Errorf("skipped %d records of %q in %q: %w", len(bad), iface, s.path, errors.Join(bad...))
+	}
+	return leases, nil
+}
+
+// Put implements Store: one fsynced transaction.
+func (s *BoltStore) Put(l Lease) error {
+	if err := checkLease(l); err != nil {
+		return fmt.Errorf("failed to store lease: %w", err)
+	}
+	v, err := encodeLease(l)
+	if err != nil {
+		return err
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte(l.Interface))
+		if err != nil {
+			return err
+		}
+		return b.Put(addrKey(l.Addr), v)
+	})
+	if err != nil {
+		return fmt.Errorf("failed to store the lease of %v on %q in %q: %w", l.Addr, l.Interface, s.path, err)
+	}
+	return nil
+}
+
+// Delete implements Store: one fsynced transaction.
+func (s *BoltStore) Delete(iface string, addr netip.Addr) error {
+	if !addr.Is4() {
+		return fmt.Errorf("failed to delete lease: %w: address %v is not IPv4", ErrInvalidLease, addr)
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(iface))
+		if b == nil {
+			return nil
+		}
+		return b.Delete(addrKey(addr))
+	})
+	if err != nil {
+		return fmt.Errorf("failed to delete the lease of %v on %q in %q: %w", addr, iface, s.path, err)
+	}
+	return nil
+}
+
+// Close implements Store: it releases the file lock. It is idempotent.
+func (s *BoltStore) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	if err != nil {
+		return fmt.Errorf("failed to close lease database %q: %w", s.path, err)
+	}
+	return nil
+}
+
+func (s *BoltStore) view(fn func(*bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.db == nil {
+		return ErrClosed
+	}
+	return s.db.View(fn)
+}
+
+func (s *BoltStore) update(fn func(*bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.db == nil {
+		return ErrClosed
+	}
+	return s.db.Update(fn)
+}

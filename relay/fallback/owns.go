@@ -1,0 +1,52 @@
+package fallback
+
+import (
+	"net/netip"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// Owns reports whether req concerns a lease or an offer of this server, so
+// that the relay answers it locally even while the upstream is up: a
+// REQUEST, RELEASE or DECLINE whose server identifier is ours, or a REQUEST,
+// RELEASE, DECLINE or INFORM whose address (requested-ip or ciaddr, per the
+// message's state) is in our pool and is, or was last, this client's. A
+// DISCOVER is never owned. Handle judges every request whatever Owns says;
+// Owns only reads memory, and is safe to call from a read loop.
+func (s *Server) Owns(req *dhcpv4.DHCPv4) bool {
+	r, ok := parseRequest(req)
+	if !ok || relayed(req) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.scope
+	switch r.typ {
+	case dhcpv4.MessageTypeRequest, dhcpv4.MessageTypeRelease, dhcpv4.MessageTypeDecline:
+		if r.hasSID {
+			return r.serverID == c.ServerID
+		}
+	case dhcpv4.MessageTypeInform:
+	default:
+		return false
+	}
+	addr := subject(r)
+	if !addr.IsValid() || !c.inPool(addr) {
+		return false
+	}
+	b := s.tab.at(addr)
+	return b != nil && b.client == r.key
+}
+
+// subject returns the address r is about: for a REQUEST the one classify
+// finds, for a DECLINE the requested-ip, otherwise ciaddr.
+func subject(r request) netip.Addr {
+	switch r.typ {
+	case dhcpv4.MessageTypeRequest:
+		_, a, _ := classify(r)
+		return a
+	case dhcpv4.MessageTypeDecline:
+		return r.reqIP
+	}
+	return r.ciaddr
+}

@@ -1,0 +1,150 @@
+package fallback
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+)
+
+// reqState is the client state a REQUEST was sent in (RFC 2131 §4.3.2).
+type reqState uint8
+
+const (
+	stateSelecting  reqState = iota // server-id present: answering an OFFER
+	stateInitReboot                 // no server-id, ciaddr 0, requested-ip: verifying a lease
+	stateRenewing                   // no server-id, ciaddr set: RENEWING (unicast) or REBINDING (broadcast)
+)
+
+// classify returns r's state and the address it is about, or false for a
+// REQUEST that has none of the shapes of §4.3.2.
+func classify(r request) (reqState, netip.Addr, bool) {
+	switch {
+	case r.hasSID && r.reqIP.IsValid():
+		return stateSelecting, r.reqIP, true
+	case r.hasSID && r.ciaddr.IsValid():
+		return stateSelecting, r.ciaddr, true // not per §4.3.2, but unambiguous
+	case r.hasSID:
+		return stateSelecting, netip.Addr{}, false
+	case r.ciaddr.IsValid():
+		return stateRenewing, r.ciaddr, true
+	case r.reqIP.IsValid():
+		return stateInitReboot, r.reqIP, true
+	}
+	return 0, netip.Addr{}, false
+}
+
+// request answers a REQUEST: ACK (the lease written first), NAK where the
+// server is sure, silence otherwise (see judge).
+func (s *Server) request(r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
+	st, addr, ok := classify(r)
+	if !ok {
+		return nil, OutcomeMalformed
+	}
+	if st == stateSelecting && r.serverID != s.scope.ServerID {
+		s.withdraw(r)
+		return nil, OutcomeOtherServer
+	}
+	o := s.judge(r, st, addr, upstreamUp)
+	switch o {
+	case OutcomeAck:
+		return s.commit(r, addr)
+	case OutcomeNakFailback:
+		s.failback(r, addr)
+		return nakReply(r, s.scope, o), o
+	case OutcomeNakWrongSubnet, OutcomeNakNotOurs, OutcomeNakTaken, OutcomeNakDisabled:
+		return nakReply(r, s.scope, o), o
+	}
+	return nil, o
+}
+
+// judge decides a REQUEST for addr in state st (DESIGN.md "The fallback
+// server"): NAK only where the server is sure — the address is not on the
+// subnet (SELECTING, INIT-REBOOT), it is in our pool but held by or
+// reserved for another client, the client must use its reservation, the
+// scope is disabled, or failback says so — and silence for an address on
+// the subnet that is not in our pool: that is the upstream's lease, and a
+// NAK would cut a healthy client off.
+func (s *Server) judge(r request, st reqState, addr netip.Addr, upstreamUp bool) Outcome {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.scope
+	if !c.Subnet.Contains(addr) {
+		if st == stateRenewing {
+			return OutcomeSilentNotOurs // §4.3.2 NAKs a wrong network only in INIT-REBOOT
+		}
+		return OutcomeNakWrongSubnet
+	}
+	if !c.inPool(addr) && st != stateSelecting {
+		return OutcomeSilentNotOurs
+	}
+	switch {
+	case !c.Enabled:
+		return OutcomeNakDisabled
+	case c.reservedForOther(addr, r.clientID, r.mac):
+		return OutcomeNakTaken
+	case !c.mayHold(addr, r.clientID, r.mac):
+		return OutcomeNakNotOurs
+	}
+	b := s.tab.at(addr)
+	switch {
+	case b != nil && b.active(now) && b.client != r.key:
+		return OutcomeNakTaken
+	case st == stateSelecting:
+		return OutcomeAck // our offer, or a free address of ours it may have
+	case b == nil || b.client != r.key:
+		return OutcomeSilentNoLease
+	case upstreamUp && c.Failback == FailbackNAK:
+		return OutcomeNakFailback
+	}
+	return OutcomeAck
+}
+
+// commit writes r's lease on addr durably, then records it and returns the
+// ACK; if the write fails, it stays silent and changes nothing: the client
+// retransmits.
+func (s *Server) commit(r request, addr netip.Addr) (*dhcpv4.DHCPv4, Outcome) {
+	now := s.clock.Now()
+	c := s.scope
+	b := &binding{addr: addr, state: leasestore.StateBound, expiry: now.Add(c.LeaseTime),
+		client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname}
+	s.mu.Lock()
+	if old := s.tab.at(addr); old != nil && old.client == r.key && b.hostname == "" {
+		b.hostname = old.hostname
+	}
+	s.mu.Unlock()
+	if err := s.store.Put(b.lease(c.Interface)); err != nil {
+		s.log.Error("failed to write a fallback lease; not acknowledging it", "addr", addr, "err", err)
+		return nil, OutcomeStoreFailed
+	}
+	s.mu.Lock()
+	s.tab.set(b)
+	s.mu.Unlock()
+	return ackReply(r, c, addr), OutcomeAck
+}
+
+// withdraw ends the offer hold of a client that chose another server.
+func (s *Server) withdraw(r request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.tab.client(r.key); b != nil && b.state == leasestore.StateOffered {
+		b.state = leasestore.StateReleased // free, still remembered
+	}
+}
+
+// failback deletes the lease of a client that is NAKed back to upstream.
+// Its address stays remembered, in memory only.
+func (s *Server) failback(r request, addr netip.Addr) {
+	if err := s.store.Delete(s.scope.Interface, addr); err != nil {
+		s.log.Warn("failed to delete a failed-back lease", "addr", addr, "err", err)
+	}
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.tab.at(addr); b != nil && b.client == r.key {
+		b.state, b.expiry = leasestore.StateReleased, now
+	}
+	s.log.Info("fallback lease NAKed back to upstream", "addr", addr)
+}

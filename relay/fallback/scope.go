@@ -1,0 +1,116 @@
+package fallback
+
+import (
+	"net"
+	"net/netip"
+	"time"
+)
+
+// Defaults for the zero values of Scope's durations, beside what justifies
+// them. The config package may fill its own; these apply when it does not.
+const (
+	// DefaultLeaseTime is short: a fallback lease should not outlive the
+	// outage by much, so clients return to the central server soon.
+	DefaultLeaseTime = 10 * time.Minute
+	// DefaultOfferHold covers a client's whole first exchange: RFC 2131
+	// §4.1 retransmits at 4, 8, 16 s (±1 s), so 30 s spans the DISCOVER
+	// retries that would otherwise get a second address.
+	DefaultOfferHold = 30 * time.Second
+	// DefaultDeclineQuarantine is how long a declined or conflicting
+	// address stays out of the pool (ISC dhcpd abandons for much longer;
+	// a fallback pool is small, so 10 minutes, one default lease).
+	DefaultDeclineQuarantine = 10 * time.Minute
+	// MaxPoolSize bounds the addresses of one scope (ranges minus
+	// exclusions, plus reservations), and with it the server's memory and
+	// the store's size.
+	MaxPoolSize = 1 << 16
+	// maxLeaseTime is one second below 0xffffffff, which option 51 reserves
+	// for an infinite lease (RFC 2132 §9.2).
+	maxLeaseTime = (1<<32 - 2) * time.Second
+)
+
+// Failback says what the server does with a client that holds a fallback
+// lease when the upstream servers are up again. See the package doc for the
+// trade-off.
+type Failback uint8
+
+const (
+	// FailbackNAK NAKs the client's next renewal and deletes its lease, so
+	// that it re-acquires an address from upstream (the default).
+	FailbackNAK Failback = iota
+	// FailbackKeep renews the lease as usual until the client leaves.
+	FailbackKeep
+)
+
+// String returns "nak" or "keep", the config file's spelling.
+func (f Failback) String() string {
+	switch f {
+	case FailbackNAK:
+		return "nak"
+	case FailbackKeep:
+		return "keep"
+	}
+	return "unknown"
+}
+
+// Range is an inclusive range of IPv4 addresses, Start..End.
+type Range struct {
+	Start, End netip.Addr
+}
+
+// Contains reports whether a lies in r.
+func (r Range) Contains(a netip.Addr) bool {
+	return a.Is4() && r.Start.Compare(a) <= 0 && a.Compare(r.End) <= 0
+}
+
+// Reservation gives a fixed address to one client, named by its chaddr
+// (MAC) or its client identifier (option 61). When both are set, either
+// matches. The address must lie in the Subnet; it need not lie in a Range,
+// and exclusions do not apply to it.
+type Reservation struct {
+	MAC      net.HardwareAddr
+	ClientID []byte
+	Addr     netip.Addr
+}
+
+// Scope is the fallback scope of one downstream interface. NewServer and
+// UpdateScope validate it; the zero value of each duration means its default.
+type Scope struct {
+	// Interface names the downstream interface; it is also the store's key.
+	Interface string
+	// Subnet is the interface's subnet (from its address); host bits are
+	// ignored. It gives option 1 and decides "wrong subnet".
+	Subnet netip.Prefix
+	// ServerID is the appliance's address on the interface: option 54.
+	ServerID netip.Addr
+	// Ranges are the dynamic pool, inside Subnet, not overlapping. The
+	// ServerID and Router addresses are never offered, even when a range
+	// covers them.
+	Ranges []Range
+	// Exclusions are taken out of the Ranges.
+	Exclusions []Range
+	// Reservations are fixed addresses for known clients.
+	Reservations []Reservation
+	// Router is option 3; empty means ServerID.
+	Router []netip.Addr
+	// DNS is option 6; empty means the option is not sent.
+	DNS []netip.Addr
+	// Domain is option 15; empty means the option is not sent.
+	Domain string
+	// LeaseTime is option 51 (0: DefaultLeaseTime).
+	LeaseTime time.Duration
+	// T1 and T2 are options 58 and 59 (0: 50% and 87.5% of LeaseTime,
+	// RFC 2131 §4.4.5). They must satisfy T1 < T2 < LeaseTime.
+	T1, T2 time.Duration
+	// Enabled false deactivates the scope: no offers, and requests for
+	// addresses of the scope are NAKed.
+	Enabled bool
+	// OfferHold is how long an offered address stays reserved for the
+	// client (0: DefaultOfferHold).
+	OfferHold time.Duration
+	// DeclineQuarantine is how long an address stays out of the pool after
+	// a DECLINE or a probe conflict (0: DefaultDeclineQuarantine).
+	DeclineQuarantine time.Duration
+	// Failback is what happens to a fallback client once upstream is up.
+	Failback Failback
+}
