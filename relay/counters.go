@@ -16,6 +16,7 @@ type ifaceCounters struct {
 	opt82Omitted    atomic.Uint64 // requests that left without it because it did not fit
 	repliesOut      atomic.Uint64 // replies delivered to a client
 	repliesBcast    atomic.Uint64 // ... of which by broadcast
+	fallbackReplies atomic.Uint64 // replies the fallback server sent
 	drops           [numReasons]atomic.Uint64
 }
 
@@ -74,6 +75,7 @@ type InterfaceStats struct {
 	Opt82Omitted    uint64
 	RepliesOut      uint64
 	RepliesBcast    uint64
+	FallbackReplies uint64
 	// Drops counts drops by reason name; reasons that never happened are
 	// left out.
 	Drops map[string]uint64
@@ -105,6 +107,7 @@ func (ic *ifaceCounters) snapshot(name string) InterfaceStats {
 		Opt82Omitted:    ic.opt82Omitted.Load(),
 		RepliesOut:      ic.repliesOut.Load(),
 		RepliesBcast:    ic.repliesBcast.Load(),
+		FallbackReplies: ic.fallbackReplies.Load(),
 		Drops:           make(map[string]uint64),
 	}
 	for r := range ic.drops {
@@ -134,7 +137,7 @@ func (c *counters) snapshot() Stats {
 }
 
 func (ic *ifaceCounters) clear() {
-	for _, c := range []*atomic.Uint64{&ic.requestsIn, &ic.requestsRelayed, &ic.opt82Inserted, &ic.opt82Omitted, &ic.repliesOut, &ic.repliesBcast} {
+	for _, c := range []*atomic.Uint64{&ic.requestsIn, &ic.requestsRelayed, &ic.opt82Inserted, &ic.opt82Omitted, &ic.repliesOut, &ic.repliesBcast, &ic.fallbackReplies} {
 		c.Store(0)
 	}
 	for i := range ic.drops {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/health"
 	"github.com/iphelper/iphelper/relay/option82"
 )
 
@@ -33,8 +34,10 @@ type ifState struct {
 	remoteID  []byte    // our remote-id sub-option value
 	opt82     [2][]byte // our option 82 TLV: [0] for broadcast requests, [1] for unicast (RFC 5010 U flag)
 
-	agent    *agent // the agent serving the interface, for the reply path's socket
-	srcOOB   []byte // IP_PKTINFO asking for giaddr as the source address; nil: let the kernel choose
+	agent    *agent          // the agent serving the interface, for the reply path's socket
+	tracker  *health.Tracker // upstream health of the interface's helper set
+	fb       *fbAgent        // the fallback server; nil when the interface has none
+	srcOOB   []byte          // IP_PKTINFO asking for giaddr as the source address; nil: let the kernel choose
 	counters *ifaceCounters
 }
 

@@ -22,6 +22,7 @@ const (
 	ReasonNoAddress                    // the interface has no IPv4 address to use as giaddr
 	ReasonNoHelper                     // every helper of the interface is reached through the ingress interface
 	ReasonSendFailed                   // the UDP send to a helper failed
+	ReasonFallbackBusy                 // the fallback server's queue is full
 
 	// Reply path (upstream UDP socket).
 	ReasonReplyMalformed // BOOTREPLY is malformed
@@ -49,6 +50,7 @@ var reasonNames = [numReasons]string{
 	ReasonNoAddress:      "no_address",
 	ReasonNoHelper:       "no_helper",
 	ReasonSendFailed:     "send_failed",
+	ReasonFallbackBusy:   "fallback_busy",
 	ReasonReplyMalformed: "reply_malformed",
 	ReasonUnknownGIAddr:  "unknown_giaddr",
 	ReasonNotHelper:      "non_helper_source",

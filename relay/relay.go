@@ -9,9 +9,14 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/fallback"
+	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/wire"
 )
 
 // ListenFunc opens the packet socket of a downstream interface.
@@ -25,22 +30,33 @@ type Options struct {
 	// Upstream is the UDP socket toward the helpers; nil means
 	// ListenUpstream(67), opened by Run.
 	Upstream UpstreamConn
+	// LeaseStore keeps the fallback servers' leases; nil means the bbolt
+	// file of the configuration's lease-db, opened by Run when an interface
+	// has a fallback scope.
+	LeaseStore leasestore.Store
+	// Prober checks an address for a conflict before the fallback offers
+	// it; nil means ARP on the interface (see newARPProber).
+	Prober func(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober
 }
 
 // Relay is the DHCPv4 relay agent. Create it with New and drive it with
 // Run; Stats may be called concurrently with Run.
 type Relay struct {
-	log      *slog.Logger
-	cfg      *config.Config
-	links    iface.LinkSource
-	listen   ListenFunc
-	up       UpstreamConn
-	counters *counters
+	log        *slog.Logger
+	cfg        *config.Config
+	links      iface.LinkSource
+	listen     ListenFunc
+	proberFunc func(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober
+	up         UpstreamConn
+	counters   *counters
 
 	routes    atomic.Pointer[routes]
 	published atomic.Pointer[[]*ifState] // the served interfaces' states, for Status
 	agents    map[string]*agent          // by interface name; owned by Run's goroutine
 	waiting   map[string]bool            // configured names already reported missing; owned by Run's goroutine
+	fbs       map[string]*fbAgent        // fallback servers by interface name; owned by Run's goroutine
+	store     leasestore.Store           // the fallback servers' leases; nil when no interface has a fallback
+	trackers  *trackers                  // upstream health per helper set
 	fatalCh   chan error
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
 }
@@ -48,8 +64,9 @@ type Relay struct {
 // New returns a Relay for cfg that follows the links of links.
 func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Options) *Relay {
 	r := &Relay{
-		log: log, cfg: cfg, links: links, listen: opts.Listen, up: opts.Upstream,
+		log: log, cfg: cfg, links: links, listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1),
+		fbs: make(map[string]*fbAgent), trackers: newTrackers(), store: opts.LeaseStore,
 	}
 	if r.listen == nil {
 		r.listen = func(l iface.Link) (iface.FrameConn, error) {
@@ -74,20 +91,33 @@ func (r *Relay) Run(ctx context.Context) error {
 		r.up = c
 	}
 	defer r.up.Close()
+	if err := r.openStore(); err != nil {
+		return err
+	}
+	if r.store != nil {
+		defer r.store.Close()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		r.replyLoop(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		r.watchHealth(ctx)
 	}()
 	context.AfterFunc(ctx, func() { r.up.Close() })
 
 	err := r.reconcileLoop(ctx)
 	for _, a := range r.agents {
 		a.stop()
+	}
+	for _, f := range r.fbs {
+		f.stop()
 	}
 	cancel()
 	wg.Wait()
@@ -142,6 +172,8 @@ func (r *Relay) reconcile(ctx context.Context) {
 			r.log.Error("cannot serve interface", "iface", name, "err", err)
 			continue
 		}
+		st.tracker = r.trackers.forHelpers(ifc)
+		st.fb = r.fallbackFor(ctx, st, ifc)
 		if st.skipped > 0 {
 			r.log.Warn("helpers on the interface's own subnet are not used", "iface", name, "skipped", st.skipped)
 		}
@@ -164,6 +196,10 @@ func (r *Relay) reconcile(ctx context.Context) {
 		}
 		a.stop()
 		delete(r.agents, name)
+		if f, ok := r.fbs[name]; ok {
+			f.stop()
+			delete(r.fbs, name)
+		}
 		r.log.Info("interface removed", "iface", name)
 	}
 	r.routes.Store(buildRoutes(states, ours))
@@ -199,10 +235,24 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 		return
 	}
 	c.requestsIn.Add(1)
+	var job fbJob
+	haveJob := false
+	if st.fb != nil {
+		job, haveJob = st.fb.copyJob(st, dg.Payload) // before the request path edits it
+	}
 	res := processRequest(st, r.routes.Load(), r.cfg.MaxHops, r.cfg.MaxPacketSize, dg)
+	if haveJob && (res.drop || !res.direct) {
+		st.fb.release(job)
+		haveJob = false
+	}
 	if res.drop {
 		r.drop(c, res.reason, st.name, nil)
 		return
+	}
+	m := wire.Packet(res.msg)
+	mt := m.MessageType()
+	if haveJob && r.fallbackOwns(st, job, mt) {
+		return // a lease of the fallback's own: answered here, not relayed
 	}
 	if res.omitted {
 		c.opt82Omitted.Add(1)
@@ -227,6 +277,57 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 	}
 	if sent {
 		c.requestsRelayed.Add(1)
+		if st.tracker != nil && (mt == wire.Discover || mt == wire.Request || mt == wire.Inform) {
+			st.tracker.Forwarded(txnOf(m), time.Now())
+		}
+	}
+	if haveJob {
+		r.fallbackAfterRelay(st, job, m, mt)
+	}
+}
+
+// fallbackOwns hands a REQUEST, RELEASE or DECLINE about one of the
+// fallback server's own leases to it. Such a message is not relayed: the
+// upstream does not know the lease and might NAK it.
+func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType) bool {
+	if mt != wire.Request && mt != wire.Release && mt != wire.Decline {
+		return false
+	}
+	req, err := dhcpv4.FromBytes(j.buf[:j.n])
+	if err != nil || !st.fb.srv.Owns(req) {
+		return false
+	}
+	if !st.fb.enqueue(j) {
+		r.drop(st.counters, ReasonFallbackBusy, st.name, nil)
+	}
+	return true
+}
+
+// fallbackAfterRelay decides whether the fallback answers a message that
+// was also relayed: a DISCOVER at once when the upstream is down (or the
+// client's secs says it has waited long enough), else after offer-delay
+// unless an upstream OFFER passes back first; an INFORM only when the
+// upstream is down.
+func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.MessageType) {
+	fc := st.fb.cfg.Load()
+	down := st.tracker != nil && !st.tracker.Up()
+	urgent := down || (fc.UseSecs && time.Duration(m.Secs())*time.Second >= fc.SecsThreshold)
+	ok := true
+	switch {
+	case mt == wire.Discover && urgent:
+		ok = st.fb.enqueue(j)
+	case mt == wire.Discover:
+		ok = st.fb.deferDiscover(txnOf(m), j, time.Now())
+	case (mt == wire.Inform || mt == wire.Request) && down:
+		ok = st.fb.enqueue(j)
+	case mt == wire.Request && hasServerID(m):
+		// SELECTING another server: the fallback releases its offer at once.
+		ok = st.fb.enqueue(j)
+	default:
+		st.fb.release(j)
+	}
+	if !ok {
+		r.drop(st.counters, ReasonFallbackBusy, st.name, nil)
 	}
 }
 
@@ -275,6 +376,7 @@ func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
 	if res.st.isHelper[src] {
 		r.counters.helper(src).replies.Add(1)
 	}
+	r.upstreamAnswered(res)
 	if err := r.deliver(res, frame); err != nil {
 		r.drop(c, ReasonDeliverFailed, name, err)
 		return
@@ -282,6 +384,28 @@ func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
 	c.repliesOut.Add(1)
 	if res.to.kind == deliverBroadcast {
 		c.repliesBcast.Add(1)
+	}
+}
+
+func hasServerID(m wire.Packet) bool {
+	_, _, ok := wire.FindOption(m, wire.OptServerID)
+	return ok
+}
+
+// upstreamAnswered feeds a reply to the health tracker and cancels a
+// pending fallback answer to the same DISCOVER.
+func (r *Relay) upstreamAnswered(res replyResult) {
+	st := res.st
+	if st.tracker == nil && st.fb == nil {
+		return
+	}
+	m := wire.Packet(res.msg)
+	k := txnOf(m)
+	if st.tracker != nil {
+		st.tracker.Answered(k, time.Now())
+	}
+	if st.fb != nil && m.MessageType() == wire.Offer {
+		st.fb.upstreamOffered(k)
 	}
 }
 

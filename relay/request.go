@@ -15,6 +15,7 @@ type requestResult struct {
 	drop     bool
 	omitted  bool // option 82 was due but did not fit
 	inserted bool // our option 82 was appended
+	direct   bool // a DHCP message from a directly attached client (giaddr was 0): the fallback may serve it
 }
 
 // frameReason maps a framing error of iface.ParseUDP4 to a drop reason.
@@ -67,7 +68,7 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 		}
 		_ = msg.SetGIAddr(st.giaddr) // cannot fail: Validate checked the header
 	}
-	res := requestResult{}
+	res := requestResult{direct: !giaddrSet && !facts.bootp}
 	if action == opt82Strip || action == opt82Replace {
 		_, _ = wire.StripOption(msg, wire.OptRelayAgentInfo) // cannot fail: Validate checked the options
 	}

@@ -1,0 +1,267 @@
+package relay
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/relay/fallback"
+	"github.com/iphelper/iphelper/relay/health"
+	"github.com/iphelper/iphelper/relay/wire"
+)
+
+// Bounds of the fallback path: a flood cannot grow memory or delay the
+// request path, it is dropped and counted.
+const (
+	fbQueueLen   = 256  // requests waiting for the fallback worker
+	fbPendingMax = 1024 // DISCOVERs waiting for their offer-delay
+	fbMsgMax     = 1500 // larger client messages are not served by the fallback
+	sweepEvery   = 10 * time.Second
+)
+
+// fbJob is one client message for the fallback server: a private copy,
+// taken before the request path edited the message.
+type fbJob struct {
+	buf *[fbMsgMax]byte
+	n   int
+	st  *ifState
+}
+
+// pendingDiscover is a DISCOVER relayed upstream for which the fallback
+// answers only if no upstream OFFER passes back within offer-delay.
+type pendingDiscover struct {
+	job      fbJob
+	deadline time.Time
+}
+
+// fbAgent runs the fallback server of one downstream interface: one worker
+// goroutine serializes the server's decisions (ARP probes and durable lease
+// writes included) off the request path.
+type fbAgent struct {
+	r        *Relay
+	log      *slog.Logger
+	srv      *fallback.Server
+	cfg      atomic.Pointer[config.Fallback]
+	addr     netip.Prefix // the address the scope was built for; owned by the reconcile goroutine
+	jobs     chan fbJob
+	bufs     sync.Pool
+	mu       sync.Mutex
+	pending  map[health.Txn]*pendingDiscover
+	order    []health.Txn // FIFO: offer-delay is one value, so deadlines are in order
+	wake     chan struct{}
+	cancel   context.CancelFunc
+	done     chan struct{}
+	outcomes sync.Map // fallback.Outcome → *atomic.Uint64
+}
+
+func newFBAgent(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fbAgent {
+	f := &fbAgent{
+		r: r, log: r.log.With("iface", name, "part", "fallback"), srv: srv,
+		jobs: make(chan fbJob, fbQueueLen), pending: make(map[health.Txn]*pendingDiscover),
+		wake: make(chan struct{}, 1), done: make(chan struct{}),
+	}
+	f.bufs.New = func() any { return new([fbMsgMax]byte) }
+	f.cfg.Store(cfg)
+	return f
+}
+
+func (f *fbAgent) start(ctx context.Context) {
+	ctx, f.cancel = context.WithCancel(ctx)
+	go func() {
+		defer close(f.done)
+		f.run(ctx)
+	}()
+}
+
+func (f *fbAgent) stop() {
+	f.cancel()
+	<-f.done
+}
+
+// copyJob copies a client message for the fallback; ok is false when it is
+// too large to be one we serve.
+func (f *fbAgent) copyJob(st *ifState, msg []byte) (fbJob, bool) {
+	if len(msg) > fbMsgMax {
+		return fbJob{}, false
+	}
+	buf := f.bufs.Get().(*[fbMsgMax]byte)
+	return fbJob{buf: buf, n: copy(buf[:], msg), st: st}, true
+}
+
+func (f *fbAgent) release(j fbJob) { f.bufs.Put(j.buf) }
+
+// enqueue hands a job to the worker now; a full queue drops it.
+func (f *fbAgent) enqueue(j fbJob) bool {
+	select {
+	case f.jobs <- j:
+		return true
+	default:
+		f.release(j)
+		return false
+	}
+}
+
+// defer holds a DISCOVER until offer-delay has passed.
+func (f *fbAgent) deferDiscover(k health.Txn, j fbJob, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, dup := f.pending[k]; dup {
+		f.release(j) // a retransmission: the first copy still waits
+		return true
+	}
+	if len(f.pending) >= fbPendingMax {
+		f.release(j)
+		return false
+	}
+	f.pending[k] = &pendingDiscover{job: j, deadline: now.Add(f.cfg.Load().OfferDelay)}
+	f.order = append(f.order, k)
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// upstreamOffered cancels the pending DISCOVER of a transaction that an
+// upstream OFFER answered.
+func (f *fbAgent) upstreamOffered(k health.Txn) {
+	f.mu.Lock()
+	p, ok := f.pending[k]
+	delete(f.pending, k)
+	f.mu.Unlock()
+	if ok {
+		f.release(p.job)
+	}
+}
+
+// due pops the DISCOVERs whose offer-delay has passed and returns the next
+// deadline (zero when none waits).
+func (f *fbAgent) due(now time.Time) ([]fbJob, time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fbJob
+	for len(f.order) > 0 {
+		k := f.order[0]
+		p, ok := f.pending[k]
+		if !ok { // answered upstream
+			f.order = f.order[1:]
+			continue
+		}
+		if p.deadline.After(now) {
+			return out, p.deadline
+		}
+		f.order = f.order[1:]
+		delete(f.pending, k)
+		out = append(out, p.job)
+	}
+	f.order = f.order[:0]
+	return out, time.Time{}
+}
+
+// run is the worker: jobs, due DISCOVERs and the periodic sweep.
+func (f *fbAgent) run(ctx context.Context) {
+	sweep := time.NewTicker(sweepEvery)
+	defer sweep.Stop()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		jobs, next := f.due(time.Now())
+		for _, j := range jobs {
+			f.serve(ctx, j)
+		}
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = time.Until(next)
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case j := <-f.jobs:
+			f.serve(ctx, j)
+		case <-f.wake:
+		case <-timer.C:
+		case now := <-sweep.C:
+			if n := f.srv.Sweep(now); n > 0 {
+				f.log.Debug("reclaimed expired fallback leases", "count", n)
+			}
+		}
+	}
+}
+
+// serve answers one client message with the fallback server and delivers
+// the reply, if any, like a relayed one.
+func (f *fbAgent) serve(ctx context.Context, j fbJob) {
+	defer f.release(j)
+	req, err := dhcpv4.FromBytes(j.buf[:j.n])
+	if err != nil {
+		f.r.drop(j.st.counters, ReasonMalformed, j.st.name, err)
+		return
+	}
+	st := j.st
+	if cur := st.agent.state.Load(); cur != nil {
+		st = cur // the interface may have changed address meanwhile
+	}
+	up := st.tracker == nil || st.tracker.Up()
+	reply, outcome := f.srv.Handle(ctx, req, up)
+	f.countOutcome(outcome)
+	f.log.Debug("fallback answered", "xid", req.TransactionID.String(), "outcome", outcome.String())
+	if reply == nil {
+		return
+	}
+	msg := reply.ToBytes()
+	p := wire.Packet(msg)
+	res := replyResult{st: st, msg: msg, to: decideDelivery(replyFacts{
+		nak: p.MessageType() == wire.Nak, broadcast: p.Broadcast(), ciaddr: p.CIAddr(), yiaddr: p.YIAddr(),
+		ethernet: p.HType() == 1 && p.HLen() == 6,
+	})}
+	frame := make([]byte, len(msg)+64)
+	if err := f.r.deliver(res, frame); err != nil {
+		f.r.drop(st.counters, ReasonDeliverFailed, st.name, err)
+		return
+	}
+	st.counters.fallbackReplies.Add(1)
+}
+
+// txnOf is the key of a client transaction: xid and chaddr.
+func txnOf(m wire.Packet) health.Txn {
+	var k health.Txn
+	k.XID = m.XID()
+	copy(k.CHAddr[:], m.CHAddr())
+	return k
+}
+
+// fallbackScope converts an interface's fallback configuration into the
+// server's scope, now that the interface's address is known.
+func fallbackScope(name string, addr netip.Prefix, fc *config.Fallback) fallback.Scope {
+	s := fallback.Scope{
+		Interface: name, Subnet: addr.Masked(), ServerID: addr.Addr(),
+		Router: fc.Router, DNS: fc.DNS, Domain: fc.Domain,
+		LeaseTime: fc.LeaseTime, T1: fc.T1, T2: fc.T2, Enabled: fc.Enabled,
+		OfferHold: fc.OfferHold, DeclineQuarantine: fc.DeclineQuarantine,
+	}
+	for _, r := range fc.Pools {
+		s.Ranges = append(s.Ranges, fallback.Range{Start: r.Start, End: r.End})
+	}
+	for _, r := range fc.Exclude {
+		s.Exclusions = append(s.Exclusions, fallback.Range{Start: r.Start, End: r.End})
+	}
+	for _, r := range fc.Reservations {
+		s.Reservations = append(s.Reservations, fallback.Reservation{MAC: r.MAC, ClientID: r.ClientID, Addr: r.Addr})
+	}
+	if fc.Failback == config.FailbackKeep {
+		s.Failback = fallback.FailbackKeep
+	}
+	return s
+}
+
+// countOutcome counts one answer of the fallback server by its outcome.
+func (f *fbAgent) countOutcome(o fallback.Outcome) {
+	v, _ := f.outcomes.LoadOrStore(o, new(atomic.Uint64))
+	v.(*atomic.Uint64).Add(1)
+}

@@ -1,0 +1,119 @@
+package relay
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/iface/ifacetest"
+	"github.com/iphelper/iphelper/relay/fallback"
+	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/wire"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// fallbackRig runs a Relay with a fallback scope on eth1 over fakes.
+type fallbackRig struct {
+	conn *ifacetest.Conn
+	up   *fakeUpstream
+	r    *Relay
+}
+
+func startFallbackRig(t *testing.T) *fallbackRig {
+	t.Helper()
+	delay := "200ms"
+	cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, OfferDelay: &delay})
+	cfg.Interfaces[0].Fallback.ProbeCount = 0 // no ARP on fakes
+	links := ifacetest.NewLinks()
+	conns := make(chan *ifacetest.Conn, 1)
+	rig := &fallbackRig{up: newFakeUpstream()}
+	rig.r = New(cfg, links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
+		Upstream: rig.up, LeaseStore: leasestore.NewMemStore(),
+		Listen: func(l iface.Link) (iface.FrameConn, error) {
+			c := ifacetest.NewConn(l.Index, 16)
+			conns <- c
+			return c, nil
+		},
+		Prober: func(iface.Link, netip.Addr, *config.Fallback) fallback.Prober { return nil },
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- rig.r.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	links.Set(upstreamLnk, testLink)
+	rig.conn = waitFor(t, conns, "eth1's packet socket")
+	return rig
+}
+
+func (rig *fallbackRig) sendDiscover(t *testing.T, xid byte) {
+	t.Helper()
+	msg := discover(t, func(d *dhcpv4.DHCPv4) { d.TransactionID = dhcpv4.TransactionID{0, 0, 0, xid} })
+	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
+		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+	}, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rig.conn.Deliver(frame, iface.FrameInfo{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFallbackAnswersWhenUpstreamIsSilent: with no upstream reply the
+// fallback's OFFER, from our address, reaches the client after offer-delay.
+func TestFallbackAnswersWhenUpstreamIsSilent(t *testing.T) {
+	rig := startFallbackRig(t)
+	start := time.Now()
+	rig.sendDiscover(t, 1)
+	waitFor(t, rig.up.sent, "the relayed DISCOVER") // it still goes upstream
+	out := waitFor(t, rig.conn.Sent(), "the fallback's OFFER")
+	if waited := time.Since(start); waited < 200*time.Millisecond {
+		t.Errorf("fallback answered after %v, before the 200ms offer-delay", waited)
+	}
+	dg, err := iface.ParseUDP4(out.Data, iface.FrameInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := wire.Packet(dg.Payload)
+	if m.MessageType() != wire.Offer || m.YIAddr() != netip.MustParseAddr("203.0.113.100") || dg.Src != relayAddr.Addr() {
+		t.Errorf("got %v of %v from %v, want an OFFER of 203.0.113.100 from %v", m.MessageType(), m.YIAddr(), dg.Src, relayAddr.Addr())
+	}
+}
+
+// TestFallbackStaysQuietWhenUpstreamOffers: an upstream OFFER within
+// offer-delay cancels the fallback's answer.
+func TestFallbackStaysQuietWhenUpstreamOffers(t *testing.T) {
+	rig := startFallbackRig(t)
+	rig.sendDiscover(t, 2)
+	got := waitFor(t, rig.up.sent, "the relayed DISCOVER")
+	req, err := dhcpv4.FromBytes(got.msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := dhcpv4.NewReplyFromRequest(req, dhcpv4.WithMessageType(dhcpv4.MessageTypeOffer), dhcpv4.WithYourIP([]byte{203, 0, 113, 30}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rig.up.replies <- datagramTo{msg: offer.ToBytes(), dst: netip.AddrPortFrom(helperAddr, 67)}
+	first := waitFor(t, rig.conn.Sent(), "the upstream OFFER")
+	dg, _ := iface.ParseUDP4(first.Data, iface.FrameInfo{})
+	if y := wire.Packet(dg.Payload).YIAddr(); y != netip.MustParseAddr("203.0.113.30") {
+		t.Fatalf("first delivery offers %v, want the upstream's 203.0.113.30", y)
+	}
+	select {
+	case f := <-rig.conn.Sent():
+		dg, _ := iface.ParseUDP4(f.Data, iface.FrameInfo{})
+		t.Errorf("fallback answered too: %v of %v", wire.Packet(dg.Payload).MessageType(), wire.Packet(dg.Payload).YIAddr())
+	case <-time.After(600 * time.Millisecond): // three offer-delays
+	}
+}

@@ -1,0 +1,91 @@
+package relay
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/relay/health"
+)
+
+// expireEvery is how often forwarded transactions are checked for
+// time-outs: well under the default transaction time-out of 2 s.
+const expireEvery = 250 * time.Millisecond
+
+// trackers owns one health tracker per helper set (the sorted helper
+// addresses): interfaces that share their helpers share their health.
+type trackers struct {
+	mu   sync.Mutex
+	byID map[string]*trackerEntry
+}
+
+type trackerEntry struct {
+	t       *health.Tracker
+	helpers []netip.Addr
+}
+
+func newTrackers() *trackers { return &trackers{byID: make(map[string]*trackerEntry)} }
+
+// helperSetID names a helper set.
+func helperSetID(helpers []netip.Addr) string {
+	hs := slices.Clone(helpers)
+	slices.SortFunc(hs, func(a, b netip.Addr) int { return a.Compare(b) })
+	var b strings.Builder
+	for i, h := range hs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(h.String())
+	}
+	return b.String()
+}
+
+// forHelpers returns the tracker of an interface's helper set, made with
+// its fallback settings (or the defaults) on first use.
+func (ts *trackers) forHelpers(ifc *config.Interface) *health.Tracker {
+	id := helperSetID(ifc.Helpers)
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if e, ok := ts.byID[id]; ok {
+		return e.t
+	}
+	hc := health.Config{DownAfter: config.DefaultDownAfter, Timeout: config.DefaultTransactionTimeout}
+	if fc := ifc.Fallback; fc != nil {
+		hc.DownAfter, hc.Timeout = fc.DownAfter, fc.TransactionTimeout
+	}
+	t := health.NewTracker(hc)
+	ts.byID[id] = &trackerEntry{t: t, helpers: slices.Clone(ifc.Helpers)}
+	return t
+}
+
+// watchHealth expires transactions and logs every change of a helper
+// set's health, with its reason, until ctx ends.
+func (r *Relay) watchHealth(ctx context.Context) {
+	tick := time.NewTicker(expireEvery)
+	defer tick.Stop()
+	changes := make([]health.Change, 0, 8)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			r.trackers.mu.Lock()
+			for id, e := range r.trackers.byID {
+				e.t.Expire(now)
+				changes = e.t.Transitions(changes[:0])
+				for _, c := range changes {
+					lvl := r.log.Warn
+					if c.To == health.Up {
+						lvl = r.log.Info
+					}
+					lvl("upstream health changed", "helpers", id, "from", c.From.String(), "to", c.To.String(), "reason", c.Reason)
+				}
+			}
+			r.trackers.mu.Unlock()
+		}
+	}
+}
