@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/iface/ifacetest"
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 	"github.com/iphelper/iphelper/relay/wire"
-	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
 // fallbackRig runs a Relay with a fallback scope on eth1 over fakes.
