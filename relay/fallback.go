@@ -119,6 +119,9 @@ func (f *fbAgent) deferDiscover(k health.Txn, j fbJob, now time.Time) bool {
 		return false
 	}
 	f.pending[k] = &pendingDiscover{job: j, deadline: now.Add(f.cfg.Load().OfferDelay)}
+	if len(f.order) >= 4*fbPendingMax {
+		f.compact() // cancelled entries linger until their deadline: keep the FIFO bounded too
+	}
 	f.order = append(f.order, k)
 	select {
 	case f.wake <- struct{}{}:
@@ -137,6 +140,18 @@ func (f *fbAgent) upstreamOffered(k health.Txn) {
 	if ok {
 		f.release(p.job)
 	}
+}
+
+// compact drops from the FIFO the transactions no longer pending (answered
+// upstream), keeping the order of the rest. f.mu must be held.
+func (f *fbAgent) compact() {
+	kept := f.order[:0]
+	for _, k := range f.order {
+		if _, ok := f.pending[k]; ok {
+			kept = append(kept, k)
+		}
+	}
+	f.order = kept
 }
 
 // due pops the DISCOVERs whose offer-delay has passed and returns the next

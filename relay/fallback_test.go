@@ -14,6 +14,7 @@ import (
 	"github.com/iphelper/iphelper/iface/ifacetest"
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/health"
 	"github.com/iphelper/iphelper/relay/wire"
 )
 
@@ -115,5 +116,27 @@ func TestFallbackStaysQuietWhenUpstreamOffers(t *testing.T) {
 		dg, _ := iface.ParseUDP4(f.Data, iface.FrameInfo{})
 		t.Errorf("fallback answered too: %v of %v", wire.Packet(dg.Payload).MessageType(), wire.Packet(dg.Payload).YIAddr())
 	case <-time.After(600 * time.Millisecond): // three offer-delays
+	}
+}
+
+// TestFallbackPendingIsBounded: DISCOVERs cancelled by upstream OFFERs do
+// not pile up in the offer-delay FIFO, however many come within one delay.
+func TestFallbackPendingIsBounded(t *testing.T) {
+	f := newFBAgent(&Relay{}, "eth1", nil, &config.Fallback{OfferDelay: time.Hour})
+	st := &ifState{name: "eth1"}
+	now := time.Now()
+	for i := range 20 * fbPendingMax {
+		k := health.Txn{XID: uint32(i)}
+		j, _ := f.copyJob(st, []byte{1})
+		if !f.deferDiscover(k, j, now) {
+			t.Fatalf("deferral %d refused with %d pending", i, len(f.pending))
+		}
+		f.upstreamOffered(k)
+	}
+	if n := len(f.order); n > 4*fbPendingMax {
+		t.Errorf("FIFO holds %d entries after every DISCOVER was answered, want at most %d", n, 4*fbPendingMax)
+	}
+	if n := len(f.pending); n != 0 {
+		t.Errorf("%d still pending, want 0", n)
 	}
 }

@@ -1,0 +1,78 @@
+package control
+
+import (
+	"github.com/iphelper/iphelper/relay"
+	"github.com/iphelper/iphelper/relay/bindings"
+	"github.com/iphelper/iphelper/relay/trace"
+)
+
+func countersOf(s relay.InterfaceStats) Counters {
+	c := Counters{
+		RequestsReceived: s.RequestsIn, RequestsRelayed: s.RequestsRelayed,
+		Option82Inserted: s.Opt82Inserted, Option82Omitted: s.Opt82Omitted,
+		RepliesDelivered: s.RepliesOut, RepliesBroadcast: s.RepliesBcast,
+		Drops: make(map[string]uint64, len(s.Drops)),
+	}
+	for k, v := range s.Drops {
+		if v > 0 {
+			c.Drops[k] = v
+		}
+	}
+	return c
+}
+
+func interfacesOf(st relay.Status) []Interface {
+	out := make([]Interface, 0, len(st.Interfaces))
+	for _, s := range st.Interfaces {
+		out = append(out, Interface{
+			Name: s.Name, State: s.State, Index: s.Index, VLAN: s.VLAN, Address: s.Address, GIAddr: s.GIAddr,
+			Helpers: s.Helpers, Trusted: s.Trusted, Option82: s.Option82, Policy: s.Policy,
+			CircuitID: printableOrHex(s.CircuitID), RemoteID: printableOrHex(s.RemoteID),
+			Counters: countersOf(s.Counters),
+		})
+	}
+	return out
+}
+
+func helpersOf(st relay.Status) []Helper {
+	out := make([]Helper, 0, len(st.Helpers))
+	for _, h := range st.Helpers {
+		out = append(out, Helper{Addr: h.Addr, Sent: h.Sent, SendErrors: h.SendErrors, Replies: h.Replies})
+	}
+	return out
+}
+
+func statisticsOf(st relay.Status) Statistics {
+	s := Statistics{Interfaces: make([]InterfaceCounters, 0, len(st.Interfaces)), Helpers: helpersOf(st), Global: countersOf(st.Global)}
+	for _, i := range st.Interfaces {
+		s.Interfaces = append(s.Interfaces, InterfaceCounters{Name: i.Name, State: i.State, Counters: countersOf(i.Counters)})
+	}
+	return s
+}
+
+func bindingsOf(bs []bindings.Binding) []Binding {
+	out := make([]Binding, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, Binding{
+			Addr: b.Addr, MAC: Hex(b.MAC), ClientID: Hex(b.ClientID), Interface: b.Interface,
+			VLAN: b.VLAN, Hostname: b.Hostname, Expiry: b.Expiry,
+		})
+	}
+	return out
+}
+
+var actionNames = map[trace.Action]string{trace.Relayed: "relayed", trace.Delivered: "delivered", trace.Dropped: "dropped"}
+
+// traceEventOf converts e for the wire, with its formatted line.
+func traceEventOf(e trace.Event) *TraceEvent {
+	te := &TraceEvent{
+		Time: e.Time, Interface: e.Interface, Direction: e.Dir.String(), Type: trace.TypeName(e.Op, e.Type),
+		XID: e.XID, CHAddr: Hex(append([]byte(nil), e.CHAddr[:min(int(e.HLen), len(e.CHAddr))]...)), GIAddr: e.GIAddr,
+		Action: actionNames[e.Action], From: e.From, To: e.To, Broadcast: e.Broadcast, Reason: e.Reason,
+		Line: trace.Format(e),
+	}
+	if e.Action == trace.Relayed {
+		te.Helpers = e.Helpers
+	}
+	return te
+}

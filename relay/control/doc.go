@@ -1,0 +1,32 @@
+// Package control is the daemon's local control socket: a unix socket,
+// readable and writable by its owner only, over which `iphelper show`,
+// `clear` and `debug` talk to the running relay. It holds the server task,
+// the protocol and a client library.
+//
+// # Protocol
+//
+// A connection carries JSON lines. The client writes one Request per line,
+// such as
+//
+//	{"v":1,"cmd":"show","what":"interfaces"}
+//	{"v":1,"cmd":"show","what":"bindings","arg":"203.0.113.50"}
+//	{"v":1,"cmd":"clear","what":"statistics"}
+//	{"v":1,"cmd":"debug","what":"packets","interface":"eth1"}
+//
+// and the server answers each with one Response line:
+//
+//	{"v":1,"ok":true,"data":…}
+//	{"v":1,"ok":false,"code":"unknown_command","error":"…"}
+//
+// Requests are handled in order; a connection may carry several. `debug
+// packets` turns the connection into a stream: after the first response,
+// the server writes one {"v":1,"ok":true,"event":…} line per traced packet
+// until the client closes the connection or the daemon stops (then a last
+// response with code "shutting_down" says so).
+//
+// The version v is 1. New show targets and new fields may be added to
+// version 1 (clients ignore fields they do not know); a change that old
+// clients would misread gets a new version, and a server answers a version
+// it does not speak with code "unsupported_version". Error codes are the
+// Code constants; scripts branch on them, never on the error text.
+package control

@@ -1,0 +1,48 @@
+package control
+
+import (
+	"time"
+
+	"github.com/iphelper/iphelper/relay"
+	"github.com/iphelper/iphelper/relay/bindings"
+	"github.com/iphelper/iphelper/relay/trace"
+)
+
+// StatusSource is the relay: its interfaces and counters. *relay.Relay
+// implements it.
+type StatusSource interface {
+	Status() relay.Status
+	ClearStats()
+}
+
+// BindingSource is the relay's binding table. *bindings.Table implements
+// it.
+type BindingSource interface {
+	Select(now time.Time, q bindings.Query) []bindings.Binding
+}
+
+// LeaseSource is the fallback server's leases, already in the protocol's
+// form.
+type LeaseSource interface {
+	Leases() []Lease
+}
+
+// TraceSource is the packet tracer. *trace.Tracer implements it.
+type TraceSource interface {
+	Subscribe(iface string) (events <-chan trace.Event, cancel func())
+}
+
+// Sources are what the server reports on. Each may be nil: the commands
+// that need it then fail with CodeUnavailable.
+type Sources struct {
+	Status   StatusSource
+	Bindings BindingSource
+	Leases   LeaseSource
+	Trace    TraceSource
+}
+
+var (
+	_ StatusSource  = (*relay.Relay)(nil)
+	_ BindingSource = (*bindings.Table)(nil)
+	_ TraceSource   = (*trace.Tracer)(nil)
+)

@@ -1,0 +1,68 @@
+package control
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// maxIfNameLen bounds the interface name of `debug packets`.
+const maxIfNameLen = 64
+
+// stream serves `debug packets`: it confirms the request, then writes one
+// line per traced event until the client goes away, a write times out (a
+// client that stopped reading), the tracer ends the subscription, or ctx
+// ends.
+func (s *Server) stream(ctx context.Context, c net.Conn, r *bufio.Reader, req Request) {
+	if s.src.Trace == nil {
+		_ = s.write(c, errorResponse(unavailable("the packet tracer")))
+		return
+	}
+	if len(req.Interface) > maxIfNameLen {
+		_ = s.write(c, errorResponse(&Error{Code: CodeBadArgument, Message: fmt.Sprintf("interface name is longer than %d bytes", maxIfNameLen)}))
+		return
+	}
+	events, cancel := s.src.Trace.Subscribe(req.Interface)
+	defer cancel()
+	if err := s.write(c, Response{V: Version, OK: true}); err != nil {
+		return
+	}
+	s.log.Info("packet trace started", "iface", req.Interface)
+	defer s.log.Info("packet trace stopped", "iface", req.Interface)
+
+	// The client sends nothing more; reading tells when it leaves.
+	if ctx.Err() == nil {
+		_ = c.SetReadDeadline(time.Time{})
+	}
+	gone := make(chan struct{})
+	go func() {
+		defer close(gone)
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	defer func() {
+		_ = c.SetReadDeadline(time.Now())
+		<-gone
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			_ = s.write(c, errorResponse(&Error{Code: CodeShuttingDown, Message: "the daemon is stopping"}))
+			return
+		case <-gone:
+			if ctx.Err() != nil {
+				_ = s.write(c, errorResponse(&Error{Code: CodeShuttingDown, Message: "the daemon is stopping"}))
+			}
+			return
+		case e, ok := <-events:
+			if !ok {
+				return
+			}
+			if err := s.write(c, Response{V: Version, OK: true, Event: traceEventOf(e)}); err != nil {
+				return
+			}
+		}
+	}
+}

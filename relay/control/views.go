@@ -1,0 +1,117 @@
+package control
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Counters are the counters of one interface (or of no interface: drops
+// that could not be charged to one).
+type Counters struct {
+	RequestsReceived uint64 `json:"requests_received"`
+	RequestsRelayed  uint64 `json:"requests_relayed"`
+	Option82Inserted uint64 `json:"option82_inserted"`
+	Option82Omitted  uint64 `json:"option82_omitted"`
+	RepliesDelivered uint64 `json:"replies_delivered"`
+	RepliesBroadcast uint64 `json:"replies_broadcast"`
+	// Drops counts dropped packets by reason (relay.Reason names); reasons
+	// that never happened are left out.
+	Drops map[string]uint64 `json:"drops"`
+}
+
+// TotalDrops is the sum of c.Drops.
+func (c Counters) TotalDrops() uint64 {
+	var n uint64
+	for _, v := range c.Drops {
+		n += v
+	}
+	return n
+}
+
+// Interface is one downstream interface (`show interfaces`).
+type Interface struct {
+	Name    string       `json:"name"`
+	State   string       `json:"state"` // "up", "waiting for link", "waiting for address", "error"
+	Index   int          `json:"index"` // 0 while the link does not exist
+	VLAN    int          `json:"vlan"`  // 0: none
+	Address netip.Prefix `json:"address,omitzero"`
+	GIAddr  netip.Addr   `json:"giaddr,omitzero"`
+	Helpers []netip.Addr `json:"helpers"`
+	Trusted bool         `json:"trusted"`
+	// Option82 says whether our option 82 is inserted; Policy is what
+	// happens to an option 82 that arrives on a trusted interface.
+	Option82 bool   `json:"option82"`
+	Policy   string `json:"option82_policy"`
+	// CircuitID and RemoteID are our sub-option values: the text when it
+	// is printable ASCII, else "hex:" and the bytes in hex.
+	CircuitID string   `json:"circuit_id,omitempty"`
+	RemoteID  string   `json:"remote_id,omitempty"`
+	Counters  Counters `json:"counters"`
+}
+
+// Helper is one helper address (`show helpers`).
+type Helper struct {
+	Addr       netip.Addr `json:"address"`
+	Sent       uint64     `json:"requests_sent"`
+	SendErrors uint64     `json:"send_errors"`
+	Replies    uint64     `json:"replies_received"`
+}
+
+// InterfaceCounters are the counters of one interface by name.
+type InterfaceCounters struct {
+	Name     string   `json:"name"`
+	State    string   `json:"state"`
+	Counters Counters `json:"counters"`
+}
+
+// Statistics are every counter of the relay (`show statistics`).
+type Statistics struct {
+	Interfaces []InterfaceCounters `json:"interfaces"`
+	Helpers    []Helper            `json:"helpers"`
+	// Global holds the drops that belong to no interface, such as a reply
+	// whose giaddr is not ours.
+	Global Counters `json:"global"`
+}
+
+// Binding is one entry of the relay's binding table (`show bindings`).
+type Binding struct {
+	Addr      netip.Addr `json:"address"`
+	MAC       Hex        `json:"mac"`
+	ClientID  Hex        `json:"client_id,omitempty"`
+	Interface string     `json:"interface"`
+	VLAN      int        `json:"vlan"`
+	Hostname  string     `json:"hostname,omitempty"`
+	// Expiry is when the lease ends; absent (the zero time) for an
+	// infinite lease.
+	Expiry time.Time `json:"expiry,omitzero"`
+}
+
+// Lease is one lease of the fallback server (`show leases`).
+type Lease struct {
+	Addr      netip.Addr `json:"address"`
+	MAC       Hex        `json:"mac"`
+	ClientID  Hex        `json:"client_id,omitempty"`
+	Hostname  string     `json:"hostname,omitempty"`
+	Interface string     `json:"interface"`
+	Expiry    time.Time  `json:"expiry,omitzero"`
+	State     string     `json:"state"` // "bound", "offered", "declined", "released"
+}
+
+// TraceEvent is one packet of a `debug packets` stream: the fields of
+// trace.Event, and Line, the formatted one-line trace.
+type TraceEvent struct {
+	Time      time.Time        `json:"time"`
+	Interface string           `json:"interface"`
+	Direction string           `json:"direction"` // "in" or "out"
+	Type      string           `json:"type"`      // "DISCOVER", …, "BOOTREQUEST"/"BOOTREPLY" for BOOTP
+	XID       uint32           `json:"xid"`
+	CHAddr    Hex              `json:"chaddr"`
+	GIAddr    netip.Addr       `json:"giaddr"`
+	Action    string           `json:"action,omitempty"` // "relayed", "delivered", "dropped"
+	Helpers   []netip.AddrPort `json:"helpers,omitempty"`
+	From      netip.Addr       `json:"from,omitzero"`
+	To        netip.Addr       `json:"to,omitzero"`
+	Broadcast bool             `json:"broadcast,omitempty"`
+	Reason    string           `json:"reason,omitempty"`
+	Line      string           `json:"line"`
+}

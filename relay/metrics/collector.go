@@ -1,0 +1,104 @@
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/iphelper/iphelper/relay"
+	"github.com/iphelper/iphelper/relay/bindings"
+)
+
+// StatusSource is the relay. *relay.Relay implements it.
+type StatusSource interface {
+	Status() relay.Status
+}
+
+// BindingStats is the binding table. *bindings.Table implements it.
+type BindingStats interface {
+	Stats() bindings.Stats
+}
+
+// TraceStats is the packet tracer. *trace.Tracer implements it.
+type TraceStats interface {
+	Dropped() uint64
+}
+
+// Options are the optional sources of a Collector; nil leaves their
+// metrics out.
+type Options struct {
+	Bindings BindingStats
+	Trace    TraceStats
+}
+
+// Collector is a prometheus.Collector over the relay's status. It may be
+// scraped concurrently.
+type Collector struct {
+	status StatusSource
+	opts   Options
+}
+
+// NewCollector returns a Collector for status; register it with the
+// daemon's registry.
+func NewCollector(status StatusSource, opts Options) *Collector {
+	return &Collector{status: status, opts: opts}
+}
+
+var _ prometheus.Collector = (*Collector)(nil)
+
+// Describe sends the descriptors of every metric the Collector may export.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range allDescs {
+		ch <- d
+	}
+}
+
+// Collect reads the relay's status once and sends every metric.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	st := c.status.Status()
+	for _, is := range st.Interfaces {
+		collectInterface(ch, is)
+	}
+	collectDrops(ch, "", st.Global.Drops)
+	for _, h := range st.Helpers {
+		name := h.Addr.String()
+		counter(ch, helperSent, h.Sent, name)
+		counter(ch, helperReplies, h.Replies, name)
+		counter(ch, helperSendErrors, h.SendErrors, name)
+	}
+	if c.opts.Bindings != nil {
+		s := c.opts.Bindings.Stats()
+		ch <- prometheus.MustNewConstMetric(bindingEntries, prometheus.GaugeValue, float64(s.Entries))
+		counter(ch, bindingLearned, s.Learned)
+		counter(ch, bindingEvicted, s.Evicted)
+	}
+	if c.opts.Trace != nil {
+		counter(ch, traceDropped, c.opts.Trace.Dropped())
+	}
+}
+
+func collectInterface(ch chan<- prometheus.Metric, is relay.InterfaceStatus) {
+	s, name := is.Counters, is.Name
+	counter(ch, requestsReceived, s.RequestsIn, name)
+	counter(ch, requestsRelayed, s.RequestsRelayed, name)
+	counter(ch, repliesDelivered, s.RepliesOut, name)
+	counter(ch, repliesBroadcast, s.RepliesBcast, name)
+	counter(ch, option82Inserted, s.Opt82Inserted, name)
+	counter(ch, option82Omitted, s.Opt82Omitted, name)
+	up := 0.0
+	if is.State == relay.StateUp.String() {
+		up = 1
+	}
+	ch <- prometheus.MustNewConstMetric(interfaceUp, prometheus.GaugeValue, up, name)
+	collectDrops(ch, name, s.Drops)
+}
+
+// collectDrops exports every known reason, zero included, so that rates
+// start from zero; iface is empty for drops that belong to no interface.
+func collectDrops(ch chan<- prometheus.Metric, iface string, drops map[string]uint64) {
+	for _, r := range relay.Reasons() {
+		counter(ch, dropsTotal, drops[r.String()], iface, r.String())
+	}
+}
+
+func counter(ch chan<- prometheus.Metric, d *prometheus.Desc, v uint64, labels ...string) {
+	ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+}

@@ -1,0 +1,55 @@
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Label names; each has a bounded set of values.
+const (
+	labelInterface = "interface" // a downstream interface's name
+	labelHelper    = "helper"    // a configured helper address
+	labelReason    = "reason"    // a relay.Reason name
+)
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, labels, nil)
+}
+
+// The descriptors of every metric. They are immutable after package
+// initialization.
+var (
+	requestsReceived = desc("iphelper_relay_requests_received_total",
+		"BOOTREQUESTs read on a downstream interface, before any check.", labelInterface)
+	requestsRelayed = desc("iphelper_relay_requests_relayed_total",
+		"Requests sent to at least one helper.", labelInterface)
+	repliesDelivered = desc("iphelper_relay_replies_delivered_total",
+		"Replies delivered to a client on a downstream interface.", labelInterface)
+	repliesBroadcast = desc("iphelper_relay_replies_broadcast_total",
+		"Replies delivered by broadcast (part of the delivered ones).", labelInterface)
+	dropsTotal = desc("iphelper_relay_drops_total",
+		"Packets dropped, by reason; interface is empty for replies that match no interface.", labelInterface, labelReason)
+	option82Inserted = desc("iphelper_relay_option82_inserted_total",
+		"Requests relayed with our option 82.", labelInterface)
+	option82Omitted = desc("iphelper_relay_option82_omitted_total",
+		"Requests relayed without our option 82 because it did not fit.", labelInterface)
+	interfaceUp = desc("iphelper_interface_up",
+		"1 when the downstream interface is served (state up), else 0.", labelInterface)
+	helperSent = desc("iphelper_helper_sent_total",
+		"Requests sent to the helper.", labelHelper)
+	helperReplies = desc("iphelper_helper_replies_total",
+		"Replies received from the helper.", labelHelper)
+	helperSendErrors = desc("iphelper_helper_send_errors_total",
+		"Sends to the helper that failed.", labelHelper)
+	bindingEntries = desc("iphelper_bindings_entries",
+		"Bindings in the relay's binding table, expired ones included until swept.")
+	bindingLearned = desc("iphelper_bindings_learned_total",
+		"DHCPACKs learned into the binding table.")
+	bindingEvicted = desc("iphelper_bindings_evicted_total",
+		"Bindings evicted because the binding table was full.")
+	traceDropped = desc("iphelper_trace_events_dropped_total",
+		"Packet trace events a slow `debug packets` client missed.")
+
+	allDescs = []*prometheus.Desc{
+		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, dropsTotal, option82Inserted,
+		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, bindingEntries, bindingLearned,
+		bindingEvicted, traceDropped,
+	}
+)

@@ -1,0 +1,120 @@
+package trace
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/iphelper/iphelper/relay/wire"
+)
+
+// TimeFormat is the time stamp of a trace line: the time of day to the
+// millisecond, as IOS debug output shows it.
+const TimeFormat = "15:04:05.000"
+
+// Format returns e as one line without a trailing newline, e.g.
+//
+//	14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 relayed to 198.51.100.2
+//	14:02:11.130 eth1 out OFFER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered to 203.0.113.50
+//	14:02:11.140 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops
+//
+// The time is shown in e.Time's location.
+func Format(e Event) string { return string(AppendFormat(make([]byte, 0, 160), e)) }
+
+// AppendFormat appends Format(e) to dst.
+func AppendFormat(dst []byte, e Event) []byte {
+	dst = e.Time.AppendFormat(dst, TimeFormat)
+	dst = append(dst, ' ')
+	if e.Interface == "" {
+		dst = append(dst, '-')
+	} else {
+		dst = append(dst, e.Interface...)
+	}
+	if e.Dir == Out {
+		dst = append(dst, " out "...)
+	} else {
+		dst = append(dst, " in  "...)
+	}
+	dst = append(dst, TypeName(e.Op, e.Type)...)
+	dst = append(dst, " xid 0x"...)
+	dst = appendHex32(dst, e.XID)
+	dst = append(dst, " chaddr "...)
+	dst = AppendMAC(dst, e.CHAddr[:min(int(e.HLen), len(e.CHAddr))])
+	dst = append(dst, " giaddr "...)
+	dst = appendAddr(dst, e.GIAddr)
+	if e.From.IsValid() {
+		dst = append(dst, " from "...)
+		dst = e.From.AppendTo(dst)
+	}
+	return appendAction(dst, e)
+}
+
+func appendAction(dst []byte, e Event) []byte {
+	switch e.Action {
+	case Relayed:
+		dst = append(dst, " relayed to "...)
+		for i, h := range e.Helpers {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = h.Addr().AppendTo(dst)
+		}
+	case Delivered:
+		if e.Broadcast {
+			dst = append(dst, " delivered by broadcast"...)
+		} else {
+			dst = append(dst, " delivered to "...)
+			dst = appendAddr(dst, e.To)
+		}
+	case Dropped:
+		dst = append(dst, " dropped: "...)
+		dst = append(dst, e.Reason...)
+	}
+	return dst
+}
+
+// TypeName is the short name of a message: "DISCOVER" for a DHCPDISCOVER,
+// "BOOTREQUEST" or "BOOTREPLY" for plain BOOTP, "TYPE(n)" for a type with
+// no name.
+func TypeName(op wire.Op, t wire.MessageType) string {
+	if t == 0 {
+		return op.String()
+	}
+	s := t.String()
+	if rest, ok := strings.CutPrefix(s, "DHCP"); ok {
+		return rest
+	}
+	return "TYPE(" + strconv.Itoa(int(t)) + ")"
+}
+
+// AppendMAC appends mac as colon-separated lower-case hex bytes; "-" when
+// it is empty.
+func AppendMAC(dst, mac []byte) []byte {
+	if len(mac) == 0 {
+		return append(dst, '-')
+	}
+	const digits = "0123456789abcdef"
+	for i, b := range mac {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, digits[b>>4], digits[b&0xf])
+	}
+	return dst
+}
+
+func appendHex32(dst []byte, v uint32) []byte {
+	const digits = "0123456789abcdef"
+	for shift := 28; shift >= 0; shift -= 4 {
+		dst = append(dst, digits[(v>>uint(shift))&0xf])
+	}
+	return dst
+}
+
+// appendAddr appends a, or 0.0.0.0 when a is invalid (a short message).
+func appendAddr(dst []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(dst, "0.0.0.0"...)
+	}
+	return a.AppendTo(dst)
+}
