@@ -23,11 +23,12 @@ func (r *Relay) openStore() error {
 	if r.store != nil {
 		return nil
 	}
-	for _, ifc := range r.cfg.Interfaces {
+	cfg := r.cfg.Load()
+	for _, ifc := range cfg.Interfaces {
 		if ifc.Fallback == nil {
 			continue
 		}
-		s, err := leasestore.OpenBolt(r.cfg.LeaseDB, storeLockTimeout)
+		s, err := leasestore.OpenBolt(cfg.LeaseDB, storeLockTimeout)
 		if err != nil {
 			return fmt.Errorf("failed to open the lease database: %w", err)
 		}

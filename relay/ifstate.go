@@ -37,6 +37,8 @@ type ifState struct {
 	agent    *agent          // the agent serving the interface, for the reply path's socket
 	tracker  *health.Tracker // upstream health of the interface's helper set
 	fb       *fbAgent        // the fallback server; nil when the interface has none
+	maxHops  int             // config.Config.MaxHops, here so the hot path reads no shared config
+	maxSize  int             // config.Config.MaxPacketSize
 	srcOOB   []byte          // IP_PKTINFO asking for giaddr as the source address; nil: let the kernel choose
 	counters *ifaceCounters
 }
@@ -60,7 +62,10 @@ type stateInput struct {
 // circuit-id template that expands to more than 255 bytes); the interface
 // then is not served and the error is logged.
 func buildState(link iface.Link, in stateInput) (*ifState, error) {
-	s := &ifState{name: link.Name, link: link, cfg: in.ifc, counters: in.counters, isHelper: make(map[netip.Addr]bool)}
+	s := &ifState{
+		name: link.Name, link: link, cfg: in.ifc, counters: in.counters, isHelper: make(map[netip.Addr]bool),
+		maxHops: in.cfg.MaxHops, maxSize: in.cfg.MaxPacketSize,
+	}
 	if p, ok := link.PrimaryIPv4(); ok {
 		s.addr = p
 	}

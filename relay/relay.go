@@ -43,7 +43,8 @@ type Options struct {
 // Run; Stats may be called concurrently with Run.
 type Relay struct {
 	log        *slog.Logger
-	cfg        *config.Config
+	cfg        atomic.Pointer[config.Config] // swapped by Reload; read by every goroutine
+	reloads    chan *config.Config           // capacity 1: the newest configuration to apply
 	links      iface.LinkSource
 	listen     ListenFunc
 	proberFunc func(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober
@@ -64,10 +65,11 @@ type Relay struct {
 // New returns a Relay for cfg that follows the links of links.
 func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Options) *Relay {
 	r := &Relay{
-		log: log, cfg: cfg, links: links, listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober,
+		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1),
 		fbs: make(map[string]*fbAgent), trackers: newTrackers(), store: opts.LeaseStore,
 	}
+	r.cfg.Store(cfg)
 	if r.listen == nil {
 		r.listen = func(l iface.Link) (iface.FrameConn, error) {
 			return iface.ListenDHCP(&net.Interface{Index: l.Index, Name: l.Name, HardwareAddr: l.MAC, MTU: l.MTU}, iface.ListenOptions{})
@@ -124,6 +126,40 @@ func (r *Relay) Run(ctx context.Context) error {
 	return err
 }
 
+// Reload makes the relay apply cfg, a validated configuration, without a
+// restart: interfaces whose link and settings did not change keep their
+// sockets and lose no packet; new matches get an agent, interfaces that no
+// longer match are stopped. It does not wait; a newer Reload before the
+// relay got to it replaces the older one. The lease database's path is read
+// at start only.
+func (r *Relay) Reload(cfg *config.Config) {
+	for {
+		select {
+		case r.reloads <- cfg:
+			return
+		default:
+		}
+		select { // drop a pending older configuration
+		case <-r.reloads:
+		default:
+		}
+	}
+}
+
+// apply swaps in a reloaded configuration; reconcile follows.
+func (r *Relay) apply(cfg *config.Config) {
+	old := r.cfg.Swap(cfg)
+	if old.LeaseDB != cfg.LeaseDB && r.store != nil {
+		r.log.Warn("lease-db changed: the new path takes effect at the next start", "running", old.LeaseDB, "configured", cfg.LeaseDB)
+	}
+	if r.store == nil {
+		if err := r.openStore(); err != nil {
+			r.log.Error("reloaded configuration adds a fallback scope but the lease database cannot be opened", "err", err)
+		}
+	}
+	r.log.Info("configuration reloaded", "interfaces", len(cfg.Interfaces))
+}
+
 // fatal reports an error that must stop the relay (called by agents).
 func (r *Relay) fatal(err error) {
 	select {
@@ -147,6 +183,8 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 		case err := <-r.fatalCh:
 			return err
 		case <-r.links.Changes():
+		case cfg := <-r.reloads:
+			r.apply(cfg)
 		}
 	}
 }
@@ -154,6 +192,7 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 // reconcile brings the agents in line with the current links: an agent for
 // every link the configuration matches, none for the others.
 func (r *Relay) reconcile(ctx context.Context) {
+	cfg := r.cfg.Load()
 	links := r.links.Links()
 	ours := make(map[netip.Addr]bool)
 	for _, l := range links {
@@ -163,11 +202,11 @@ func (r *Relay) reconcile(ctx context.Context) {
 	}
 	var states []*ifState
 	for name, link := range links {
-		ifc, ok := r.cfg.Match(name)
+		ifc, ok := cfg.Match(name)
 		if !ok {
 			continue
 		}
-		st, err := buildState(link, stateInput{cfg: r.cfg, ifc: ifc, links: links, counters: r.counters.iface(name)})
+		st, err := buildState(link, stateInput{cfg: cfg, ifc: ifc, links: links, counters: r.counters.iface(name)})
 		if err != nil {
 			r.log.Error("cannot serve interface", "iface", name, "err", err)
 			continue
@@ -190,7 +229,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 	}
 	for name, a := range r.agents {
 		if _, ok := links[name]; ok {
-			if _, match := r.cfg.Match(name); match {
+			if _, match := cfg.Match(name); match {
 				continue
 			}
 		}
@@ -210,7 +249,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 // logWaiting says, once each time it goes missing, which configured
 // interface has no link: it is waited for, not an error.
 func (r *Relay) logWaiting(links map[string]iface.Link) {
-	for _, ifc := range r.cfg.Interfaces {
+	for _, ifc := range r.cfg.Load().Interfaces {
 		if ifc.IsPattern() {
 			continue
 		}
@@ -240,7 +279,7 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 	if st.fb != nil {
 		job, haveJob = st.fb.copyJob(st, dg.Payload) // before the request path edits it
 	}
-	res := processRequest(st, r.routes.Load(), r.cfg.MaxHops, r.cfg.MaxPacketSize, dg)
+	res := processRequest(st, r.routes.Load(), st.maxHops, st.maxSize, dg)
 	if haveJob && (res.drop || !res.direct) {
 		st.fb.release(job)
 		haveJob = false

@@ -54,7 +54,7 @@ func (r *Relay) Status() Status {
 			out.Interfaces = append(out.Interfaces, is)
 		}
 	}
-	for _, ifc := range r.cfg.Interfaces {
+	for _, ifc := range r.cfg.Load().Interfaces {
 		if ifc.IsPattern() || seen[ifc.Name] {
 			continue
 		}

@@ -44,20 +44,22 @@ func runAction(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := runDaemon(ctx, cfg, log); err != nil {
+	load := func() (*config.Config, error) { return config.LoadWithFlags(c.String("config"), f) }
+	if err := runDaemon(ctx, cfg, load, log); err != nil {
 		return cli.Exit(err, 1)
 	}
 	return nil
 }
 
 // runDaemon runs the daemon's tasks under one errgroup until ctx ends or one
-// of them fails.
-func runDaemon(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+// of them fails. load re-reads the configuration for a reload.
+func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Config, error), log *slog.Logger) error {
 	watcher := iface.NewWatcher(log)
 	r := relay.New(cfg, watcher, log, relay.Options{})
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return watcher.Run(ctx) })
 	g.Go(func() error { return r.Run(ctx) })
+	g.Go(func() error { return reloadOnHangup(ctx, load, r, log) })
 	log.Info("iphelper started", "interfaces", len(cfg.Interfaces), "max_hops", cfg.MaxHops)
 	err := g.Wait()
 	log.Info("iphelper stopped")
@@ -75,4 +77,26 @@ func newLogger(l config.Log, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// reloadOnHangup applies a new configuration on every SIGHUP: the file is
+// read and validated first, and a bad one is rejected with its errors while
+// the running configuration stays.
+func reloadOnHangup(ctx context.Context, load func() (*config.Config, error), r *relay.Relay, log *slog.Logger) error {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-hup:
+			cfg, err := load()
+			if err != nil {
+				log.Error("reload rejected: keeping the running configuration", "err", err)
+				continue
+			}
+			r.Reload(cfg)
+		}
+	}
 }
