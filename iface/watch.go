@@ -50,7 +50,8 @@ type Watcher struct {
 	log      *slog.Logger
 	ns       *netns.NsHandle
 	coalesce time.Duration
-	rcvBuf   int // receive buffer of the subscription sockets
+	rcvBuf   int           // receive buffer of the subscription sockets
+	resync   time.Duration // periodic full re-list (resyncEvery)
 
 	running   atomic.Bool
 	ready     chan struct{}
@@ -89,6 +90,7 @@ func NewWatcher(log *slog.Logger, opts ...WatcherOption) *Watcher {
 		log:      log,
 		coalesce: DefaultCoalesce,
 		rcvBuf:   watchRcvBuf,
+		resync:   resyncEvery,
 		ready:    make(chan struct{}),
 		changes:  make(chan struct{}, 1),
 	}
@@ -132,11 +134,14 @@ func (w *Watcher) Run(ctx context.Context) error {
 	backoff := watchMinBackoff
 	for {
 		start := time.Now()
-		err := w.session(ctx, t)
+		listed, err := w.session(ctx, t)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if time.Since(start) > 2*watchMaxBackoff {
+		// Back off only from sessions that get nowhere: one that listed the
+		// table and then overran (a burst of changes) made progress and
+		// starts over at once.
+		if listed || time.Since(start) > 2*watchMaxBackoff {
 			backoff = watchMinBackoff
 		}
 		w.log.Error("netlink watcher failed, starting over", "err", err, "backoff", backoff)

@@ -13,17 +13,18 @@ import (
 )
 
 // session subscribes, lists everything into t, publishes it and applies
-// updates until ctx ends or a subscription fails.
-func (w *Watcher) session(ctx context.Context, t *linkTable) error {
+// updates until ctx ends or a subscription fails. listed reports whether
+// the full listing succeeded (the session made progress).
+func (w *Watcher) session(ctx context.Context, t *linkTable) (listed bool, err error) {
 	sub, err := w.subscribe()
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer sub.close()
 	first := !w.isReady()
 	changed, err := w.relist(t)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if changed || first {
 		w.publish(t, first)
@@ -31,7 +32,7 @@ func (w *Watcher) session(ctx context.Context, t *linkTable) error {
 	if first {
 		w.log.Info("netlink watcher ready", "links", len(t.links))
 	}
-	return w.follow(ctx, t, sub)
+	return true, w.follow(ctx, t, sub)
 }
 
 // follow applies updates to t and publishes them, coalesced, until ctx ends
@@ -40,7 +41,7 @@ func (w *Watcher) follow(ctx context.Context, t *linkTable, sub *subscription) e
 	timer := time.NewTimer(w.coalesce)
 	timer.Stop()
 	defer timer.Stop()
-	resync := time.NewTicker(resyncEvery)
+	resync := time.NewTicker(w.resync)
 	defer resync.Stop()
 	pending := false
 	dirty := func() {
