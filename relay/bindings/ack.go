@@ -72,8 +72,12 @@ func sanitize(b []byte) string {
 
 // ObserveReply updates the table from a BOOTREPLY the relay delivered on
 // iface: a DHCPACK that grants a lease is learned, a DHCPNAK forgets the
-// client's binding on iface. Other replies are ignored.
+// client's binding on iface. Other replies are ignored. A nil table does
+// nothing, so the relay may call it unconditionally.
 func (t *Table) ObserveReply(msg []byte, iface string, vlan int, now time.Time) {
+	if t == nil {
+		return
+	}
 	p := wire.Packet(msg)
 	switch p.MessageType() {
 	case wire.Ack:
@@ -92,8 +96,11 @@ func (t *Table) ObserveReply(msg []byte, iface string, vlan int, now time.Time) 
 // ObserveRequest updates the table from a BOOTREQUEST the relay received:
 // a DHCPRELEASE (ciaddr) or DHCPDECLINE (option 50) gives the client's
 // address up. The binding is removed only if it belongs to the sender's
-// chaddr.
+// chaddr. A nil table does nothing.
 func (t *Table) ObserveRequest(msg []byte) {
+	if t == nil {
+		return
+	}
 	p := wire.Packet(msg)
 	if p.Op() != wire.OpRequest {
 		return

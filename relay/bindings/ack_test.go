@@ -149,6 +149,22 @@ func TestObserve(t *testing.T) {
 	}
 }
 
+func TestObserveNilTable(t *testing.T) {
+	var tb *Table
+	ack := build(t, msgSpec{op: 2, yiaddr: "203.0.113.50", chaddr: "02:00:00:00:00:99", options: [][]byte{msgType(5), leaseTime(60)}})
+	tb.ObserveReply(ack, "eth1", 0, t0) // must not panic
+	tb.ObserveRequest(ack)
+}
+
+func BenchmarkObserveOffer(b *testing.B) {
+	tb := New(0)
+	offer := build(b, msgSpec{op: 2, yiaddr: "203.0.113.50", chaddr: "02:00:00:00:00:99", options: [][]byte{msgType(2), leaseTime(60)}})
+	b.ReportAllocs()
+	for b.Loop() {
+		tb.ObserveReply(offer, "eth1", 0, t0)
+	}
+}
+
 func BenchmarkFromAck(b *testing.B) {
 	msg := build(b, msgSpec{op: 2, yiaddr: "203.0.113.50", chaddr: "02:00:00:00:00:99", options: [][]byte{
 		msgType(5), leaseTime(3600), opt(61, 1, 2, 0, 0, 0, 0, 0x99), opt(12, 'p', 'c', '-', '1'),

@@ -9,7 +9,8 @@ import (
 )
 
 // DefaultCapacity is the number of bindings a table holds unless told
-// otherwise: a large site's worth of clients, about 20 MB of memory.
+// otherwise: a large site's worth of clients, about 32 MB of memory when
+// full.
 const DefaultCapacity = 100_000
 
 // Stats are a table's counters since it was made.

@@ -1,8 +1,12 @@
 package control
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
+	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 	"github.com/iphelper/iphelper/relay/trace"
 )
 
@@ -10,7 +14,7 @@ func countersOf(s relay.InterfaceStats) Counters {
 	c := Counters{
 		RequestsReceived: s.RequestsIn, RequestsRelayed: s.RequestsRelayed,
 		Option82Inserted: s.Opt82Inserted, Option82Omitted: s.Opt82Omitted,
-		RepliesDelivered: s.RepliesOut, RepliesBroadcast: s.RepliesBcast,
+		RepliesDelivered: s.RepliesOut, RepliesBroadcast: s.RepliesBcast, FallbackReplies: s.FallbackReplies,
 		Drops: make(map[string]uint64, len(s.Drops)),
 	}
 	for k, v := range s.Drops {
@@ -26,7 +30,7 @@ func interfacesOf(st relay.Status) []Interface {
 	for _, s := range st.Interfaces {
 		out = append(out, Interface{
 			Name: s.Name, State: s.State, Index: s.Index, VLAN: s.VLAN, Address: s.Address, GIAddr: s.GIAddr,
-			Helpers: s.Helpers, Trusted: s.Trusted, Option82: s.Option82, Policy: s.Policy,
+			Helpers: nonNil(s.Helpers), Trusted: s.Trusted, Option82: s.Option82, Policy: s.Policy,
 			CircuitID: printableOrHex(s.CircuitID), RemoteID: printableOrHex(s.RemoteID),
 			Counters: countersOf(s.Counters),
 		})
@@ -61,7 +65,22 @@ func bindingsOf(bs []bindings.Binding) []Binding {
 	return out
 }
 
-var actionNames = map[trace.Action]string{trace.Relayed: "relayed", trace.Delivered: "delivered", trace.Dropped: "dropped"}
+// leasesOf converts lease records, ordered by interface and address.
+func leasesOf(ls []leasestore.Lease) []Lease {
+	out := make([]Lease, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, Lease{
+			Addr: l.Addr, MAC: Hex(l.MAC), ClientID: Hex(l.ClientID), Hostname: l.Hostname,
+			Interface: l.Interface, Expiry: l.Expiry, State: l.State.String(),
+		})
+	}
+	slices.SortFunc(out, func(a, b Lease) int {
+		return cmp.Or(cmp.Compare(a.Interface, b.Interface), a.Addr.Compare(b.Addr))
+	})
+	return out
+}
+
+var actionNames = map[trace.Action]string{trace.Relayed: "relayed", trace.Delivered: "delivered", trace.Dropped: "dropped", trace.Fallback: "fallback"}
 
 // traceEventOf converts e for the wire, with its formatted line.
 func traceEventOf(e trace.Event) *TraceEvent {

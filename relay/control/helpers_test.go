@@ -13,6 +13,7 @@ import (
 
 	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
+	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 )
 
 // t0 is the tests' "now".
@@ -42,9 +43,9 @@ func (f *fakeStatus) ClearStats() {
 var _ StatusSource = (*fakeStatus)(nil)
 
 // fakeLeases is a LeaseSource with fixed leases.
-type fakeLeases []Lease
+type fakeLeases []leasestore.Lease
 
-func (f fakeLeases) Leases() []Lease { return f }
+func (f fakeLeases) FallbackLeases() []leasestore.Lease { return f }
 
 func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
@@ -57,7 +58,7 @@ func testStatus() relay.Status {
 				Helpers: []netip.Addr{addr("198.51.100.2"), addr("198.51.100.3")}, Option82: true, Policy: "replace",
 				CircuitID: "eth1", RemoteID: "\x02\x00\x00\x00\x00\x01",
 				Counters: relay.InterfaceStats{
-					Name: "eth1", RequestsIn: 12, RequestsRelayed: 10, Opt82Inserted: 10, RepliesOut: 9, RepliesBcast: 4,
+					Name: "eth1", RequestsIn: 12, RequestsRelayed: 10, Opt82Inserted: 10, RepliesOut: 9, RepliesBcast: 4, FallbackReplies: 1,
 					Drops: map[string]uint64{"max_hops": 1, "untrusted_option82": 1},
 				},
 			},

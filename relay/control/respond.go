@@ -56,7 +56,7 @@ func (s *Server) show(req Request) (any, *Error) {
 		if s.src.Leases == nil {
 			return nil, unavailable("the fallback server")
 		}
-		return nonNil(s.src.Leases.Leases()), nil
+		return leasesOf(s.src.Leases.FallbackLeases()), nil
 	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics:
 	default:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown show target %q, want one of %s", req.What, showTargets)}

@@ -70,6 +70,12 @@ func NewServer(path string, src Sources, opts Options) *Server {
 	}
 }
 
+// Serve runs a Server for path and src until ctx ends: NewServer(path,
+// src, opts).Run(ctx).
+func Serve(ctx context.Context, path string, src Sources, opts Options) error {
+	return NewServer(path, src, opts).Run(ctx)
+}
+
 // String names the task.
 func (s *Server) String() string { return "control socket " + s.path }
 

@@ -14,17 +14,23 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 )
 
 func TestShow(t *testing.T) {
 	path, _ := startServer(t, Sources{
 		Status: &fakeStatus{st: testStatus()}, Bindings: testBindings(),
-		Leases: fakeLeases{{Addr: addr("203.0.113.200"), MAC: Hex{2, 0, 0, 0, 0, 0x77}, Interface: "eth1", Expiry: t0.Add(time.Hour), State: "bound"}},
+		Leases: fakeLeases{
+			{Addr: addr("203.0.113.201"), MAC: []byte{2, 0, 0, 0, 0, 0x78}, Interface: "eth1", Expiry: t0, State: leasestore.StateReleased},
+			{Addr: addr("203.0.113.200"), MAC: []byte{2, 0, 0, 0, 0, 0x77}, ClientID: []byte{1, 2}, Hostname: "pc",
+				Interface: "eth1", Expiry: t0.Add(time.Hour), State: leasestore.StateBound},
+		},
 	}, Options{})
 	c := dial(t, path)
 	ctx := context.Background()
 	eth1Counters := Counters{
-		RequestsReceived: 12, RequestsRelayed: 10, Option82Inserted: 10, RepliesDelivered: 9, RepliesBroadcast: 4,
+		RequestsReceived: 12, RequestsRelayed: 10, Option82Inserted: 10, RepliesDelivered: 9, RepliesBroadcast: 4, FallbackReplies: 1,
 		Drops: map[string]uint64{"max_hops": 1, "untrusted_option82": 1},
 	}
 	helpers := []Helper{{Addr: addr("198.51.100.2"), Sent: 10, Replies: 9}, {Addr: addr("198.51.100.3"), Sent: 10, SendErrors: 1}}
@@ -65,7 +71,11 @@ func TestShow(t *testing.T) {
 		{
 			name: "leases",
 			call: func() (any, error) { return c.Leases(ctx) },
-			want: []Lease{{Addr: addr("203.0.113.200"), MAC: Hex{2, 0, 0, 0, 0, 0x77}, Interface: "eth1", Expiry: t0.Add(time.Hour), State: "bound"}},
+			want: []Lease{
+				{Addr: addr("203.0.113.200"), MAC: Hex{2, 0, 0, 0, 0, 0x77}, ClientID: Hex{1, 2}, Hostname: "pc",
+					Interface: "eth1", Expiry: t0.Add(time.Hour), State: "bound"},
+				{Addr: addr("203.0.113.201"), MAC: Hex{2, 0, 0, 0, 0, 0x78}, Interface: "eth1", Expiry: t0, State: "released"},
+			},
 		},
 	}
 	for _, tt := range tests {

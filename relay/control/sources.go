@@ -5,6 +5,7 @@ import (
 
 	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
+	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 	"github.com/iphelper/iphelper/relay/trace"
 )
 
@@ -21,10 +22,10 @@ type BindingSource interface {
 	Select(now time.Time, q bindings.Query) []bindings.Binding
 }
 
-// LeaseSource is the fallback server's leases, already in the protocol's
-// form.
+// LeaseSource is the fallback server: every lease record of every
+// interface's scope. The server converts them to Lease.
 type LeaseSource interface {
-	Leases() []Lease
+	FallbackLeases() []leasestore.Lease
 }
 
 // TraceSource is the packet tracer. *trace.Tracer implements it.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"github.com/iphelper/iphelper/relay/trace"
 )
 
 // maxIfNameLen bounds the interface name of `debug packets`.
@@ -46,14 +48,21 @@ func (s *Server) stream(ctx context.Context, c net.Conn, r *bufio.Reader, req Re
 		_ = c.SetReadDeadline(time.Now())
 		<-gone
 	}()
+	s.pump(ctx, c, events, gone)
+}
+
+// pump writes events to c until ctx ends, the client is gone, the
+// subscription ends or a write fails.
+func (s *Server) pump(ctx context.Context, c net.Conn, events <-chan trace.Event, gone <-chan struct{}) {
+	stopping := errorResponse(&Error{Code: CodeShuttingDown, Message: "the daemon is stopping"})
 	for {
 		select {
 		case <-ctx.Done():
-			_ = s.write(c, errorResponse(&Error{Code: CodeShuttingDown, Message: "the daemon is stopping"}))
+			_ = s.write(c, stopping)
 			return
 		case <-gone:
 			if ctx.Err() != nil {
-				_ = s.write(c, errorResponse(&Error{Code: CodeShuttingDown, Message: "the daemon is stopping"}))
+				_ = s.write(c, stopping)
 			}
 			return
 		case e, ok := <-events:

@@ -14,6 +14,7 @@ type Counters struct {
 	Option82Omitted  uint64 `json:"option82_omitted"`
 	RepliesDelivered uint64 `json:"replies_delivered"`
 	RepliesBroadcast uint64 `json:"replies_broadcast"`
+	FallbackReplies  uint64 `json:"fallback_replies"` // answers of the fallback server
 	// Drops counts dropped packets by reason (relay.Reason names); reasons
 	// that never happened are left out.
 	Drops map[string]uint64 `json:"drops"`
@@ -107,7 +108,7 @@ type TraceEvent struct {
 	XID       uint32           `json:"xid"`
 	CHAddr    Hex              `json:"chaddr"`
 	GIAddr    netip.Addr       `json:"giaddr"`
-	Action    string           `json:"action,omitempty"` // "relayed", "delivered", "dropped"
+	Action    string           `json:"action,omitempty"` // "relayed", "delivered", "dropped", "fallback"
 	Helpers   []netip.AddrPort `json:"helpers,omitempty"`
 	From      netip.Addr       `json:"from,omitzero"`
 	To        netip.Addr       `json:"to,omitzero"`

@@ -81,6 +81,7 @@ func collectInterface(ch chan<- prometheus.Metric, is relay.InterfaceStatus) {
 	counter(ch, requestsRelayed, s.RequestsRelayed, name)
 	counter(ch, repliesDelivered, s.RepliesOut, name)
 	counter(ch, repliesBroadcast, s.RepliesBcast, name)
+	counter(ch, fallbackReplies, s.FallbackReplies, name)
 	counter(ch, option82Inserted, s.Opt82Inserted, name)
 	counter(ch, option82Omitted, s.Opt82Omitted, name)
 	up := 0.0

@@ -24,6 +24,8 @@ var (
 		"Replies delivered to a client on a downstream interface.", labelInterface)
 	repliesBroadcast = desc("iphelper_relay_replies_broadcast_total",
 		"Replies delivered by broadcast (part of the delivered ones).", labelInterface)
+	fallbackReplies = desc("iphelper_relay_fallback_replies_total",
+		"Replies of the fallback server delivered on a downstream interface.", labelInterface)
 	dropsTotal = desc("iphelper_relay_drops_total",
 		"Packets dropped, by reason; interface is empty for replies that match no interface.", labelInterface, labelReason)
 	option82Inserted = desc("iphelper_relay_option82_inserted_total",
@@ -48,7 +50,7 @@ var (
 		"Packet trace events a slow `debug packets` client missed.")
 
 	allDescs = []*prometheus.Desc{
-		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, dropsTotal, option82Inserted,
+		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
 		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}

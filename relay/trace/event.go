@@ -33,6 +33,7 @@ const (
 	Relayed   Action = iota + 1 // a request sent to Event.Helpers
 	Delivered                   // a reply delivered to the client (Event.To, Event.Broadcast)
 	Dropped                     // dropped for Event.Reason
+	Fallback                    // a request handed to the interface's fallback server instead of the helpers
 )
 
 // Event is one packet the relay saw and what it did with it. It is a plain

@@ -69,6 +69,8 @@ func appendAction(dst []byte, e Event) []byte {
 	case Dropped:
 		dst = append(dst, " dropped: "...)
 		dst = append(dst, e.Reason...)
+	case Fallback:
+		dst = append(dst, " answered by the fallback server"...)
 	}
 	return dst
 }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/iphelper/iphelper/relay/control"
+)
+
+const debugFlagInterface = "interface"
+
+// debugCommand returns "iphelper debug packets [--interface NAME]".
+func debugCommand() *cli.Command {
+	flags := append(clientFlags(), &cli.StringFlag{Name: debugFlagInterface, Aliases: []string{"i"},
+		Usage: "trace only the downstream interface `NAME`"})
+	return &cli.Command{
+		Name:  "debug",
+		Usage: "watch the running daemon live over its control socket",
+		Subcommands: []*cli.Command{{
+			Name:  control.DebugPackets,
+			Usage: "print each packet the relay handles and what it did with it, until Ctrl-C (IOS: debug ip dhcp server packet)",
+			Description: "One line per packet: time, interface, direction, message type, xid, chaddr, giaddr, and the\n" +
+				"decision (relayed to which helpers, delivered to whom, or dropped and why). With --json, one\n" +
+				"JSON object per line. Tracing costs the relay nothing while nobody watches.",
+			Flags:  flags,
+			Action: debugPackets,
+		}},
+	}
+}
+
+func debugPackets(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return cli.Exit(fmt.Sprintf("debug packets: unexpected arguments %q (use --interface NAME)", c.Args().Slice()), 2)
+	}
+	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	cl, err := dialControl(c)
+	if err != nil {
+		return err
+	}
+	iface := c.String(debugFlagInterface)
+	where := "every interface"
+	if iface != "" {
+		where = fmt.Sprintf("interface %s", clean(iface))
+	}
+	fmt.Fprintf(c.App.ErrWriter, "Tracing DHCP packets on %s; press Ctrl-C to stop.\n", where)
+	asJSON := c.Bool(clientFlagJSON)
+	enc := json.NewEncoder(c.App.Writer)
+	err = cl.Trace(ctx, iface, func(e control.TraceEvent) {
+		if asJSON {
+			_ = enc.Encode(e)
+			return
+		}
+		fmt.Fprintln(c.App.Writer, clean(e.Line))
+	})
+	if err != nil {
+		return clientError(err)
+	}
+	return nil
+}

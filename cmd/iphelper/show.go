@@ -1,0 +1,336 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/iphelper/iphelper/relay/control"
+)
+
+// Flags of the control-socket client commands (show, clear, debug).
+const (
+	clientFlagSocket = "control-socket"
+	clientFlagJSON   = "json"
+)
+
+// clientFlags returns new flags for one client command.
+func clientFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: clientFlagSocket, Value: control.DefaultPath, TakesFile: true,
+			Usage: "talk to the daemon over the control socket `PATH`"},
+		&cli.BoolFlag{Name: clientFlagJSON, DisableDefaultText: true,
+			Usage: "print JSON for scripts instead of a table"},
+	}
+}
+
+// clientEnv is what the client commands take from their surroundings:
+// the clock and time zone used to show expiry times.
+type clientEnv struct {
+	now func() time.Time
+	loc *time.Location
+}
+
+func defaultClientEnv() clientEnv { return clientEnv{now: time.Now, loc: time.Local} }
+
+// dialControl connects to the daemon named by --control-socket.
+func dialControl(c *cli.Context) (*control.Client, error) {
+	path := c.String(clientFlagSocket)
+	cl, err := control.Dial(path)
+	if err != nil {
+		return nil, cli.Exit(fmt.Sprintf("%v\n(is iphelper running, and may you open %s? the daemon's socket is owner-only)", err, path), 1)
+	}
+	return cl, nil
+}
+
+// clientError turns a failed request into the command's exit.
+func clientError(err error) error { return cli.Exit(err.Error(), 1) }
+
+// showCommand returns "iphelper show …".
+func showCommand() *cli.Command { return showCommandWith(defaultClientEnv()) }
+
+func showCommandWith(env clientEnv) *cli.Command {
+	sub := func(name, usage string, render renderFunc) *cli.Command {
+		return &cli.Command{Name: name, Usage: usage, Flags: clientFlags(), Action: env.showAction(name, render)}
+	}
+	helpers := sub(control.ShowHelpers, "each helper address and its counters", renderHelpers)
+	helpers.Aliases = []string{control.ShowUpstreams}
+	bindings := sub(control.ShowBindings, "the relay's binding table, learned from the ACKs it relayed: address, MAC, interface, VLAN, host name, expiry", env.renderBindings)
+	bindings.ArgsUsage = "[ADDR|MAC]"
+	return &cli.Command{
+		Name:  "show",
+		Usage: "show the running daemon's state over its control socket",
+		Subcommands: []*cli.Command{
+			sub(control.ShowInterfaces, "each downstream interface: state, giaddr, helpers, option-82 settings, packets and drops", renderInterfaces),
+			helpers,
+			sub(control.ShowStatistics, "counters per interface and per drop reason, and per helper", renderStatistics),
+			bindings,
+			sub(control.ShowLeases, "the fallback server's leases", env.renderLeases),
+		},
+	}
+}
+
+// renderFunc prints the data of a show target as a table. arg is the
+// command's argument (show bindings ADDR|MAC).
+type renderFunc func(w io.Writer, data json.RawMessage, arg string) error
+
+// showAction runs one show target: fetch, then print as JSON or a table.
+func (env clientEnv) showAction(what string, render renderFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if c.NArg() > 1 || (c.NArg() == 1 && what != control.ShowBindings) {
+			return cli.Exit(fmt.Sprintf("show %s: unexpected arguments %q (give flags before arguments)", what, c.Args().Slice()), 2)
+		}
+		arg := c.Args().First()
+		cl, err := dialControl(c)
+		if err != nil {
+			return err
+		}
+		defer cl.Close()
+		data, err := cl.Show(c.Context, what, arg)
+		if err != nil {
+			return clientError(err)
+		}
+		if c.Bool(clientFlagJSON) {
+			return printJSON(c.App.Writer, data)
+		}
+		return render(c.App.Writer, data, arg)
+	}
+}
+
+// printJSON prints data indented, with a final newline.
+func printJSON(w io.Writer, data json.RawMessage) error {
+	var b bytes.Buffer
+	if err := json.Indent(&b, data, "", "  "); err != nil {
+		return clientError(fmt.Errorf("daemon sent malformed JSON: %w", err))
+	}
+	b.WriteByte('\n')
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// decode unmarshals the data of a show target.
+func decode[T any](data json.RawMessage) (T, error) {
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		return v, clientError(fmt.Errorf("failed to decode the daemon's answer: %w", err))
+	}
+	return v, nil
+}
+
+// table writes tab-separated rows as aligned columns.
+type table struct{ tw *tabwriter.Writer }
+
+func newTable(w io.Writer, header ...string) *table {
+	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	t.row(header...)
+	return t
+}
+
+func (t *table) row(cells ...string) { fmt.Fprintln(t.tw, strings.Join(cells, "\t")) }
+
+func (t *table) flush() error { return t.tw.Flush() }
+
+func renderInterfaces(w io.Writer, data json.RawMessage, _ string) error {
+	ifs, err := decode[[]control.Interface](data)
+	if err != nil {
+		return err
+	}
+	t := newTable(w, "Interface", "State", "VLAN", "Address", "Giaddr", "Helpers", "Option 82", "Trusted", "Policy", "Circuit-ID", "In", "Relayed", "Out", "Drops")
+	for _, i := range ifs {
+		opt82 := "off"
+		if i.Option82 {
+			opt82 = "insert"
+		}
+		t.row(clean(i.Name), i.State, orDash(i.VLAN), prefixOrDash(i.Address), addrOrDash(i.GIAddr), addrList(i.Helpers),
+			opt82, yesNo(i.Trusted), i.Policy, orDashString(clean(i.CircuitID)),
+			u64(i.Counters.RequestsReceived), u64(i.Counters.RequestsRelayed), u64(i.Counters.RepliesDelivered), u64(i.Counters.TotalDrops()))
+	}
+	return t.flush()
+}
+
+func renderHelpers(w io.Writer, data json.RawMessage, _ string) error {
+	hs, err := decode[[]control.Helper](data)
+	if err != nil {
+		return err
+	}
+	return writeHelpers(w, hs)
+}
+
+func writeHelpers(w io.Writer, hs []control.Helper) error {
+	t := newTable(w, "Helper", "Sent", "Replies", "Send errors")
+	for _, h := range hs {
+		t.row(h.Addr.String(), u64(h.Sent), u64(h.Replies), u64(h.SendErrors))
+	}
+	return t.flush()
+}
+
+func renderStatistics(w io.Writer, data json.RawMessage, _ string) error {
+	st, err := decode[control.Statistics](data)
+	if err != nil {
+		return err
+	}
+	for _, i := range st.Interfaces {
+		fmt.Fprintf(w, "Interface %s (%s)\n", clean(i.Name), i.State)
+		if err := writeCounters(w, i.Counters); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	if st.Global.TotalDrops() > 0 {
+		fmt.Fprintln(w, "Not charged to an interface")
+		if err := writeDrops(w, st.Global); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	return writeHelpers(w, st.Helpers)
+}
+
+// writeCounters lists an interface's counters and every nonzero drop
+// reason, like Junos `show dhcp relay statistics`.
+func writeCounters(w io.Writer, c control.Counters) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, kv := range []struct {
+		name string
+		v    uint64
+	}{
+		{"Requests received", c.RequestsReceived}, {"Requests relayed", c.RequestsRelayed},
+		{"Option 82 inserted", c.Option82Inserted}, {"Option 82 omitted (too big)", c.Option82Omitted},
+		{"Replies delivered", c.RepliesDelivered}, {"  of which by broadcast", c.RepliesBroadcast},
+		{"Fallback server replies", c.FallbackReplies},
+	} {
+		fmt.Fprintf(tw, "  %s\t%d\n", kv.name, kv.v)
+	}
+	writeDropLines(tw, c)
+	return tw.Flush()
+}
+
+func writeDrops(w io.Writer, c control.Counters) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	writeDropLines(tw, c)
+	return tw.Flush()
+}
+
+func writeDropLines(w io.Writer, c control.Counters) {
+	fmt.Fprintf(w, "  Dropped\t%d\n", c.TotalDrops())
+	reasons := make([]string, 0, len(c.Drops))
+	for r, n := range c.Drops {
+		if n > 0 {
+			reasons = append(reasons, r)
+		}
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		fmt.Fprintf(w, "    %s\t%d\n", clean(r), c.Drops[r])
+	}
+}
+
+func (env clientEnv) renderBindings(w io.Writer, data json.RawMessage, arg string) error {
+	bs, err := decode[[]control.Binding](data)
+	if err != nil {
+		return err
+	}
+	if len(bs) == 0 && arg != "" {
+		return cli.Exit(fmt.Sprintf("no binding for %s", arg), 1)
+	}
+	t := newTable(w, "Address", "MAC", "Interface", "VLAN", "Hostname", "Expires")
+	for _, b := range bs {
+		t.row(b.Addr.String(), b.MAC.String(), clean(b.Interface), orDash(b.VLAN), orDashString(clean(b.Hostname)), env.expiry(b.Expiry))
+	}
+	return t.flush()
+}
+
+func (env clientEnv) renderLeases(w io.Writer, data json.RawMessage, _ string) error {
+	ls, err := decode[[]control.Lease](data)
+	if err != nil {
+		return err
+	}
+	t := newTable(w, "Address", "MAC", "Client-ID", "Hostname", "Interface", "Expires", "State")
+	for _, l := range ls {
+		t.row(l.Addr.String(), l.MAC.String(), orDashString(l.ClientID.String()), orDashString(clean(l.Hostname)),
+			clean(l.Interface), env.expiry(l.Expiry), clean(l.State))
+	}
+	return t.flush()
+}
+
+// expiry shows when a lease ends, in the local time zone, and how long is
+// left: "2026-03-01 15:02:11 (in 1h0m0s)".
+func (env clientEnv) expiry(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	s := t.In(env.loc).Format(time.DateTime)
+	left := t.Sub(env.now()).Round(time.Second)
+	if left <= 0 {
+		return s + " (expired)"
+	}
+	return s + " (in " + left.String() + ")"
+}
+
+// clean replaces control characters, so that names from the network
+// cannot drive the operator's terminal.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func u64(v uint64) string { return strconv.FormatUint(v, 10) }
+
+func orDash(v int) string {
+	if v == 0 {
+		return "-"
+	}
+	return strconv.Itoa(v)
+}
+
+func orDashString(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func addrOrDash(a netip.Addr) string {
+	if !a.IsValid() {
+		return "-"
+	}
+	return a.String()
+}
+
+func prefixOrDash(p netip.Prefix) string {
+	if !p.IsValid() {
+		return "-"
+	}
+	return p.String()
+}
+
+func addrList(as []netip.Addr) string {
+	if len(as) == 0 {
+		return "-"
+	}
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
