@@ -241,6 +241,7 @@ func (f *fbAgent) serve(ctx context.Context, j fbJob) {
 		return
 	}
 	st.counters.fallbackReplies.Add(1)
+	f.r.bindings.ObserveReply(msg, st.name, st.link.VLANID, time.Now())
 }
 
 // txnOf is the key of a client transaction: xid and chaddr.

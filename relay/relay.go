@@ -14,8 +14,10 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/bindings"
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/trace"
 	"github.com/iphelper/iphelper/relay/wire"
 )
 
@@ -37,6 +39,12 @@ type Options struct {
 	// Prober checks an address for a conflict before the fallback offers
 	// it; nil means ARP on the interface (see newARPProber).
 	Prober func(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober
+	// Tracer receives every packet's fate for `debug packets`; nil traces
+	// nothing.
+	Tracer *trace.Tracer
+	// Bindings learns client bindings from the ACKs the relay delivers
+	// (`show bindings`); nil learns nothing.
+	Bindings *bindings.Table
 }
 
 // Relay is the DHCPv4 relay agent. Create it with New and drive it with
@@ -48,6 +56,9 @@ type Relay struct {
 	links      iface.LinkSource
 	listen     ListenFunc
 	proberFunc func(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober
+	tracer     *trace.Tracer
+	bindings   *bindings.Table
+	fbPub      atomic.Pointer[[]*fbAgent] // the fallback servers, for FallbackLeases
 	up         UpstreamConn
 	counters   *counters
 
@@ -65,7 +76,7 @@ type Relay struct {
 // New returns a Relay for cfg that follows the links of links.
 func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Options) *Relay {
 	r := &Relay{
-		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober,
+		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1),
 		fbs: make(map[string]*fbAgent), trackers: newTrackers(), store: opts.LeaseStore,
 	}
@@ -160,6 +171,18 @@ func (r *Relay) apply(cfg *config.Config) {
 	r.log.Info("configuration reloaded", "interfaces", len(cfg.Interfaces))
 }
 
+// FallbackLeases returns the leases of every fallback server, for `show
+// leases`. It may be called concurrently with Run.
+func (r *Relay) FallbackLeases() []leasestore.Lease {
+	var out []leasestore.Lease
+	if p := r.fbPub.Load(); p != nil {
+		for _, f := range *p {
+			out = append(out, f.srv.Leases()...)
+		}
+	}
+	return out
+}
+
 // fatal reports an error that must stop the relay (called by agents).
 func (r *Relay) fatal(err error) {
 	select {
@@ -243,6 +266,11 @@ func (r *Relay) reconcile(ctx context.Context) {
 	}
 	r.routes.Store(buildRoutes(states, ours))
 	r.published.Store(&states)
+	fbs := make([]*fbAgent, 0, len(r.fbs))
+	for _, f := range r.fbs {
+		fbs = append(fbs, f)
+	}
+	r.fbPub.Store(&fbs)
 	r.logWaiting(links)
 }
 
@@ -274,6 +302,7 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 		return
 	}
 	c.requestsIn.Add(1)
+	ev := r.tracer.Start(trace.In, netip.Addr{}, dg.Payload)
 	var job fbJob
 	haveJob := false
 	if st.fb != nil {
@@ -286,11 +315,14 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 	}
 	if res.drop {
 		r.drop(c, res.reason, st.name, nil)
+		r.tracer.EmitDropped(ev, st.name, res.reason.String())
 		return
 	}
+	r.bindings.ObserveRequest(res.msg) // a RELEASE or DECLINE ends a binding
 	m := wire.Packet(res.msg)
 	mt := m.MessageType()
 	if haveJob && r.fallbackOwns(st, job, mt) {
+		r.tracer.EmitFallback(ev, st.name)
 		return // a lease of the fallback's own: answered here, not relayed
 	}
 	if res.omitted {
@@ -301,6 +333,7 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 	}
 	if len(st.helpers) == 0 {
 		r.drop(c, ReasonNoHelper, st.name, nil)
+		r.tracer.EmitDropped(ev, st.name, ReasonNoHelper.String())
 		return
 	}
 	sent := false
@@ -316,6 +349,7 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 	}
 	if sent {
 		c.requestsRelayed.Add(1)
+		r.tracer.EmitRelayed(ev, st.name, st.helpers)
 		if st.tracker != nil && (mt == wire.Discover || mt == wire.Request || mt == wire.Inform) {
 			st.tracker.Forwarded(txnOf(m), time.Now())
 		}
@@ -402,6 +436,7 @@ func (r *Relay) replyLoop(ctx context.Context) {
 
 // handleReply runs the reply path on one datagram and delivers it.
 func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
+	ev := r.tracer.Start(trace.Out, src, msg)
 	res := processReply(r.routes.Load(), src, msg)
 	c := &r.counters.global
 	name := ""
@@ -410,6 +445,7 @@ func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
 	}
 	if res.drop {
 		r.drop(c, res.reason, name, nil)
+		r.tracer.EmitDropped(ev, name, res.reason.String())
 		return
 	}
 	if res.st.isHelper[src] {
@@ -418,8 +454,11 @@ func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
 	r.upstreamAnswered(res)
 	if err := r.deliver(res, frame); err != nil {
 		r.drop(c, ReasonDeliverFailed, name, err)
+		r.tracer.EmitDropped(ev, name, ReasonDeliverFailed.String())
 		return
 	}
+	r.tracer.EmitDelivered(ev, name, res.to.dstIP, res.to.kind == deliverBroadcast)
+	r.bindings.ObserveReply(res.msg, name, res.st.link.VLANID, time.Now())
 	c.repliesOut.Add(1)
 	if res.to.kind == deliverBroadcast {
 		c.repliesBcast.Add(1)

@@ -26,6 +26,9 @@ func newApp() *cli.App {
 		Commands: []*cli.Command{
 			runCommand(),
 			checkConfigCommand(),
+			showCommand(),
+			clearCommand(),
+			debugCommand(),
 		},
 		HideHelpCommand: true,
 	}

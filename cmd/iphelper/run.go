@@ -12,6 +12,12 @@ import (
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/relay"
+	"github.com/iphelper/iphelper/relay/bindings"
+	"github.com/iphelper/iphelper/relay/control"
+	"github.com/iphelper/iphelper/relay/metrics"
+	"github.com/iphelper/iphelper/relay/trace"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sync/errgroup"
 )
@@ -21,7 +27,7 @@ func runCommand() *cli.Command {
 		Name:      "run",
 		Usage:     "relay DHCPv4 from the downstream interfaces to the helper addresses",
 		UsageText: "iphelper run --interface eth1 --helper-address 198.51.100.2 [options]",
-		Flags:     runFlags(),
+		Flags:     append(runFlags(), daemonFlags()...),
 		Action:    runAction,
 	}
 }
@@ -45,21 +51,53 @@ func runAction(c *cli.Context) error {
 	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	load := func() (*config.Config, error) { return config.LoadWithFlags(c.String("config"), f) }
-	if err := runDaemon(ctx, cfg, load, log); err != nil {
+	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen")}
+	if err := runDaemon(ctx, cfg, load, d, log); err != nil {
 		return cli.Exit(err, 1)
 	}
 	return nil
 }
 
+// daemonOptions are the run flags that are not part of the configuration.
+type daemonOptions struct {
+	controlSocket string // "" disables the control socket
+	metricsListen string // "" disables the metrics endpoint
+}
+
+func daemonFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show/clear/debug on the unix socket `PATH` (owner-only); empty disables it"},
+		&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics on `ADDR` (host:port) at /metrics; off by default"},
+	}
+}
+
 // runDaemon runs the daemon's tasks under one errgroup until ctx ends or one
-// of them fails. load re-reads the configuration for a reload.
-func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Config, error), log *slog.Logger) error {
+// of them fails: the netlink watcher, the relay, reloads on SIGHUP, the
+// binding-table sweeper and, when enabled, the control socket and the
+// metrics endpoint. load re-reads the configuration for a reload.
+func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger) error {
 	watcher := iface.NewWatcher(log)
-	r := relay.New(cfg, watcher, log, relay.Options{})
+	tracer, table := trace.New(0, nil), bindings.New(0)
+	r := relay.New(cfg, watcher, log, relay.Options{Tracer: tracer, Bindings: table})
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return watcher.Run(ctx) })
 	g.Go(func() error { return r.Run(ctx) })
 	g.Go(func() error { return reloadOnHangup(ctx, load, r, log) })
+	g.Go(func() error { return bindings.NewSweeper(table, 0, nil).Run(ctx) })
+	if d.controlSocket != "" {
+		ctl := control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r}, control.Options{Log: log})
+		g.Go(func() error { return ctl.Run(ctx) })
+	}
+	if d.metricsListen != "" {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(
+			metrics.NewCollector(r, metrics.Options{Bindings: table, Trace: tracer}),
+			collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		)
+		ms := metrics.NewServer(d.metricsListen, metrics.Handler(reg), log)
+		g.Go(func() error { return ms.Run(ctx) })
+	}
 	log.Info("iphelper started", "interfaces", len(cfg.Interfaces), "max_hops", cfg.MaxHops)
 	err := g.Wait()
 	log.Info("iphelper stopped")

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +66,9 @@ type Relay struct {
 	Kind RelayKind
 	// Proc is the relay process: its log holds iphelper's debug lines.
 	Proc *Proc
+	// ControlSocket is iphelper's control socket (for `iphelper show
+	// --control-socket`); "" for other relays.
+	ControlSocket string
 
 	l  *Lab
 	ns string
@@ -107,8 +112,18 @@ func (l *Lab) StartIphelper(ns, bin string, args ...string) *Relay {
 	if bin == "" {
 		l.t.Fatalf("failed to start iphelper: no binary (see BuildIphelper)")
 	}
+	ctl := ""
+	if len(args) > 0 && args[0] == "run" && !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--control-socket") }) {
+		// The control socket lives in the file system, which every
+		// namespace shares: each relay gets its own, under the lab's dir.
+		l.mu.Lock()
+		l.seq++
+		ctl = filepath.Join(l.dir, fmt.Sprintf("control-%d.sock", l.seq))
+		l.mu.Unlock()
+		args = append([]string{"run", "--control-socket", ctl}, args[1:]...)
+	}
 	p := l.StartProc(ProcSpec{NS: ns, Name: "iphelper", Args: append([]string{bin}, args...)})
-	return &Relay{Kind: Iphelper, Proc: p, l: l, ns: ns}
+	return &Relay{Kind: Iphelper, Proc: p, l: l, ns: ns, ControlSocket: ctl}
 }
 
 // StartDhcrelay runs ISC dhcrelay in the foreground in ns, adding option 82
