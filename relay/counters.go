@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ifaceCounters are the counters of one downstream interface. They are
@@ -25,6 +26,7 @@ type helperCounters struct {
 	sent       atomic.Uint64
 	sendErrors atomic.Uint64
 	replies    atomic.Uint64
+	lastReply  atomic.Int64 // unix nanoseconds of the last reply; 0: none yet
 }
 
 // counters owns every counter of a Relay. Entries are created on first use
@@ -81,12 +83,29 @@ type InterfaceStats struct {
 	Drops map[string]uint64
 }
 
-// HelperStats is a snapshot of one helper's counters.
+// HelperStats is a snapshot of one helper's counters and of the health of
+// its helper set (the helpers an interface relays to; interfaces with the
+// same helpers share one).
 type HelperStats struct {
 	Addr       netip.Addr
 	Sent       uint64
 	SendErrors uint64
 	Replies    uint64
+	LastReply  time.Time // zero: no reply yet
+
+	// Health of the helper set: "up", "down", or "" when no interface uses
+	// the helper now. Since is when it entered that state; Reason why.
+	Health    string
+	Since     time.Time
+	Reason    string
+	Forwarded uint64 // transactions (xid+chaddr) sent to the set
+	Answered  uint64 // ... that got a reply in time
+	TimedOut  uint64 // ... that did not
+	// LatencyP50 and LatencyP99 are over the set's last answered
+	// transactions; zero while there are none.
+	LatencyP50, LatencyP99 time.Duration
+	// Latency is the set's histogram of transaction latencies.
+	Latency LatencyHistogram
 }
 
 // Stats is a snapshot of every counter of a Relay. Global holds drops that
@@ -127,9 +146,11 @@ func (c *counters) snapshot() Stats {
 	}
 	sort.Slice(s.Interfaces, func(i, j int) bool { return s.Interfaces[i].Name < s.Interfaces[j].Name })
 	for addr, hc := range c.helpers {
-		s.Helpers = append(s.Helpers, HelperStats{
-			Addr: addr, Sent: hc.sent.Load(), SendErrors: hc.sendErrors.Load(), Replies: hc.replies.Load(),
-		})
+		hs := HelperStats{Addr: addr, Sent: hc.sent.Load(), SendErrors: hc.sendErrors.Load(), Replies: hc.replies.Load()}
+		if ns := hc.lastReply.Load(); ns != 0 {
+			hs.LastReply = time.Unix(0, ns)
+		}
+		s.Helpers = append(s.Helpers, hs)
 	}
 	sort.Slice(s.Helpers, func(i, j int) bool { return s.Helpers[i].Addr.Less(s.Helpers[j].Addr) })
 	s.Global = c.global.snapshot("")

@@ -26,6 +26,7 @@ type trackers struct {
 type trackerEntry struct {
 	t       *health.Tracker
 	helpers []netip.Addr
+	latency *latencyHist
 }
 
 func newTrackers() *trackers { return &trackers{byID: make(map[string]*trackerEntry)} }
@@ -44,22 +45,45 @@ func helperSetID(helpers []netip.Addr) string {
 	return b.String()
 }
 
-// forHelpers returns the tracker of an interface's helper set, made with
-// its fallback settings (or the defaults) on first use.
-func (ts *trackers) forHelpers(ifc *config.Interface) *health.Tracker {
+// fill adds each helper's set health to stats.
+func (ts *trackers) fill(stats []HelperStats) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for i := range stats {
+		h := &stats[i]
+		for _, e := range ts.byID {
+			if !slices.Contains(e.helpers, h.Addr) {
+				continue
+			}
+			st, since, reason := e.t.State()
+			hs := e.t.Stats()
+			h.Health, h.Since, h.Reason = st.String(), since, reason
+			h.Forwarded, h.Answered, h.TimedOut = hs.Forwarded, hs.Answered, hs.TimedOut
+			h.LatencyP50, h.LatencyP99 = hs.LatencyP50, hs.LatencyP99
+			h.Latency = e.latency.snapshot()
+			break
+		}
+	}
+}
+
+// forHelpers returns the tracker and latency histogram of an interface's
+// helper set, made with its fallback settings (or the defaults) on first
+// use.
+func (ts *trackers) forHelpers(ifc *config.Interface) (*health.Tracker, *latencyHist) {
 	id := helperSetID(ifc.Helpers)
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if e, ok := ts.byID[id]; ok {
-		return e.t
+		return e.t, e.latency
 	}
 	hc := health.Config{DownAfter: config.DefaultDownAfter, Timeout: config.DefaultTransactionTimeout}
 	if fc := ifc.Fallback; fc != nil {
 		hc.DownAfter, hc.Timeout = fc.DownAfter, fc.TransactionTimeout
 	}
 	t := health.NewTracker(hc)
-	ts.byID[id] = &trackerEntry{t: t, helpers: slices.Clone(ifc.Helpers)}
-	return t
+	e := &trackerEntry{t: t, helpers: slices.Clone(ifc.Helpers), latency: new(latencyHist)}
+	ts.byID[id] = e
+	return e.t, e.latency
 }
 
 // watchHealth expires transactions and logs every change of a helper

@@ -36,6 +36,7 @@ type ifState struct {
 
 	agent    *agent          // the agent serving the interface, for the reply path's socket
 	tracker  *health.Tracker // upstream health of the interface's helper set
+	latency  *latencyHist    // the helper set's transaction latencies
 	fb       *fbAgent        // the fallback server; nil when the interface has none
 	maxHops  int             // config.Config.MaxHops, here so the hot path reads no shared config
 	maxSize  int             // config.Config.MaxPacketSize

@@ -234,7 +234,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 			r.log.Error("cannot serve interface", "iface", name, "err", err)
 			continue
 		}
-		st.tracker = r.trackers.forHelpers(ifc)
+		st.tracker, st.latency = r.trackers.forHelpers(ifc)
 		st.fb = r.fallbackFor(ctx, st, ifc)
 		if st.skipped > 0 {
 			r.log.Warn("helpers on the interface's own subnet are not used", "iface", name, "skipped", st.skipped)
@@ -449,7 +449,9 @@ func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
 		return
 	}
 	if res.st.isHelper[src] {
-		r.counters.helper(src).replies.Add(1)
+		hc := r.counters.helper(src)
+		hc.replies.Add(1)
+		hc.lastReply.Store(time.Now().UnixNano())
 	}
 	r.upstreamAnswered(res)
 	if err := r.deliver(res, frame); err != nil {
@@ -480,7 +482,9 @@ func (r *Relay) upstreamAnswered(res replyResult) {
 	m := wire.Packet(res.msg)
 	k := txnOf(m)
 	if st.tracker != nil {
-		st.tracker.Answered(k, time.Now())
+		if lat, ok := st.tracker.Answered(k, time.Now()); ok && st.latency != nil {
+			st.latency.observe(lat)
+		}
 	}
 	if st.fb != nil && m.MessageType() == wire.Offer {
 		st.fb.upstreamOffered(k)

@@ -65,6 +65,7 @@ func (r *Relay) Status() Status {
 	}
 	sort.Slice(out.Interfaces, func(i, j int) bool { return out.Interfaces[i].Name < out.Interfaces[j].Name })
 	out.Helpers = stats.Helpers
+	r.trackers.fill(out.Helpers)
 	out.Global = stats.Global
 	return out
 }

@@ -166,11 +166,34 @@ func renderHelpers(w io.Writer, data json.RawMessage, _ string) error {
 }
 
 func writeHelpers(w io.Writer, hs []control.Helper) error {
-	t := newTable(w, "Helper", "Sent", "Replies", "Send errors")
+	t := newTable(w, "Helper", "Health", "Since", "Last reply", "Sent", "Replies", "Timed out", "p50 ms", "p99 ms", "Send errors")
 	for _, h := range hs {
-		t.row(h.Addr.String(), u64(h.Sent), u64(h.Replies), u64(h.SendErrors))
+		health := h.Health
+		if health == "" {
+			health = "-"
+		}
+		t.row(h.Addr.String(), health, stamp(h.Since), stamp(h.LastReply), u64(h.Sent), u64(h.Replies),
+			u64(h.TimedOut), fmt.Sprintf("%.1f", h.LatencyP50Ms), fmt.Sprintf("%.1f", h.LatencyP99Ms), u64(h.SendErrors))
 	}
-	return t.flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	for _, h := range hs {
+		if h.Health == "down" && h.Reason != "" {
+			if _, err := fmt.Fprintf(w, "%s is down: %s\n", h.Addr, h.Reason); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// stamp prints a time in UTC, like the logs; "-" for none.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
 func renderStatistics(w io.Writer, data json.RawMessage, _ string) error {

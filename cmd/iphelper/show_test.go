@@ -56,8 +56,16 @@ func clientTestStatus() relay.Status {
 			},
 		},
 		Helpers: []relay.HelperStats{
-			{Addr: mustAddr("198.51.100.2"), Sent: 10, Replies: 9},
-			{Addr: mustAddr("198.51.100.3"), Sent: 10, SendErrors: 1},
+			{
+				Addr: mustAddr("198.51.100.2"), Sent: 10, Replies: 9, LastReply: time.Date(2026, 11, 30, 12, 1, 2, 0, time.UTC),
+				Health: "up", Since: time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC), Reason: "upstream replied",
+				Forwarded: 10, Answered: 9, TimedOut: 1, LatencyP50: 1500 * time.Microsecond, LatencyP99: 12 * time.Millisecond,
+			},
+			{
+				Addr: mustAddr("198.51.100.3"), Sent: 10, SendErrors: 1,
+				Health: "down", Since: time.Date(2026, 11, 30, 11, 30, 0, 0, time.UTC),
+				Reason: "3 transactions in a row got no reply within 2s", Forwarded: 10, TimedOut: 10,
+			},
 		},
 		Global: relay.InterfaceStats{Drops: map[string]uint64{"unknown_giaddr": 3}},
 	}
@@ -153,18 +161,20 @@ eth2.20    waiting for link  20    -               -            198.51.100.2    
 			name: "helpers",
 			args: []string{"show", "helpers"},
 			want: `
-Helper        Sent  Replies  Send errors
-198.51.100.2  10    9        0
-198.51.100.3  10    0        1
+Helper        Health  Since                 Last reply            Sent  Replies  Timed out  p50 ms  p99 ms  Send errors
+198.51.100.2  up      2026-11-30T11:00:00Z  2026-11-30T12:01:02Z  10    9        1          1.5     12.0    0
+198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         0.0     0.0     1
+198.51.100.3 is down: 3 transactions in a row got no reply within 2s
 `,
 		},
 		{
 			name: "upstreams is helpers",
 			args: []string{"show", "upstreams"},
 			want: `
-Helper        Sent  Replies  Send errors
-198.51.100.2  10    9        0
-198.51.100.3  10    0        1
+Helper        Health  Since                 Last reply            Sent  Replies  Timed out  p50 ms  p99 ms  Send errors
+198.51.100.2  up      2026-11-30T11:00:00Z  2026-11-30T12:01:02Z  10    9        1          1.5     12.0    0
+198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         0.0     0.0     1
+198.51.100.3 is down: 3 transactions in a row got no reply within 2s
 `,
 		},
 		{
@@ -197,9 +207,10 @@ Not charged to an interface
   Dropped           3
     unknown_giaddr  3
 
-Helper        Sent  Replies  Send errors
-198.51.100.2  10    9        0
-198.51.100.3  10    0        1
+Helper        Health  Since                 Last reply            Sent  Replies  Timed out  p50 ms  p99 ms  Send errors
+198.51.100.2  up      2026-11-30T11:00:00Z  2026-11-30T12:01:02Z  10    9        1          1.5     12.0    0
+198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         0.0     0.0     1
+198.51.100.3 is down: 3 transactions in a row got no reply within 2s
 `,
 		},
 		{
@@ -273,13 +284,30 @@ func TestShowJSON(t *testing.T) {
     "address": "198.51.100.2",
     "requests_sent": 10,
     "send_errors": 0,
-    "replies_received": 9
+    "replies_received": 9,
+    "last_reply": "2026-11-30T12:01:02Z",
+    "health": "up",
+    "since": "2026-11-30T11:00:00Z",
+    "reason": "upstream replied",
+    "transactions_forwarded": 10,
+    "transactions_answered": 9,
+    "transactions_timed_out": 1,
+    "latency_p50_ms": 1.5,
+    "latency_p99_ms": 12
   },
   {
     "address": "198.51.100.3",
     "requests_sent": 10,
     "send_errors": 1,
-    "replies_received": 0
+    "replies_received": 0,
+    "health": "down",
+    "since": "2026-11-30T11:30:00Z",
+    "reason": "3 transactions in a row got no reply within 2s",
+    "transactions_forwarded": 10,
+    "transactions_answered": 0,
+    "transactions_timed_out": 10,
+    "latency_p50_ms": 0,
+    "latency_p99_ms": 0
   }
 ]
 `,

@@ -3,6 +3,7 @@ package control
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
@@ -41,7 +42,12 @@ func interfacesOf(st relay.Status) []Interface {
 func helpersOf(st relay.Status) []Helper {
 	out := make([]Helper, 0, len(st.Helpers))
 	for _, h := range st.Helpers {
-		out = append(out, Helper{Addr: h.Addr, Sent: h.Sent, SendErrors: h.SendErrors, Replies: h.Replies})
+		out = append(out, Helper{
+			Addr: h.Addr, Sent: h.Sent, SendErrors: h.SendErrors, Replies: h.Replies, LastReply: h.LastReply,
+			Health: h.Health, Since: h.Since, Reason: h.Reason,
+			Forwarded: h.Forwarded, Answered: h.Answered, TimedOut: h.TimedOut,
+			LatencyP50Ms: ms(h.LatencyP50), LatencyP99Ms: ms(h.LatencyP99),
+		})
 	}
 	return out
 }
@@ -95,3 +101,6 @@ func traceEventOf(e trace.Event) *TraceEvent {
 	}
 	return te
 }
+
+// ms is d in milliseconds with microsecond resolution.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

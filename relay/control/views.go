@@ -56,6 +56,18 @@ type Helper struct {
 	Sent       uint64     `json:"requests_sent"`
 	SendErrors uint64     `json:"send_errors"`
 	Replies    uint64     `json:"replies_received"`
+	// LastReply is zero (omitted) before the first reply.
+	LastReply time.Time `json:"last_reply,omitzero"`
+	// Health is the state of the helper's set: "up", "down", or "" (omitted)
+	// when no interface uses the helper now; Since and Reason go with it.
+	Health       string    `json:"health,omitempty"`
+	Since        time.Time `json:"since,omitzero"`
+	Reason       string    `json:"reason,omitempty"`
+	Forwarded    uint64    `json:"transactions_forwarded"`
+	Answered     uint64    `json:"transactions_answered"`
+	TimedOut     uint64    `json:"transactions_timed_out"`
+	LatencyP50Ms float64   `json:"latency_p50_ms"`
+	LatencyP99Ms float64   `json:"latency_p99_ms"`
 }
 
 // InterfaceCounters are the counters of one interface by name.

@@ -63,6 +63,16 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(ch, helperSent, h.Sent, name)
 		counter(ch, helperReplies, h.Replies, name)
 		counter(ch, helperSendErrors, h.SendErrors, name)
+		if h.Health == "" {
+			continue // no interface uses the helper now
+		}
+		up := 0.0
+		if h.Health == "up" {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(helperUp, prometheus.GaugeValue, up, name)
+		counter(ch, helperTimedOut, h.TimedOut, name)
+		ch <- latencyHistogram(h.Latency, name)
 	}
 	if c.opts.Bindings != nil {
 		s := c.opts.Bindings.Stats()
@@ -102,4 +112,16 @@ func collectDrops(ch chan<- prometheus.Metric, iface string, drops map[string]ui
 
 func counter(ch chan<- prometheus.Metric, d *prometheus.Desc, v uint64, labels ...string) {
 	ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+}
+
+// latencyHistogram exports a helper set's latency histogram; the relay keeps
+// per-bucket counts, Prometheus wants them cumulative.
+func latencyHistogram(h relay.LatencyHistogram, helper string) prometheus.Metric {
+	buckets := make(map[float64]uint64, len(relay.LatencyBounds))
+	var cum uint64
+	for i, b := range relay.LatencyBounds {
+		cum += h.Buckets[i]
+		buckets[b.Seconds()] = cum
+	}
+	return prometheus.MustNewConstHistogram(helperLatency, h.Count, h.Sum.Seconds(), buckets, helper)
 }

@@ -40,6 +40,12 @@ var (
 		"Replies received from the helper.", labelHelper)
 	helperSendErrors = desc("iphelper_helper_send_errors_total",
 		"Sends to the helper that failed.", labelHelper)
+	helperUp = desc("iphelper_helper_up",
+		"1 while the helper's helper set is up (answering), 0 while it is down.", labelHelper)
+	helperTimedOut = desc("iphelper_helper_transactions_timed_out_total",
+		"Transactions of the helper's set that got no reply in time.", labelHelper)
+	helperLatency = desc("iphelper_helper_transaction_latency_seconds",
+		"Time from relaying a request to the first reply for its transaction, per helper set.", labelHelper)
 	bindingEntries = desc("iphelper_bindings_entries",
 		"Bindings in the relay's binding table, expired ones included until swept.")
 	bindingLearned = desc("iphelper_bindings_learned_total",
@@ -51,7 +57,7 @@ var (
 
 	allDescs = []*prometheus.Desc{
 		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
-		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, bindingEntries, bindingLearned,
+		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, helperUp, helperTimedOut, helperLatency, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}
 )

@@ -1,0 +1,63 @@
+package metrics
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/iphelper/iphelper/relay"
+)
+
+// TestHelperHealth: a helper set's health, time-outs and latency histogram
+// (cumulative buckets from the relay's per-bucket counts); a helper no
+// interface uses has no health series.
+func TestHelperHealth(t *testing.T) {
+	st := testStatus()
+	var lat relay.LatencyHistogram
+	lat.Buckets[0], lat.Buckets[2] = 3, 1                    // 3 within 1ms, 1 within 5ms
+	lat.Count, lat.Sum = 5, 2*time.Second+6*time.Millisecond // and 1 beyond the last bound
+	st.Helpers = []relay.HelperStats{
+		{Addr: netip.MustParseAddr("198.51.100.2"), Health: "up", TimedOut: 1, Latency: lat},
+		{Addr: netip.MustParseAddr("198.51.100.3"), Health: "down", TimedOut: 7},
+		{Addr: netip.MustParseAddr("198.51.100.4")}, // not used by any interface now
+	}
+	reg := newRegistry(t, NewCollector(st, Options{}))
+	want := `
+# HELP iphelper_helper_up 1 while the helper's helper set is up (answering), 0 while it is down.
+# TYPE iphelper_helper_up gauge
+iphelper_helper_up{helper="198.51.100.2"} 1
+iphelper_helper_up{helper="198.51.100.3"} 0
+# HELP iphelper_helper_transactions_timed_out_total Transactions of the helper's set that got no reply in time.
+# TYPE iphelper_helper_transactions_timed_out_total counter
+iphelper_helper_transactions_timed_out_total{helper="198.51.100.2"} 1
+iphelper_helper_transactions_timed_out_total{helper="198.51.100.3"} 7
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "iphelper_helper_up", "iphelper_helper_transactions_timed_out_total"); err != nil {
+		t.Error(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "iphelper_helper_transaction_latency_seconds" {
+			continue
+		}
+		h := mf.GetMetric()[0].GetHistogram()
+		if h.GetSampleCount() != 5 {
+			t.Errorf("sample count %d, want 5", h.GetSampleCount())
+		}
+		got := map[float64]uint64{}
+		for _, b := range h.GetBucket() {
+			got[b.GetUpperBound()] = b.GetCumulativeCount()
+		}
+		if got[0.001] != 3 || got[0.002] != 3 || got[0.005] != 4 || got[2] != 4 {
+			t.Errorf("cumulative buckets %v, want 3 at 1ms and 2ms, 4 from 5ms on", got)
+		}
+		return
+	}
+	t.Error("no iphelper_helper_transaction_latency_seconds")
+}
