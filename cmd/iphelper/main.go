@@ -29,6 +29,7 @@ func newApp() *cli.App {
 			showCommand(),
 			clearCommand(),
 			debugCommand(),
+			reloadCommand(),
 		},
 		HideHelpCommand: true,
 	}

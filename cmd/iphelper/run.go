@@ -82,16 +82,17 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return watcher.Run(ctx) })
 	g.Go(func() error { return r.Run(ctx) })
-	g.Go(func() error { return reloadOnHangup(ctx, load, r, log) })
+	rl := newReloader(cfg, load, r, log)
+	g.Go(func() error { return reloadOnHangup(ctx, rl) })
 	g.Go(func() error { return bindings.NewSweeper(table, 0, nil).Run(ctx) })
 	if d.controlSocket != "" {
-		ctl := control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r}, control.Options{Log: log})
+		ctl := control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl}, control.Options{Log: log})
 		g.Go(func() error { return ctl.Run(ctx) })
 	}
 	if d.metricsListen != "" {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(
-			metrics.NewCollector(r, metrics.Options{Bindings: table, Trace: tracer}),
+			metrics.NewCollector(r, metrics.Options{Bindings: table, Trace: tracer, Config: rl}),
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
@@ -117,10 +118,8 @@ func newLogger(l config.Log, w io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, opts)), nil
 }
 
-// reloadOnHangup applies a new configuration on every SIGHUP: the file is
-// read and validated first, and a bad one is rejected with its errors while
-// the running configuration stays.
-func reloadOnHangup(ctx context.Context, load func() (*config.Config, error), r *relay.Relay, log *slog.Logger) error {
+// reloadOnHangup reloads the configuration on every SIGHUP.
+func reloadOnHangup(ctx context.Context, rl *reloader) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -129,12 +128,7 @@ func reloadOnHangup(ctx context.Context, load func() (*config.Config, error), r 
 		case <-ctx.Done():
 			return nil
 		case <-hup:
-			cfg, err := load()
-			if err != nil {
-				log.Error("reload rejected: keeping the running configuration", "err", err)
-				continue
-			}
-			r.Reload(cfg)
+			_ = rl.Reload() // logged by Reload
 		}
 	}
 }

@@ -114,6 +114,13 @@ func (c *Client) Clear(ctx context.Context) error {
 	return err
 }
 
+// Reload asks the daemon to re-read and apply its configuration; a
+// rejected one comes back as an *Error with CodeRejected.
+func (c *Client) Reload(ctx context.Context) error {
+	_, err := c.Do(ctx, Request{Cmd: CmdReload})
+	return err
+}
+
 // Interfaces returns `show interfaces`.
 func (c *Client) Interfaces(ctx context.Context) ([]Interface, error) {
 	return showAs[[]Interface](ctx, c, ShowInterfaces, "")

@@ -18,6 +18,9 @@ const (
 	CmdShow  = "show"
 	CmdClear = "clear"
 	CmdDebug = "debug"
+	// CmdReload re-reads and applies the configuration (like SIGHUP); a bad
+	// one is answered with CodeRejected and the running one stays.
+	CmdReload = "reload"
 )
 
 // Targets (Request.What).
@@ -66,6 +69,7 @@ const (
 	CodeBusy               Code = "busy"                // too many connections; try again
 	CodeShuttingDown       Code = "shutting_down"       // the daemon is stopping
 	CodeInternal           Code = "internal"            // the server failed to build the answer
+	CodeRejected           Code = "rejected"            // reload: the new configuration is invalid; the running one stays
 )
 
 // Error is a failed request, as the client library returns it. Branch on

@@ -44,8 +44,16 @@ func (s *Server) answer(req Request) (any, *Error) {
 		return nil, nil
 	case CmdDebug:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown debug target %q, want packets", req.What)}
+	case CmdReload:
+		if s.src.Reload == nil {
+			return nil, unavailable("reloading")
+		}
+		if err := s.src.Reload.Reload(); err != nil {
+			return nil, &Error{Code: CodeRejected, Message: fmt.Sprintf("configuration rejected, the running one stays:\n%v", err)}
+		}
+		return nil, nil
 	}
-	return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown command %q, want show, clear or debug", req.Cmd)}
+	return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown command %q, want show, clear, debug or reload", req.Cmd)}
 }
 
 func (s *Server) show(req Request) (any, *Error) {

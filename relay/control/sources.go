@@ -28,6 +28,12 @@ type LeaseSource interface {
 	FallbackLeases() []leasestore.Lease
 }
 
+// Reloader re-reads, validates and applies the daemon's configuration; an
+// error means it was rejected and the running configuration stays.
+type Reloader interface {
+	Reload() error
+}
+
 // TraceSource is the packet tracer. *trace.Tracer implements it.
 type TraceSource interface {
 	Subscribe(iface string) (events <-chan trace.Event, cancel func())
@@ -40,6 +46,7 @@ type Sources struct {
 	Bindings BindingSource
 	Leases   LeaseSource
 	Trace    TraceSource
+	Reload   Reloader
 }
 
 var (

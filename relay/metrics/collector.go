@@ -27,6 +27,13 @@ type TraceStats interface {
 type Options struct {
 	Bindings BindingStats
 	Trace    TraceStats
+	Config   ConfigStats
+}
+
+// ConfigStats reports the running configuration's hash and how many
+// reloads were applied and rejected; nil leaves those metrics out.
+type ConfigStats interface {
+	ReloadStats() (hash string, ok, failed uint64)
 }
 
 // Collector is a prometheus.Collector over the relay's status. It may be
@@ -79,6 +86,12 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(bindingEntries, prometheus.GaugeValue, float64(s.Entries))
 		counter(ch, bindingLearned, s.Learned)
 		counter(ch, bindingEvicted, s.Evicted)
+	}
+	if c.opts.Config != nil {
+		hash, ok, failed := c.opts.Config.ReloadStats()
+		ch <- prometheus.MustNewConstMetric(configInfo, prometheus.GaugeValue, 1, hash)
+		counter(ch, configReloads, ok, "success")
+		counter(ch, configReloads, failed, "failure")
 	}
 	if c.opts.Trace != nil {
 		counter(ch, traceDropped, c.opts.Trace.Dropped())

@@ -46,6 +46,10 @@ var (
 		"Transactions of the helper's set that got no reply in time.", labelHelper)
 	helperLatency = desc("iphelper_helper_transaction_latency_seconds",
 		"Time from relaying a request to the first reply for its transaction, per helper set.", labelHelper)
+	configInfo = desc("iphelper_config_info",
+		"Always 1; hash identifies the running configuration (effective YAML, SHA-256, 12 hex digits).", "hash")
+	configReloads = desc("iphelper_config_reloads_total",
+		"Configuration reloads by result: success, or failure (rejected; the running one stayed).", "result")
 	bindingEntries = desc("iphelper_bindings_entries",
 		"Bindings in the relay's binding table, expired ones included until swept.")
 	bindingLearned = desc("iphelper_bindings_learned_total",
@@ -57,7 +61,7 @@ var (
 
 	allDescs = []*prometheus.Desc{
 		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
-		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, helperUp, helperTimedOut, helperLatency, bindingEntries, bindingLearned,
+		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}
 )
