@@ -222,8 +222,7 @@ func (f *fbAgent) serve(ctx context.Context, j fbJob) {
 	if cur := st.agent.state.Load(); cur != nil {
 		st = cur // the interface may have changed address meanwhile
 	}
-	up := st.tracker == nil || st.tracker.Up()
-	reply, outcome := f.srv.Handle(ctx, req, up)
+	reply, outcome := f.srv.Handle(ctx, req, f.r.upstreamProvenUp(st, time.Now()))
 	f.countOutcome(outcome)
 	f.log.Debug("fallback answered", "xid", req.TransactionID.String(), "outcome", outcome.String())
 	if reply == nil {
@@ -242,6 +241,28 @@ func (f *fbAgent) serve(ctx context.Context, j fbJob) {
 	}
 	st.counters.fallbackReplies.Add(1)
 	f.r.bindings.ObserveReply(msg, st.name, st.link.VLANID, time.Now())
+}
+
+// failbackEvidence is how recent an upstream reply must be for the
+// fallback to treat the upstream as back (failback: nak). The tracker
+// starts Up and stays Up at a quiet site whose upstream died, because
+// renewals of fallback leases are answered here and never time out
+// upstream; NAKing on that optimism would cut fallback clients off while
+// the upstream is still dead. Without fresh evidence the client is kept.
+const failbackEvidence = 5 * time.Minute
+
+// upstreamProvenUp reports whether st's helper set is up and one of its
+// helpers replied within failbackEvidence of now.
+func (r *Relay) upstreamProvenUp(st *ifState, now time.Time) bool {
+	if st.tracker == nil || !st.tracker.Up() {
+		return false
+	}
+	for _, h := range st.helpers {
+		if ns := r.counters.helper(h.Addr()).lastReply.Load(); ns != 0 && now.Sub(time.Unix(0, ns)) < failbackEvidence {
+			return true
+		}
+	}
+	return false
 }
 
 // txnOf is the key of a client transaction: xid and chaddr.

@@ -140,3 +140,74 @@ func TestFallbackPendingIsBounded(t *testing.T) {
 		t.Errorf("%d still pending, want 0", n)
 	}
 }
+
+// send delivers a client message to the relay's eth1, to dst.
+func (rig *fallbackRig) send(t *testing.T, m *dhcpv4.DHCPv4, src, dst netip.Addr) {
+	t.Helper()
+	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
+		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: src, Dst: dst, SrcPort: 68, DstPort: 67,
+	}, m.ToBytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rig.conn.Deliver(frame, iface.FrameInfo{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// delivered waits for the next frame the relay sends to the client.
+func (rig *fallbackRig) delivered(t *testing.T, what string) *dhcpv4.DHCPv4 {
+	t.Helper()
+	f := waitFor(t, rig.conn.Sent(), what)
+	dg, err := iface.ParseUDP4(f.Data, iface.FrameInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := dhcpv4.FromBytes(dg.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestFailbackNeedsEvidence: with failback nak, a fallback lease's renewal
+// is ACKed while the upstream has never answered (the tracker starts Up,
+// which is optimism, not evidence), and NAKed once an upstream reply shows
+// the upstream is back.
+func TestFailbackNeedsEvidence(t *testing.T) {
+	rig := startFallbackRig(t)
+	leased := netip.MustParseAddr("203.0.113.100")
+
+	// DORA from the fallback: the upstream stays silent.
+	rig.sendDiscover(t, 7)
+	<-rig.up.sent
+	offer := rig.delivered(t, "the fallback's OFFER")
+	req, _ := dhcpv4.NewRequestFromOffer(offer)
+	rig.send(t, req, zeroAddr, ipBroadcast)
+	if ack := rig.delivered(t, "the fallback's ACK"); ack.MessageType() != dhcpv4.MessageTypeAck {
+		t.Fatalf("got %v, want ACK", ack.MessageType())
+	}
+
+	renew := func() dhcpv4.MessageType {
+		t.Helper()
+		m, _ := dhcpv4.New(dhcpv4.WithHwAddr(clientMAC), dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
+			dhcpv4.WithClientIP(leased.AsSlice()))
+		rig.send(t, m, leased, relayAddr.Addr()) // RENEWING: unicast to the server identifier
+		return rig.delivered(t, "the answer to the renewal").MessageType()
+	}
+	if got := renew(); got != dhcpv4.MessageTypeAck {
+		t.Fatalf("renewal before any upstream reply: %v, want ACK (no evidence the upstream is back)", got)
+	}
+
+	// The upstream answers a relayed DISCOVER of another transaction.
+	rig.sendDiscover(t, 8)
+	relayed := waitFor(t, rig.up.sent, "the relayed DISCOVER")
+	d, _ := dhcpv4.FromBytes(relayed.msg)
+	upOffer, _ := dhcpv4.NewReplyFromRequest(d, dhcpv4.WithMessageType(dhcpv4.MessageTypeOffer), dhcpv4.WithYourIP([]byte{203, 0, 113, 30}))
+	rig.up.replies <- datagramTo{msg: upOffer.ToBytes(), dst: netip.AddrPortFrom(helperAddr, 67)}
+	rig.delivered(t, "the upstream OFFER")
+
+	if got := renew(); got != dhcpv4.MessageTypeNak {
+		t.Errorf("renewal after the upstream replied: %v, want NAK (failback nak)", got)
+	}
+}

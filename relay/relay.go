@@ -224,6 +224,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 		}
 	}
 	var states []*ifState
+	var starting []*agent
 	for name, link := range links {
 		ifc, ok := cfg.Match(name)
 		if !ok {
@@ -248,7 +249,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 		a := newAgent(r, st)
 		st.agent = a
 		r.agents[name] = a
-		a.start(ctx)
+		starting = append(starting, a) // started once the routes name it
 	}
 	for name, a := range r.agents {
 		if _, ok := links[name]; ok {
@@ -271,6 +272,11 @@ func (r *Relay) reconcile(ctx context.Context) {
 		fbs = append(fbs, f)
 	}
 	r.fbPub.Store(&fbs)
+	// A new agent may relay a request at once; its reply must find the
+	// interface in the routes, so agents start only after they are published.
+	for _, a := range starting {
+		a.start(ctx)
+	}
 	r.logWaiting(links)
 }
 
@@ -336,6 +342,17 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 		r.tracer.EmitDropped(ev, st.name, ReasonNoHelper.String())
 		return
 	}
+	// Register the transaction, and a DISCOVER's pending fallback answer,
+	// before the packet leaves: a fast upstream's reply can come back before
+	// the send loop ends, and must find them to be counted and to cancel the
+	// fallback. A transaction whose sends all fail simply times out, which
+	// is what an unreachable upstream should look like.
+	if st.tracker != nil && (mt == wire.Discover || mt == wire.Request || mt == wire.Inform) {
+		st.tracker.Forwarded(txnOf(m), time.Now())
+	}
+	if haveJob {
+		r.fallbackAfterRelay(st, job, m, mt)
+	}
 	sent := false
 	for _, h := range st.helpers {
 		hc := r.counters.helper(h.Addr())
@@ -350,12 +367,6 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 	if sent {
 		c.requestsRelayed.Add(1)
 		r.tracer.EmitRelayed(ev, st.name, st.helpers)
-		if st.tracker != nil && (mt == wire.Discover || mt == wire.Request || mt == wire.Inform) {
-			st.tracker.Forwarded(txnOf(m), time.Now())
-		}
-	}
-	if haveJob {
-		r.fallbackAfterRelay(st, job, m, mt)
 	}
 }
 
@@ -377,7 +388,7 @@ func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType) bool {
 }
 
 // fallbackAfterRelay decides whether the fallback answers a message that
-// was also relayed: a DISCOVER at once when the upstream is down (or the
+// is also relayed (called before it is sent): a DISCOVER at once when the upstream is down (or the
 // client's secs says it has waited long enough), else after offer-delay
 // unless an upstream OFFER passes back first; an INFORM only when the
 // upstream is down.
