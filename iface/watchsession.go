@@ -187,7 +187,6 @@ func (w *Watcher) subscribe() (*subscription, error) {
 	err := netlink.LinkSubscribeWithOptions(s.links, s.done, netlink.LinkSubscribeOptions{
 		Namespace:         w.ns,
 		ErrorCallback:     s.onError,
-		ListExisting:      true,
 		ReceiveBufferSize: w.rcvBuf,
 	})
 	if err != nil {
@@ -198,7 +197,6 @@ func (w *Watcher) subscribe() (*subscription, error) {
 	err = netlink.AddrSubscribeWithOptions(s.addrs, s.done, netlink.AddrSubscribeOptions{
 		Namespace:         w.ns,
 		ErrorCallback:     s.onError,
-		ListExisting:      true,
 		ReceiveBufferSize: w.rcvBuf,
 	})
 	if err != nil {
