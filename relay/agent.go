@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,21 +49,23 @@ const readBufSize = 9216 + 512
 // re-opens it when the link is re-created or comes back. Link and config
 // changes arrive through update, from the Relay's reconcile loop.
 type agent struct {
-	r      *Relay
-	log    *slog.Logger
-	state  atomic.Pointer[ifState]
-	conn   atomic.Pointer[connBox] // the open socket, for the reply path; nil when closed
-	wake   chan struct{}           // capacity 1: a new state is there
-	status atomic.Uint32           // AgentState
-	cancel context.CancelFunc
-	done   chan struct{}
+	r          *Relay
+	log        *slog.Logger
+	state      atomic.Pointer[ifState]
+	conn       atomic.Pointer[connBox] // the open socket, for the reply path; nil when closed
+	wake       chan struct{}           // capacity 1: a new state is there
+	status     atomic.Uint32           // AgentState
+	cancel     context.CancelFunc
+	done       chan struct{}
+	settled    chan struct{} // closed at the first setStatus
+	settleOnce sync.Once
 }
 
 // connBox lets an interface value live in an atomic.Pointer.
 type connBox struct{ c iface.FrameConn }
 
 func newAgent(r *Relay, st *ifState) *agent {
-	a := &agent{r: r, log: r.log.With("iface", st.name), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	a := &agent{r: r, log: r.log.With("iface", st.name), wake: make(chan struct{}, 1), done: make(chan struct{}), settled: make(chan struct{})}
 	a.state.Store(st)
 	return a
 }
@@ -102,6 +105,7 @@ func (a *agent) update(st *ifState) {
 
 func (a *agent) setStatus(s AgentState) {
 	old := AgentState(a.status.Swap(uint32(s)))
+	defer a.settleOnce.Do(func() { close(a.settled) })
 	switch {
 	case old == s:
 	case s == StateWaitingAddress:

@@ -70,6 +70,7 @@ type Relay struct {
 	store     leasestore.Store           // the fallback servers' leases; nil when no interface has a fallback
 	trackers  *trackers                  // upstream health per helper set
 	fatalCh   chan error
+	ready     chan struct{} // closed once port 67 and the first agents' sockets are open
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
 }
 
@@ -77,7 +78,7 @@ type Relay struct {
 func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Options) *Relay {
 	r := &Relay{
 		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
-		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1),
+		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
 		fbs: make(map[string]*fbAgent), trackers: newTrackers(), store: opts.LeaseStore,
 	}
 	r.cfg.Store(cfg)
@@ -198,8 +199,14 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 		return nil
 	case <-r.links.Ready():
 	}
+	first := true
 	for {
 		r.reconcile(ctx)
+		if first {
+			first = false
+			r.waitSettled(ctx)
+			close(r.ready)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -527,4 +534,21 @@ func (r *Relay) deliver(res replyResult, frame []byte) error {
 		return fmt.Errorf("failed to send reply on %q: %w", st.name, err)
 	}
 	return nil
+}
+
+// Ready is closed once UDP port 67 is bound and every downstream interface
+// present at start has had its first try at its packet socket (open, or
+// waiting for its link or address): the moment to tell systemd READY=1.
+func (r *Relay) Ready() <-chan struct{} { return r.ready }
+
+// waitSettled waits until every agent has settled into its first state.
+func (r *Relay) waitSettled(ctx context.Context) {
+	for _, a := range r.agents {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.settled:
+		case <-a.done:
+		}
+	}
 }

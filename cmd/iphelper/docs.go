@@ -29,9 +29,9 @@ func manCommand() *cli.Command {
 }
 
 // manPage renders app as the man page iphelper(8): urfave/cli's NAME,
-// SYNOPSIS, GLOBAL OPTIONS and COMMANDS with every flag, then hand-written
-// DESCRIPTION-level sections (files, signals, exit status, the packaged
-// service). app is only read.
+// SYNOPSIS, DESCRIPTION, GLOBAL OPTIONS and COMMANDS with every flag, then
+// the hand-written FILES, SIGNALS, EXIT STATUS, SYSTEMD and SEE ALSO. app
+// is only read.
 func manPage(app *cli.App) (string, error) {
 	doc := &cli.App{
 		Name:            app.Name,

@@ -29,6 +29,8 @@ func newApp() *cli.App {
 			showCommand(),
 			clearCommand(),
 			debugCommand(),
+			manCommand(),
+			completionCommand(),
 			reloadCommand(),
 		},
 		HideHelpCommand: true,

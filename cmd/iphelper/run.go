@@ -82,6 +82,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return watcher.Run(ctx) })
 	g.Go(func() error { return r.Run(ctx) })
+	g.Go(func() error { return notifySystemd(ctx, os.Getenv("NOTIFY_SOCKET"), log, r.Ready()) })
 	rl := newReloader(cfg, load, r, log)
 	g.Go(func() error { return reloadOnHangup(ctx, rl) })
 	g.Go(func() error { return bindings.NewSweeper(table, 0, nil).Run(ctx) })

@@ -1,0 +1,58 @@
+#!/bin/bash
+# Builds the iphelper Debian package with nfpm (deploy/nfpm.yaml):
+#   deploy/build-deb.sh [OUTDIR]        (default OUTDIR: dist; `make deb` runs this)
+# It builds ./cmd/iphelper for linux/$GOARCH, generates the man page
+# (`iphelper man`) and the bash completion (`iphelper completion bash`) with
+# a build for this machine, and runs nfpm, pinned, with `go run`: only the Go
+# module proxy is needed, no nfpm installation. Prints the .deb's path last.
+#   VERSION  package version (default: from `git describe`, else 0.0.0)
+#   GOARCH   target architecture (default: this machine's)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v go >/dev/null 2>&1; then
+	export PATH="$PATH:/usr/local/go/bin"
+fi
+
+NFPM=github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+
+outdir=${1:-dist}
+arch=${GOARCH:-$(go env GOARCH)}
+
+default_version() {
+	local v
+	if v=$(git describe --tags --match 'v[0-9]*' 2>/dev/null); then
+		v=${v#v}
+		echo "${v//-/+}" # v1.2.0-3-gabc1234 -> 1.2.0+3+gabc1234
+	elif v=$(git rev-parse --short HEAD 2>/dev/null); then
+		echo "0.0.0+git$v"
+	else
+		echo "0.0.0"
+	fi
+}
+version=${VERSION:-$(default_version)}
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+echo "build-deb.sh: iphelper $version for linux/$arch"
+CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags='-s -w' -o "$stage/iphelper" ./cmd/iphelper
+CGO_ENABLED=0 go build -trimpath -o "$stage/host-iphelper" ./cmd/iphelper
+for cmd in man "completion bash"; do
+	# shellcheck disable=SC2086 # split "completion bash" into two words
+	if ! "$stage/host-iphelper" $cmd >"$stage/out" 2>"$stage/err"; then
+		echo "build-deb.sh: \`iphelper $cmd\` failed (is its command registered in newApp?):" >&2
+		cat "$stage/err" >&2
+		exit 1
+	fi
+	case $cmd in
+	man) gzip -9n <"$stage/out" >"$stage/iphelper.8.gz" ;;
+	*) mv "$stage/out" "$stage/iphelper.bash" ;;
+	esac
+done
+
+mkdir -p "$outdir"
+deb="$outdir/iphelper_${version}_${arch}.deb"
+IPHELPER_STAGE=$stage IPHELPER_VERSION=$version IPHELPER_ARCH=$arch \
+	go run "$NFPM" package --config deploy/nfpm.yaml --packager deb --target "$deb" >&2
+echo "$deb"
