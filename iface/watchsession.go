@@ -43,12 +43,25 @@ func (w *Watcher) follow(ctx context.Context, t *linkTable, sub *subscription) e
 	defer timer.Stop()
 	resync := time.NewTicker(w.resync)
 	defer resync.Stop()
+	// Coalescing is trailing-edge only: the first change after a quiet
+	// coalesce interval is published at once (a new VLAN is served before
+	// its first client's DISCOVER, which often leaves within 30 ms of the
+	// link coming up), and changes that follow within the interval are
+	// gathered into one publication at its end (a burst of a thousand
+	// links costs a handful of rebuilds).
 	pending := false
+	var last time.Time // the last publication
 	dirty := func() {
-		if !pending {
-			pending = true
-			timer.Reset(w.coalesce)
+		if pending {
+			return
 		}
+		if since := time.Since(last); since < w.coalesce {
+			pending = true
+			timer.Reset(w.coalesce - since)
+			return
+		}
+		w.publish(t, false)
+		last = time.Now()
 	}
 	for {
 		select {
@@ -91,6 +104,7 @@ func (w *Watcher) follow(ctx context.Context, t *linkTable, sub *subscription) e
 		case <-timer.C:
 			pending = false
 			w.publish(t, false)
+			last = time.Now()
 		}
 	}
 }

@@ -27,6 +27,7 @@ type trackerEntry struct {
 	t       *health.Tracker
 	helpers []netip.Addr
 	latency *latencyHist
+	base    health.Stats // the tracker's counters at the last clear statistics
 }
 
 func newTrackers() *trackers { return &trackers{byID: make(map[string]*trackerEntry)} }
@@ -58,11 +59,22 @@ func (ts *trackers) fill(stats []HelperStats) {
 			st, since, reason := e.t.State()
 			hs := e.t.Stats()
 			h.Health, h.Since, h.Reason = st.String(), since, reason
-			h.Forwarded, h.Answered, h.TimedOut = hs.Forwarded, hs.Answered, hs.TimedOut
+			h.Forwarded, h.Answered, h.TimedOut = hs.Forwarded-e.base.Forwarded, hs.Answered-e.base.Answered, hs.TimedOut-e.base.TimedOut
 			h.LatencyP50, h.LatencyP99 = hs.LatencyP50, hs.LatencyP99
 			h.Latency = e.latency.snapshot()
 			break
 		}
+	}
+}
+
+// clear starts the sets' transaction counters and latency histograms over
+// (clear statistics); their health, a state rather than a statistic, stays.
+func (ts *trackers) clear() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for _, e := range ts.byID {
+		e.base = e.t.Stats()
+		e.latency.clear()
 	}
 }
 
