@@ -1,0 +1,35 @@
+package lab
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// StartUdhcpcQuick starts busybox udhcpc on ifname in ns like StartClient
+// with Udhcpc (broadcast flag clear, exits once bound), but retransmitting
+// its DISCOVER every interval, discovers times at most: a scenario that
+// times how soon a client is served uses a short interval, so that a first
+// DISCOVER sent before the relay listened costs little. interval is rounded
+// down to whole seconds, at least one.
+func (l *Lab) StartUdhcpcQuick(ns, ifname string, discovers int, interval time.Duration) *Client {
+	l.t.Helper()
+	c := &Client{Kind: Udhcpc, l: l, ns: ns, ifname: ifname, record: l.nextName("udhcpc-quick-"+ifname, ".events")}
+	if strings.ContainsAny(c.record, "'\n") {
+		l.t.Fatalf("failed to start udhcpc: the lab directory %q cannot be quoted in a script", l.dir)
+	}
+	if err := os.WriteFile(c.record, nil, 0o600); err != nil {
+		l.t.Fatalf("failed to create %s: %v", c.record, err)
+	}
+	script := l.nextName("udhcpc-quick-script", ".sh")
+	if err := os.WriteFile(script, []byte(clientScript(Udhcpc, c.record)), 0o700); err != nil {
+		l.t.Fatalf("failed to write client script: %v", err)
+	}
+	secs := max(1, int(interval/time.Second))
+	c.Proc = l.StartProc(ProcSpec{NS: ns, Name: "udhcpc-quick-" + ifname, Args: []string{
+		"udhcpc", "-f", "-i", ifname, "-s", script, "-q", "-n",
+		"-t", strconv.Itoa(max(1, discovers)), "-T", strconv.Itoa(secs),
+	}})
+	return c
+}
