@@ -3,9 +3,12 @@ package relay
 import (
 	"net/netip"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/iphelper/iphelper/relay/wire"
 )
 
 // ifaceCounters are the counters of one downstream interface. They are
@@ -19,6 +22,53 @@ type ifaceCounters struct {
 	repliesBcast    atomic.Uint64 // ... of which by broadcast
 	fallbackReplies atomic.Uint64 // replies the fallback server sent
 	drops           [numReasons]atomic.Uint64
+	byType          typeCounters // requests in, replies out, by message type
+}
+
+// numTypes bounds the message-type counters: DHCP types 1-13 (RFC 2132,
+// 3203, 4388), 0 for plain BOOTP, the last slot for anything else.
+const numTypes = 16
+
+// typeCounters count packets by direction (0 in, 1 out) and message type.
+type typeCounters [2][numTypes]atomic.Uint64
+
+func (tc *typeCounters) add(dir int, t wire.MessageType) {
+	i := int(t)
+	if i >= numTypes {
+		i = numTypes - 1
+	}
+	tc[dir][i].Add(1)
+}
+
+func (tc *typeCounters) snapshot() (in, out map[string]uint64) {
+	in, out = map[string]uint64{}, map[string]uint64{}
+	for dir, m := range []map[string]uint64{in, out} {
+		for i := range tc[dir] {
+			if v := tc[dir][i].Load(); v > 0 {
+				m[typeName(i)] = v
+			}
+		}
+	}
+	return in, out
+}
+
+func (tc *typeCounters) clear() {
+	for dir := range tc {
+		for i := range tc[dir] {
+			tc[dir][i].Store(0)
+		}
+	}
+}
+
+// typeName is the metrics/statistics name of a message-type slot.
+func typeName(i int) string {
+	switch {
+	case i == 0:
+		return "bootp"
+	case i == numTypes-1:
+		return "other"
+	}
+	return strings.TrimPrefix(strings.ToLower(wire.MessageType(i).String()), "dhcp")
 }
 
 // helperCounters are the counters of one helper address.
@@ -27,6 +77,7 @@ type helperCounters struct {
 	sendErrors atomic.Uint64
 	replies    atomic.Uint64
 	lastReply  atomic.Int64 // unix nanoseconds of the last reply; 0: none yet
+	byType     typeCounters // requests sent to it, replies from it, by message type
 }
 
 // counters owns every counter of a Relay. Entries are created on first use
@@ -78,6 +129,9 @@ type InterfaceStats struct {
 	RepliesOut      uint64
 	RepliesBcast    uint64
 	FallbackReplies uint64
+	// In and Out count requests received and replies delivered by message
+	// type ("discover", "ack", "bootp", …); types never seen are left out.
+	In, Out map[string]uint64
 	// Drops counts drops by reason name; reasons that never happened are
 	// left out.
 	Drops map[string]uint64
@@ -92,6 +146,8 @@ type HelperStats struct {
 	SendErrors uint64
 	Replies    uint64
 	LastReply  time.Time // zero: no reply yet
+	// Sent and received by message type; types never seen are left out.
+	SentByType, RepliesByType map[string]uint64
 
 	// Health of the helper set: "up", "down", or "" when no interface uses
 	// the helper now. Since is when it entered that state; Reason why.
@@ -134,6 +190,7 @@ func (ic *ifaceCounters) snapshot(name string) InterfaceStats {
 			s.Drops[Reason(r).String()] = v
 		}
 	}
+	s.In, s.Out = ic.byType.snapshot()
 	return s
 }
 
@@ -147,6 +204,7 @@ func (c *counters) snapshot() Stats {
 	sort.Slice(s.Interfaces, func(i, j int) bool { return s.Interfaces[i].Name < s.Interfaces[j].Name })
 	for addr, hc := range c.helpers {
 		hs := HelperStats{Addr: addr, Sent: hc.sent.Load(), SendErrors: hc.sendErrors.Load(), Replies: hc.replies.Load()}
+		hs.SentByType, hs.RepliesByType = hc.byType.snapshot()
 		if ns := hc.lastReply.Load(); ns != 0 {
 			hs.LastReply = time.Unix(0, ns)
 		}
@@ -164,6 +222,7 @@ func (ic *ifaceCounters) clear() {
 	for i := range ic.drops {
 		ic.drops[i].Store(0)
 	}
+	ic.byType.clear()
 }
 
 func (c *counters) clear() {
@@ -177,5 +236,6 @@ func (c *counters) clear() {
 		hc.sent.Store(0)
 		hc.sendErrors.Store(0)
 		hc.replies.Store(0)
+		hc.byType.clear()
 	}
 }

@@ -44,6 +44,7 @@ type pendingDiscover struct {
 // writes included) off the request path.
 type fbAgent struct {
 	r        *Relay
+	name     string // the interface
 	log      *slog.Logger
 	srv      *fallback.Server
 	cfg      atomic.Pointer[config.Fallback]
@@ -61,7 +62,7 @@ type fbAgent struct {
 
 func newFBAgent(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fbAgent {
 	f := &fbAgent{
-		r: r, log: r.log.With("iface", name, "part", "fallback"), srv: srv,
+		r: r, name: name, log: r.log.With("iface", name, "part", "fallback"), srv: srv,
 		jobs: make(chan fbJob, fbQueueLen), pending: make(map[health.Txn]*pendingDiscover),
 		wake: make(chan struct{}, 1), done: make(chan struct{}),
 	}
@@ -240,6 +241,7 @@ func (f *fbAgent) serve(ctx context.Context, j fbJob) {
 		return
 	}
 	st.counters.fallbackReplies.Add(1)
+	st.counters.byType.add(1, p.MessageType())
 	f.r.bindings.ObserveReply(msg, st.name, st.link.VLANID, time.Now())
 }
 

@@ -322,6 +322,7 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 		job, haveJob = st.fb.copyJob(st, dg.Payload) // before the request path edits it
 	}
 	res := processRequest(st, r.routes.Load(), st.maxHops, st.maxSize, dg)
+	c.byType.add(0, wire.Packet(dg.Payload).MessageType())
 	if haveJob && (res.drop || !res.direct) {
 		st.fb.release(job)
 		haveJob = false
@@ -369,6 +370,7 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 			continue
 		}
 		hc.sent.Add(1)
+		hc.byType.add(0, mt)
 		sent = true
 	}
 	if sent {
@@ -470,6 +472,7 @@ func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
 		hc := r.counters.helper(src)
 		hc.replies.Add(1)
 		hc.lastReply.Store(time.Now().UnixNano())
+		hc.byType.add(1, wire.Packet(res.msg).MessageType())
 	}
 	r.upstreamAnswered(res)
 	if err := r.deliver(res, frame); err != nil {
@@ -480,6 +483,7 @@ func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
 	r.tracer.EmitDelivered(ev, name, res.to.dstIP, res.to.kind == deliverBroadcast)
 	r.bindings.ObserveReply(res.msg, name, res.st.link.VLANID, time.Now())
 	c.repliesOut.Add(1)
+	c.byType.add(1, wire.Packet(res.msg).MessageType())
 	if res.to.kind == deliverBroadcast {
 		c.repliesBcast.Add(1)
 	}

@@ -120,7 +120,9 @@ func TestRelayLifecycle(t *testing.T) {
 	deadline := time.Now().Add(2 * time.Second)
 	for {
 		r.routes.Load() // published by reconcile
-		if s := r.Stats(); len(s.Interfaces) == 1 && s.Interfaces[0].RepliesOut == 1 && s.Interfaces[0].RequestsRelayed == 1 && s.Interfaces[0].Opt82Inserted == 1 {
+		if s := r.Stats(); len(s.Interfaces) == 1 && s.Interfaces[0].RepliesOut == 1 && s.Interfaces[0].RequestsRelayed == 1 && s.Interfaces[0].Opt82Inserted == 1 &&
+			s.Interfaces[0].In["discover"] == 1 && s.Interfaces[0].Out["offer"] == 1 && len(s.Helpers) == 1 &&
+			s.Helpers[0].SentByType["discover"] == 1 && s.Helpers[0].RepliesByType["offer"] == 1 {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -3,6 +3,9 @@ package relay
 import (
 	"net/netip"
 	"sort"
+	"time"
+
+	"github.com/iphelper/iphelper/relay/fallback"
 )
 
 // InterfaceStatus is the state of one downstream interface, for `show
@@ -30,6 +33,14 @@ type Status struct {
 	Interfaces []InterfaceStatus
 	Helpers    []HelperStats
 	Global     InterfaceStats
+	// Scopes is the address use of each fallback scope, by interface.
+	Scopes []ScopeStatus
+}
+
+// ScopeStatus is the address use of one interface's fallback scope.
+type ScopeStatus struct {
+	Interface string
+	fallback.PoolStats
 }
 
 // Status returns a snapshot of the relay's interfaces and counters.
@@ -66,6 +77,13 @@ func (r *Relay) Status() Status {
 	sort.Slice(out.Interfaces, func(i, j int) bool { return out.Interfaces[i].Name < out.Interfaces[j].Name })
 	out.Helpers = stats.Helpers
 	r.trackers.fill(out.Helpers)
+	if p := r.fbPub.Load(); p != nil {
+		now := time.Now()
+		for _, f := range *p {
+			out.Scopes = append(out.Scopes, ScopeStatus{Interface: f.name, PoolStats: f.srv.PoolStats(now)})
+		}
+		sort.Slice(out.Scopes, func(i, j int) bool { return out.Scopes[i].Interface < out.Scopes[j].Interface })
+	}
 	out.Global = stats.Global
 	return out
 }

@@ -65,11 +65,22 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		collectInterface(ch, is)
 	}
 	collectDrops(ch, "", st.Global.Drops)
+	for _, sc := range st.Scopes {
+		for state, n := range map[string]int{"bound": sc.Bound, "offered": sc.Offered, "quarantined": sc.Quarantined, "free": sc.Free} {
+			ch <- prometheus.MustNewConstMetric(fallbackAddresses, prometheus.GaugeValue, float64(n), sc.Interface, state)
+		}
+	}
 	for _, h := range st.Helpers {
 		name := h.Addr.String()
 		counter(ch, helperSent, h.Sent, name)
 		counter(ch, helperReplies, h.Replies, name)
 		counter(ch, helperSendErrors, h.SendErrors, name)
+		for t, v := range h.SentByType {
+			counter(ch, helperPackets, v, name, "out", t)
+		}
+		for t, v := range h.RepliesByType {
+			counter(ch, helperPackets, v, name, "in", t)
+		}
 		if h.Health == "" {
 			continue // no interface uses the helper now
 		}
@@ -105,6 +116,12 @@ func collectInterface(ch chan<- prometheus.Metric, is relay.InterfaceStatus) {
 	counter(ch, repliesDelivered, s.RepliesOut, name)
 	counter(ch, repliesBroadcast, s.RepliesBcast, name)
 	counter(ch, fallbackReplies, s.FallbackReplies, name)
+	for t, v := range s.In {
+		counter(ch, relayPackets, v, name, "in", t)
+	}
+	for t, v := range s.Out {
+		counter(ch, relayPackets, v, name, "out", t)
+	}
 	counter(ch, option82Inserted, s.Opt82Inserted, name)
 	counter(ch, option82Omitted, s.Opt82Omitted, name)
 	up := 0.0

@@ -40,6 +40,15 @@ var (
 		"Replies received from the helper.", labelHelper)
 	helperSendErrors = desc("iphelper_helper_send_errors_total",
 		"Sends to the helper that failed.", labelHelper)
+	relayPackets = desc("iphelper_relay_packets_total",
+		"Packets by direction (in: requests received; out: replies delivered) and DHCP message type; types never seen are left out.",
+		labelInterface, "direction", "type")
+	helperPackets = desc("iphelper_helper_packets_total",
+		"Packets by direction (out: requests sent to the helper; in: replies from it) and DHCP message type; types never seen are left out.",
+		labelHelper, "direction", "type")
+	fallbackAddresses = desc("iphelper_fallback_addresses",
+		"Addresses of an interface's fallback scope by state: bound, offered, quarantined (declined or in conflict) and free.",
+		labelInterface, "state")
 	helperUp = desc("iphelper_helper_up",
 		"1 while the helper's helper set is up (answering), 0 while it is down.", labelHelper)
 	helperTimedOut = desc("iphelper_helper_transactions_timed_out_total",
@@ -61,7 +70,7 @@ var (
 
 	allDescs = []*prometheus.Desc{
 		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
-		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
+		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}
 )
