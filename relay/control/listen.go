@@ -20,21 +20,25 @@ const maxSocketPath = 107
 // The socket is made in a private directory and renamed into place, so it
 // is never reachable with looser permissions. It returns the listener and
 // the socket file's identity, to remove it on exit only if it is still
-// ours.
-func listen(path string) (*net.UnixListener, os.FileInfo, error) {
+// ours. madeDir reports that the parent directory was created here, so
+// that the server removes it again on exit (run outside systemd, the
+// daemon leaves no /run/iphelper behind).
+func listen(path string) (*net.UnixListener, os.FileInfo, bool, error) {
 	if len(path) > maxSocketPath {
-		return nil, nil, fmt.Errorf("control socket path %q is %d bytes long, the limit is %d", path, len(path), maxSocketPath)
+		return nil, nil, false, fmt.Errorf("control socket path %q is %d bytes long, the limit is %d", path, len(path), maxSocketPath)
 	}
 	dir := filepath.Dir(path)
+	_, statErr := os.Stat(dir)
+	madeDir := os.IsNotExist(statErr)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, nil, fmt.Errorf("failed to create the control socket directory %q: %w", dir, err)
+		return nil, nil, false, fmt.Errorf("failed to create the control socket directory %q: %w", dir, err)
 	}
 	if err := removeStale(path); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	tmp, err := os.MkdirTemp(dir, ".ctl")
 	if err != nil {
-		return nil, nil, fmt.Errorf("failed to create the control socket in %q: %w", dir, err)
+		return nil, nil, false, fmt.Errorf("failed to create the control socket in %q: %w", dir, err)
 	}
 	defer os.RemoveAll(tmp)
 	name := filepath.Join(tmp, "s")
@@ -43,16 +47,16 @@ func listen(path string) (*net.UnixListener, os.FileInfo, error) {
 	}
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: name, Net: "unix"})
 	if err != nil {
-		return nil, nil, fmt.Errorf("failed to listen on the control socket %q: %w", path, err)
+		return nil, nil, false, fmt.Errorf("failed to listen on the control socket %q: %w", path, err)
 	}
 	ln.SetUnlinkOnClose(false)
 	fi, err := place(name, path)
 	if err != nil {
 		ln.Close()
 		os.Remove(name)
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return ln, fi, nil
+	return ln, fi, madeDir, nil
 }
 
 // place makes the socket at name owner-only and moves it to path.

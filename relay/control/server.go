@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -86,11 +87,11 @@ func (s *Server) Ready() <-chan struct{} { return s.ready }
 // every connection, waits for their goroutines and removes the socket. It
 // returns an error only when the socket cannot be created.
 func (s *Server) Run(ctx context.Context) error {
-	ln, fi, err := listen(s.path)
+	ln, fi, madeDir, err := listen(s.path)
 	if err != nil {
 		return err
 	}
-	defer s.remove(fi)
+	defer s.remove(fi, madeDir)
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	close(s.ready)
@@ -130,10 +131,14 @@ func (s *Server) reject(c net.Conn) {
 	_ = s.write(c, errorResponse(&Error{Code: CodeBusy, Message: "too many control connections, try again"}))
 }
 
-// remove deletes the socket file if it is still the one Run created.
-func (s *Server) remove(fi os.FileInfo) {
+// remove deletes the socket file if it is still the one Run created, and
+// the directory Run created for it if that is empty now.
+func (s *Server) remove(fi os.FileInfo, madeDir bool) {
 	if cur, err := os.Lstat(s.path); err == nil && os.SameFile(fi, cur) {
 		os.Remove(s.path)
+	}
+	if madeDir {
+		os.Remove(filepath.Dir(s.path)) // fails, harmlessly, unless empty
 	}
 }
 

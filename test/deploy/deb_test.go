@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,11 +110,42 @@ func guardMachine(t *testing.T) {
 	if _, err := command(nil, "getent", "group", pkgUser); err == nil {
 		skipOrFail(t, "a group named iphelper already exists on this machine: not touching it")
 	}
-	for _, d := range []string{stateDir, etcDir, "/run/iphelper"} {
+	for _, d := range []string{stateDir, etcDir} {
 		if _, err := os.Lstat(d); err == nil {
 			skipOrFail(t, d+" already exists on this machine: not touching it")
 		}
 	}
+	clearStaleRunDir(t)
+}
+
+// clearStaleRunDir deals with /run/iphelper, which purge removes: a daemon
+// that serves its control socket there is someone's, and is not touched;
+// an empty directory, or one whose socket no daemon answers on, is the
+// leftover of a daemon run by hand, and is removed.
+func clearStaleRunDir(t *testing.T) {
+	t.Helper()
+	const dir = "/run/iphelper"
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return
+	}
+	if err != nil {
+		skipOrFail(t, fmt.Sprintf("cannot read %s: %v: not touching it", dir, err))
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if e.Type()&os.ModeSocket == 0 {
+			skipOrFail(t, p+" exists on this machine and is not a socket: not touching it")
+		}
+		if c, err := net.Dial("unix", p); err == nil {
+			c.Close()
+			skipOrFail(t, "a daemon serves "+p+" on this machine: not touching it")
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatalf("failed to remove the stale %s: %v", dir, err)
+	}
+	t.Logf("removed a stale %s (empty, or with a dead socket)", dir)
 }
 
 // pkgStatus is dpkg's status of the package: "not-installed" when dpkg
