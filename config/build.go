@@ -84,6 +84,7 @@ func buildGlobals(cfg *Config, raw rawFile, f Flags, hostname func() (string, er
 	cfg.Log.Format = pickWord(f.LogFormat, "--log-format", raw.Log.Format, "log: format",
 		DefaultLogFormat, []string{"text", "json"}, errs)
 	cfg.LeaseDB = pickLeaseDB(f.LeaseDB, raw.LeaseDB, errs)
+	pickHelperRate(cfg, f.HelperRate, raw, errs)
 	if raw.Hostname != nil && *raw.Hostname != "" {
 		cfg.Hostname = *raw.Hostname
 		return

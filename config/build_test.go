@@ -43,6 +43,7 @@ func TestReference(t *testing.T) {
 	eth2.Option82.Policy = PolicyKeep
 	eth2.Option82.CircuitID = mustTemplate(t, "hex:00:04{vlan16}01:01")
 	eth2.Option82.SubscriberID = mustTemplate(t, "building-7")
+	eth2.RateLimit.ClientRate, eth2.RateLimit.ClientBurst = 0, 0
 	eth1 := defaultInterface(t, "eth1", "198.51.100.2", "198.51.100.3")
 	eth1.Fallback = defaultFallback("203.0.113.100-203.0.113.150")
 	eth1.Fallback.Exclude = []Range{mustRange("203.0.113.120-203.0.113.125"), mustRange("203.0.113.130")}

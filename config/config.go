@@ -29,6 +29,12 @@ type Config struct {
 	// LeaseDB is the path of the fallback servers' lease database.
 	LeaseDB string
 
+	// HelperRate is the requests per second the relay sends to each helper
+	// address, from all interfaces together; 0 means unlimited. HelperBurst
+	// is how many may go at once (0 when HelperRate is 0).
+	HelperRate  float64
+	HelperBurst int
+
 	// Log configures logging.
 	Log Log
 }
@@ -64,6 +70,16 @@ type Interface struct {
 	// Option82 is the relay agent information option policy.
 	Option82 Option82
 
+	// RateLimit is the interface's request rate limits.
+	RateLimit RateLimit
+
+	// VerifyCHAddr drops a request with giaddr 0 whose chaddr differs from
+	// its Ethernet source MAC (Cisco "ip dhcp snooping verify
+	// mac-address", HPE "dhcp-snooping verify mac"). Requests with giaddr
+	// set come through another relay, whose MAC is the source, and are not
+	// checked.
+	VerifyCHAddr bool
+
 	// Fallback is the interface's fallback DHCP server scope; nil means
 	// the interface has none. It is shared, read-only, by every link a
 	// pattern entry matches.
@@ -91,6 +107,24 @@ type Option82 struct {
 	// ServerIDOverride adds sub-option 11 (RFC 5107) with the interface's
 	// address and the flags sub-option 10 (RFC 5010).
 	ServerIDOverride bool
+}
+
+// RateLimit is the token-bucket limits on the requests one downstream
+// interface accepts, checked before any other work. A rate is in requests
+// per second, 0 meaning unlimited; a burst is how many requests may come at
+// once (the bucket's size), 0 when its rate is 0.
+type RateLimit struct {
+	// InterfaceRate and InterfaceBurst limit the interface as a whole.
+	InterfaceRate  float64
+	InterfaceBurst int
+	// ClientRate and ClientBurst limit each client, told apart by Ethernet
+	// source MAC. Behind another relay every client shares that relay's
+	// MAC, so set it off on interfaces facing relays.
+	ClientRate  float64
+	ClientBurst int
+	// MaxClients bounds how many clients' buckets are kept; the least
+	// recently seen client makes room for a new one.
+	MaxClients int
 }
 
 // Policy is what the relay does with an option 82 that a trusted interface

@@ -120,3 +120,46 @@ const (
 	// must leave before it.
 	clientRetransmit = 4 * time.Second
 )
+
+// The rate limits' defaults (see RateLimit). They are limits no legitimate
+// site reaches, so that a flood is bounded out of the box.
+const (
+	// DefaultClientRate is requests per second from one client MAC. A DHCP
+	// client sends DISCOVER and REQUEST, then retransmits after 4, 8, 16 s
+	// (RFC 2131 §4.1) and renews at T1; even a PXE client chain-loading
+	// iPXE sends under ten requests in its first seconds. Cisco's DHCP
+	// snooping examples use 10-15 packets/s per access port.
+	DefaultClientRate = 10.0
+	// DefaultInterfaceRate is requests per second from one interface: a
+	// /22 VLAN of 1,000 hosts all rebooting at once after a power cut
+	// sends about 2,000 requests spread over the clients' randomized
+	// 4 s retransmission, well under this with the burst.
+	DefaultInterfaceRate = 2000.0
+	// DefaultMaxClients bounds the per-client buckets of one interface
+	// (about 50 bytes each, 3 MB at most): more hosts than a /16 holds.
+	DefaultMaxClients = 65536
+	// DefaultHelperRate is off (0): the right ceiling is the capacity of
+	// the server behind a helper, which the relay cannot know, and the
+	// per-interface limits already bound what each VLAN can send.
+	DefaultHelperRate = 0.0
+	// DefaultVerifyCHAddr drops a request with giaddr 0 whose chaddr is not
+	// its Ethernet source MAC, the default of Cisco DHCP snooping ("ip dhcp
+	// snooping verify mac-address"): such a request is a starvation tool
+	// or a MAC-rewriting bridge. Requests with giaddr set come from another
+	// relay, whose own MAC is the source, and are never checked.
+	DefaultVerifyCHAddr = true
+
+	// burstSeconds is how many seconds' worth of its rate a burst is when
+	// not given: room for a client's DISCOVER, REQUEST and a retransmit,
+	// and for a VLAN's clients waking together.
+	burstSeconds = 2
+
+	// MinRate and MaxRate bound a configured rate, in requests per second:
+	// one an hour, and a million a second (more than any relay forwards).
+	MinRate = 1.0 / 3600
+	MaxRate = 1e6
+	// MaxBurst bounds a configured burst.
+	MaxBurst = 1_000_000
+	// MaxMaxClients bounds max-clients (about 50 MB of buckets).
+	MaxMaxClients = 1 << 20
+)

@@ -17,7 +17,11 @@ func (c *Config) Effective() ([]byte, error) {
 		MaxPacketSize: ptr(c.MaxPacketSize),
 		Hostname:      ptr(c.Hostname),
 		LeaseDB:       ptr(c.LeaseDB),
+		HelperRate:    ptr(FormatRate(c.HelperRate)),
 		Log:           rawLog{Level: ptr(c.Log.Level), Format: ptr(c.Log.Format)},
+	}
+	if c.HelperRate != 0 {
+		raw.HelperBurst = ptr(c.HelperBurst)
 	}
 	for i := range c.Interfaces {
 		raw.Interfaces = append(raw.Interfaces, rawFromInterface(&c.Interfaces[i]))
@@ -43,6 +47,8 @@ func rawFromInterface(in *Interface) rawInterface {
 		rawSettings: rawSettings{
 			HelperAddresses: &helpers,
 			Trusted:         ptr(in.Trusted),
+			RateLimit:       rawFromRate(in.RateLimit),
+			VerifyCHAddr:    ptr(in.VerifyCHAddr),
 			InformationOption: rawOption82{
 				Insert:           ptr(o.Insert),
 				Policy:           ptr(o.Policy.String()),

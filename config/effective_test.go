@@ -20,6 +20,7 @@ func TestEffectiveMinimal(t *testing.T) {
 max-packet-size: 1472
 hostname: relay1
 lease-db: /var/lib/iphelper/leases.db
+helper-rate-limit: "off"
 log:
   level: info
   format: text
@@ -37,6 +38,13 @@ interfaces:
       subscriber-id: ""
       link-selection: false
       server-id-override: false
+    rate-limit:
+      interface: 2000/s
+      interface-burst: 4000
+      client: 10/s
+      client-burst: 20
+      max-clients: 65536
+    verify-chaddr: true
 `
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -67,6 +75,17 @@ func TestEffectiveRoundTrip(t *testing.T) {
 				RemoteID:        ptrTo("'\"{mac}\n"),
 				MaxHops:         ptrTo(16),
 				LogFormat:       ptrTo("json"),
+			},
+		},
+		{
+			name: "rate limits from the file and flags",
+			data: "helper-rate-limit: 90/m\nhelper-rate-limit-burst: 7\n" +
+				"interfaces: [{name: eth1, helper-addresses: [198.51.100.2], rate-limit: {interface: 1/h, client: 0.5/s, max-clients: 1}}]",
+			flags: Flags{
+				Interfaces:      []string{"eth2"},
+				HelperAddresses: []string{"eth2=198.51.100.9"},
+				ClientRate:      ptrTo("off"),
+				VerifyCHAddr:    ptrTo(false),
 			},
 		},
 		{

@@ -21,6 +21,8 @@ type rawFile struct {
 	MaxPacketSize *int           `yaml:"max-packet-size,omitempty"`
 	Hostname      *string        `yaml:"hostname,omitempty"`
 	LeaseDB       *string        `yaml:"lease-db,omitempty"`
+	HelperRate    *string        `yaml:"helper-rate-limit,omitempty"`
+	HelperBurst   *int           `yaml:"helper-rate-limit-burst,omitempty"`
 	Log           rawLog         `yaml:"log,omitempty"`
 	Defaults      rawSettings    `yaml:"defaults,omitempty"`
 	Interfaces    []rawInterface `yaml:"interfaces,omitempty"`
@@ -45,7 +47,19 @@ type rawSettings struct {
 	SourceInterface   *string      `yaml:"source-interface,omitempty"`
 	Trusted           *bool        `yaml:"trusted,omitempty"`
 	InformationOption rawOption82  `yaml:"information-option,omitempty"`
+	RateLimit         rawRateLimit `yaml:"rate-limit,omitempty"`
+	VerifyCHAddr      *bool        `yaml:"verify-chaddr,omitempty"`
 	Fallback          *rawFallback `yaml:"fallback,omitempty"`
+}
+
+// rawRateLimit is the rate-limit: block. Rates are strings such as "10/s"
+// or "off" (see ParseRate).
+type rawRateLimit struct {
+	Interface      *string `yaml:"interface,omitempty"`
+	InterfaceBurst *int    `yaml:"interface-burst,omitempty"`
+	Client         *string `yaml:"client,omitempty"`
+	ClientBurst    *int    `yaml:"client-burst,omitempty"`
+	MaxClients     *int    `yaml:"max-clients,omitempty"`
 }
 
 // rawOption82 is the information-option: block.

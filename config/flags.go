@@ -51,6 +51,11 @@ type Flags struct {
 	Failback          *string // --failback nak|keep
 	LeaseDB           *string // --lease-db PATH
 
+	InterfaceRate *string // --rate-limit-interface RATE (see ParseRate)
+	ClientRate    *string // --rate-limit-client RATE
+	HelperRate    *string // --helper-rate-limit RATE
+	VerifyCHAddr  *bool   // --verify-chaddr / --no-verify-chaddr
+
 	MaxHops       *int    // --max-hops
 	MaxPacketSize *int    // --max-packet-size
 	LogLevel      *string // --log-level

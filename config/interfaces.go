@@ -90,7 +90,9 @@ func resolve(name string, m settings, errs *errList) Interface {
 			LinkSelection:    *m.linkSelection,
 			ServerIDOverride: *m.serverIDOverride,
 		},
-		Fallback: resolveFallback(name, &m.fallback, errs),
+		RateLimit:    resolveRate(&m.rate),
+		VerifyCHAddr: *m.rate.verifyCHAddr,
+		Fallback:     resolveFallback(name, &m.fallback, errs),
 	}
 	switch {
 	case m.helpers != nil && len(m.helpers.addrs) > 0:
@@ -128,6 +130,9 @@ func parseFlags(f Flags, errs *errList) *flagLayers {
 		}
 	}
 	g.remoteID = parseTemplateKey(f.RemoteID, true, "--remote-id: ", errs)
+	g.rate.interfaceRate = parseRateKey(f.InterfaceRate, "--rate-limit-interface: ", errs)
+	g.rate.clientRate = parseRateKey(f.ClientRate, "--rate-limit-client: ", errs)
+	g.rate.verifyCHAddr = f.VerifyCHAddr
 	g.addressing = parseAddressing(f.GIAddr, f.SourceInterface, "--giaddr", "--source-interface", "", errs)
 	for _, h := range f.HelperAddresses {
 		fl.addHelper(h, errs)

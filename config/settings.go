@@ -19,6 +19,7 @@ type settings struct {
 	policy                                         *Policy
 	circuitID, remoteID, subscriberID              *Template
 
+	rate     rateSettings
 	fallback fallbackSettings
 }
 
@@ -81,6 +82,7 @@ func parseSettings(r rawSettings, where string, inDefaults bool, errs *errList) 
 			s.policy = &p
 		}
 	}
+	s.rate = parseRateLimit(r.RateLimit, r.VerifyCHAddr, where, errs)
 	s.fallback = parseFallback(r.Fallback, where, inDefaults, errs)
 	where += "information-option: "
 	s.circuitID = parseTemplateKey(o.CircuitID, true, where+"circuit-id: ", errs)
@@ -152,6 +154,7 @@ func merge(layers ...settings) settings {
 		m.circuitID = first(m.circuitID, l.circuitID)
 		m.remoteID = first(m.remoteID, l.remoteID)
 		m.subscriberID = first(m.subscriberID, l.subscriberID)
+		mergeRate(&m.rate, &l.rate)
 		mergeFallback(&m.fallback, &l.fallback)
 	}
 	return m
@@ -180,6 +183,7 @@ func builtinSettings() settings {
 		circuitID:        &circuit,
 		remoteID:         &remote,
 		subscriberID:     &Template{},
+		rate:             builtinRate(),
 		fallback:         builtinFallback(),
 	}
 }

@@ -56,6 +56,8 @@ func defaultInterface(t *testing.T, name string, helpers ...string) Interface {
 			CircuitID: mustTemplate(t, "{ifname}"),
 			RemoteID:  mustTemplate(t, "{hostname}"),
 		},
+		RateLimit:    defaultRateLimit(),
+		VerifyCHAddr: true,
 	}
 }
 
@@ -73,3 +75,8 @@ func defaultConfig(ifs ...Interface) *Config {
 
 // ptrTo returns a pointer to v, for Flags literals.
 func ptrTo[T any](v T) *T { return &v }
+
+// defaultRateLimit is the built-in rate limits.
+func defaultRateLimit() RateLimit {
+	return RateLimit{InterfaceRate: 2000, InterfaceBurst: 4000, ClientRate: 10, ClientBurst: 20, MaxClients: 65536}
+}

@@ -41,6 +41,11 @@ const (
 	flagOfferDelay          = "offer-delay"
 	flagLeaseDB             = "lease-db"
 	flagFailback            = "failback"
+	flagRateLimitInterface  = "rate-limit-interface"
+	flagRateLimitClient     = "rate-limit-client"
+	flagHelperRateLimit     = "helper-rate-limit"
+	flagVerifyCHAddr        = "verify-chaddr"
+	flagNoVerifyCHAddr      = "no-verify-chaddr"
 )
 
 // runFlags returns the configuration flags of run and check-config. Each
@@ -89,7 +94,23 @@ func runFlags() []cli.Flag {
 			Usage: "log `LEVEL`: debug, info, warn or error (no IOS equivalent)"},
 		&cli.StringFlag{Name: flagLogFormat, DefaultText: config.DefaultLogFormat,
 			Usage: "log `FORMAT`: text or json (no IOS equivalent)"},
-	}, fallbackFlags()...)
+	}, append(rateLimitFlags(), fallbackFlags()...)...)
+}
+
+// rateLimitFlags returns the flags of the rate limits and request checks.
+func rateLimitFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagRateLimitInterface, DefaultText: config.FormatRate(config.DefaultInterfaceRate),
+			Usage: "accept at most `RATE` requests from each interface: N/s, N/m, N/h or off; burst: the file's interface-burst, else 2s worth (no IOS equivalent)"},
+		&cli.StringFlag{Name: flagRateLimitClient, DefaultText: config.FormatRate(config.DefaultClientRate),
+			Usage: "accept at most `RATE` requests from each client source MAC: N/s, N/m, N/h or off (IOS: ip dhcp snooping limit rate)"},
+		&cli.StringFlag{Name: flagHelperRateLimit, DefaultText: config.FormatRate(config.DefaultHelperRate),
+			Usage: "send at most `RATE` requests to each helper address, from all interfaces: N/s, N/m, N/h or off (no IOS equivalent)"},
+		&cli.BoolFlag{Name: flagVerifyCHAddr, DefaultText: "on",
+			Usage: "drop requests with giaddr 0 whose chaddr is not their Ethernet source MAC (IOS: ip dhcp snooping verify mac-address)"},
+		&cli.BoolFlag{Name: flagNoVerifyCHAddr, DisableDefaultText: true,
+			Usage: "do not compare chaddr with the Ethernet source MAC (IOS: no ip dhcp snooping verify mac-address)"},
+	}
 }
 
 // fallbackFlags returns the flags of the fallback DHCP server.
@@ -143,12 +164,18 @@ func flagsToConfig(c *cli.Context) (config.Flags, error) {
 		OfferDelay:        stringIfSet(c, flagOfferDelay),
 		LeaseDB:           stringIfSet(c, flagLeaseDB),
 		Failback:          stringIfSet(c, flagFailback),
+		InterfaceRate:     stringIfSet(c, flagRateLimitInterface),
+		ClientRate:        stringIfSet(c, flagRateLimitClient),
+		HelperRate:        stringIfSet(c, flagHelperRateLimit),
 	}
 	var err error
 	if f.InformationOption, err = boolPair(c, flagInformationOption, flagNoInformationOption); err != nil {
 		return config.Flags{}, err
 	}
 	if f.InformationCheck, err = boolPair(c, flagInformationCheck, flagNoInformationCheck); err != nil {
+		return config.Flags{}, err
+	}
+	if f.VerifyCHAddr, err = boolPair(c, flagVerifyCHAddr, flagNoVerifyCHAddr); err != nil {
 		return config.Flags{}, err
 	}
 	return f, nil

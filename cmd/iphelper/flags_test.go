@@ -125,6 +125,22 @@ func TestFlagsToConfig(t *testing.T) {
 				Failback:          flagPtr("keep"),
 			},
 		},
+		{
+			name: "rate limits and chaddr check",
+			args: []string{
+				"--rate-limit-interface", "1000/s", "--rate-limit-client", "off", "--helper-rate-limit", "300/m",
+				"--no-verify-chaddr",
+			},
+			want: config.Flags{
+				InterfaceRate: flagPtr("1000/s"), ClientRate: flagPtr("off"), HelperRate: flagPtr("300/m"),
+				VerifyCHAddr: flagPtr(false),
+			},
+		},
+		{
+			name: "chaddr check on",
+			args: []string{"--verify-chaddr"},
+			want: config.Flags{VerifyCHAddr: flagPtr(true)},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +178,11 @@ func TestFlagsToConfigErrors(t *testing.T) {
 			name: "check and no-check",
 			args: []string{"--no-information-check", "--information-check"},
 			want: "--information-check and --no-information-check are mutually exclusive",
+		},
+		{
+			name: "verify and no-verify",
+			args: []string{"--verify-chaddr", "--no-verify-chaddr"},
+			want: "--verify-chaddr and --no-verify-chaddr are mutually exclusive",
 		},
 	}
 	for _, tt := range tests {
@@ -256,6 +277,7 @@ max-hops: 4
 max-packet-size: 1472
 hostname: relay1
 lease-db: /var/lib/iphelper/leases.db
+helper-rate-limit: "off"
 log:
   level: info
   format: text
@@ -272,6 +294,13 @@ interfaces:
       subscriber-id: ""
       link-selection: false
       server-id-override: false
+    rate-limit:
+      interface: 2000/s
+      interface-burst: 4000
+      client: 10/s
+      client-burst: 20
+      max-clients: 65536
+    verify-chaddr: true
   - name: eth2
     helper-addresses: [198.51.100.3]
     trusted: true
@@ -284,6 +313,13 @@ interfaces:
       subscriber-id: ""
       link-selection: false
       server-id-override: false
+    rate-limit:
+      interface: 2000/s
+      interface-burst: 4000
+      client: 10/s
+      client-burst: 20
+      max-clients: 65536
+    verify-chaddr: true
 `
 	tests := []struct {
 		name     string
@@ -395,6 +431,65 @@ func TestLivePrefixes(t *testing.T) {
 			}
 			if tt.want.IsValid() && !slices.Contains(got, tt.want) {
 				t.Errorf("livePrefixes(%q) = %v, want it to hold %s", tt.iface, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRunRateLimitFlags checks the rate-limit flags end to end, down to the
+// validated config.
+func TestRunRateLimitFlags(t *testing.T) {
+	base := []string{"--interface", "eth1", "--helper-address", "198.51.100.2"}
+	type result struct {
+		RateLimit   config.RateLimit
+		Verify      bool
+		HelperRate  float64
+		HelperBurst int
+	}
+	tests := []struct {
+		name string
+		args []string
+		want result
+	}{
+		{
+			name: "defaults",
+			want: result{
+				RateLimit: config.RateLimit{InterfaceRate: config.DefaultInterfaceRate, InterfaceBurst: 4000,
+					ClientRate: config.DefaultClientRate, ClientBurst: 20, MaxClients: config.DefaultMaxClients},
+				Verify: config.DefaultVerifyCHAddr,
+			},
+		},
+		{
+			name: "all set",
+			args: []string{"--rate-limit-interface", "off", "--rate-limit-client", "60/m", "--helper-rate-limit", "5000/s", "--no-verify-chaddr"},
+			want: result{
+				RateLimit:  config.RateLimit{ClientRate: 1, ClientBurst: 2, MaxClients: config.DefaultMaxClients},
+				HelperRate: 5000, HelperBurst: 10000,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				got    config.Flags
+				gotErr error
+				out    bytes.Buffer
+			)
+			args := append(append([]string{"iphelper", "run"}, base...), tt.args...)
+			if err := flagTestApp(&got, &gotErr, &out).Run(args); err != nil || gotErr != nil {
+				t.Fatalf("Run: %v, %v", err, gotErr)
+			}
+			cfg, err := config.LoadWithFlags("", got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, ok := cfg.Match("eth1")
+			if !ok {
+				t.Fatal("eth1 not configured")
+			}
+			res := result{RateLimit: in.RateLimit, Verify: in.VerifyCHAddr, HelperRate: cfg.HelperRate, HelperBurst: cfg.HelperBurst}
+			if diff := cmp.Diff(tt.want, res); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}
