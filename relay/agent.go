@@ -9,7 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/ratelimit"
 )
 
 // AgentState is the state of one downstream interface's listener.
@@ -57,7 +59,9 @@ type agent struct {
 	status     atomic.Uint32           // AgentState
 	cancel     context.CancelFunc
 	done       chan struct{}
-	settled    chan struct{} // closed at the first setStatus
+	settled    chan struct{}                       // closed at the first setStatus
+	limiter    atomic.Pointer[ratelimit.Interface] // read by the agent's goroutine only; swapped on a config change
+	limitCfg   config.RateLimit                    // the limiter's configuration; owned by the reconcile goroutine
 	settleOnce sync.Once
 }
 
@@ -67,7 +71,18 @@ type connBox struct{ c iface.FrameConn }
 func newAgent(r *Relay, st *ifState) *agent {
 	a := &agent{r: r, log: r.log.With("iface", st.name), wake: make(chan struct{}, 1), done: make(chan struct{}), settled: make(chan struct{})}
 	a.state.Store(st)
+	a.setLimits(st.cfg.RateLimit)
 	return a
+}
+
+// setLimits gives the agent a new limiter when the limits changed (its
+// buckets start full); unchanged limits keep their buckets across reloads.
+func (a *agent) setLimits(rl config.RateLimit) {
+	if a.limiter.Load() != nil && rl == a.limitCfg {
+		return
+	}
+	a.limitCfg = rl
+	a.limiter.Store(ratelimit.NewInterface(ratelimit.Config(rl), time.Now()))
 }
 
 // start runs the agent until stop is called or ctx ends.
@@ -184,7 +199,7 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		if err != nil {
 			return err
 		}
-		a.r.handleFrame(a.state.Load(), buf[:n:readBufSize], info)
+		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info)
 	}
 }
 

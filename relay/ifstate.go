@@ -8,6 +8,7 @@ import (
 	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/relay/health"
 	"github.com/iphelper/iphelper/relay/option82"
+	"github.com/iphelper/iphelper/relay/ratelimit"
 )
 
 // dhcpServerPort and dhcpClientPort are the BOOTP ports (RFC 951).
@@ -21,14 +22,15 @@ const (
 // either changes and swapped in atomically; it is never modified after
 // that, so readers need no lock.
 type ifState struct {
-	name     string
-	link     iface.Link
-	cfg      *config.Interface
-	addr     netip.Prefix        // the interface's primary IPv4 address; invalid: none yet
-	giaddr   netip.Addr          // what goes into giaddr; invalid: none yet
-	helpers  []netip.AddrPort    // helper:67, without those reached through this interface
-	isHelper map[netip.Addr]bool // every configured helper, for the reply source check
-	skipped  int                 // helpers left out because they sit on this interface's subnet
+	name       string
+	link       iface.Link
+	cfg        *config.Interface
+	addr       netip.Prefix        // the interface's primary IPv4 address; invalid: none yet
+	giaddr     netip.Addr          // what goes into giaddr; invalid: none yet
+	helpers    []netip.AddrPort    // helper:67, without those reached through this interface
+	helperLims []*ratelimit.Helper // the helpers' global ceilings, by index in helpers (nil: none)
+	isHelper   map[netip.Addr]bool // every configured helper, for the reply source check
+	skipped    int                 // helpers left out because they sit on this interface's subnet
 
 	circuitID []byte    // our circuit-id sub-option value
 	remoteID  []byte    // our remote-id sub-option value

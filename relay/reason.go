@@ -10,6 +10,8 @@ type Reason uint8
 const (
 	// Request path (downstream packet sockets).
 	ReasonFrame          Reason = iota // Ethernet/IPv4/UDP framing is broken or truncated
+	ReasonRateInterface                // over the interface's request rate (before any parsing)
+	ReasonRateClient                   // over the client's (Ethernet source MAC's) request rate
 	ReasonChecksum                     // IPv4 header or UDP checksum is wrong
 	ReasonFragment                     // fragmented datagram
 	ReasonNotForUs                     // unicast to some other host (routed, not relayed)
@@ -17,11 +19,13 @@ const (
 	ReasonNotRequest                   // a BOOTREPLY (or bad op) on a downstream interface
 	ReasonMaxHops                      // hops already at max-hops (RFC 1542 §4.1.1)
 	ReasonOurGIAddr                    // giaddr is one of ours: a loop or a spoof (RFC 3046 §2.1.1)
+	ReasonCHAddrMismatch               // chaddr is not the Ethernet source MAC (verify-chaddr; giaddr 0 only)
 	ReasonUntrustedOpt82               // giaddr 0 and option 82 on an untrusted interface (RFC 3046 §2.1.1)
 	ReasonPolicyDrop                   // option 82 present and the policy is drop
 	ReasonNoAddress                    // the interface has no IPv4 address to use as giaddr
 	ReasonNoHelper                     // every helper of the interface is reached through the ingress interface
 	ReasonSendFailed                   // the UDP send to a helper failed
+	ReasonRateHelper                   // over the helper's global ceiling (helper-rate-limit)
 	ReasonFallbackBusy                 // the fallback server's queue is full
 
 	// Reply path (upstream UDP socket).
@@ -37,6 +41,10 @@ const (
 )
 
 var reasonNames = [numReasons]string{
+	ReasonRateInterface:  "rate_limit_interface",
+	ReasonRateClient:     "rate_limit_client",
+	ReasonCHAddrMismatch: "chaddr_mismatch",
+	ReasonRateHelper:     "rate_limit_helper",
 	ReasonFrame:          "bad_frame",
 	ReasonChecksum:       "bad_checksum",
 	ReasonFragment:       "fragment",

@@ -17,6 +17,7 @@ import (
 	"github.com/iphelper/iphelper/relay/bindings"
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/ratelimit"
 	"github.com/iphelper/iphelper/relay/trace"
 	"github.com/iphelper/iphelper/relay/wire"
 )
@@ -67,6 +68,7 @@ type Relay struct {
 	agents    map[string]*agent          // by interface name; owned by Run's goroutine
 	waiting   map[string]bool            // configured names already reported missing; owned by Run's goroutine
 	fbs       map[string]*fbAgent        // fallback servers by interface name; owned by Run's goroutine
+	hlims     map[netip.Addr]helperLimit // helper ceilings; owned by Run's goroutine
 	store     leasestore.Store           // the fallback servers' leases; nil when no interface has a fallback
 	trackers  *trackers                  // upstream health per helper set
 	fatalCh   chan error
@@ -79,7 +81,7 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 	r := &Relay{
 		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
-		fbs: make(map[string]*fbAgent), trackers: newTrackers(), store: opts.LeaseStore,
+		fbs: make(map[string]*fbAgent), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
 	}
 	r.cfg.Store(cfg)
 	if r.listen == nil {
@@ -172,6 +174,32 @@ func (r *Relay) apply(cfg *config.Config) {
 	r.log.Info("configuration reloaded", "interfaces", len(cfg.Interfaces))
 }
 
+// helperLimit is one helper's global ceiling and the rate it was made for.
+type helperLimit struct {
+	rate  float64
+	burst int
+	lim   *ratelimit.Helper
+}
+
+// helperLimiters returns the ceilings of helpers, in order, shared by every
+// interface and kept across reloads while the rate is unchanged; nil
+// entries (no ceiling) allow everything.
+func (r *Relay) helperLimiters(cfg *config.Config, helpers []netip.AddrPort) []*ratelimit.Helper {
+	out := make([]*ratelimit.Helper, len(helpers))
+	if cfg.HelperRate <= 0 {
+		return out
+	}
+	for i, h := range helpers {
+		hl, ok := r.hlims[h.Addr()]
+		if !ok || hl.rate != cfg.HelperRate || hl.burst != cfg.HelperBurst {
+			hl = helperLimit{cfg.HelperRate, cfg.HelperBurst, ratelimit.NewHelper(cfg.HelperRate, cfg.HelperBurst, time.Now())}
+			r.hlims[h.Addr()] = hl
+		}
+		out[i] = hl.lim
+	}
+	return out
+}
+
 // FallbackLeases returns the leases of every fallback server, for `show
 // leases`. It may be called concurrently with Run.
 func (r *Relay) FallbackLeases() []leasestore.Lease {
@@ -248,8 +276,10 @@ func (r *Relay) reconcile(ctx context.Context) {
 			r.log.Warn("helpers on the interface's own subnet are not used", "iface", name, "skipped", st.skipped)
 		}
 		states = append(states, st)
+		st.helperLims = r.helperLimiters(cfg, st.helpers)
 		if a, ok := r.agents[name]; ok {
 			st.agent = a
+			a.setLimits(ifc.RateLimit)
 			a.update(st)
 			continue
 		}
@@ -307,8 +337,20 @@ func (r *Relay) logWaiting(links map[string]iface.Link) {
 
 // handleFrame runs the request path on one frame read from st's interface
 // and sends the result to the helpers.
-func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
+func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo) {
 	c := st.counters
+	if lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
+		var src [6]byte
+		copy(src[:], frame[6:12])
+		switch lim.Allow(src, time.Now()) {
+		case ratelimit.InterfaceLimited:
+			r.drop(c, ReasonRateInterface, st.name, nil)
+			return
+		case ratelimit.ClientLimited:
+			r.drop(c, ReasonRateClient, st.name, nil)
+			return
+		}
+	}
 	dg, err := iface.ParseUDP4(frame, info)
 	if err != nil {
 		r.drop(c, frameReason(err), st.name, err)
@@ -362,8 +404,13 @@ func (r *Relay) handleFrame(st *ifState, frame []byte, info iface.FrameInfo) {
 		r.fallbackAfterRelay(st, job, m, mt)
 	}
 	sent := false
-	for _, h := range st.helpers {
+	now := time.Now()
+	for i, h := range st.helpers {
 		hc := r.counters.helper(h.Addr())
+		if i < len(st.helperLims) && !st.helperLims[i].Allow(now) { // nil: no ceiling
+			r.drop(c, ReasonRateHelper, st.name, nil)
+			continue
+		}
 		if _, _, err := r.up.WriteMsgUDPAddrPort(res.msg, st.srcOOB, h); err != nil {
 			hc.sendErrors.Add(1)
 			r.drop(c, ReasonSendFailed, st.name, err)

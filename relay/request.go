@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bytes"
 	"errors"
 	"net/netip"
 
@@ -53,6 +54,9 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 	giaddrSet := !giaddr.IsUnspecified()
 	if giaddrSet && rt.isOurs(giaddr) {
 		return requestResult{drop: true, reason: ReasonOurGIAddr}
+	}
+	if st.cfg.VerifyCHAddr && !giaddrSet && !chaddrIsSource(msg, dg.SrcMAC) {
+		return requestResult{drop: true, reason: ReasonCHAddrMismatch}
 	}
 	facts := requestFacts{bootp: !msg.HasMagicCookie(), giaddrSet: giaddrSet}
 	if !facts.bootp {
@@ -120,4 +124,15 @@ func buildRoutes(states []*ifState, ours map[netip.Addr]bool) *routes {
 		g.byCircuit[string(s.circuitID)] = s
 	}
 	return rt
+}
+
+// chaddrIsSource reports whether an Ethernet chaddr is the frame's source
+// MAC (Cisco "verify hwaddr", HPE "check mac-address"). Only requests with
+// giaddr 0 are checked: a relay below us legitimately sends its own MAC.
+// A non-Ethernet chaddr cannot be compared and passes.
+func chaddrIsSource(msg wire.Packet, src []byte) bool {
+	if msg.HType() != 1 || msg.HLen() != 6 || len(src) != 6 {
+		return true
+	}
+	return bytes.Equal(msg.CHAddr(), src)
 }

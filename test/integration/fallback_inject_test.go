@@ -57,7 +57,9 @@ func (in *injector) msg(typ dhcpv4.MessageType, xid dhcpv4.TransactionID, chaddr
 // address) to 255.255.255.255:67, by Ethernet broadcast.
 func (in *injector) broadcast(m *dhcpv4.DHCPv4, from netip.Addr) {
 	in.f.t.Helper()
-	fr := lab.BroadcastFromClient(in.hw, m.ToBytes())
+	// Sent from the crafted client's own MAC, as a real client does
+	// (iphelper's verify-chaddr drops a chaddr that is not the source).
+	fr := lab.BroadcastFromClient(m.ClientHWAddr, m.ToBytes())
 	fr.Src = netip.AddrPortFrom(from, 68)
 	in.raw.SendFrame(fr)
 }
@@ -67,7 +69,7 @@ func (in *injector) broadcast(m *dhcpv4.DHCPv4, from netip.Addr) {
 func (in *injector) unicast(m *dhcpv4.DHCPv4, from netip.Addr) {
 	in.f.t.Helper()
 	in.raw.SendFrame(lab.Frame{
-		DstMAC: in.relayHW, SrcMAC: in.hw,
+		DstMAC: in.relayHW, SrcMAC: m.ClientHWAddr,
 		Src: netip.AddrPortFrom(from, 68), Dst: netip.AddrPortFrom(in.f.seg.Gateway, 67),
 		Payload: m.ToBytes(),
 	})
