@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+)
+
+// cell is one repetition of one row.
+type cell struct {
+	Row        string  `json:"row"`
+	Rep        int     `json:"rep"`
+	Failed     string  `json:"failed,omitempty"`
+	Low        *run    `json:"low,omitempty"`  // at plan.lowRate
+	High       *run    `json:"high,omitempty"` // at plan.highRate
+	MaxRate    float64 `json:"max_rate"`       // highest passing rate of the search
+	Steps      []step  `json:"steps,omitempty"`
+	PeakRSSKiB int64   `json:"peak_rss_kib,omitempty"`
+	LoadAvg    string  `json:"loadavg"` // /proc/loadavg when the cell started
+	Seconds    float64 `json:"seconds"`
+}
+
+// step is one rate of the search.
+type step struct {
+	Rate         float64 `json:"rate"`
+	Pass         bool    `json:"pass"`
+	LossPct      float64 `json:"loss_pct"`
+	OfferP50US   float64 `json:"offer_p50_us"`
+	PerSecond    float64 `json:"completed_per_s"`
+	RelayDrops   int64   `json:"relay_drops"`
+	HarnessDrops int64   `json:"harness_drops"`
+}
+
+// cell runs one repetition of row r.
+func (b *bench) cell(ctx context.Context, r row, rep int) *cell {
+	start := time.Now()
+	c := &cell{Row: r.Name, Rep: rep, LoadAvg: loadAvg()}
+	defer func() { c.Seconds = time.Since(start).Seconds() }()
+	var relay *proc
+	if r.Args != nil {
+		var err error
+		relay, err = b.startRelay(ctx, r)
+		if err != nil {
+			c.Failed = err.Error()
+			return c
+		}
+		defer relay.stop()
+	}
+	if err := b.measureCell(ctx, c, relay, r.Args == nil); err != nil {
+		c.Failed = err.Error()
+	}
+	if relay != nil {
+		if relay.exited() {
+			c.Failed = fmt.Sprintf("%s exited during the run:\n%s", r.Name, relay.logTail(2048))
+		} else if rss, err := peakRSSKiB(relay.pid()); err == nil {
+			c.PeakRSSKiB = rss
+		}
+	}
+	return c
+}
+
+// measureCell runs the fixed-rate runs and the search.
+func (b *bench) measureCell(ctx context.Context, c *cell, relay *proc, direct bool) error {
+	p := b.o.plan
+	for _, fr := range []struct {
+		rate float64
+		dst  **run
+	}{{p.lowRate, &c.Low}, {p.highRate, &c.High}} {
+		time.Sleep(p.pause)
+		res, err := b.measured(ctx, relay, direct, fr.rate, int(fr.rate*p.fixed.Seconds()))
+		if err != nil {
+			return err
+		}
+		*fr.dst = &res
+	}
+	var err error
+	c.MaxRate, c.Steps, err = b.search(ctx, relay, direct)
+	return err
+}
+
+// startRelay starts the relay of row r, waits until it listens and warms it
+// up: it must serve the warm-up rate before anything is measured.
+func (b *bench) startRelay(ctx context.Context, r row) (*proc, error) {
+	ns := b.o.ns(nsRelay)
+	p, err := startIn(ns, r.Name, b.logPath(r.Name), r.Args...)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitListening(ns, p, r.Packet); err != nil {
+		_ = p.stop()
+		return nil, err
+	}
+	var last string
+	for try := 0; try < 3 && ctx.Err() == nil; try++ {
+		res, err := b.load(ctx, false, b.o.plan.warmRate, b.o.plan.warmCount)
+		if err == nil && res.LossPct < 5 {
+			return p, nil
+		}
+		last = fmt.Sprintf("loss %.1f %%, err %v", res.LossPct, err)
+		time.Sleep(500 * time.Millisecond)
+	}
+	_ = p.stop()
+	return nil, fmt.Errorf("%s does not serve %.0f DORA/s (%s):\n%s", r.Name, b.o.plan.warmRate, last, p.logTail(2048))
+}
+
+// search finds the highest rate with loss below plan.maxLossPct and a
+// median DISCOVER→OFFER latency below plan.maxP50 (a queue that keeps
+// growing is not sustained, even while the relay's buffer still holds it):
+// up by
+// searchFactor from searchStart until a step fails (down, if the first one
+// does), then bisects between the last pass and the first fail.
+func (b *bench) search(ctx context.Context, relay *proc, direct bool) (float64, []step, error) {
+	p := b.o.plan
+	var steps []step
+	try := func(rate float64) (bool, error) {
+		time.Sleep(p.pause)
+		rate = math.Round(rate/50) * 50
+		res, err := b.measured(ctx, relay, direct, rate, int(rate*p.searchLen.Seconds()))
+		if err != nil {
+			return false, err
+		}
+		st := step{
+			Rate: rate, LossPct: res.Load.LossPct, OfferP50US: res.Load.OfferP50US,
+			Pass:      res.Load.LossPct < p.maxLossPct && res.Load.OfferP50US < float64(p.maxP50.Microseconds()),
+			PerSecond: res.Load.PerSecond, RelayDrops: res.relayDrops(), HarnessDrops: res.harnessDrops(),
+		}
+		steps = append(steps, st)
+		return st.Pass, nil
+	}
+	pass, fail := 0.0, 0.0
+	rate := p.searchStart
+	for i := 0; i < p.searchSteps && ctx.Err() == nil; i++ {
+		ok, err := try(rate)
+		if err != nil {
+			return pass, steps, err
+		}
+		if ok {
+			pass = rate
+			if fail > 0 {
+				break // going down: found it
+			}
+			rate *= p.searchFactor
+			continue
+		}
+		fail = rate
+		if pass > 0 {
+			break
+		}
+		rate /= p.searchFactor * p.searchFactor // nothing passed yet: go down faster
+		if rate < 100 {
+			break
+		}
+	}
+	for i := 0; i < p.searchRefine && pass > 0 && fail > pass && ctx.Err() == nil; i++ {
+		mid := math.Sqrt(pass * fail)
+		ok, err := try(mid)
+		if err != nil {
+			return pass, steps, err
+		}
+		if ok {
+			pass = math.Round(mid/50) * 50
+		} else {
+			fail = mid
+		}
+	}
+	return pass, steps, nil
+}
+
+// progress is the line printed to stderr when the cell is done.
+func (c *cell) progress(reps int) string {
+	head := fmt.Sprintf("rep %d/%d %-12s", c.Rep, reps, c.Row)
+	if c.Failed != "" {
+		return fmt.Sprintf("%s FAILED after %.0f s: %s", head, c.Seconds, c.Failed)
+	}
+	line := fmt.Sprintf("%s max %6.0f DORA/s | @%.0f/s p50 %s/%s µs, loss %.2f %% | @%.0f/s loss %.2f %%",
+		head, c.MaxRate, c.Low.Load.Rate, f0(c.Low.Load.OfferP50US), f0(c.Low.Load.AckP50US), c.Low.Load.LossPct,
+		c.High.Load.Rate, c.High.Load.LossPct)
+	if c.Row != rowNoRelay {
+		line += fmt.Sprintf(" | CPU %s / %s µs/DORA | RSS %s MiB", f1(c.Low.CPUPerDORAus), f1(c.High.CPUPerDORAus),
+			f1(float64(c.PeakRSSKiB)/1024))
+	}
+	return line + fmt.Sprintf(" | %.0f s, load %s", c.Seconds, c.LoadAvg)
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+)
+
+// The lab run.sh builds (keep the two in step):
+//
+//	PREFIXcl  eth0 ──veth── down0 PREFIXrelay up0 ──veth── eth0 PREFIXsrv
+//	          (loadgen)     203.0.113.1/24   198.51.100.1/24   198.51.100.2/24 (responder)
+//
+//	PREFIXdcl eth0 ──veth── eth0 PREFIXdsrv 203.0.113.1/24 (responder, no relay)
+const (
+	clientIf     = "eth0"
+	relayDown    = "down0"
+	relayUp      = "up0"
+	serverIf     = "eth0"
+	serverAddr   = "198.51.100.2"
+	directAddr   = "203.0.113.1"
+	clientPool   = "203.0.113.0/24"
+	nsClient     = "cl"
+	nsRelay      = "relay"
+	nsServer     = "srv"
+	nsDirectCl   = "dcl"
+	nsDirectSrv  = "dsrv"
+	rowNoRelay   = "none"
+	noRelayTitle = "no relay (lab ceiling)"
+)
+
+// row is one line of the table: a relay, or the no-relay baseline.
+type row struct {
+	Name string // iphelper, dhcrelay, dhcp-helper, none
+	// Args is the relay's command line; nil for the no-relay row.
+	Args []string
+	// Packet is how many AF_PACKET sockets the relay opens before it is
+	// ready (only used to wait for it).
+	Packet int
+}
+
+// rows returns the rows to run, in the order they are interleaved.
+func (o options) rows() []row {
+	var rs []row
+	if o.iphelper != "" {
+		rs = append(rs, row{Name: "iphelper", Packet: 1, Args: []string{
+			o.iphelper, "run", "--interface", relayDown, "--helper-address", serverAddr,
+			// Its own control socket: the default lives in the file system
+			// that every namespace shares.
+			"--control-socket", filepath.Join(o.dir, "iphelper-control.sock"),
+			// The other relays have no rate limits, and the load generator's
+			// clients each run many DORAs a second: compare like with like.
+			"--rate-limit-client", "off", "--rate-limit-interface", "off",
+		}})
+	}
+	if o.dhcrelay != "" {
+		rs = append(rs, row{Name: "dhcrelay", Packet: 2, Args: []string{
+			o.dhcrelay, "-d", "-4", "-a", "--no-pid", "-iu", relayUp, "-id", relayDown, serverAddr,
+		}})
+	}
+	if o.dhcpHelper != "" {
+		rs = append(rs, row{Name: "dhcp-helper", Args: []string{
+			o.dhcpHelper, "-d", "-i", relayDown, "-s", serverAddr,
+		}})
+	}
+	return append(rs, row{Name: rowNoRelay})
+}
+
+// filterRows keeps the rows named in names, in their original order.
+func filterRows(rs []row, names []string) []row {
+	var out []row
+	for _, r := range rs {
+		if slices.Contains(names, r.Name) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// title is how the row is named in the table.
+func (r row) title() string {
+	if r.Name == rowNoRelay {
+		return noRelayTitle
+	}
+	return r.Name
+}
+
+// ns returns the full name of the lab's namespace role.
+func (o options) ns(role string) string { return fmt.Sprintf("%s%s", o.prefix, role) }

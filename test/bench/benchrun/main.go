@@ -1,0 +1,83 @@
+// Command benchrun runs the relay benchmark on the lab that run.sh builds:
+// iphelper, ISC dhcrelay and dhcp-helper, interleaved (A B C A B C …), plus
+// a no-relay row for the lab's own ceiling, and prints the table. Use
+// run.sh, which builds the binaries and the namespaces and removes them
+// afterwards; benchrun itself only starts and stops processes (by pid) in
+// the namespaces named by -prefix and reads /proc.
+//
+// Each repetition of each relay (a "cell") starts the relay, warms it up,
+// runs the loadgen at 2,000 and at 8,000 DORA/s for a fixed count (latency,
+// relay CPU from /proc/PID/stat before and after, socket drops), searches
+// the highest rate with < 0.5 % loss, reads the peak RSS and stops it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	if err := mainErr(); err != nil {
+		fmt.Fprintf(os.Stderr, "benchrun: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func mainErr() error {
+	o := defaultOptions()
+	flag.StringVar(&o.prefix, "prefix", "", "namespace prefix of the lab run.sh built (iphb-PID-)")
+	flag.StringVar(&o.bin, "bin", "", "directory holding the loadgen and responder binaries")
+	flag.StringVar(&o.iphelper, "iphelper", "", "iphelper binary")
+	flag.StringVar(&o.dhcrelay, "dhcrelay", "dhcrelay", "ISC dhcrelay binary (empty: skip)")
+	flag.StringVar(&o.dhcpHelper, "dhcp-helper", "", "dhcp-helper binary (empty: skip)")
+	flag.StringVar(&o.dir, "dir", "", "work directory: logs and results.json")
+	flag.IntVar(&o.reps, "reps", 3, "repetitions of each relay (interleaved)")
+	flag.IntVar(&o.clients, "clients", 4096, "emulated clients")
+	flag.BoolVar(&o.broadcast, "broadcast", false, "clients set the BROADCAST flag (broadcast replies)")
+	flag.BoolVar(&o.quick, "quick", false, "short runs, to check the harness (figures are not comparable)")
+	only := flag.String("only", "", "comma-separated rows to run (iphelper,dhcrelay,dhcp-helper,none)")
+	flag.Parse()
+	if o.prefix == "" || o.bin == "" || o.dir == "" {
+		return fmt.Errorf("-prefix, -bin and -dir are required (run test/bench/run.sh)")
+	}
+	if o.reps < 1 || o.reps > 20 {
+		return fmt.Errorf("-reps %d: want 1..20", o.reps)
+	}
+	if o.quick {
+		o.plan = quickPlan()
+	}
+	rows := o.rows()
+	if *only != "" {
+		rows = filterRows(rows, strings.Split(*only, ","))
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("no relay to run")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	b, err := newBench(o)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	res := b.runAll(ctx, rows)
+	out, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(o.dir, "results.json"), out, 0o644); err != nil {
+		return fmt.Errorf("failed to write results: %w", err)
+	}
+	printReport(os.Stdout, res)
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted")
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package main
+
+import "time"
+
+// options are benchrun's flags.
+type options struct {
+	prefix, bin, dir               string
+	iphelper, dhcrelay, dhcpHelper string
+	reps, clients                  int
+	broadcast, quick               bool
+	plan                           plan
+}
+
+// plan is what each cell measures, and how long for.
+type plan struct {
+	warmRate     float64       // warm-up rate; the relay must serve it
+	warmCount    int           //
+	lowRate      float64       // the "moderate" rate: latency and CPU
+	highRate     float64       // the "high" rate: CPU
+	fixed        time.Duration // length of the fixed-rate runs
+	searchStart  float64       // first rate of the search
+	searchFactor float64       // rate step (×) while the relay keeps up
+	searchSteps  int           // bound on the upward steps
+	searchRefine int           // bisection steps between the last pass and the first fail
+	searchLen    time.Duration // length of each search step
+	maxLossPct   float64       // a step passes below this loss …
+	maxP50       time.Duration // … and with its median DISCOVER→OFFER below this
+	timeout      time.Duration // loadgen's wait for each reply
+	pause        time.Duration // quiet time between runs
+}
+
+func defaultPlan() plan {
+	return plan{
+		warmRate: 1000, warmCount: 500,
+		lowRate: 2000, highRate: 8000, fixed: 3 * time.Second,
+		searchStart: 4000, searchFactor: 1.25, searchSteps: 16, searchRefine: 2,
+		searchLen: 2 * time.Second, maxLossPct: 0.5, maxP50: 20 * time.Millisecond,
+		timeout: 500 * time.Millisecond, pause: 300 * time.Millisecond,
+	}
+}
+
+// quickPlan checks the harness in a fraction of the time.
+func quickPlan() plan {
+	p := defaultPlan()
+	p.warmCount = 200
+	p.fixed = 500 * time.Millisecond
+	p.searchSteps, p.searchRefine = 4, 0
+	p.searchLen = 300 * time.Millisecond
+	p.pause = 100 * time.Millisecond
+	return p
+}
+
+func defaultOptions() options {
+	return options{plan: defaultPlan()}
+}
