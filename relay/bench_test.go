@@ -49,7 +49,7 @@ func BenchmarkReplyPath(b *testing.B) {
 	b.SetBytes(int64(len(orig)))
 	for b.Loop() {
 		copy(buf, orig) // the socket read
-		res := processReply(rt, helperAddr, buf)
+		res := processReply(rt, helperAddr, 0, buf)
 		if res.drop {
 			b.Fatal(res.reason)
 		}

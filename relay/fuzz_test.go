@@ -67,7 +67,7 @@ func FuzzReplyPath(f *testing.F) {
 	f.Add(discover(f))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		st, rt := testState(t, cfg)
-		res := processReply(rt, helperAddr, append([]byte(nil), msg...))
+		res := processReply(rt, helperAddr, 0, append([]byte(nil), msg...))
 		if res.drop {
 			return
 		}

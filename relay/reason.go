@@ -29,43 +29,45 @@ const (
 	ReasonFallbackBusy                 // the fallback server's queue is full
 
 	// Reply path (upstream UDP socket).
-	ReasonReplyMalformed // BOOTREPLY is malformed
-	ReasonUnknownGIAddr  // giaddr is not one of our relaying addresses
-	ReasonNotHelper      // the reply's source is not a helper of that interface
-	ReasonForeignOpt82   // the reply's option 82 is not the one we stamped
-	ReasonBadOpt82       // the reply's option 82 does not parse
-	ReasonInterfaceDown  // the interface the reply is for has no listener
-	ReasonDeliverFailed  // writing the frame to the client failed
+	ReasonReplyMalformed      // BOOTREPLY is malformed
+	ReasonUnknownGIAddr       // giaddr is not one of our relaying addresses
+	ReasonReplyFromDownstream // a reply that arrived on a downstream interface: spoofed
+	ReasonNotHelper           // the reply's source is not a helper of that interface
+	ReasonForeignOpt82        // the reply's option 82 is not the one we stamped
+	ReasonBadOpt82            // the reply's option 82 does not parse
+	ReasonInterfaceDown       // the interface the reply is for has no listener
+	ReasonDeliverFailed       // writing the frame to the client failed
 
 	numReasons
 )
 
 var reasonNames = [numReasons]string{
-	ReasonRateInterface:  "rate_limit_interface",
-	ReasonRateClient:     "rate_limit_client",
-	ReasonCHAddrMismatch: "chaddr_mismatch",
-	ReasonRateHelper:     "rate_limit_helper",
-	ReasonFrame:          "bad_frame",
-	ReasonChecksum:       "bad_checksum",
-	ReasonFragment:       "fragment",
-	ReasonNotForUs:       "not_for_us",
-	ReasonMalformed:      "malformed",
-	ReasonNotRequest:     "not_bootrequest",
-	ReasonMaxHops:        "max_hops",
-	ReasonOurGIAddr:      "giaddr_is_ours",
-	ReasonUntrustedOpt82: "untrusted_option82",
-	ReasonPolicyDrop:     "policy_drop",
-	ReasonNoAddress:      "no_address",
-	ReasonNoHelper:       "no_helper",
-	ReasonSendFailed:     "send_failed",
-	ReasonFallbackBusy:   "fallback_busy",
-	ReasonReplyMalformed: "reply_malformed",
-	ReasonUnknownGIAddr:  "unknown_giaddr",
-	ReasonNotHelper:      "non_helper_source",
-	ReasonForeignOpt82:   "foreign_option82",
-	ReasonBadOpt82:       "bad_option82",
-	ReasonInterfaceDown:  "interface_down",
-	ReasonDeliverFailed:  "deliver_failed",
+	ReasonRateInterface:       "rate_limit_interface",
+	ReasonRateClient:          "rate_limit_client",
+	ReasonCHAddrMismatch:      "chaddr_mismatch",
+	ReasonRateHelper:          "rate_limit_helper",
+	ReasonFrame:               "bad_frame",
+	ReasonChecksum:            "bad_checksum",
+	ReasonFragment:            "fragment",
+	ReasonNotForUs:            "not_for_us",
+	ReasonMalformed:           "malformed",
+	ReasonNotRequest:          "not_bootrequest",
+	ReasonMaxHops:             "max_hops",
+	ReasonOurGIAddr:           "giaddr_is_ours",
+	ReasonUntrustedOpt82:      "untrusted_option82",
+	ReasonPolicyDrop:          "policy_drop",
+	ReasonNoAddress:           "no_address",
+	ReasonNoHelper:            "no_helper",
+	ReasonSendFailed:          "send_failed",
+	ReasonFallbackBusy:        "fallback_busy",
+	ReasonReplyMalformed:      "reply_malformed",
+	ReasonReplyFromDownstream: "reply_from_downstream",
+	ReasonUnknownGIAddr:       "unknown_giaddr",
+	ReasonNotHelper:           "non_helper_source",
+	ReasonForeignOpt82:        "foreign_option82",
+	ReasonBadOpt82:            "bad_option82",
+	ReasonInterfaceDown:       "interface_down",
+	ReasonDeliverFailed:       "deliver_failed",
 }
 
 // String returns the reason's stable name, e.g. "max_hops".

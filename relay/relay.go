@@ -487,9 +487,10 @@ var errNoConn = errors.New("interface has no open packet socket")
 // replyLoop reads BOOTREPLYs from the upstream socket and delivers them.
 func (r *Relay) replyLoop(ctx context.Context) {
 	buf := make([]byte, 65536)
+	oob := make([]byte, pktinfoOOB)
 	frame := make([]byte, 65536+64)
 	for {
-		n, src, err := r.up.ReadFromUDPAddrPort(buf)
+		n, oobn, _, src, err := r.up.ReadMsgUDPAddrPort(buf, oob)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
@@ -497,14 +498,14 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			r.log.Warn("failed to read from upstream socket", "err", err)
 			continue
 		}
-		r.handleReply(src.Addr().Unmap(), buf[:n], frame)
+		r.handleReply(src.Addr().Unmap(), ingressIfindex(oob[:oobn]), buf[:n], frame)
 	}
 }
 
 // handleReply runs the reply path on one datagram and delivers it.
-func (r *Relay) handleReply(src netip.Addr, msg, frame []byte) {
+func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte) {
 	ev := r.tracer.Start(trace.Out, src, msg)
-	res := processReply(r.routes.Load(), src, msg)
+	res := processReply(r.routes.Load(), src, ingress, msg)
 	c := &r.counters.global
 	name := ""
 	if res.st != nil {

@@ -39,12 +39,12 @@ func newFakeUpstream() *fakeUpstream {
 	return &fakeUpstream{sent: make(chan datagramTo, 64), replies: make(chan datagramTo, 64), closed: make(chan struct{})}
 }
 
-func (u *fakeUpstream) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+func (u *fakeUpstream) ReadMsgUDPAddrPort(b, oob []byte) (int, int, int, netip.AddrPort, error) {
 	select {
 	case d := <-u.replies:
-		return copy(b, d.msg), d.dst, nil
+		return copy(b, d.msg), 0, 0, d.dst, nil
 	case <-u.closed:
-		return 0, netip.AddrPort{}, net.ErrClosed
+		return 0, 0, 0, netip.AddrPort{}, net.ErrClosed
 	}
 }
 

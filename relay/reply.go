@@ -19,10 +19,17 @@ type replyResult struct {
 }
 
 // processReply runs the reply path of DESIGN.md on one UDP payload from
-// src: find the downstream interface, check the source and the option 82,
+// src, received on interface ingress: find the downstream interface, check the source and the option 82,
 // strip it and decide the delivery. It edits msg in place and does not
 // allocate.
-func processReply(rt *routes, src netip.Addr, b []byte) replyResult {
+// ingress is the interface index the reply arrived on (0: unknown): a
+// reply that comes in on a downstream interface is spoofed (a host on a
+// client VLAN using a helper's address) and is dropped before anything
+// else.
+func processReply(rt *routes, src netip.Addr, ingress int, b []byte) replyResult {
+	if ingress != 0 && rt.downstream[ingress] {
+		return replyResult{drop: true, reason: ReasonReplyFromDownstream}
+	}
 	msg := wire.Packet(b)
 	if err := wire.Validate(msg); err != nil || msg.Op() != wire.OpReply {
 		return replyResult{drop: true, reason: ReasonReplyMalformed}

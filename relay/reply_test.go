@@ -80,7 +80,7 @@ func TestProcessReply(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, rt := testState(t, testConfig(t, tt.flags))
-			got := summarizeReply(processReply(rt, tt.src, inBuffer(tt.msg)))
+			got := summarizeReply(processReply(rt, tt.src, 0, inBuffer(tt.msg)))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("processReply (-want +got):\n%s", diff)
 			}
@@ -128,12 +128,36 @@ func TestProcessReplySharedGIAddr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := processReply(rt, helperAddr, inBuffer(tt.msg))
+			res := processReply(rt, helperAddr, 0, inBuffer(tt.msg))
 			if res.drop {
 				t.Fatalf("dropped: %v", res.reason)
 			}
 			if res.st.name != tt.want {
 				t.Errorf("delivered on %s, want %s", res.st.name, tt.want)
+			}
+		})
+	}
+}
+
+// TestReplyIngress: a reply that arrives on a downstream interface is a
+// host on a client VLAN spoofing a helper's address, whatever it carries.
+func TestReplyIngress(t *testing.T) {
+	st, rt := testState(t, testConfig(t, config.Flags{}))
+	ours := dhcpv4.WithGeneric(dhcpv4.OptionRelayAgentInformation, st.opt82[0][2:])
+	tests := []struct {
+		name    string
+		ingress int
+		want    delivered
+	}{
+		{"spoofed from the client VLAN", testLink.Index, delivered{Drop: true, Reason: "reply_from_downstream"}},
+		{"from the upstream side", upstreamLnk.Index, delivered{Iface: "eth1", Kind: "unicast-yiaddr", DstIP: "203.0.113.30", MsgType: "DHCPOFFER"}},
+		{"ingress unknown", 0, delivered{Iface: "eth1", Kind: "unicast-yiaddr", DstIP: "203.0.113.30", MsgType: "DHCPOFFER"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := summarizeReply(processReply(rt, helperAddr, tt.ingress, inBuffer(reply(t, dhcpv4.MessageTypeOffer, ours))))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("processReply (-want +got):\n%s", diff)
 			}
 		})
 	}

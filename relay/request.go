@@ -96,8 +96,9 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 // routes is the reply path's view of the downstream interfaces, rebuilt on
 // every change and swapped in atomically.
 type routes struct {
-	ours     map[netip.Addr]bool         // every IPv4 address of every link: loop/spoof guard
-	byGIAddr map[netip.Addr]*giaddrGroup // relaying address → interfaces that use it
+	downstream map[int]bool                // the ifindexes of the served downstream interfaces
+	ours       map[netip.Addr]bool         // every IPv4 address of every link: loop/spoof guard
+	byGIAddr   map[netip.Addr]*giaddrGroup // relaying address → interfaces that use it
 }
 
 // giaddrGroup is the set of interfaces that share one giaddr (more than one
@@ -110,8 +111,9 @@ type giaddrGroup struct {
 func (rt *routes) isOurs(a netip.Addr) bool { return rt != nil && rt.ours[a] }
 
 func buildRoutes(states []*ifState, ours map[netip.Addr]bool) *routes {
-	rt := &routes{ours: ours, byGIAddr: make(map[netip.Addr]*giaddrGroup)}
+	rt := &routes{ours: ours, byGIAddr: make(map[netip.Addr]*giaddrGroup), downstream: make(map[int]bool)}
 	for _, s := range states {
+		rt.downstream[s.link.Index] = true
 		if !s.giaddr.IsValid() {
 			continue
 		}

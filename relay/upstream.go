@@ -18,7 +18,7 @@ import (
 // UpstreamConn is the UDP socket on port 67 toward the helpers: requests are
 // sent on it and replies read from it. *net.UDPConn implements it.
 type UpstreamConn interface {
-	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
+	ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, err error)
 	WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort) (n, oobn int, err error)
 	Close() error
 }
@@ -74,6 +74,11 @@ func setupUpstream(c *net.UDPConn) error {
 		}
 		fprog := unix.SockFprog{Len: uint16(len(f)), Filter: &f[0]}
 		serr = unix.SetsockoptSockFprog(int(fd), unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fprog)
+		if serr == nil {
+			// The ingress interface of each reply: one that arrives on a
+			// downstream interface is spoofed, whatever its source says.
+			serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_PKTINFO, 1)
+		}
 	})
 	if err != nil {
 		return err
@@ -162,4 +167,29 @@ func udpInodes(port int) map[string]bool {
 		inodes[f[9]] = true
 	}
 	return inodes
+}
+
+// pktinfoOOB is the size of the control buffer a reply is read with.
+var pktinfoOOB = unix.CmsgSpace(unix.SizeofInet4Pktinfo)
+
+// ingressIfindex returns the interface index of an IP_PKTINFO control
+// message in oob, 0 when there is none. It does not allocate.
+func ingressIfindex(oob []byte) int {
+	for len(oob) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < unix.SizeofCmsghdr || l > len(oob) {
+			return 0
+		}
+		if h.Level == unix.IPPROTO_IP && h.Type == unix.IP_PKTINFO && l >= unix.CmsgLen(unix.SizeofInet4Pktinfo) {
+			pi := (*unix.Inet4Pktinfo)(unsafe.Pointer(&oob[unix.CmsgLen(0)]))
+			return int(pi.Ifindex)
+		}
+		next := unix.CmsgSpace(l - unix.CmsgLen(0))
+		if next > len(oob) {
+			return 0
+		}
+		oob = oob[next:]
+	}
+	return 0
 }

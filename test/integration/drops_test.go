@@ -19,14 +19,15 @@ const absentWindow = time.Second
 // dropLab is the standard lab with what the drop cases need to inject
 // packets on both sides of the relay.
 type dropLab struct {
-	s        *scenario
-	tp       *lab.Topology
-	client   *lab.RawSocket   // on the client's interface
-	server   *lab.RawSocket   // on the server's interface
-	clientHW net.HardwareAddr // the client interface's MAC
-	serverHW net.HardwareAddr // the server interface's MAC
-	relayUp  net.HardwareAddr // the relay's upstream MAC
-	rogue    netip.AddrPort   // a server-side address that is no helper
+	s         *scenario
+	tp        *lab.Topology
+	client    *lab.RawSocket   // on the client's interface
+	server    *lab.RawSocket   // on the server's interface
+	clientHW  net.HardwareAddr // the client interface's MAC
+	serverHW  net.HardwareAddr // the server interface's MAC
+	relayUp   net.HardwareAddr // the relay's upstream MAC
+	relayDown net.HardwareAddr // the relay's MAC on the client segment
+	rogue     netip.AddrPort   // a server-side address that is no helper
 }
 
 // dropCase is one hostile packet: send injects it with the transaction id, and
@@ -59,6 +60,21 @@ var dropCases = []dropCase{
 			d.server.SendFrame(lab.Frame{
 				DstMAC: d.relayUp, SrcMAC: d.serverHW,
 				Src: netip.AddrPortFrom(d.tp.Servers[0].Addr, 67), Dst: netip.AddrPortFrom(d.tp.UpstreamAddr, 67),
+				Payload: offer.ToBytes(),
+			})
+		},
+	},
+	{
+		// A host on the client VLAN spoofs a helper's address and sends an
+		// OFFER to the relay's address there: whatever its source says, a
+		// reply that comes in on a downstream interface is not a helper's.
+		name: "reply spoofing a helper's address from the client VLAN", reason: "reply_from_downstream", toClient: true,
+		send: func(d *dropLab, xid dhcpv4.TransactionID) {
+			seg := d.tp.Segments[0]
+			offer := d.offer(xid)
+			d.client.SendFrame(lab.Frame{
+				DstMAC: d.relayDown, SrcMAC: d.clientHW,
+				Src: netip.AddrPortFrom(d.tp.Servers[0].Addr, 67), Dst: netip.AddrPortFrom(seg.Gateway, 67),
 				Payload: offer.ToBytes(),
 			})
 		},
@@ -104,7 +120,8 @@ func TestHostilePacketsAreDropped(t *testing.T) {
 		s: s, tp: tp,
 		client: s.l.RawSocket(tp.Client, lab.ClientIf), server: s.l.RawSocket(srv.NS, srv.If),
 		clientHW: s.l.MAC(tp.Client, lab.ClientIf), serverHW: s.l.MAC(srv.NS, srv.If),
-		relayUp: s.l.MAC(tp.Relay, tp.Upstream), rogue: netip.AddrPortFrom(rogue, 67),
+		relayUp: s.l.MAC(tp.Relay, tp.Upstream), relayDown: s.l.MAC(tp.Relay, tp.Segments[0].RelayIf),
+		rogue: netip.AddrPortFrom(rogue, 67),
 	}
 
 	// One daemon sees every case in turn, so the cases are not subtests: the
@@ -120,6 +137,12 @@ func TestHostilePacketsAreDropped(t *testing.T) {
 			other = down
 		}
 		leaked := other.After(absentWindow, func(p lab.Packet) bool {
+			// What the relay sent on: to a client's port 68, or to a server's
+			// port 67 on the server side (an injected packet itself, on its
+			// way to the relay, is not a leak).
+			if tc.toClient && p.Dst.Port() != 68 {
+				return false
+			}
 			return len(p.Payload) >= 8 && bytes.Equal(p.Payload[4:8], xid[:])
 		})
 		for _, p := range leaked {
