@@ -40,7 +40,7 @@ func HTTPGetIn(ns, url string) (string, error) {
 	}
 	req.Close = true
 	var conn net.Conn
-	err = inNS(ns, func() error {
+	err = InNS(ns, func() error {
 		c, err := net.DialTimeout("tcp", req.URL.Host, httpTimeout)
 		conn = c
 		return err

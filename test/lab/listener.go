@@ -37,7 +37,7 @@ func (l *Lab) Listen(ns, ifname string) *Listener {
 	l.t.Helper()
 	r := &Listener{l: l, ns: ns, ifname: ifname, fd: -1}
 	proto := int(htons(unix.ETH_P_IP))
-	err := inNS(ns, func() error {
+	err := InNS(ns, func() error {
 		ifi, err := net.InterfaceByName(ifname)
 		if err != nil {
 			return err

@@ -10,12 +10,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// inNS runs fn on an OS thread switched into the namespace ns, and switches the
+// InNS runs fn on an OS thread switched into the namespace ns, and switches the
 // thread back afterwards. Sockets fn opens stay in ns for their whole life. fn
 // runs on a goroutine of its own: if the thread cannot be switched back, that
 // goroutine ends with the thread still locked, and the Go runtime throws the
 // thread away instead of reusing it in the wrong namespace.
-func inNS(ns string, fn func() error) error {
+func InNS(ns string, fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -28,7 +28,7 @@ func inNS(ns string, fn func() error) error {
 	return <-errc
 }
 
-// runInNS does the switching for inNS on a locked thread. It reports whether the
+// runInNS does the switching for InNS on a locked thread. It reports whether the
 // thread is back in its original namespace.
 func runInNS(ns string, fn func() error) (bool, error) {
 	orig, err := os.Open("/proc/thread-self/ns/net")

@@ -26,7 +26,7 @@ type RawSocket struct {
 func (l *Lab) RawSocket(ns, ifname string) *RawSocket {
 	l.t.Helper()
 	r := &RawSocket{l: l, ns: ns, ifname: ifname, fd: -1}
-	err := inNS(ns, func() error {
+	err := InNS(ns, func() error {
 		ifi, err := net.InterfaceByName(ifname)
 		if err != nil {
 			return err
@@ -92,7 +92,7 @@ func (r *RawSocket) close() {
 // and port) to to, from inside ns.
 func (l *Lab) SendUDP(ns string, from, to netip.AddrPort, payload []byte) {
 	l.t.Helper()
-	err := inNS(ns, func() error {
+	err := InNS(ns, func() error {
 		c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(from))
 		if err != nil {
 			return err

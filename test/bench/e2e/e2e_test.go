@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iphelper/iphelper/test/bench/internal/dora"
-	"github.com/iphelper/iphelper/test/bench/internal/netns"
 	"github.com/iphelper/iphelper/test/bench/internal/responder"
 	"github.com/iphelper/iphelper/test/lab"
 )
@@ -23,7 +22,7 @@ const count = 300
 func startResponder(t *testing.T, ns string, cfg responder.Config) *responder.Responder {
 	t.Helper()
 	var s *responder.Responder
-	err := netns.Do(ns, func() error {
+	err := lab.InNS(ns, func() error {
 		var err error
 		s, err = responder.New(cfg)
 		return err
@@ -52,7 +51,7 @@ func startResponder(t *testing.T, ns string, cfg responder.Config) *responder.Re
 func runLoad(t *testing.T, ns, ifname string, broadcast bool) dora.Result {
 	t.Helper()
 	var g *dora.Generator
-	err := netns.Do(ns, func() error {
+	err := lab.InNS(ns, func() error {
 		var err error
 		g, err = dora.New(dora.Config{
 			Interface: ifname, Clients: 64, Rate: 1000, Count: count, Broadcast: broadcast,
