@@ -88,7 +88,7 @@ func (ts *trackers) forHelpers(ifc *config.Interface) (*health.Tracker, *latency
 	if e, ok := ts.byID[id]; ok {
 		return e.t, e.latency
 	}
-	hc := health.Config{DownAfter: config.DefaultDownAfter, Timeout: config.DefaultTransactionTimeout}
+	hc := health.Config{DownAfter: config.DefaultDownAfter, Timeout: config.DefaultTransactionTimeout, Start: time.Now()}
 	if fc := ifc.Fallback; fc != nil {
 		hc.DownAfter, hc.Timeout = fc.DownAfter, fc.TransactionTimeout
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ func story(l *lab.Lab, opts options, w io.Writer) {
 	l.StartServer(opts.server, srv.NS, srv.Addr, tp.ServerConfig(0))
 	up := l.Capture(srv.NS, srv.If, lab.DHCPFilter)
 	down := l.Capture(tp.Client, seg.ClientIf, lab.DHCPFilter)
-	l.StartRelay(opts.relay, tp.Relay, lab.RelaySpec{
+	relay := l.StartRelay(opts.relay, tp.Relay, lab.RelaySpec{
 		Downstream: tp.Downstream(), Upstream: []string{tp.Upstream}, Helpers: tp.Helpers(),
 		IphelperBin: opts.iphelper, IphelperArgs: opts.iphelperArgs,
 	})
@@ -63,6 +64,18 @@ func story(l *lab.Lab, opts options, w io.Writer) {
 	describeAll(w, up.DHCP())
 	fmt.Fprintf(w, "\n4. The whole exchange on the client's side (no option 82 may reach it):\n")
 	describeAll(w, down.DHCP())
+	if relay.ControlSocket != "" {
+		fmt.Fprintf(w, "\n5. What the relay says about it (iphelper show statistics, show bindings):\n")
+		for _, what := range []string{"statistics", "bindings"} {
+			out, err := exec.Command(opts.iphelper, "show", what, "--control-socket", relay.ControlSocket).CombinedOutput()
+			if err != nil {
+				fmt.Fprintf(w, "   iphelper show %s: %v\n", what, err)
+			}
+			for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+				fmt.Fprintf(w, "   %s\n", line)
+			}
+		}
+	}
 	fmt.Fprintf(w, "\nCleaning up: stopping every process and deleting the namespaces.\n")
 }
 
