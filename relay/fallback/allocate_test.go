@@ -312,6 +312,7 @@ func TestDeclineQuarantines(t *testing.T) {
 func TestConcurrentHandleNeverDoubleAllocates(t *testing.T) {
 	sc := testScope()
 	sc.Ranges = []Range{{ip("203.0.113.100"), ip("203.0.113.199")}}
+	sc.MaxOffersOutstanding, sc.ReserveForKnown = -1, -1 // the whole pool, in any order
 	e := newEnv(t, sc)
 	const clients = 150 // more than the 99 addresses
 	var (

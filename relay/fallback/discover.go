@@ -58,7 +58,11 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 	if !c.Enabled {
 		return netip.Addr{}, false, OutcomeSilentDisabled
 	}
-	addr, o := s.candidate(c, r, now)
+	known := s.exempt(c, r, now)
+	if !known && !s.tab.offersBelow(c.offerCap, now) {
+		return netip.Addr{}, false, OutcomeOffersCapped
+	}
+	addr, o := s.candidate(c, r, now, known)
 	if o != OutcomeOffer {
 		return netip.Addr{}, false, o
 	}
@@ -66,19 +70,24 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 	held := b != nil && b.heldBy(r.key, now)
 	if !held || b.state == leasestore.StateOffered {
 		// A new hold, or a renewed one; a bound lease stays bound.
+		leased := b != nil && b.client == r.key && b.leased
 		s.tab.set(&binding{addr: addr, state: leasestore.StateOffered, expiry: now.Add(c.OfferHold),
-			client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname})
+			client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname, leased: leased})
 	}
 	return addr, !held, OutcomeOffer
 }
 
-// candidate returns the address to offer r (see discover). mu is held.
-func (s *Server) candidate(c *compiled, r request, now time.Time) (netip.Addr, Outcome) {
+// candidate returns the address to offer r (see discover); known says r is
+// spared the reserve (see exempt). mu is held.
+func (s *Server) candidate(c *compiled, r request, now time.Time, known bool) (netip.Addr, Outcome) {
 	if own, ok := c.reservation(r.clientID, r.mac); ok {
 		if b := s.tab.at(own); b != nil && b.active(now) && b.client != r.key {
 			return netip.Addr{}, OutcomeReservationBusy
 		}
 		return own, OutcomeOffer
+	}
+	if !known && s.reserveReached(c, now) {
+		return netip.Addr{}, OutcomeReservedForKnown
 	}
 	if b := s.tab.client(r.key); b != nil && c.dynamic(b.addr) {
 		return b.addr, OutcomeOffer
@@ -99,8 +108,9 @@ func (s *Server) free(a netip.Addr, now time.Time) bool {
 }
 
 // nextFree returns a free dynamic address: one never used since the start,
-// searched from a rotating cursor, else the free one whose last holder's
-// record ended longest ago, so that remembered addresses are reused last.
+// searched from a rotating cursor, else a free one whose record ended
+// longest ago, those of clients that never held a lease (expired offers,
+// ended quarantines) first, so that remembered leases are reused last.
 // mu is held. The cost is bounded by the pool size.
 func (s *Server) nextFree(c *compiled, now time.Time) (netip.Addr, bool) {
 	used := 0
@@ -113,7 +123,7 @@ func (s *Server) nextFree(c *compiled, now time.Time) (netip.Addr, bool) {
 		if b.active(now) {
 			continue
 		}
-		if oldest == nil || b.expiry.Before(oldest.expiry) || b.expiry.Equal(oldest.expiry) && a.Less(oldest.addr) {
+		if oldest == nil || reuseBefore(b, oldest) {
 			oldest = b
 		}
 	}
@@ -131,6 +141,19 @@ func (s *Server) nextFree(c *compiled, now time.Time) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	return oldest.addr, true
+}
+
+// reuseBefore reports whether the free record a is reused before b: a
+// record of a client that never held a lease before one that did, then the
+// one that ended first, then the lower address.
+func reuseBefore(a, b *binding) bool {
+	if a.leased != b.leased {
+		return !a.leased
+	}
+	if c := a.expiry.Compare(b.expiry); c != 0 {
+		return c < 0
+	}
+	return a.addr.Less(b.addr)
 }
 
 // quarantine takes addr out of the pool for DeclineQuarantine. from, when

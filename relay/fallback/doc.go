@@ -71,6 +71,46 @@
 //     on the fallback pool, outside central IPAM and DNS, until it leaves
 //     or reboots.
 //
+// # Pool protection (starvation floods)
+//
+// A starvation tool (dhcpstarv, dhcpig, Yersinia) sends DISCOVERs with
+// random chaddrs, each a new client. Two limits per scope keep it from
+// taking the pool; neither touches a known client: one with a
+// reservation, one that holds an address now (a retransmitted DISCOVER
+// renews its own offer), or one that held a lease the table still
+// remembers (ACKed, or loaded from the store). An expired offer alone does
+// not make a client known.
+//
+//   - Scope.MaxOffersOutstanding (default 10% of the dynamic pool, at
+//     least 4): once that many OFFERs are out and not taken, a new client's
+//     DISCOVER gets no OFFER (OutcomeOffersCapped). A DISCOVER-only flood
+//     at any rate therefore holds at most that many addresses, each for
+//     OfferHold, and the cap frees itself as they expire. Clients that
+//     answer with a REQUEST turn their offer into a lease at once and free
+//     their place in the cap.
+//   - Scope.ReserveForKnown (default 10% of the dynamic pool, rounded
+//     down): a new client gets an address only while more than that many
+//     are free (OutcomeReservedForKnown; a SELECTING REQUEST from a new
+//     client that skipped the DISCOVER is NAKed, OutcomeNakReservedForKnown).
+//     An attacker that completes every exchange (dhcpig) takes leases
+//     until only the reserve is left; returning clients still get their
+//     own address back, or one from the reserve. Free addresses are reused
+//     never-used first, then those of clients that never held a lease
+//     (expired offers), and the remembered leases of known clients last,
+//     so a flood cycles through its own addresses first.
+//
+// Sizing: a flood of R new chaddrs a second holds min(MaxOffersOutstanding,
+// R × OfferHold) addresses; the rest of the pool stays for clients that
+// complete the exchange. A brand-new client competes with the flood for
+// the offers that free up (first come, first served), so it gets one
+// within about OfferHold only when the relay's rate limits keep the flood
+// on the VLAN well below MaxOffersOutstanding / OfferHold per second; size
+// the cap above the rate at which real new clients arrive in one OfferHold
+// (e.g. a classroom booting at once), and the reserve at the number of
+// clients that must get back on during an attack. A smaller OfferHold
+// frees the cap sooner but risks a retransmitting client getting a second
+// address. Both limits are off with a negative value.
+//
 // # Leases, memory and restarts
 //
 // An ACK is written to the Store (durably) before Handle returns it; if the

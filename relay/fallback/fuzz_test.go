@@ -26,6 +26,7 @@ func FuzzHandle(f *testing.F) {
 		cl(1).decline(f, ours, ip("203.0.113.100")),
 		cl(1).inform(f, ip("203.0.113.20")),
 		client{mac: mac(7), id: []byte("\x00reserved")}.discover(f),
+		flooder(7).selecting(f, ours, ip("203.0.113.109")),
 	}
 	for _, m := range seeds {
 		f.Add(m.ToBytes(), false)
@@ -52,6 +53,9 @@ func FuzzHandle(f *testing.F) {
 			if a := yiaddr(rep); a.IsValid() && !e.s.scope.inPool(a) {
 				t.Fatalf("%v of %v, outside the scope", rep.MessageType(), a)
 			}
+		}
+		if ps := e.s.PoolStats(e.clock.Now()); ps.Offered > e.s.scope.offerCap {
+			t.Fatalf("%d offers held, more than the cap of %d", ps.Offered, e.s.scope.offerCap)
 		}
 		e.s.Owns(m)
 		for _, l := range e.s.Leases() {

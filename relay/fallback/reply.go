@@ -116,6 +116,8 @@ func nakMessage(why Outcome) string {
 		return "scope disabled"
 	case OutcomeNakFailback:
 		return "lease moved back to the central server"
+	case OutcomeNakReservedForKnown:
+		return "no address left for new clients"
 	}
 	return ""
 }

@@ -53,7 +53,7 @@ func (s *Server) request(r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
 	case OutcomeNakFailback:
 		s.failback(r, addr)
 		return nakReply(r, s.scope, o), o
-	case OutcomeNakWrongSubnet, OutcomeNakNotOurs, OutcomeNakTaken, OutcomeNakDisabled:
+	case OutcomeNakWrongSubnet, OutcomeNakNotOurs, OutcomeNakTaken, OutcomeNakDisabled, OutcomeNakReservedForKnown:
 		return nakReply(r, s.scope, o), o
 	}
 	return nil, o
@@ -92,6 +92,8 @@ func (s *Server) judge(r request, st reqState, addr netip.Addr, upstreamUp bool)
 	switch {
 	case b != nil && b.active(now) && b.client != r.key:
 		return OutcomeNakTaken
+	case st == stateSelecting && !s.exempt(c, r, now) && s.reserveReached(c, now):
+		return OutcomeNakReservedForKnown // a new client that skipped the DISCOVER
 	case st == stateSelecting:
 		return OutcomeAck // our offer, or a free address of ours it may have
 	case b == nil || b.client != r.key:
@@ -109,7 +111,7 @@ func (s *Server) commit(r request, addr netip.Addr) (*dhcpv4.DHCPv4, Outcome) {
 	now := s.clock.Now()
 	c := s.scope
 	b := &binding{addr: addr, state: leasestore.StateBound, expiry: now.Add(c.LeaseTime),
-		client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname}
+		client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname, leased: true}
 	s.mu.Lock()
 	if old := s.tab.at(addr); old != nil && old.client == r.key && b.hostname == "" {
 		b.hostname = old.hostname

@@ -24,6 +24,13 @@ const (
 	// exclusions, plus reservations), and with it the server's memory and
 	// the store's size.
 	MaxPoolSize = 1 << 16
+	// DefaultReserveForKnown is the percentage of the dynamic pool that new
+	// clients cannot take (see Scope.ReserveForKnown).
+	DefaultReserveForKnown = 10
+	// DefaultOffersPercent and MinOffersOutstanding give the default of
+	// Scope.MaxOffersOutstanding: 10% of the dynamic pool, at least 4.
+	DefaultOffersPercent = 10
+	MinOffersOutstanding = 4
 	// maxLeaseTime is one second below 0xffffffff, which option 51 reserves
 	// for an infinite lease (RFC 2132 §9.2).
 	maxLeaseTime = (1<<32 - 2) * time.Second
@@ -113,4 +120,17 @@ type Scope struct {
 	DeclineQuarantine time.Duration
 	// Failback is what happens to a fallback client once upstream is up.
 	Failback Failback
+	// MaxOffersOutstanding caps the addresses held by OFFERs not yet
+	// taken: once that many are out, a DISCOVER from a new client gets no
+	// OFFER (OutcomeOffersCapped) until one is taken or its OfferHold
+	// ends. Known clients are not capped (see the package doc, "Pool
+	// protection"). 0: 10% of the dynamic pool, at least 4; negative: no
+	// cap.
+	MaxOffersOutstanding int
+	// ReserveForKnown is the percentage (at most 100) of the dynamic pool,
+	// rounded down, that is kept for known clients: a new client gets an
+	// address only while more than that many are free
+	// (OutcomeReservedForKnown). 0: DefaultReserveForKnown; negative: no
+	// reserve.
+	ReserveForKnown int
 }

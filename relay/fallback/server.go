@@ -78,7 +78,7 @@ func (s *Server) load(leases []leasestore.Lease) {
 			if !s.scope.mayHold(l.Addr, l.ClientID, l.MAC) || len(l.ClientID) == 0 && len(l.MAC) == 0 {
 				continue
 			}
-			b.client = keyOf(l.ClientID, l.MAC)
+			b.client, b.leased = keyOf(l.ClientID, l.MAC), true
 		case leasestore.StateDeclined:
 			if !s.scope.inPool(l.Addr) || !b.active(now) {
 				continue

@@ -23,6 +23,10 @@ type binding struct {
 	clientID []byte
 	mac      net.HardwareAddr
 	hostname string
+	// leased says the client was ACKed this address (or its record was
+	// loaded from the store): it is a known client, spared the offer cap
+	// and the reserve, and its address is reused last.
+	leased bool
 }
 
 // active reports whether b holds its address at now.
@@ -58,6 +62,10 @@ func (b *binding) lease(iface string) leasestore.Lease {
 type table struct {
 	byAddr   map[netip.Addr]*binding
 	byClient map[clientKey]*binding
+	// offers are the offered bindings in the order they were set; some
+	// may be stale (taken, withdrawn, replaced or expired): offersBelow
+	// drops those. Its length is bounded by twice the table's.
+	offers []*binding
 }
 
 func newTable() *table {
@@ -78,6 +86,36 @@ func (t *table) set(b *binding) {
 		t.byClient[b.client] = b
 	}
 	t.byAddr[b.addr] = b
+	if b.state == leasestore.StateOffered {
+		if len(t.offers) == cap(t.offers) {
+			t.pruneOffers(time.Time{})
+		}
+		t.offers = append(t.offers, b)
+	}
+}
+
+// offersBelow reports whether fewer than n offers are outstanding at now.
+// It costs nothing while fewer than n were made since the last count, and
+// a pass over the offers otherwise.
+func (t *table) offersBelow(n int, now time.Time) bool {
+	if len(t.offers) < n {
+		return true
+	}
+	t.pruneOffers(now)
+	return len(t.offers) < n
+}
+
+// pruneOffers drops the offers that no longer hold their address: replaced
+// or removed, no longer offered, or (when now is set) expired at now.
+func (t *table) pruneOffers(now time.Time) {
+	kept := t.offers[:0]
+	for _, b := range t.offers {
+		if t.byAddr[b.addr] == b && b.state == leasestore.StateOffered && (now.IsZero() || b.active(now)) {
+			kept = append(kept, b)
+		}
+	}
+	clear(t.offers[len(kept):])
+	t.offers = kept
 }
 
 // client returns k's binding, or nil.

@@ -18,6 +18,8 @@ type compiled struct {
 	resByMAC  map[string]netip.Addr // string(MAC) → reserved address
 	resByID   map[string]netip.Addr // string(ClientID) → reserved address
 	mask      []byte                // option 1
+	offerCap  int                   // MaxOffersOutstanding resolved; math.MaxInt for none
+	reserve   int                   // addresses of the dynamic pool kept for known clients
 }
 
 // compile validates sc and returns its compiled form. Every error wraps
@@ -35,6 +37,7 @@ func compile(sc Scope) (*compiled, error) {
 			c.dynSize--
 		}
 	}
+	c.resolveGuards()
 	if n := c.pool.size + len(c.Reservations); n > MaxPoolSize {
 		return nil, fmt.Errorf("%w on %q: %d addresses, more than the %d allowed", ErrInvalidScope, sc.Interface, n, MaxPoolSize)
 	}
@@ -230,6 +233,8 @@ func (c *compiled) checkOptions() error {
 		return fmt.Errorf("offer-hold, decline-quarantine: negative duration")
 	case c.Failback != FailbackNAK && c.Failback != FailbackKeep:
 		return fmt.Errorf("failback: unknown value %d", c.Failback)
+	case c.ReserveForKnown > 100:
+		return fmt.Errorf("reserve-for-known: %d%% is more than 100%%", c.ReserveForKnown)
 	}
 	return nil
 }
