@@ -88,6 +88,9 @@ const (
 	DefaultProbeCount = 1
 	// MaxProbeCount bounds it.
 	MaxProbeCount = 5
+	// MaxFallbackPool bounds max-offers-outstanding: a fallback scope holds
+	// at most 65,536 addresses (relay/fallback.MaxPoolSize).
+	MaxFallbackPool = 1 << 16
 	// DefaultProbeTimeout is how long a probe waits: an ARP reply on a LAN
 	// takes well under a millisecond.
 	DefaultProbeTimeout = 200 * time.Millisecond

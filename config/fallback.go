@@ -88,6 +88,15 @@ type Fallback struct {
 	// ProbeCount is the number of ARP probes sent for an address before it
 	// is offered; 0 turns conflict detection off.
 	ProbeCount int
+	// MaxOffers caps the addresses held by OFFERs to clients the scope
+	// does not know yet (a DHCP starvation flood's random MACs are all
+	// new): 0 means 10 % of the pool, at least 4; -1 means no cap. Known
+	// clients (a reservation, a current or remembered lease) are exempt.
+	MaxOffers int
+	// ReserveForKnown is the percentage of the pool kept free for known
+	// clients, so that a returning client gets its address during a
+	// flood: 0 means 10; -1 means none.
+	ReserveForKnown int
 	// ProbeTimeout is how long each probe waits for an answer.
 	ProbeTimeout time.Duration
 	// DeclineQuarantine is how long an address a client declined (or a

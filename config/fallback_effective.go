@@ -21,6 +21,8 @@ func rawFromFallback(f *Fallback) *rawFallback {
 		DownAfter:          ptr(f.DownAfter),
 		TransactionTimeout: dur(f.TransactionTimeout),
 		ProbeCount:         ptr(f.ProbeCount),
+		MaxOffers:          ptr(f.MaxOffers),
+		ReserveForKnown:    ptr(f.ReserveForKnown),
 		ProbeTimeout:       dur(f.ProbeTimeout),
 		DeclineQuarantine:  dur(f.DeclineQuarantine),
 		OfferHold:          dur(f.OfferHold),

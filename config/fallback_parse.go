@@ -104,6 +104,8 @@ func parseFallback(r *rawFallback, where string, inDefaults bool, errs *errList)
 	s.secsThreshold = durationKey(r.SecsThreshold, ruleSecsThreshold, w+"secs-threshold: ", errs)
 	s.downAfter = intKey(r.DownAfter, 1, MaxDownAfter, w+"down-after: ", errs)
 	s.probeCount = intKey(r.ProbeCount, 0, MaxProbeCount, w+"probe-count: ", errs)
+	s.maxOffers = intKey(r.MaxOffers, -1, MaxFallbackPool, w+"max-offers-outstanding: ", errs)
+	s.reserveForKnown = intKey(r.ReserveForKnown, -1, 100, w+"reserve-for-known: ", errs)
 	s.failback = failbackKey(r.Failback, w+"failback: ", errs)
 	return s
 }

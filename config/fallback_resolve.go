@@ -33,6 +33,8 @@ func resolveFallback(name string, m *fallbackSettings, errs *errList) *Fallback 
 		DownAfter:          *m.downAfter,
 		TransactionTimeout: *m.transactionTimeout,
 		ProbeCount:         *m.probeCount,
+		MaxOffers:          *m.maxOffers,
+		ReserveForKnown:    *m.reserveForKnown,
 		ProbeTimeout:       *m.probeTimeout,
 		DeclineQuarantine:  *m.declineQuarantine,
 		OfferHold:          *m.offerHold,

@@ -24,6 +24,7 @@ type fallbackSettings struct {
 	probeTimeout, declineQuarantine, offerHold        *time.Duration
 	secsThreshold                                     *time.Duration
 	downAfter, probeCount                             *int
+	maxOffers, reserveForKnown                        *int
 	failback                                          *FailbackMode
 	useSecs                                           *bool
 }
@@ -57,6 +58,8 @@ func mergeFallback(m *fallbackSettings, l *fallbackSettings) {
 	m.secsThreshold = first(m.secsThreshold, l.secsThreshold)
 	m.downAfter = first(m.downAfter, l.downAfter)
 	m.probeCount = first(m.probeCount, l.probeCount)
+	m.maxOffers = first(m.maxOffers, l.maxOffers)
+	m.reserveForKnown = first(m.reserveForKnown, l.reserveForKnown)
 	m.failback = first(m.failback, l.failback)
 	m.useSecs = first(m.useSecs, l.useSecs)
 }
@@ -82,6 +85,8 @@ func builtinFallback() fallbackSettings {
 		secsThreshold:      ptr(time.Duration(0)),
 		downAfter:          ptr(DefaultDownAfter),
 		probeCount:         ptr(DefaultProbeCount),
+		maxOffers:          ptr(0),
+		reserveForKnown:    ptr(0),
 		failback:           ptr(DefaultFailback),
 		useSecs:            ptr(DefaultUseSecs),
 	}

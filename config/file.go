@@ -91,6 +91,8 @@ type rawFallback struct {
 	DownAfter          *int              `yaml:"down-after,omitempty"`
 	TransactionTimeout *string           `yaml:"transaction-timeout,omitempty"`
 	ProbeCount         *int              `yaml:"probe-count,omitempty"`
+	MaxOffers          *int              `yaml:"max-offers-outstanding,omitempty"`
+	ReserveForKnown    *int              `yaml:"reserve-for-known,omitempty"`
 	ProbeTimeout       *string           `yaml:"probe-timeout,omitempty"`
 	DeclineQuarantine  *string           `yaml:"decline-quarantine,omitempty"`
 	OfferHold          *string           `yaml:"offer-hold,omitempty"`

@@ -283,6 +283,7 @@ func fallbackScope(name string, addr netip.Prefix, fc *config.Fallback) fallback
 		Router: fc.Router, DNS: fc.DNS, Domain: fc.Domain,
 		LeaseTime: fc.LeaseTime, T1: fc.T1, T2: fc.T2, Enabled: fc.Enabled,
 		OfferHold: fc.OfferHold, DeclineQuarantine: fc.DeclineQuarantine,
+		MaxOffersOutstanding: fc.MaxOffers, ReserveForKnown: fc.ReserveForKnown,
 	}
 	for _, r := range fc.Pools {
 		s.Ranges = append(s.Ranges, fallback.Range{Start: r.Start, End: r.End})
