@@ -14,7 +14,7 @@ import (
 // ifaceCounters are the counters of one downstream interface. They are
 // updated with atomics on the hot paths and read by Stats.
 type ifaceCounters struct {
-	requestsIn      atomic.Uint64 // BOOTREQUESTs read from the packet socket (before any check)
+	requestsIn      atomic.Uint64 // frames read from the packet socket, before any check (rate limits included)
 	requestsRelayed atomic.Uint64 // requests sent to at least one helper
 	opt82Inserted   atomic.Uint64 // requests that left with our option 82
 	opt82Omitted    atomic.Uint64 // requests that left without it because it did not fit

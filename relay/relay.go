@@ -339,6 +339,7 @@ func (r *Relay) logWaiting(links map[string]iface.Link) {
 // and sends the result to the helpers.
 func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo) {
 	c := st.counters
+	c.requestsIn.Add(1)                 // every frame read, before any check: drops are a share of it
 	if lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
 		var src [6]byte
 		copy(src[:], frame[6:12])
@@ -356,7 +357,6 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 		r.drop(c, frameReason(err), st.name, err)
 		return
 	}
-	c.requestsIn.Add(1)
 	ev := r.tracer.Start(trace.In, netip.Addr{}, dg.Payload)
 	var job fbJob
 	haveJob := false
