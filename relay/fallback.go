@@ -260,7 +260,7 @@ func (r *Relay) upstreamProvenUp(st *ifState, now time.Time) bool {
 		return false
 	}
 	for _, h := range st.helpers {
-		if ns := r.counters.helper(h.Addr()).lastReply.Load(); ns != 0 && now.Sub(time.Unix(0, ns)) < failbackEvidence {
+		if ns := r.helperCounter(st, h.Addr()).lastReply.Load(); ns != 0 && now.Sub(time.Unix(0, ns)) < failbackEvidence {
 			return true
 		}
 	}

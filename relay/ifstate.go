@@ -25,12 +25,13 @@ type ifState struct {
 	name       string
 	link       iface.Link
 	cfg        *config.Interface
-	addr       netip.Prefix        // the interface's primary IPv4 address; invalid: none yet
-	giaddr     netip.Addr          // what goes into giaddr; invalid: none yet
-	helpers    []netip.AddrPort    // helper:67, without those reached through this interface
-	helperLims []*ratelimit.Helper // the helpers' global ceilings, by index in helpers (nil: none)
-	isHelper   map[netip.Addr]bool // every configured helper, for the reply source check
-	skipped    int                 // helpers left out because they sit on this interface's subnet
+	addr       netip.Prefix                   // the interface's primary IPv4 address; invalid: none yet
+	giaddr     netip.Addr                     // what goes into giaddr; invalid: none yet
+	helpers    []netip.AddrPort               // helper:67, without those reached through this interface
+	helperLims []*ratelimit.Helper            // the helpers' global ceilings, by index in helpers (nil: none)
+	helperCtr  map[netip.Addr]*helperCounters // every configured helper's counters, resolved at build time
+	isHelper   map[netip.Addr]bool            // every configured helper, for the reply source check
+	skipped    int                            // helpers left out because they sit on this interface's subnet
 
 	circuitID []byte    // our circuit-id sub-option value
 	remoteID  []byte    // our remote-id sub-option value

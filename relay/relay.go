@@ -174,6 +174,15 @@ func (r *Relay) apply(cfg *config.Config) {
 	r.log.Info("configuration reloaded", "interfaces", len(cfg.Interfaces))
 }
 
+// helperCounter returns a helper's counters, resolved when the interface's
+// state was built (no lock); a state built elsewhere (tests) looks them up.
+func (r *Relay) helperCounter(st *ifState, a netip.Addr) *helperCounters {
+	if hc := st.helperCtr[a]; hc != nil {
+		return hc
+	}
+	return r.counters.helper(a)
+}
+
 // helperLimit is one helper's global ceiling and the rate it was made for.
 type helperLimit struct {
 	rate  float64
@@ -277,6 +286,10 @@ func (r *Relay) reconcile(ctx context.Context) {
 		}
 		states = append(states, st)
 		st.helperLims = r.helperLimiters(cfg, st.helpers)
+		st.helperCtr = make(map[netip.Addr]*helperCounters, len(st.isHelper))
+		for h := range st.isHelper {
+			st.helperCtr[h] = r.counters.helper(h) // resolved here, so the hot paths take no lock
+		}
 		if a, ok := r.agents[name]; ok {
 			st.agent = a
 			a.setLimits(ifc.RateLimit)
@@ -406,7 +419,7 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 	sent := false
 	now := time.Now()
 	for i, h := range st.helpers {
-		hc := r.counters.helper(h.Addr())
+		hc := r.helperCounter(st, h.Addr())
 		if i < len(st.helperLims) && !st.helperLims[i].Allow(now) { // nil: no ceiling
 			r.drop(c, ReasonRateHelper, st.name, nil)
 			continue
@@ -517,7 +530,7 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte) {
 		return
 	}
 	if res.st.isHelper[src] {
-		hc := r.counters.helper(src)
+		hc := r.helperCounter(res.st, src)
 		hc.replies.Add(1)
 		hc.lastReply.Store(time.Now().UnixNano())
 		hc.byType.add(1, wire.Packet(res.msg).MessageType())
