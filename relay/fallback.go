@@ -305,3 +305,13 @@ func (f *fbAgent) countOutcome(o fallback.Outcome) {
 	v, _ := f.outcomes.LoadOrStore(o, new(atomic.Uint64))
 	v.(*atomic.Uint64).Add(1)
 }
+
+// outcomeCounts returns the answers counted so far, by outcome name.
+func (f *fbAgent) outcomeCounts() map[string]uint64 {
+	m := make(map[string]uint64)
+	f.outcomes.Range(func(k, v any) bool {
+		m[k.(fallback.Outcome).String()] = v.(*atomic.Uint64).Load()
+		return true
+	})
+	return m
+}

@@ -89,6 +89,9 @@ func TestFallbackAnswersWhenUpstreamIsSilent(t *testing.T) {
 	if m.MessageType() != wire.Offer || m.YIAddr() != netip.MustParseAddr("203.0.113.100") || dg.Src != relayAddr.Addr() {
 		t.Errorf("got %v of %v from %v, want an OFFER of 203.0.113.100 from %v", m.MessageType(), m.YIAddr(), dg.Src, relayAddr.Addr())
 	}
+	if sc := rig.r.Status().Scopes; len(sc) != 1 || sc[0].Outcomes["offer"] != 1 || sc[0].Offered != 1 {
+		t.Errorf("status scopes %+v, want eth1 with one offer counted and one address offered", sc)
+	}
 }
 
 // TestFallbackStaysQuietWhenUpstreamOffers: an upstream OFFER within

@@ -19,13 +19,11 @@ type replyResult struct {
 }
 
 // processReply runs the reply path of DESIGN.md on one UDP payload from
-// src, received on interface ingress: find the downstream interface, check the source and the option 82,
+// src: find the downstream interface, check the source and the option 82,
 // strip it and decide the delivery. It edits msg in place and does not
-// allocate.
-// ingress is the interface index the reply arrived on (0: unknown): a
-// reply that comes in on a downstream interface is spoofed (a host on a
-// client VLAN using a helper's address) and is dropped before anything
-// else.
+// allocate. ingress is the index of the interface the reply arrived on (0:
+// unknown); a reply that comes in on a downstream interface is spoofed (a
+// host on a client VLAN using a helper's address) and is dropped first.
 func processReply(rt *routes, src netip.Addr, ingress int, b []byte) replyResult {
 	if ingress != 0 && rt.downstream[ingress] {
 		return replyResult{drop: true, reason: ReasonReplyFromDownstream}

@@ -41,6 +41,10 @@ type Status struct {
 type ScopeStatus struct {
 	Interface string
 	fallback.PoolStats
+	// Outcomes counts the fallback server's decisions by name ("offer",
+	// "ack", "pool_exhausted", "offers_capped", …); ones that never
+	// happened are left out.
+	Outcomes map[string]uint64
 }
 
 // Status returns a snapshot of the relay's interfaces and counters.
@@ -80,7 +84,7 @@ func (r *Relay) Status() Status {
 	if p := r.fbPub.Load(); p != nil {
 		now := time.Now()
 		for _, f := range *p {
-			out.Scopes = append(out.Scopes, ScopeStatus{Interface: f.name, PoolStats: f.srv.PoolStats(now)})
+			out.Scopes = append(out.Scopes, ScopeStatus{Interface: f.name, PoolStats: f.srv.PoolStats(now), Outcomes: f.outcomeCounts()})
 		}
 		sort.Slice(out.Scopes, func(i, j int) bool { return out.Scopes[i].Interface < out.Scopes[j].Interface })
 	}

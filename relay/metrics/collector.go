@@ -69,6 +69,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		for state, n := range map[string]int{"bound": sc.Bound, "offered": sc.Offered, "quarantined": sc.Quarantined, "free": sc.Free} {
 			ch <- prometheus.MustNewConstMetric(fallbackAddresses, prometheus.GaugeValue, float64(n), sc.Interface, state)
 		}
+		for o, n := range sc.Outcomes {
+			counter(ch, fallbackOutcomes, n, sc.Interface, o)
+		}
 	}
 	for _, h := range st.Helpers {
 		name := h.Addr.String()

@@ -49,6 +49,9 @@ var (
 	fallbackAddresses = desc("iphelper_fallback_addresses",
 		"Addresses of an interface's fallback scope by state: bound, offered, quarantined (declined or in conflict) and free.",
 		labelInterface, "state")
+	fallbackOutcomes = desc("iphelper_fallback_outcomes_total",
+		"The fallback server's decisions by outcome (offer, ack, pool_exhausted, offers_capped, nak_failback, silent_not_ours, …).",
+		labelInterface, "outcome")
 	helperUp = desc("iphelper_helper_up",
 		"1 while the helper's helper set is up (answering), 0 while it is down.", labelHelper)
 	helperTimedOut = desc("iphelper_helper_transactions_timed_out_total",
@@ -70,7 +73,7 @@ var (
 
 	allDescs = []*prometheus.Desc{
 		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
-		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
+		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}
 )

@@ -36,7 +36,8 @@ iphelper_helper_packets_total{direction="out",helper="198.51.100.2",type="discov
 
 func TestFallbackAddresses(t *testing.T) {
 	st := testStatus()
-	st.Scopes = []relay.ScopeStatus{{Interface: "eth1", PoolStats: fallback.PoolStats{Size: 21, Bound: 3, Offered: 1, Quarantined: 1, Free: 16}}}
+	st.Scopes = []relay.ScopeStatus{{Interface: "eth1", PoolStats: fallback.PoolStats{Size: 21, Bound: 3, Offered: 1, Quarantined: 1, Free: 16},
+		Outcomes: map[string]uint64{"offer": 4, "pool_exhausted": 2}}}
 	reg := newRegistry(t, NewCollector(st, Options{}))
 	want := `
 # HELP iphelper_fallback_addresses Addresses of an interface's fallback scope by state: bound, offered, quarantined (declined or in conflict) and free.
@@ -45,8 +46,12 @@ iphelper_fallback_addresses{interface="eth1",state="bound"} 3
 iphelper_fallback_addresses{interface="eth1",state="free"} 16
 iphelper_fallback_addresses{interface="eth1",state="offered"} 1
 iphelper_fallback_addresses{interface="eth1",state="quarantined"} 1
+# HELP iphelper_fallback_outcomes_total The fallback server's decisions by outcome (offer, ack, pool_exhausted, offers_capped, nak_failback, silent_not_ours, …).
+# TYPE iphelper_fallback_outcomes_total counter
+iphelper_fallback_outcomes_total{interface="eth1",outcome="offer"} 4
+iphelper_fallback_outcomes_total{interface="eth1",outcome="pool_exhausted"} 2
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "iphelper_fallback_addresses"); err != nil {
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "iphelper_fallback_addresses", "iphelper_fallback_outcomes_total"); err != nil {
 		t.Error(err)
 	}
 }
