@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/vishvananda/netns"
 )
@@ -74,9 +75,29 @@ func newLab(t *testing.T) *lab {
 	run(t, "ip", "-n", l.ns2, "addr", "add", "203.0.113.2/25", "dev", "b0")
 	run(t, "ip", "-n", l.ns1, "link", "set", "a0", "up")
 	run(t, "ip", "-n", l.ns2, "link", "set", "b0", "up")
+	// A veth carries frames only once both ends are oper-up (LOWER_UP); a
+	// frame sent before that is dropped silently, so wait for it.
+	waitLowerUp(t, l.ns1, "a0")
+	waitLowerUp(t, l.ns2, "b0")
 	l.h1, l.h2 = l.handle(l.ns1), l.handle(l.ns2)
 	l.mac1, l.mac2 = l.iface(l.h1, "a0").HardwareAddr, l.iface(l.h2, "b0").HardwareAddr
 	return l
+}
+
+// waitLowerUp waits until dev in ns reports LOWER_UP, for at most 5 s.
+func waitLowerUp(t *testing.T, ns, dev string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, err := exec.Command("ip", "-n", ns, "-o", "link", "show", dev).CombinedOutput()
+		if err == nil && strings.Contains(string(out), "LOWER_UP") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s in %s is not LOWER_UP after 5s: %s", dev, ns, out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // handle opens a namespace handle, closed when the test ends.

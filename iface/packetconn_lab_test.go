@@ -162,14 +162,25 @@ func TestWriteFrameShort(t *testing.T) {
 	frame := mustBuild(t, UDP4Header{
 		DstMAC: l.mac2, SrcMAC: l.mac1, Src: labIP1, Dst: labIP2, SrcPort: 68, DstPort: 67,
 	}, []byte("x"))
-	if err := pc1.WriteFrame(frame, nil); err != nil {
-		t.Fatalf("WriteFrame: %v", err)
-	}
+	// The veth may not carry frames for a moment after it comes up (a frame
+	// sent then is dropped silently): send again until one arrives.
 	buf := make([]byte, 2048)
-	_ = pc2.SetReadDeadline(time.Now().Add(2 * time.Second))
-	n, info, err := pc2.ReadFrame(buf)
-	if err != nil {
-		t.Fatalf("ReadFrame: %v", err)
+	var (
+		n    int
+		info FrameInfo
+		err  error
+	)
+	for deadline := time.Now().Add(3 * time.Second); ; {
+		if err := pc1.WriteFrame(frame, nil); err != nil {
+			t.Fatalf("WriteFrame: %v", err)
+		}
+		_ = pc2.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if n, info, err = pc2.ReadFrame(buf); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ReadFrame: %v", err)
+		}
 	}
 	t.Logf("a %d-byte frame arrived across veth as %d bytes (info.Len %d)", len(frame), n, info.Len)
 	if diff := cmp.Diff(frame, buf[:n]); diff != "" {
