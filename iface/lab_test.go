@@ -1,13 +1,11 @@
 package iface
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -204,21 +202,4 @@ func run(t *testing.T, name string, args ...string) string {
 
 // removeStaleNamespaces deletes namespaces left by earlier runs of these
 // tests whose process is gone.
-func removeStaleNamespaces() {
-	out, err := exec.Command("ip", "netns", "list").Output()
-	if err != nil {
-		return
-	}
-	for _, line := range bytes.Split(out, []byte("\n")) {
-		fields := strings.Fields(string(line))
-		if len(fields) == 0 || !strings.HasPrefix(fields[0], labPrefix) {
-			continue
-		}
-		pidStr, _, _ := strings.Cut(strings.TrimPrefix(fields[0], labPrefix), "-")
-		pid, err := strconv.Atoi(pidStr)
-		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) != syscall.ESRCH {
-			continue
-		}
-		_ = exec.Command("ip", "netns", "del", fields[0]).Run()
-	}
-}
+func removeStaleNamespaces() { removeStale(labPrefix) }
