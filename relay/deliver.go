@@ -3,6 +3,8 @@ package relay
 import (
 	"net"
 	"net/netip"
+
+	"github.com/iphelper/iphelper/relay/wire"
 )
 
 // deliveryKind is how a reply reaches the client (RFC 2131 §4.1, RFC 1542 §5.4).
@@ -32,6 +34,18 @@ type replyFacts struct {
 	ciaddr    netip.Addr
 	yiaddr    netip.Addr
 	ethernet  bool // htype 1 and hlen 6: chaddr is an Ethernet address we can send to
+}
+
+// factsOf reads the delivery facts of a BOOTREPLY, relayed or the
+// fallback's own.
+func factsOf(p wire.Packet) replyFacts {
+	return replyFacts{
+		nak:       p.MessageType() == wire.Nak,
+		broadcast: p.Broadcast(),
+		ciaddr:    p.CIAddr(),
+		yiaddr:    p.YIAddr(),
+		ethernet:  p.HType() == 1 && p.HLen() == 6,
+	}
 }
 
 // delivery is where a reply goes: the IP destination and, for unicast, the

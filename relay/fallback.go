@@ -44,7 +44,8 @@ type pendingDiscover struct {
 // writes included) off the request path.
 type fbAgent struct {
 	r        *Relay
-	name     string // the interface
+	name     string              // the interface
+	frame    [fbMsgMax + 64]byte // the worker's frame buffer for replies (ToBytes output is at most a few hundred bytes)
 	log      *slog.Logger
 	srv      *fallback.Server
 	cfg      atomic.Pointer[config.Fallback]
@@ -231,12 +232,8 @@ func (f *fbAgent) serve(ctx context.Context, j fbJob) {
 	}
 	msg := reply.ToBytes()
 	p := wire.Packet(msg)
-	res := replyResult{st: st, msg: msg, to: decideDelivery(replyFacts{
-		nak: p.MessageType() == wire.Nak, broadcast: p.Broadcast(), ciaddr: p.CIAddr(), yiaddr: p.YIAddr(),
-		ethernet: p.HType() == 1 && p.HLen() == 6,
-	})}
-	frame := make([]byte, len(msg)+64)
-	if err := f.r.deliver(res, frame); err != nil {
+	res := replyResult{st: st, msg: msg, to: decideDelivery(factsOf(p))}
+	if err := f.r.deliver(res, f.frame[:]); err != nil {
 		f.r.drop(st.counters, ReasonDeliverFailed, st.name, err)
 		return
 	}

@@ -353,10 +353,11 @@ func (r *Relay) logWaiting(links map[string]iface.Link) {
 func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo) {
 	c := st.counters
 	c.requestsIn.Add(1)                 // every frame read, before any check: drops are a share of it
+	now := time.Now()                   // one clock read per packet, for the limits, the tracker and the fallback
 	if lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
 		var src [6]byte
 		copy(src[:], frame[6:12])
-		switch lim.Allow(src, time.Now()) {
+		switch lim.Allow(src, now) {
 		case ratelimit.InterfaceLimited:
 			r.drop(c, ReasonRateInterface, st.name, nil)
 			return
@@ -411,13 +412,12 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 	// fallback. A transaction whose sends all fail simply times out, which
 	// is what an unreachable upstream should look like.
 	if st.tracker != nil && (mt == wire.Discover || mt == wire.Request || mt == wire.Inform) {
-		st.tracker.Forwarded(txnOf(m), time.Now())
+		st.tracker.Forwarded(txnOf(m), now)
 	}
 	if haveJob {
-		r.fallbackAfterRelay(st, job, m, mt)
+		r.fallbackAfterRelay(st, job, m, mt, now)
 	}
 	sent := false
-	now := time.Now()
 	for i, h := range st.helpers {
 		hc := r.helperCounter(st, h.Addr())
 		if i < len(st.helperLims) && !st.helperLims[i].Allow(now) { // nil: no ceiling
@@ -461,7 +461,7 @@ func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType) bool {
 // client's secs says it has waited long enough), else after offer-delay
 // unless an upstream OFFER passes back first; an INFORM only when the
 // upstream is down.
-func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.MessageType) {
+func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.MessageType, now time.Time) {
 	fc := st.fb.cfg.Load()
 	down := st.tracker != nil && !st.tracker.Up()
 	urgent := down || (fc.UseSecs && time.Duration(m.Secs())*time.Second >= fc.SecsThreshold)
@@ -470,7 +470,7 @@ func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.
 	case mt == wire.Discover && urgent:
 		ok = st.fb.enqueue(j)
 	case mt == wire.Discover:
-		ok = st.fb.deferDiscover(txnOf(m), j, time.Now())
+		ok = st.fb.deferDiscover(txnOf(m), j, now)
 	case (mt == wire.Inform || mt == wire.Request) && down:
 		ok = st.fb.enqueue(j)
 	case mt == wire.Request && hasServerID(m):
@@ -518,6 +518,7 @@ func (r *Relay) replyLoop(ctx context.Context) {
 // handleReply runs the reply path on one datagram and delivers it.
 func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte) {
 	ev := r.tracer.Start(trace.Out, src, msg)
+	now := time.Now() // one clock read per reply
 	res := processReply(r.routes.Load(), src, ingress, msg)
 	c := &r.counters.global
 	name := ""
@@ -532,17 +533,17 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte) {
 	if res.st.isHelper[src] {
 		hc := r.helperCounter(res.st, src)
 		hc.replies.Add(1)
-		hc.lastReply.Store(time.Now().UnixNano())
+		hc.lastReply.Store(now.UnixNano())
 		hc.byType.add(1, wire.Packet(res.msg).MessageType())
 	}
-	r.upstreamAnswered(res)
+	r.upstreamAnswered(res, now)
 	if err := r.deliver(res, frame); err != nil {
 		r.drop(c, ReasonDeliverFailed, name, err)
 		r.tracer.EmitDropped(ev, name, ReasonDeliverFailed.String())
 		return
 	}
 	r.tracer.EmitDelivered(ev, name, res.to.dstIP, res.to.kind == deliverBroadcast)
-	r.bindings.ObserveReply(res.msg, name, res.st.link.VLANID, time.Now())
+	r.bindings.ObserveReply(res.msg, name, res.st.link.VLANID, now)
 	c.repliesOut.Add(1)
 	c.byType.add(1, wire.Packet(res.msg).MessageType())
 	if res.to.kind == deliverBroadcast {
@@ -557,7 +558,7 @@ func hasServerID(m wire.Packet) bool {
 
 // upstreamAnswered feeds a reply to the health tracker and cancels a
 // pending fallback answer to the same DISCOVER.
-func (r *Relay) upstreamAnswered(res replyResult) {
+func (r *Relay) upstreamAnswered(res replyResult, now time.Time) {
 	st := res.st
 	if st.tracker == nil && st.fb == nil {
 		return
@@ -565,7 +566,7 @@ func (r *Relay) upstreamAnswered(res replyResult) {
 	m := wire.Packet(res.msg)
 	k := txnOf(m)
 	if st.tracker != nil {
-		if lat, ok := st.tracker.Answered(k, time.Now()); ok && st.latency != nil {
+		if lat, ok := st.tracker.Answered(k, now); ok && st.latency != nil {
 			st.latency.observe(lat)
 		}
 	}

@@ -56,14 +56,7 @@ func processReply(rt *routes, src netip.Addr, ingress int, b []byte) replyResult
 	if !keep {
 		_, _ = wire.StripOption(msg, wire.OptRelayAgentInfo) // cannot fail: Validate checked the options
 	}
-	f := replyFacts{
-		nak:       msg.MessageType() == wire.Nak,
-		broadcast: msg.Broadcast(),
-		ciaddr:    msg.CIAddr(),
-		yiaddr:    msg.YIAddr(),
-		ethernet:  msg.HType() == 1 && msg.HLen() == 6,
-	}
-	return replyResult{st: st, msg: msg, to: decideDelivery(f)}
+	return replyResult{st: st, msg: msg, to: decideDelivery(factsOf(msg))}
 }
 
 // matchOption82 finds the interface whose option 82 a reply carries: the
