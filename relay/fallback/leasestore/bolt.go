@@ -84,40 +84,58 @@ func (s *BoltStore) Load(iface string) ([]Lease, error) {
 
 // Put implements Store: one fsynced transaction.
 func (s *BoltStore) Put(l Lease) error {
-	if err := checkLease(l); err != nil {
-		return fmt.Errorf("failed to store lease: %w", err)
-	}
-	v, err := encodeLease(l)
-	if err != nil {
-		return err
-	}
-	err = s.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists([]byte(l.Interface))
-		if err != nil {
-			return err
-		}
-		return b.Put(addrKey(l.Addr), v)
-	})
-	if err != nil {
-		return fmt.Errorf("failed to store the lease of %v on %q in %q: %w", l.Addr, l.Interface, s.path, err)
-	}
-	return nil
+	return s.Apply([]Write{PutWrite(l)})
 }
 
 // Delete implements Store: one fsynced transaction.
 func (s *BoltStore) Delete(iface string, addr netip.Addr) error {
-	if !addr.Is4() {
-		return fmt.Errorf("failed to delete lease: %w: address %v is not IPv4", ErrInvalidLease, addr)
+	return s.Apply([]Write{DeleteWrite(iface, addr)})
+}
+
+// Apply implements Store: one bbolt transaction, so one fsync for the whole
+// batch, whatever its length. This is the group commit of the fallback
+// server: the cost of a flush to disk is shared by every lease written while
+// the previous flush ran.
+func (s *BoltStore) Apply(ws []Write) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	vals := make([][]byte, len(ws))
+	for i, w := range ws {
+		if err := w.check(); err != nil {
+			return fmt.Errorf("failed to store lease: %w", err)
+		}
+		if w.Delete {
+			continue
+		}
+		v, err := encodeLease(w.Lease)
+		if err != nil {
+			return err
+		}
+		vals[i] = v
 	}
 	err := s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(iface))
-		if b == nil {
-			return nil
+		for i, w := range ws {
+			if w.Delete {
+				if b := tx.Bucket([]byte(w.Lease.Interface)); b != nil {
+					if err := b.Delete(addrKey(w.Lease.Addr)); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			b, err := tx.CreateBucketIfNotExists([]byte(w.Lease.Interface))
+			if err != nil {
+				return err
+			}
+			if err := b.Put(addrKey(w.Lease.Addr), vals[i]); err != nil {
+				return err
+			}
 		}
-		return b.Delete(addrKey(addr))
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("failed to delete the lease of %v on %q in %q: %w", addr, iface, s.path, err)
+		return fmt.Errorf("failed to write %d lease records (first %v on %q) in %q: %w", len(ws), ws[0].Lease.Addr, ws[0].Lease.Interface, s.path, err)
 	}
 	return nil
 }

@@ -39,32 +39,38 @@ func (m *MemStore) Load(iface string) ([]Lease, error) {
 }
 
 // Put implements Store.
-func (m *MemStore) Put(l Lease) error {
-	if err := checkLease(l); err != nil {
-		return fmt.Errorf("failed to store lease: %w", err)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return ErrClosed
-	}
-	recs := m.ifaces[l.Interface]
-	if recs == nil {
-		recs = make(map[netip.Addr]Lease)
-		m.ifaces[l.Interface] = recs
-	}
-	recs[l.Addr] = l.Clone()
-	return nil
-}
+func (m *MemStore) Put(l Lease) error { return m.Apply([]Write{PutWrite(l)}) }
 
 // Delete implements Store.
 func (m *MemStore) Delete(iface string, addr netip.Addr) error {
+	return m.Apply([]Write{DeleteWrite(iface, addr)})
+}
+
+// Apply implements Store: all of ws or, on an invalid write, none.
+func (m *MemStore) Apply(ws []Write) error {
+	for _, w := range ws {
+		if err := w.check(); err != nil {
+			return fmt.Errorf("failed to store lease: %w", err)
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return ErrClosed
 	}
-	delete(m.ifaces[iface], addr)
+	for _, w := range ws {
+		l := w.Lease
+		if w.Delete {
+			delete(m.ifaces[l.Interface], l.Addr)
+			continue
+		}
+		recs := m.ifaces[l.Interface]
+		if recs == nil {
+			recs = make(map[netip.Addr]Lease)
+			m.ifaces[l.Interface] = recs
+		}
+		recs[l.Addr] = l.Clone()
+	}
 	return nil
 }
 

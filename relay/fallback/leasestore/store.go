@@ -1,6 +1,9 @@
 package leasestore
 
-import "net/netip"
+import (
+	"fmt"
+	"net/netip"
+)
 
 // Store persists the fallback server's address records, per interface.
 //
@@ -18,7 +21,38 @@ type Store interface {
 	// Delete removes the record of addr on iface; deleting a record that
 	// does not exist is not an error.
 	Delete(iface string, addr netip.Addr) error
+	// Apply makes every write of ws, in order, in one durable transaction:
+	// all of them or, when it returns an error, none. It is how a server
+	// commits a group of leases with one flush to disk.
+	Apply(ws []Write) error
 	// Close releases the store. Calls after Close fail with ErrClosed;
 	// Close itself is idempotent.
 	Close() error
+}
+
+// A Write is one change of a batch handed to Store.Apply: Lease replaces the
+// record at (Lease.Interface, Lease.Addr), or, when Delete is set, that
+// record is removed (then only Interface and Addr are read).
+type Write struct {
+	Lease  Lease
+	Delete bool
+}
+
+// PutWrite returns the Write that stores l.
+func PutWrite(l Lease) Write { return Write{Lease: l} }
+
+// DeleteWrite returns the Write that removes the record of addr on iface.
+func DeleteWrite(iface string, addr netip.Addr) Write {
+	return Write{Lease: Lease{Interface: iface, Addr: addr}, Delete: true}
+}
+
+// check validates w before any of its batch is written.
+func (w Write) check() error {
+	if w.Delete {
+		if !w.Lease.Addr.Is4() {
+			return fmt.Errorf("%w: address %v is not IPv4", ErrInvalidLease, w.Lease.Addr)
+		}
+		return nil
+	}
+	return checkLease(w.Lease)
 }
