@@ -21,6 +21,7 @@ const (
 	fbQueueLen   = 256  // requests waiting for the fallback worker
 	fbPendingMax = 1024 // DISCOVERs waiting for their offer-delay
 	fbMsgMax     = 1500 // larger client messages are not served by the fallback
+	fbBatchMax   = 64   // answers staged before their leases are committed together
 	sweepEvery   = 10 * time.Second
 )
 
@@ -30,6 +31,14 @@ type fbJob struct {
 	buf *[fbMsgMax]byte
 	n   int
 	st  *ifState
+}
+
+// fbAnswer is the fallback server's answer to one job, held until the
+// leases of its batch are durable.
+type fbAnswer struct {
+	st      *ifState
+	reply   *dhcpv4.DHCPv4
+	outcome fallback.Outcome
 }
 
 // pendingDiscover is a DISCOVER relayed upstream for which the fallback
@@ -58,7 +67,8 @@ type fbAgent struct {
 	wake     chan struct{}
 	cancel   context.CancelFunc
 	done     chan struct{}
-	outcomes sync.Map // fallback.Outcome → *atomic.Uint64
+	outcomes sync.Map   // fallback.Outcome → *atomic.Uint64
+	batch    []fbAnswer // the worker's answers waiting for the batch's commit
 }
 
 func newFBAgent(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fbAgent {
@@ -181,6 +191,12 @@ func (f *fbAgent) due(now time.Time) ([]fbJob, time.Time) {
 }
 
 // run is the worker: jobs, due DISCOVERs and the periodic sweep.
+//
+// It answers jobs in batches: every job queued while the last batch was
+// being written (up to fbBatchMax) is answered, then the leases of the
+// whole batch are written in one transaction, then the replies go out. One
+// flush to disk serves a burst (group commit) and no ACK leaves before its
+// lease is durable. An idle server writes each ACK's lease alone, at once.
 func (f *fbAgent) run(ctx context.Context) {
 	sweep := time.NewTicker(sweepEvery)
 	defer sweep.Stop()
@@ -189,8 +205,9 @@ func (f *fbAgent) run(ctx context.Context) {
 	for {
 		jobs, next := f.due(time.Now())
 		for _, j := range jobs {
-			f.serve(ctx, j)
+			f.stage(ctx, j)
 		}
+		f.flush()
 		wait := time.Hour
 		if !next.IsZero() {
 			wait = time.Until(next)
@@ -200,7 +217,9 @@ func (f *fbAgent) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case j := <-f.jobs:
-			f.serve(ctx, j)
+			f.stage(ctx, j)
+			f.drain(ctx)
+			f.flush()
 		case <-f.wake:
 		case <-timer.C:
 		case now := <-sweep.C:
@@ -211,25 +230,62 @@ func (f *fbAgent) run(ctx context.Context) {
 	}
 }
 
-// serve answers one client message with the fallback server and delivers
-// the reply, if any, like a relayed one.
-func (f *fbAgent) serve(ctx context.Context, j fbJob) {
+// drain stages the jobs already queued, up to a full batch.
+func (f *fbAgent) drain(ctx context.Context) {
+	for len(f.batch) < fbBatchMax {
+		select {
+		case j := <-f.jobs:
+			f.stage(ctx, j)
+		default:
+			return
+		}
+	}
+}
+
+// stage answers one client message with the fallback server and holds the
+// answer for flush. A DISCOVER may wait for an ARP probe: the answers
+// already held are flushed first, so that no ACK waits for a probe.
+func (f *fbAgent) stage(ctx context.Context, j fbJob) {
 	defer f.release(j)
 	req, err := dhcpv4.FromBytes(j.buf[:j.n])
 	if err != nil {
 		f.r.drop(j.st.counters, ReasonMalformed, j.st.name, err)
 		return
 	}
+	if len(f.batch) >= fbBatchMax || (len(f.batch) > 0 && req.MessageType() == dhcpv4.MessageTypeDiscover && f.cfg.Load().ProbeCount > 0) {
+		f.flush()
+	}
 	st := j.st
 	if cur := st.agent.state.Load(); cur != nil {
 		st = cur // the interface may have changed address meanwhile
 	}
-	reply, outcome := f.srv.Handle(ctx, req, f.r.upstreamProvenUp(st, time.Now()))
-	f.countOutcome(outcome)
+	reply, outcome := f.srv.Stage(ctx, req, f.r.upstreamProvenUp(st, time.Now()))
 	f.log.Debug("fallback answered", "xid", req.TransactionID.String(), "outcome", outcome.String())
-	if reply == nil {
+	f.batch = append(f.batch, fbAnswer{st: st, reply: reply, outcome: outcome})
+}
+
+// flush commits the leases of the held answers and sends their replies;
+// if the commit fails, no ACK of the batch is sent (store_failed).
+func (f *fbAgent) flush() {
+	if len(f.batch) == 0 {
 		return
 	}
+	err := f.srv.Commit()
+	for _, a := range f.batch {
+		if err != nil && a.outcome == fallback.OutcomeAck {
+			a.outcome, a.reply = fallback.OutcomeStoreFailed, nil
+		}
+		f.countOutcome(a.outcome)
+		if a.reply != nil {
+			f.send(a.st, a.reply)
+		}
+	}
+	clear(f.batch)
+	f.batch = f.batch[:0]
+}
+
+// send delivers one fallback reply like a relayed one.
+func (f *fbAgent) send(st *ifState, reply *dhcpv4.DHCPv4) {
 	msg := reply.ToBytes()
 	p := wire.Packet(msg)
 	res := replyResult{st: st, msg: msg, to: decideDelivery(factsOf(p))}

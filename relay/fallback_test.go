@@ -27,14 +27,24 @@ type fallbackRig struct {
 
 func startFallbackRig(t *testing.T) *fallbackRig {
 	t.Helper()
+	return startFallbackRigWith(t, leasestore.NewMemStore(), nil)
+}
+
+// startFallbackRigWith is startFallbackRig with store and a change of the
+// configuration (mod, when not nil).
+func startFallbackRigWith(t *testing.T, store leasestore.Store, mod func(*config.Interface)) *fallbackRig {
+	t.Helper()
 	delay := "200ms"
 	cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, OfferDelay: &delay})
 	cfg.Interfaces[0].Fallback.ProbeCount = 0 // no ARP on fakes
+	if mod != nil {
+		mod(&cfg.Interfaces[0])
+	}
 	links := ifacetest.NewLinks()
 	conns := make(chan *ifacetest.Conn, 1)
 	rig := &fallbackRig{up: newFakeUpstream()}
 	rig.r = New(cfg, links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
-		Upstream: rig.up, LeaseStore: leasestore.NewMemStore(),
+		Upstream: rig.up, LeaseStore: store,
 		Listen: func(l iface.Link) (iface.FrameConn, error) {
 			c := ifacetest.NewConn(l.Index, 16)
 			conns <- c

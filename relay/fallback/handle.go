@@ -20,20 +20,9 @@ import (
 // It never panics on any message, and ACKs or OFFERs only addresses of the
 // scope's ranges (minus exclusions) and reservations.
 func (s *Server) Handle(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
-	r, ok := parseRequest(req)
-	if !ok {
-		return nil, OutcomeMalformed
-	}
-	if relayed(req) {
-		return nil, OutcomeRelayed
-	}
-	s.handleMu.Lock()
-	defer s.handleMu.Unlock()
-	rep, o := s.dispatch(ctx, r, upstreamUp)
-	if rep != nil {
-		s.log.Debug("fallback reply", "type", r.typ, "xid", r.msg.TransactionID, "chaddr", r.mac.String(), "outcome", o, "yiaddr", rep.YourIPAddr)
-	} else {
-		s.log.Debug("fallback silent", "type", r.typ, "xid", r.msg.TransactionID, "chaddr", r.mac.String(), "outcome", o)
+	rep, o := s.Stage(ctx, req, upstreamUp)
+	if err := s.Commit(); err != nil && o == OutcomeAck {
+		return nil, OutcomeStoreFailed
 	}
 	return rep, o
 }

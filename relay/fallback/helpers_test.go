@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -102,8 +103,9 @@ func (p *fakeProber) Asked() []netip.Addr {
 // failStore is a MemStore whose writes fail while fail is set.
 type failStore struct {
 	*leasestore.MemStore
-	mu   sync.Mutex
-	fail bool
+	mu      sync.Mutex
+	fail    bool
+	batches []int // the length of every Apply's batch
 }
 
 var _ leasestore.Store = (*failStore)(nil)
@@ -111,12 +113,28 @@ var _ leasestore.Store = (*failStore)(nil)
 func (f *failStore) setFail(v bool) { f.mu.Lock(); f.fail = v; f.mu.Unlock() }
 
 func (f *failStore) Put(l leasestore.Lease) error {
+	return f.Apply([]leasestore.Write{leasestore.PutWrite(l)})
+}
+
+func (f *failStore) Delete(iface string, addr netip.Addr) error {
+	return f.Apply([]leasestore.Write{leasestore.DeleteWrite(iface, addr)})
+}
+
+// applies counts the store transactions and their sizes.
+func (f *failStore) applies() []int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return slices.Clone(f.batches)
+}
+
+func (f *failStore) Apply(ws []leasestore.Write) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.batches = append(f.batches, len(ws))
 	if f.fail {
 		return errors.New("disk on fire")
 	}
-	return f.MemStore.Put(l)
+	return f.MemStore.Apply(ws)
 }
 
 // env is a server under test with its fakes.

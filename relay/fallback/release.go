@@ -19,17 +19,10 @@ func (s *Server) release(r request) (*dhcpv4.DHCPv4, Outcome) {
 		s.mu.Unlock()
 		return nil, OutcomeNotBound
 	}
+	b.state, b.expiry = leasestore.StateReleased, now
 	l := b.lease(s.scope.Interface)
 	s.mu.Unlock()
-	l.State, l.Expiry = leasestore.StateReleased, now
-	if err := s.store.Put(l); err != nil {
-		s.log.Warn("failed to write a released lease", "addr", l.Addr, "err", err)
-	}
-	s.mu.Lock()
-	if s.tab.at(l.Addr) == b {
-		b.state, b.expiry = leasestore.StateReleased, now
-	}
-	s.mu.Unlock()
+	s.stage(leasestore.PutWrite(l), nil)
 	return nil, OutcomeReleased
 }
 
@@ -50,9 +43,7 @@ func (s *Server) decline(r request) (*dhcpv4.DHCPv4, Outcome) {
 		return nil, OutcomeNotBound
 	}
 	q := s.quarantine(r.reqIP, b)
-	if err := s.store.Put(q.lease(s.scope.Interface)); err != nil {
-		s.log.Warn("failed to write a declined address", "addr", q.addr, "err", err)
-	}
+	s.stage(leasestore.PutWrite(q.lease(s.scope.Interface)), nil)
 	s.log.Warn("client declined its address; quarantined", "addr", q.addr, "chaddr", r.mac.String(), "for", s.scope.DeclineQuarantine)
 	return nil, OutcomeDeclined
 }

@@ -104,26 +104,23 @@ func (s *Server) judge(r request, st reqState, addr netip.Addr, upstreamUp bool)
 	return OutcomeAck
 }
 
-// commit writes r's lease on addr durably, then records it and returns the
-// ACK; if the write fails, it stays silent and changes nothing: the client
-// retransmits.
+// commit records r's lease on addr, stages its write and returns the ACK.
+// The ACK may be sent only once the staged write is durable (Commit); if
+// the write fails, Commit puts the table back as it was, and the client's
+// retransmission is answered as if this REQUEST had never come.
 func (s *Server) commit(r request, addr netip.Addr) (*dhcpv4.DHCPv4, Outcome) {
 	now := s.clock.Now()
 	c := s.scope
 	b := &binding{addr: addr, state: leasestore.StateBound, expiry: now.Add(c.LeaseTime),
 		client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname, leased: true}
 	s.mu.Lock()
-	if old := s.tab.at(addr); old != nil && old.client == r.key && b.hostname == "" {
-		b.hostname = old.hostname
+	prevAt, prevOf := s.tab.at(addr), s.tab.client(r.key)
+	if prevAt != nil && prevAt.client == r.key && b.hostname == "" {
+		b.hostname = prevAt.hostname
 	}
-	s.mu.Unlock()
-	if err := s.store.Put(b.lease(c.Interface)); err != nil {
-		s.log.Error("failed to write a fallback lease; not acknowledging it", "addr", addr, "err", err)
-		return nil, OutcomeStoreFailed
-	}
-	s.mu.Lock()
 	s.tab.set(b)
 	s.mu.Unlock()
+	s.stage(leasestore.PutWrite(b.lease(c.Interface)), func() { s.tab.restore(b, prevAt, prevOf) })
 	return ackReply(r, c, addr), OutcomeAck
 }
 
@@ -139,9 +136,7 @@ func (s *Server) withdraw(r request) {
 // failback deletes the lease of a client that is NAKed back to upstream.
 // Its address stays remembered, in memory only.
 func (s *Server) failback(r request, addr netip.Addr) {
-	if err := s.store.Delete(s.scope.Interface, addr); err != nil {
-		s.log.Warn("failed to delete a failed-back lease", "addr", addr, "err", err)
-	}
+	s.stage(leasestore.DeleteWrite(s.scope.Interface, addr), nil)
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()

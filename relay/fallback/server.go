@@ -13,18 +13,21 @@ import (
 
 // Server is the fallback DHCP server of one downstream interface.
 //
-// All methods are safe for concurrent use. Handle calls (and UpdateScope)
-// are serialized: one runs at a time, so store writes happen in decision
-// order and one probe runs at a time; the caller gives each Server one
-// worker. Owns, Leases and Sweep never wait for a probe or a store write.
+// All methods are safe for concurrent use. Handle, Stage, Commit and
+// UpdateScope are serialized: one runs at a time, so store writes happen in
+// decision order and one probe runs at a time; the caller gives each Server
+// one worker. Owns, Leases and Sweep never wait for a probe or a store write.
 type Server struct {
 	store  leasestore.Store
 	prober Prober
 	clock  Clock
 	log    *slog.Logger
 
-	// handleMu serializes Handle and UpdateScope.
+	// handleMu serializes Handle, Stage, Commit and UpdateScope, and
+	// guards staged and writes.
 	handleMu sync.Mutex
+	staged   []stagedWrite      // writes waiting for Commit
+	writes   []leasestore.Write // Commit's reused batch
 
 	// mu guards the fields below. It is held only for memory work, never
 	// across a probe or a store write.

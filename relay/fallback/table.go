@@ -124,6 +124,22 @@ func (t *table) client(k clientKey) *binding { return t.byClient[k] }
 // at returns the binding of addr, or nil.
 func (t *table) at(addr netip.Addr) *binding { return t.byAddr[addr] }
 
+// restore undoes set(b), when b is still set: prevAt (the binding b
+// replaced at its address) and prevOf (b's client's binding before) come
+// back. It is how a lease whose write failed is forgotten.
+func (t *table) restore(b, prevAt, prevOf *binding) {
+	if t.byAddr[b.addr] != b {
+		return
+	}
+	t.remove(b.addr)
+	if prevOf != nil && prevOf != prevAt && t.byAddr[prevOf.addr] == nil {
+		t.set(prevOf)
+	}
+	if prevAt != nil {
+		t.set(prevAt)
+	}
+}
+
 // remove forgets addr altogether.
 func (t *table) remove(addr netip.Addr) {
 	b := t.byAddr[addr]

@@ -1,0 +1,89 @@
+package fallback
+
+import (
+	"context"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+
+	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+)
+
+// stagedWrite is a store write decided by Stage and not yet made durable.
+type stagedWrite struct {
+	w leasestore.Write
+	// undo, when set, takes the write's change out of the table if the
+	// write fails; it runs with mu held.
+	undo func()
+}
+
+// stage queues w for the next Commit; handleMu is held.
+func (s *Server) stage(w leasestore.Write, undo func()) {
+	s.staged = append(s.staged, stagedWrite{w: w, undo: undo})
+}
+
+// Stage is Handle without the flush to disk: it answers req and records the
+// outcome in memory, and queues the store writes that go with it for the
+// next Commit. The caller must not send an ACK that Stage returns before a
+// Commit that follows it returns nil; when that Commit fails, the ACK is
+// not sent and counts as OutcomeStoreFailed.
+//
+// Stage and Commit let one worker answer a burst of requests and then write
+// all their leases in one transaction: one flush to disk for the burst (a
+// group commit) instead of one per ACK. Each Stage queues at most one
+// write, so the caller bounds what waits for a Commit by how many requests
+// it stages in a row.
+func (s *Server) Stage(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
+	r, ok := parseRequest(req)
+	if !ok {
+		return nil, OutcomeMalformed
+	}
+	if relayed(req) {
+		return nil, OutcomeRelayed
+	}
+	s.handleMu.Lock()
+	defer s.handleMu.Unlock()
+	rep, o := s.dispatch(ctx, r, upstreamUp)
+	if rep != nil {
+		s.log.Debug("fallback reply", "type", r.typ, "xid", r.msg.TransactionID, "chaddr", r.mac.String(), "outcome", o, "yiaddr", rep.YourIPAddr)
+	} else {
+		s.log.Debug("fallback silent", "type", r.typ, "xid", r.msg.TransactionID, "chaddr", r.mac.String(), "outcome", o)
+	}
+	return rep, o
+}
+
+// Commit writes every write staged since the last Commit in one durable
+// transaction. If that fails, the leases the staged ACKs granted are taken
+// back out of memory (the other writes, of releases, declines and
+// failbacks, only lose their record on disk) and the error is returned.
+func (s *Server) Commit() error {
+	s.handleMu.Lock()
+	defer s.handleMu.Unlock()
+	return s.commitStaged()
+}
+
+// commitStaged is Commit with handleMu held.
+func (s *Server) commitStaged() error {
+	if len(s.staged) == 0 {
+		return nil
+	}
+	ws := s.writes[:0]
+	for _, sw := range s.staged {
+		ws = append(ws, sw.w)
+	}
+	err := s.store.Apply(ws)
+	if err != nil {
+		s.mu.Lock()
+		for i := len(s.staged) - 1; i >= 0; i-- {
+			if u := s.staged[i].undo; u != nil {
+				u()
+			}
+		}
+		s.mu.Unlock()
+		s.log.Error("failed to write fallback lease records; not acknowledging their leases", "records", len(ws), "err", err)
+	}
+	clear(s.staged)
+	s.staged = s.staged[:0]
+	clear(ws)
+	s.writes = ws[:0]
+	return err
+}
