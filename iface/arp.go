@@ -136,37 +136,68 @@ func arpSteps() []filterStep {
 // to the prober's own address is in use. The wait ends early, with ctx's
 // error, when ctx ends.
 func (p *ARPProber) InUse(ctx context.Context, addr netip.Addr, count int, timeout time.Duration) (bool, error) {
-	switch {
-	case !addr.Is4() || addr.IsUnspecified():
-		return false, fmt.Errorf("failed to probe %s on %q: not an IPv4 unicast address", addr, p.name)
-	case count <= 0:
-		return false, nil
-	case timeout <= 0:
-		return false, fmt.Errorf("failed to probe %s on %q: timeout %s is not positive", addr, p.name, timeout)
-	case addr == p.src:
-		return true, nil
+	inUse, err := p.InUseAll(ctx, []netip.Addr{addr}, count, timeout)
+	if err != nil {
+		return false, err
+	}
+	return inUse[0], nil
+}
+
+// InUseAll is InUse for many addresses at once: each of count rounds sends
+// a probe for every address not yet found in use, then waits up to
+// timeout, reading every answer; it ends early when all are in use. So a
+// burst of new clients costs one wait, not one per address. It reports,
+// for each address of addrs in order, whether a host answered for it.
+func (p *ARPProber) InUseAll(ctx context.Context, addrs []netip.Addr, count int, timeout time.Duration) ([]bool, error) {
+	inUse := make([]bool, len(addrs))
+	for i, addr := range addrs {
+		switch {
+		case !addr.Is4() || addr.IsUnspecified():
+			return nil, fmt.Errorf("failed to probe %s on %q: not an IPv4 unicast address", addr, p.name)
+		case timeout <= 0 && count > 0:
+			return nil, fmt.Errorf("failed to probe %s on %q: timeout %s is not positive", addr, p.name, timeout)
+		case addr == p.src:
+			inUse[i] = true
+		}
+	}
+	left := 0
+	for _, u := range inUse {
+		if !u {
+			left++
+		}
+	}
+	if count <= 0 || left == 0 {
+		return inUse, nil
 	}
 	select {
 	case p.sem <- struct{}{}:
 		defer func() { <-p.sem }()
 	case <-ctx.Done():
-		return false, fmt.Errorf("failed to probe %s on %q: %w", addr, p.name, ctx.Err())
+		return nil, p.probeError(ctx, addrs, ctx.Err())
 	}
 	w := &probeWaker{conn: p.conn}
 	stop := context.AfterFunc(ctx, w.wake)
 	defer stop()
-	req := appendARPRequest(make([]byte, 0, arpFrameLen), p.mac, p.src, addr)
+	req := make([]byte, 0, arpFrameLen)
 	buf := make([]byte, 256)
 	for range count {
-		if err := p.send(req); err != nil {
-			return false, p.probeError(ctx, addr, err)
+		for i, addr := range addrs {
+			if inUse[i] {
+				continue
+			}
+			if err := p.send(appendARPRequest(req[:0], p.mac, p.src, addr)); err != nil {
+				return nil, p.probeError(ctx, addrs, err)
+			}
 		}
-		inUse, err := p.wait(w, buf, addr, time.Now().Add(timeout))
-		if err != nil || inUse {
-			return inUse, p.probeError(ctx, addr, err)
+		var err error
+		if left, err = p.wait(w, buf, addrs, inUse, left, time.Now().Add(timeout)); err != nil || left == 0 {
+			if err != nil {
+				return nil, p.probeError(ctx, addrs, err)
+			}
+			return inUse, nil
 		}
 	}
-	return false, nil
+	return inUse, nil
 }
 
 // send writes one probe frame to the Ethernet broadcast address.
@@ -178,29 +209,34 @@ func (p *ARPProber) send(frame []byte) error {
 // ethernetBroadcast is the destination of ARP requests.
 var ethernetBroadcast = net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 
-// wait reads ARP frames until one shows addr in use (true) or deadline
-// passes (false, nil).
-func (p *ARPProber) wait(w *probeWaker, buf []byte, addr netip.Addr, deadline time.Time) (bool, error) {
+// wait reads ARP frames until deadline passes or every address is in use,
+// marking in inUse each address an answer shows in use; left is how many
+// are not, and wait returns how many still are not.
+func (p *ARPProber) wait(w *probeWaker, buf []byte, addrs []netip.Addr, inUse []bool, left int, deadline time.Time) (int, error) {
 	if err := w.setDeadline(deadline); err != nil {
-		return false, err
+		return left, err
 	}
-	for {
+	for left > 0 {
 		n, _, err := p.conn.ReadFrom(buf)
 		if errors.Is(err, os.ErrDeadlineExceeded) && !w.woken() {
-			return false, nil
+			return left, nil
 		}
 		if err != nil {
-			return false, err
+			return left, err
 		}
-		if arpClaims(buf[:n], addr, p.mac) {
-			return true, nil
+		for i, addr := range addrs {
+			if !inUse[i] && arpClaims(buf[:n], addr, p.mac) {
+				inUse[i] = true
+				left--
+			}
 		}
 	}
+	return 0, nil
 }
 
 // probeError wraps err, if any, naming the probe; ctx's error wins over
 // the deadline error that cancelling it caused.
-func (p *ARPProber) probeError(ctx context.Context, addr netip.Addr, err error) error {
+func (p *ARPProber) probeError(ctx context.Context, addrs []netip.Addr, err error) error {
 	switch {
 	case err == nil:
 		return nil
@@ -209,7 +245,11 @@ func (p *ARPProber) probeError(ctx context.Context, addr netip.Addr, err error) 
 	case p.closed.Load():
 		err = net.ErrClosed
 	}
-	return classify(fmt.Errorf("failed to probe %s on %q: %w", addr, p.name, err))
+	what := addrs[0].String()
+	if len(addrs) > 1 {
+		what = fmt.Sprintf("%s and %d more", what, len(addrs)-1)
+	}
+	return classify(fmt.Errorf("failed to probe %s on %q: %w", what, p.name, err))
 }
 
 // Close closes the socket. Closing a closed prober does nothing and

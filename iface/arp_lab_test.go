@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,6 +113,34 @@ func TestARPProberLab(t *testing.T) {
 			}
 			if took < tt.minTime || took > tt.maxTime {
 				t.Errorf("InUse took %s, want %s..%s", took, tt.minTime, tt.maxTime)
+			}
+		})
+	}
+}
+
+// TestARPProberLabMany probes several addresses in one round: those the
+// peer holds are in use, the others are not, whatever their order.
+func TestARPProberLabMany(t *testing.T) {
+	l, a0 := newARPLab(t)
+	unused2 := arpLabUnused.Next()
+	tests := []struct {
+		name  string
+		addrs []netip.Addr
+		want  []bool
+	}{
+		{name: "mixed", addrs: []netip.Addr{arpLabUnused, arpLabPeer, unused2, arpLabPeer2}, want: []bool{false, true, false, true}},
+		{name: "all in use", addrs: []netip.Addr{arpLabPeer2, arpLabPeer}, want: []bool{true, true}},
+		{name: "ours and an unused one", addrs: []netip.Addr{arpLabOurs, unused2}, want: []bool{true, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := arpLabProber(l, a0, arpLabOurs)
+			got, err := p.InUseAll(t.Context(), tt.addrs, 2, 300*time.Millisecond)
+			if err != nil {
+				t.Fatalf("InUseAll: %v", err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("InUseAll(%v) = %v, want %v", tt.addrs, got, tt.want)
 			}
 		})
 	}

@@ -69,6 +69,7 @@ type fbAgent struct {
 	done     chan struct{}
 	outcomes sync.Map   // fallback.Outcome → *atomic.Uint64
 	batch    []fbAnswer // the worker's answers waiting for the batch's commit
+	probeSt  *ifState   // set while staged DISCOVERs wait for a probe round: the interface they go out on
 }
 
 func newFBAgent(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fbAgent {
@@ -197,6 +198,9 @@ func (f *fbAgent) due(now time.Time) ([]fbJob, time.Time) {
 // whole batch are written in one transaction, then the replies go out. One
 // flush to disk serves a burst (group commit) and no ACK leaves before its
 // lease is durable. An idle server writes each ACK's lease alone, at once.
+// The DISCOVERs of the batch whose addresses need a conflict probe are
+// then probed together, in one round, and their OFFERs sent: a storm of
+// new clients waits one probe timeout per batch, not one per client.
 func (f *fbAgent) run(ctx context.Context) {
 	sweep := time.NewTicker(sweepEvery)
 	defer sweep.Stop()
@@ -205,9 +209,10 @@ func (f *fbAgent) run(ctx context.Context) {
 	for {
 		jobs, next := f.due(time.Now())
 		for _, j := range jobs {
-			f.stage(ctx, j)
+			f.stage(j)
 		}
 		f.flush()
+		f.probe(ctx)
 		wait := time.Hour
 		if !next.IsZero() {
 			wait = time.Until(next)
@@ -217,9 +222,10 @@ func (f *fbAgent) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case j := <-f.jobs:
-			f.stage(ctx, j)
-			f.drain(ctx)
+			f.stage(j)
+			f.drain()
 			f.flush()
+			f.probe(ctx)
 		case <-f.wake:
 		case <-timer.C:
 		case now := <-sweep.C:
@@ -231,11 +237,11 @@ func (f *fbAgent) run(ctx context.Context) {
 }
 
 // drain stages the jobs already queued, up to a full batch.
-func (f *fbAgent) drain(ctx context.Context) {
+func (f *fbAgent) drain() {
 	for len(f.batch) < fbBatchMax {
 		select {
 		case j := <-f.jobs:
-			f.stage(ctx, j)
+			f.stage(j)
 		default:
 			return
 		}
@@ -243,25 +249,45 @@ func (f *fbAgent) drain(ctx context.Context) {
 }
 
 // stage answers one client message with the fallback server and holds the
-// answer for flush. A DISCOVER may wait for an ARP probe: the answers
-// already held are flushed first, so that no ACK waits for a probe.
-func (f *fbAgent) stage(ctx context.Context, j fbJob) {
+// answer for flush. A DISCOVER whose address must be probed gets its
+// answer from the next probe round instead.
+func (f *fbAgent) stage(j fbJob) {
 	defer f.release(j)
 	req, err := dhcpv4.FromBytes(j.buf[:j.n])
 	if err != nil {
 		f.r.drop(j.st.counters, ReasonMalformed, j.st.name, err)
 		return
 	}
-	if len(f.batch) >= fbBatchMax || (len(f.batch) > 0 && req.MessageType() == dhcpv4.MessageTypeDiscover && f.cfg.Load().ProbeCount > 0) {
+	if len(f.batch) >= fbBatchMax {
 		f.flush()
 	}
 	st := j.st
 	if cur := st.agent.state.Load(); cur != nil {
 		st = cur // the interface may have changed address meanwhile
 	}
-	reply, outcome := f.srv.Stage(ctx, req, f.r.upstreamProvenUp(st, time.Now()))
+	reply, outcome := f.srv.Stage(req, f.r.upstreamProvenUp(st, time.Now()))
 	f.log.Debug("fallback answered", "xid", req.TransactionID.String(), "outcome", outcome.String())
+	if outcome == fallback.OutcomeProbing {
+		f.countOutcome(outcome)
+		f.probeSt = st
+		return
+	}
 	f.batch = append(f.batch, fbAnswer{st: st, reply: reply, outcome: outcome})
+}
+
+// probe runs the conflict probes of the staged DISCOVERs, one round for
+// all of them, and sends their OFFERs. The ACKs held are flushed first, so
+// that none waits for the probe.
+func (f *fbAgent) probe(ctx context.Context) {
+	if f.probeSt == nil {
+		return
+	}
+	f.flush()
+	for _, a := range f.srv.Probe(ctx) {
+		f.batch = append(f.batch, fbAnswer{st: f.probeSt, reply: a.Reply, outcome: a.Outcome})
+	}
+	f.probeSt = nil
+	f.flush()
 }
 
 // flush commits the leases of the held answers and sends their replies;

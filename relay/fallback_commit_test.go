@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"context"
 	"net"
 	"net/netip"
 	"slices"
@@ -47,15 +48,12 @@ func (g *gatedStore) seen() []int {
 // transaction; no ACK leaves before its lease is in the store.
 func TestFallbackGroupCommit(t *testing.T) {
 	store := &gatedStore{MemStore: leasestore.NewMemStore(), open: make(chan struct{}), entered: make(chan struct{})}
-	rig := startFallbackRigWith(t, store, func(ic *config.Interface) {
-		ic.VerifyCHAddr = false // the clients share the rig's Ethernet source
-	})
+	rig := startFallbackRigWith(t, store, nil, sharedSource)
 	const clients = 6
 	request := func(i int) {
 		t.Helper()
-		mac := net.HardwareAddr{2, 0, 0x5e, 0x20, 0, byte(i)}
 		addr := netip.AddrFrom4([4]byte{203, 0, 113, byte(100 + i)})
-		m, err := dhcpv4.New(dhcpv4.WithHwAddr(mac), dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
+		m, err := dhcpv4.New(dhcpv4.WithHwAddr(rigClient(i)), dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
 			dhcpv4.WithOption(dhcpv4.OptRequestedIPAddress(addr.AsSlice())),
 			dhcpv4.WithOption(dhcpv4.OptServerIdentifier(relayAddr.Addr().AsSlice())))
 		if err != nil {
@@ -98,5 +96,103 @@ func TestFallbackGroupCommit(t *testing.T) {
 	}
 	if got, want := store.seen(), []int{1, clients - 1}; !slices.Equal(got, want) {
 		t.Errorf("store transactions of %v leases, want %v: the queued REQUESTs in one", got, want)
+	}
+}
+
+// sharedSource lets the rig's clients, which share its Ethernet source, each
+// use their own chaddr.
+func sharedSource(ic *config.Interface) { ic.VerifyCHAddr = false }
+
+// rigClient is the chaddr of the rig's client i.
+func rigClient(i int) net.HardwareAddr { return net.HardwareAddr{2, 0, 0x5e, 0x20, 0, byte(i)} }
+
+// gatedProber is a conflict prober whose first round waits until open is
+// closed, like a slow ARP wait, and which records each round's size.
+type gatedProber struct {
+	open    chan struct{}
+	entered chan struct{}
+	mu      sync.Mutex
+	rounds  []int
+}
+
+func (g *gatedProber) InUse(ctx context.Context, addrs []netip.Addr) ([]bool, error) {
+	g.mu.Lock()
+	first := len(g.rounds) == 0
+	g.rounds = append(g.rounds, len(addrs))
+	g.mu.Unlock()
+	if first {
+		close(g.entered)
+		select {
+		case <-g.open:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return make([]bool, len(addrs)), nil
+}
+
+func (g *gatedProber) seen() []int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.rounds)
+}
+
+// TestFallbackProbesTogether: the DISCOVERs that come due while a probe
+// round runs are probed in one next round, not one after the other, and
+// every client gets its OFFER, each of its own address.
+func TestFallbackProbesTogether(t *testing.T) {
+	prober := &gatedProber{open: make(chan struct{}), entered: make(chan struct{})}
+	rig := startFallbackRigWith(t, leasestore.NewMemStore(), prober, func(ic *config.Interface) {
+		sharedSource(ic)
+		ic.Fallback.MaxOffers = -1 // the rig's pool is 11 addresses: the default cap is 4 offers to new clients
+	})
+	const clients = 5
+	discover := func(i int) {
+		t.Helper()
+		m, err := dhcpv4.New(dhcpv4.WithHwAddr(rigClient(i)), dhcpv4.WithMessageType(dhcpv4.MessageTypeDiscover),
+			dhcpv4.WithTransactionID(dhcpv4.TransactionID{0, 0, 1, byte(i)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rig.send(t, m, zeroAddr, ipBroadcast)
+		<-rig.up.sent // it goes upstream too, and the upstream stays silent
+	}
+	discover(0)
+	waitFor(t, prober.entered, "the first probe round")
+	for i := 1; i < clients; i++ {
+		discover(i)
+	}
+	// Let every later DISCOVER's offer-delay (200 ms) pass while the first
+	// round still waits.
+	f := rig.r.fbs["eth1"]
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		f.mu.Lock()
+		n := len(f.pending)
+		f.mu.Unlock()
+		if n == clients-1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	close(prober.open)
+	offered := make(map[string]string)
+	for range clients {
+		m := rig.delivered(t, "an OFFER")
+		if m.MessageType() != dhcpv4.MessageTypeOffer {
+			t.Fatalf("got %v, want OFFER", m.MessageType())
+		}
+		offered[m.ClientHWAddr.String()] = m.YourIPAddr.String()
+	}
+	addrs := make(map[string]bool)
+	for _, a := range offered {
+		addrs[a] = true
+	}
+	if len(offered) != clients || len(addrs) != clients {
+		t.Errorf("offers %v: want %d clients with distinct addresses", offered, clients)
+	}
+	if got, want := prober.seen(), []int{1, clients - 1}; !slices.Equal(got, want) {
+		t.Errorf("probe rounds of %v addresses, want %v: the DISCOVERs due meanwhile in one", got, want)
 	}
 }

@@ -27,12 +27,12 @@ type fallbackRig struct {
 
 func startFallbackRig(t *testing.T) *fallbackRig {
 	t.Helper()
-	return startFallbackRigWith(t, leasestore.NewMemStore(), nil)
+	return startFallbackRigWith(t, leasestore.NewMemStore(), nil, nil)
 }
 
-// startFallbackRigWith is startFallbackRig with store and a change of the
-// configuration (mod, when not nil).
-func startFallbackRigWith(t *testing.T, store leasestore.Store, mod func(*config.Interface)) *fallbackRig {
+// startFallbackRigWith is startFallbackRig with store, a conflict prober
+// (none when nil) and a change of the configuration (mod, when not nil).
+func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface)) *fallbackRig {
 	t.Helper()
 	delay := "200ms"
 	cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, OfferDelay: &delay})
@@ -50,7 +50,7 @@ func startFallbackRigWith(t *testing.T, store leasestore.Store, mod func(*config
 			conns <- c
 			return c, nil
 		},
-		Prober: func(iface.Link, netip.Addr, *config.Fallback) fallback.Prober { return nil },
+		Prober: func(iface.Link, netip.Addr, *config.Fallback) fallback.Prober { return prober },
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -88,8 +88,9 @@ func (r *Relay) proberFor(link iface.Link, src netip.Addr, fc *config.Fallback) 
 }
 
 // arpProber checks an address with ARP on the interface before the
-// fallback offers it (conflict detection). It opens a socket per probe:
-// probes happen only when a new address is offered.
+// fallback offers it (conflict detection). It opens a socket per probe
+// round: rounds happen only when new addresses are offered, and one round
+// probes every address of a burst.
 type arpProber struct {
 	link    iface.Link
 	src     netip.Addr
@@ -97,11 +98,11 @@ type arpProber struct {
 	timeout time.Duration
 }
 
-func (p *arpProber) InUse(ctx context.Context, addr netip.Addr) (bool, error) {
+func (p *arpProber) InUse(ctx context.Context, addrs []netip.Addr) ([]bool, error) {
 	pr, err := iface.NewARPProber(&net.Interface{Index: p.link.Index, Name: p.link.Name, HardwareAddr: p.link.MAC, MTU: p.link.MTU}, p.src)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	defer pr.Close()
-	return pr.InUse(ctx, addr, p.count, p.timeout)
+	return pr.InUseAll(ctx, addrs, p.count, p.timeout)
 }

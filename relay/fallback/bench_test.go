@@ -95,11 +95,13 @@ func exchange(b *testing.B, s *Server, ctx context.Context, template []byte, i i
 	if reqIP != nil {
 		m.UpdateOption(dhcpv4.OptRequestedIPAddress(reqIP))
 	}
-	handle := s.Handle
+	var rep *dhcpv4.DHCPv4
+	var o Outcome
 	if staged {
-		handle = s.Stage
+		rep, o = s.Stage(m, false)
+	} else {
+		rep, o = s.Handle(ctx, m, false)
 	}
-	rep, o := handle(ctx, m, false)
 	if o != want {
 		b.Fatalf("client %d: outcome %v, want %v", i, o, want)
 	}

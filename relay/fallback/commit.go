@@ -1,8 +1,6 @@
 package fallback
 
 import (
-	"context"
-
 	"github.com/insomniacslk/dhcp/dhcpv4"
 
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
@@ -21,9 +19,11 @@ func (s *Server) stage(w leasestore.Write, undo func()) {
 	s.staged = append(s.staged, stagedWrite{w: w, undo: undo})
 }
 
-// Stage is Handle without the flush to disk: it answers req and records the
-// outcome in memory, and queues the store writes that go with it for the
-// next Commit. The caller must not send an ACK that Stage returns before a
+// Stage is Handle without the conflict probe and the flush to disk: it
+// answers req and records the outcome in memory, and queues the store
+// writes that go with it for the next Commit. A DISCOVER whose address must
+// be probed is answered by the next Probe instead (OutcomeProbing), so
+// that one probe round serves a burst of new clients. The caller must not send an ACK that Stage returns before a
 // Commit that follows it returns nil; when that Commit fails, the ACK is
 // not sent and counts as OutcomeStoreFailed.
 //
@@ -32,7 +32,7 @@ func (s *Server) stage(w leasestore.Write, undo func()) {
 // group commit) instead of one per ACK. Each Stage queues at most one
 // write, so the caller bounds what waits for a Commit by how many requests
 // it stages in a row.
-func (s *Server) Stage(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
+func (s *Server) Stage(req *dhcpv4.DHCPv4, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
 	r, ok := parseRequest(req)
 	if !ok {
 		return nil, OutcomeMalformed
@@ -42,7 +42,12 @@ func (s *Server) Stage(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool)
 	}
 	s.handleMu.Lock()
 	defer s.handleMu.Unlock()
-	rep, o := s.dispatch(ctx, r, upstreamUp)
+	return s.dispatchLogged(r, upstreamUp)
+}
+
+// dispatchLogged is dispatch with a debug line; handleMu is held.
+func (s *Server) dispatchLogged(r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
+	rep, o := s.dispatch(r, upstreamUp)
 	if rep != nil {
 		s.log.Debug("fallback reply", "type", r.typ, "xid", r.msg.TransactionID, "chaddr", r.mac.String(), "outcome", o, "yiaddr", rep.YourIPAddr)
 	} else {

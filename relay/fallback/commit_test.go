@@ -16,7 +16,7 @@ func stageAll(t *testing.T, s *Server, clients []byte, offered map[byte]netip.Ad
 	t.Helper()
 	var out []Outcome
 	for _, i := range clients {
-		_, o := s.Stage(context.Background(), cl(i).selecting(t, ip("203.0.113.1"), offered[i]), false)
+		_, o := s.Stage(cl(i).selecting(t, ip("203.0.113.1"), offered[i]), false)
 		out = append(out, o)
 	}
 	return out

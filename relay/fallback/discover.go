@@ -2,6 +2,7 @@ package fallback
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"slices"
 	"time"
@@ -14,37 +15,118 @@ import (
 // conflict quarantines an address and costs a probe timeout.
 const maxProbeAttempts = 8
 
+// maxProbing bounds the DISCOVERs waiting for a Probe: more than that from
+// new clients in one burst are answered by their retransmissions.
+const maxProbing = 256
+
+// pendingProbe is a DISCOVER waiting for the conflict probe of addr, the
+// address held for it.
+type pendingProbe struct {
+	r    request
+	addr netip.Addr
+}
+
 // discover answers a DISCOVER with an OFFER (RFC 2131 §4.3.1). The address
 // is, in order: the client's reservation; the address it holds or last held;
 // the one it asks for (option 50) when free; the next free one. An address
-// the client does not hold already is probed first; one that answers is
-// quarantined and the next is tried.
-func (s *Server) discover(ctx context.Context, r request) (*dhcpv4.DHCPv4, Outcome) {
-	for range maxProbeAttempts {
-		addr, probe, o := s.pickOffer(r)
-		if o != OutcomeOffer {
-			return nil, o
+// the client does not hold already is probed first: the DISCOVER waits for
+// the next Probe, with every other one of the burst (OutcomeProbing).
+// handleMu is held.
+func (s *Server) discover(r request) (*dhcpv4.DHCPv4, Outcome) {
+	for i := range s.probing {
+		if s.probing[i].r.key == r.key {
+			s.probing[i].r = r // a retransmission: the probe answers this one
+			return nil, OutcomeProbing
 		}
-		if !probe || s.prober == nil {
-			return offerReply(r, s.scope, addr), OutcomeOffer
+	}
+	if len(s.probing) >= maxProbing {
+		return nil, OutcomeOffersCapped
+	}
+	addr, probe, o := s.pickOffer(r)
+	if o != OutcomeOffer {
+		return nil, o
+	}
+	if !probe || s.prober == nil {
+		return offerReply(r, s.scope, addr), OutcomeOffer
+	}
+	s.probing = append(s.probing, pendingProbe{r: r, addr: addr})
+	return nil, OutcomeProbing
+}
+
+// An Answer is the fallback server's reply to one request, nil for
+// silence, and its outcome.
+type Answer struct {
+	Reply   *dhcpv4.DHCPv4
+	Outcome Outcome
+}
+
+// Probe runs the conflict probes of every DISCOVER Stage deferred
+// (OutcomeProbing), all addresses in one round, and returns their answers.
+// An address that answers is quarantined and the client's next one goes
+// into the following round, up to maxProbeAttempts rounds. A prober error
+// fails open: conflict detection is a safety net, and a broken prober must
+// not turn the fallback off. It returns nothing when nothing waits.
+func (s *Server) Probe(ctx context.Context) []Answer {
+	s.handleMu.Lock()
+	defer s.handleMu.Unlock()
+	return s.probeLocked(ctx)
+}
+
+// probeLocked is Probe with handleMu held.
+func (s *Server) probeLocked(ctx context.Context) []Answer {
+	pend := s.probing
+	s.probing = nil
+	var out []Answer
+	offer := func(p pendingProbe) { out = append(out, Answer{offerReply(p.r, s.scope, p.addr), OutcomeOffer}) }
+	for round := 0; len(pend) > 0; round++ {
+		if round == maxProbeAttempts {
+			for range pend {
+				out = append(out, Answer{nil, OutcomeProbeConflicts})
+			}
+			break
 		}
-		inUse, err := s.prober.InUse(ctx, addr)
+		addrs := make([]netip.Addr, len(pend))
+		for i, p := range pend {
+			addrs[i] = p.addr
+		}
+		inUse, err := s.prober.InUse(ctx, addrs)
 		if ctx.Err() != nil {
-			return nil, OutcomeCanceled
+			for range pend {
+				out = append(out, Answer{nil, OutcomeCanceled})
+			}
+			break
+		}
+		if err == nil && len(inUse) != len(pend) {
+			err = fmt.Errorf("prober answered for %d of %d addresses", len(inUse), len(pend))
 		}
 		if err != nil {
-			// Fail open: conflict detection is a safety net, and a broken
-			// prober must not turn the fallback off.
-			s.log.Warn("conflict probe failed; offering without it", "addr", addr, "err", err)
-			return offerReply(r, s.scope, addr), OutcomeOffer
+			s.log.Warn("conflict probe failed; offering without it", "addrs", len(addrs), "err", err)
+			for _, p := range pend {
+				offer(p)
+			}
+			break
 		}
-		if !inUse {
-			return offerReply(r, s.scope, addr), OutcomeOffer
+		next := pend[:0]
+		for i, p := range pend {
+			if !inUse[i] {
+				offer(p)
+				continue
+			}
+			s.log.Warn("address answered the conflict probe; quarantined", "addr", p.addr, "for", s.scope.DeclineQuarantine)
+			s.quarantine(p.addr, nil)
+			addr, probe, o := s.pickOffer(p.r)
+			switch {
+			case o != OutcomeOffer:
+				out = append(out, Answer{nil, o})
+			case !probe:
+				offer(pendingProbe{r: p.r, addr: addr})
+			default:
+				next = append(next, pendingProbe{r: p.r, addr: addr})
+			}
 		}
-		s.log.Warn("address answered the conflict probe; quarantined", "addr", addr, "for", s.scope.DeclineQuarantine)
-		s.quarantine(addr, nil)
+		pend = next
 	}
-	return nil, OutcomeProbeConflicts
+	return out
 }
 
 // pickOffer chooses the address to offer r and holds it for r: it returns

@@ -20,8 +20,22 @@ import (
 // It never panics on any message, and ACKs or OFFERs only addresses of the
 // scope's ranges (minus exclusions) and reservations.
 func (s *Server) Handle(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
-	rep, o := s.Stage(ctx, req, upstreamUp)
-	if err := s.Commit(); err != nil && o == OutcomeAck {
+	r, ok := parseRequest(req)
+	if !ok {
+		return nil, OutcomeMalformed
+	}
+	if relayed(req) {
+		return nil, OutcomeRelayed
+	}
+	s.handleMu.Lock()
+	defer s.handleMu.Unlock()
+	rep, o := s.dispatchLogged(r, upstreamUp)
+	if o == OutcomeProbing {
+		if as := s.probeLocked(ctx); len(as) > 0 {
+			rep, o = as[len(as)-1].Reply, as[len(as)-1].Outcome
+		}
+	}
+	if err := s.commitStaged(); err != nil && o == OutcomeAck {
 		return nil, OutcomeStoreFailed
 	}
 	return rep, o
@@ -29,10 +43,10 @@ func (s *Server) Handle(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool
 
 // dispatch runs the handler of r's message type; handleMu is held, so
 // s.scope may be read without mu (only UpdateScope writes it, under both).
-func (s *Server) dispatch(ctx context.Context, r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
+func (s *Server) dispatch(r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
 	switch r.typ {
 	case dhcpv4.MessageTypeDiscover:
-		return s.discover(ctx, r)
+		return s.discover(r)
 	case dhcpv4.MessageTypeRequest:
 		return s.request(r, upstreamUp)
 	case dhcpv4.MessageTypeDecline:

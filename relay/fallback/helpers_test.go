@@ -71,27 +71,43 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 // fakeProber answers for the addresses in inUse, fails with err, and
-// records what it was asked.
+// records what it was asked, address by address and round by round.
 type fakeProber struct {
-	mu    sync.Mutex
-	inUse map[netip.Addr]bool
-	err   error
-	asked []netip.Addr
-	block bool // wait for the context to end
+	mu     sync.Mutex
+	inUse  map[netip.Addr]bool
+	err    error
+	asked  []netip.Addr
+	rounds [][]netip.Addr
+	block  bool // wait for the context to end
 }
 
 var _ Prober = (*fakeProber)(nil)
 
-func (p *fakeProber) InUse(ctx context.Context, a netip.Addr) (bool, error) {
+func (p *fakeProber) InUse(ctx context.Context, addrs []netip.Addr) ([]bool, error) {
 	p.mu.Lock()
-	p.asked = append(p.asked, a)
-	inUse, err, block := p.inUse[a], p.err, p.block
+	p.asked = append(p.asked, addrs...)
+	p.rounds = append(p.rounds, slices.Clone(addrs))
+	out := make([]bool, len(addrs))
+	for i, a := range addrs {
+		out[i] = p.inUse[a]
+	}
+	err, block := p.err, p.block
 	p.mu.Unlock()
 	if block {
 		<-ctx.Done()
-		return false, ctx.Err()
+		return nil, ctx.Err()
 	}
-	return inUse, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Rounds returns the addresses of each InUse call.
+func (p *fakeProber) Rounds() [][]netip.Addr {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.rounds)
 }
 
 func (p *fakeProber) Asked() []netip.Addr {

@@ -32,6 +32,7 @@ const (
 	OutcomeOffersCapped                       // DISCOVER from a new client while MaxOffersOutstanding offers are out
 	OutcomeReservedForKnown                   // DISCOVER from a new client while only the reserve for known clients is free
 	OutcomeNakReservedForKnown                // SELECTING REQUEST from a new client, without an offer, while only the reserve is free
+	OutcomeProbing                            // DISCOVER deferred to the next Probe, which gives its own outcome
 
 	numOutcomes
 )
@@ -62,6 +63,7 @@ var outcomeNames = [numOutcomes]string{
 	OutcomeOffersCapped:        "offers_capped",
 	OutcomeReservedForKnown:    "reserved_for_known",
 	OutcomeNakReservedForKnown: "nak_reserved_for_known",
+	OutcomeProbing:             "probing",
 }
 
 // String returns the outcome's stable name, e.g. "nak_taken".

@@ -13,8 +13,8 @@ import (
 
 // Server is the fallback DHCP server of one downstream interface.
 //
-// All methods are safe for concurrent use. Handle, Stage, Commit and
-// UpdateScope are serialized: one runs at a time, so store writes happen in
+// All methods are safe for concurrent use. Handle, Stage, Probe, Commit
+// and UpdateScope are serialized: one runs at a time, so store writes happen in
 // decision order and one probe runs at a time; the caller gives each Server
 // one worker. Owns, Leases and Sweep never wait for a probe or a store write.
 type Server struct {
@@ -27,6 +27,7 @@ type Server struct {
 	// guards staged and writes.
 	handleMu sync.Mutex
 	staged   []stagedWrite      // writes waiting for Commit
+	probing  []pendingProbe     // DISCOVERs waiting for Probe
 	writes   []leasestore.Write // Commit's reused batch
 
 	// mu guards the fields below. It is held only for memory work, never
