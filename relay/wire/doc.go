@@ -18,7 +18,9 @@
 // edited. With option overload (52) a client may also carry options in sname
 // and file, but RFC 3046 §2.0 puts option 82 in the options field, and the
 // message type (53) that a relay needs is in practice always there too, so
-// sname and file are treated as opaque bytes and left untouched.
+// sname and file are never searched or edited. Validate does check that an
+// overloaded field is well formed (RFC 2131 §4.1): garbage there is a
+// malformed message, dropped like a malformed options field.
 //
 // Nothing in this package keeps state; all functions are safe for concurrent
 // use on different buffers.

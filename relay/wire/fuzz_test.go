@@ -155,7 +155,9 @@ func FuzzInsertBeforeEnd(f *testing.F) {
 				t.Errorf("option %d found %d times, want once", code, n)
 			}
 		}
-		if Validate(b) == nil {
+		// A first option 52 makes sname or file options, which may not parse.
+		_, _, hadOverload := FindOption(b, OptOverload)
+		if Validate(b) == nil && (code != OptOverload || hadOverload) {
 			if err := Validate(got); err != nil {
 				t.Errorf("valid message became invalid: %v", err)
 			}

@@ -8,7 +8,10 @@ import "fmt"
 //   - hlen at most 16 (ErrBadHLen);
 //   - when the magic cookie is present, a well-formed options field: every
 //     option's length fits (ErrMalformedOptions) and an END comes before
-//     the data ends (ErrNoEnd).
+//     the data ends (ErrNoEnd);
+//   - when option overload (52) is present, a valid value and well-formed
+//     options ending with END in each field it names (ErrMalformedOptions,
+//     ErrNoEnd; RFC 2131 §4.1, RFC 2132 §9.3).
 //
 // Bytes after END are ignored, not rejected: RFC 2131 says they "should"
 // be padding, servers (Kea, ISC dhcpd) stop reading at END, and some
@@ -16,8 +19,7 @@ import "fmt"
 // would strand those clients; InsertBeforeEnd discards the bytes anyway.
 //
 // A message without the cookie is plain BOOTP; its vendor area is opaque and
-// not checked. The sname and file fields are not checked for overloaded
-// options (see the package documentation).
+// not checked. Without option overload, sname and file are opaque bytes.
 func Validate(b []byte) error {
 	if len(b) < HeaderLen {
 		return fmt.Errorf("%w: message is %d bytes, the BOOTP header alone is %d", ErrTruncated, len(b), HeaderLen)
@@ -32,6 +34,8 @@ func Validate(b []byte) error {
 	if !p.HasMagicCookie() {
 		return nil
 	}
-	_, err := EndOffset(b)
-	return err
+	if _, err := EndOffset(b); err != nil {
+		return err
+	}
+	return checkOverload(b)
 }
