@@ -29,6 +29,19 @@ func TestVerifyCHAddr(t *testing.T) {
 			relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "eth1", RemoteID: "relay1", SubOpts: []byte{1, 2}}},
 		{"relayed from below is not checked", config.Flags{}, discover(t, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9})),
 			relayed{GIAddr: "203.0.113.9", Hops: 1}},
+		{"chaddr is the source", config.Flags{}, discover(t, dhcpv4.WithHwAddr(other)),
+			relayed{GIAddr: "203.0.113.1", Hops: 1}},
+		// A client on an Ethernet link has an Ethernet chaddr: another
+		// hardware type or length is how a starvation tool would slip
+		// random chaddrs past the comparison.
+		{"IEEE 802 hardware type from an Ethernet frame", config.Flags{}, withHeader(discover(t, dhcpv4.WithHwAddr(other)), 6, 6),
+			relayed{Drop: true, Reason: "chaddr_mismatch"}},
+		{"hardware length 16", config.Flags{}, withHeader(discover(t, dhcpv4.WithHwAddr(other)), 1, 16),
+			relayed{Drop: true, Reason: "chaddr_mismatch"}},
+		{"hardware length 0", config.Flags{}, withHeader(discover(t, dhcpv4.WithHwAddr(other)), 1, 0),
+			relayed{Drop: true, Reason: "chaddr_mismatch"}},
+		{"another hardware type, check off", config.Flags{VerifyCHAddr: &off}, withHeader(discover(t, dhcpv4.WithHwAddr(other)), 6, 6),
+			relayed{GIAddr: "203.0.113.1", Hops: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,6 +54,12 @@ func TestVerifyCHAddr(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withHeader sets a message's htype and hlen bytes.
+func withHeader(msg []byte, htype, hlen byte) []byte {
+	msg[1], msg[2] = htype, hlen
+	return msg
 }
 
 // TestClientRateLimit: a client over its rate is dropped before any

@@ -128,13 +128,16 @@ func buildRoutes(states []*ifState, ours map[netip.Addr]bool) *routes {
 	return rt
 }
 
-// chaddrIsSource reports whether an Ethernet chaddr is the frame's source
-// MAC (Cisco "verify hwaddr", HPE "check mac-address"). Only requests with
-// giaddr 0 are checked: a relay below us legitimately sends its own MAC.
-// A non-Ethernet chaddr cannot be compared and passes.
+// chaddrIsSource reports whether chaddr is the frame's source MAC (Cisco
+// "verify hwaddr", HPE "check mac-address"). Only requests with giaddr 0
+// are checked: a relay below us legitimately sends its own MAC. The frame
+// came from an Ethernet link, so a directly attached client's chaddr is an
+// Ethernet address (htype 1, hlen 6): any other hardware type or length
+// fails, or a starvation tool could send random chaddrs under another
+// htype and pass unchecked.
 func chaddrIsSource(msg wire.Packet, src []byte) bool {
 	if msg.HType() != 1 || msg.HLen() != 6 || len(src) != 6 {
-		return true
+		return false
 	}
 	return bytes.Equal(msg.CHAddr(), src)
 }
