@@ -39,7 +39,11 @@ func checkOverload(b []byte) error {
 }
 
 // checkField checks that the n bytes of field name at off hold options
-// ending with END. b must be at least off+n bytes long.
+// ending with END, none of them option 82: a relay agent puts its
+// information in the options field only (RFC 3046 §2.1), so option 82 in
+// sname or file is a client hiding one from the relay's untrusted-option-82
+// check, for a server that joins the fields. b must be at least off+n bytes
+// long.
 func checkField(b []byte, name string, off, n int) error {
 	limit := off + n
 	for i := off; i < limit; {
@@ -50,6 +54,8 @@ func checkField(b []byte, name string, off, n int) error {
 			return nil
 		case i+1 >= limit:
 			return fmt.Errorf("%w: overloaded %s field: option %d at offset %d has no length byte", ErrMalformedOptions, name, code, i)
+		case code == OptRelayAgentInfo:
+			return fmt.Errorf("%w: overloaded %s field: option 82 at offset %d: relay agent information belongs in the options field", ErrMalformedOptions, name, i)
 		default:
 			next := i + 2 + int(b[i+1])
 			if next > limit {

@@ -83,6 +83,10 @@ func TestValidateOverloadRejects(t *testing.T) {
 			want: "malformed options: overloaded sname field: option 12 at offset 44: length 200 overruns the field end at offset 108",
 		},
 		{
+			name: "option 82 hidden in the sname field", b: overloaded([]byte{2}, []byte{82, 4, 1, 2, 'x', 'y', 255}, nil), sentinel: ErrMalformedOptions,
+			want: "malformed options: overloaded sname field: option 82 at offset 44: relay agent information belongs in the options field",
+		},
+		{
 			name: "length byte missing at the field's end",
 			b: func() []byte {
 				f := make([]byte, FileLen)

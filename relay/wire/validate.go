@@ -10,8 +10,9 @@ import "fmt"
 //     option's length fits (ErrMalformedOptions) and an END comes before
 //     the data ends (ErrNoEnd);
 //   - when option overload (52) is present, a valid value and well-formed
-//     options ending with END in each field it names (ErrMalformedOptions,
-//     ErrNoEnd; RFC 2131 §4.1, RFC 2132 §9.3).
+//     options ending with END in each field it names, without option 82
+//     (ErrMalformedOptions, ErrNoEnd; RFC 2131 §4.1, RFC 2132 §9.3, RFC
+//     3046 §2.1).
 //
 // Bytes after END are ignored, not rejected: RFC 2131 says they "should"
 // be padding, servers (Kea, ISC dhcpd) stop reading at END, and some

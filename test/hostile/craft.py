@@ -335,6 +335,10 @@ def messages(c):
     malformed("overload-sname-no-end",
               base(options=discover_options(opt(52, [2])), sname=opt(12, b"host")),
               "option overload 2 (sname holds options), and the sname field has no END")
+    malformed("overload-hides-option82",
+              base(options=discover_options(opt(52, [2])), sname=opt(82, sub(1, b"hidden")) + b"\xff"),
+              "option 82 in an overloaded sname field: a relay agent's information belongs in the "
+              "options field (RFC 3046 §2.1); a server joining the fields would take the client's as ours")
     malformed("overload-value-7", base(options=discover_options(opt(52, [7]))),
               "option overload 7: only 1 (file), 2 (sname) and 3 (both) exist")
     malformed("overload-length-2", base(options=discover_options(opt(52, [1, 1]))),
