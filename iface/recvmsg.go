@@ -55,7 +55,7 @@ func (r *receiver) recv(fd uintptr) bool {
 	r.msg.SetIovlen(1)
 	r.msg.SetControllen(len(r.oob))
 	for {
-		n, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd,
+		n, _, errno := unix.RawSyscall(unix.SYS_RECVMSG, fd,
 			uintptr(unsafe.Pointer(&r.msg)), unix.MSG_DONTWAIT)
 		switch errno {
 		case unix.EINTR:
@@ -101,7 +101,7 @@ func newSender() *sender {
 // fd; it reports false when the socket's send buffer is full.
 func (s *sender) send(fd uintptr) bool {
 	for {
-		_, _, errno := unix.Syscall6(unix.SYS_SENDTO, fd,
+		_, _, errno := unix.RawSyscall6(unix.SYS_SENDTO, fd,
 			uintptr(unsafe.Pointer(&s.frame[0])), uintptr(len(s.frame)),
 			unix.MSG_DONTWAIT, 0, 0)
 		switch errno {

@@ -16,7 +16,8 @@ import (
 )
 
 // UpstreamConn is the UDP socket on port 67 toward the helpers: requests are
-// sent on it and replies read from it. *net.UDPConn implements it.
+// sent on it and replies read from it. *net.UDPConn implements it, and so
+// does the socket ListenUpstream returns.
 type UpstreamConn interface {
 	ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, err error)
 	WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort) (n, oobn int, err error)
@@ -34,12 +35,19 @@ var ErrPortInUse = errors.New("udp port 67 is already in use")
 // storm; 4 MiB holds several thousand replies.
 const upstreamRcvBuf = 4 << 20
 
+// upstreamSndBuf is the send buffer asked for the upstream socket. Datagrams
+// to a helper whose address does not resolve wait in the kernel's
+// neighbour queue (up to unres_qlen_bytes, about 208 KiB, per neighbour)
+// charged to this socket: with the default buffer (~208 KiB) one dead
+// helper would leave no room for the live ones.
+const upstreamSndBuf = 4 << 20
+
 // ListenUpstream opens the upstream UDP socket on 0.0.0.0:port with a
 // socket filter that lets only BOOTREPLYs through: the kernel also delivers
 // every broadcast BOOTREQUEST of the downstream interfaces to this socket,
 // and the request path takes those from the packet sockets instead
 // (DESIGN.md: each side ignores the other kind).
-func ListenUpstream(port int) (*net.UDPConn, error) {
+func ListenUpstream(port int) (UpstreamConn, error) {
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{Port: port})
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -51,7 +59,12 @@ func ListenUpstream(port int) (*net.UDPConn, error) {
 		c.Close()
 		return nil, fmt.Errorf("failed to set up udp port %d: %w", port, err)
 	}
-	return c, nil
+	s, err := newUpstreamSocket(c)
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("failed to set up udp port %d: %w", port, err)
+	}
+	return s, nil
 }
 
 func setupUpstream(c *net.UDPConn) error {
@@ -67,6 +80,9 @@ func setupUpstream(c *net.UDPConn) error {
 	err = rc.Control(func(fd uintptr) {
 		if e := unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, upstreamRcvBuf); e != nil {
 			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, upstreamRcvBuf)
+		}
+		if e := unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, upstreamSndBuf); e != nil {
+			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, upstreamSndBuf)
 		}
 		f := make([]unix.SockFilter, len(prog))
 		for i, ins := range prog {

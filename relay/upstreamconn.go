@@ -1,0 +1,204 @@
+package relay
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// upstreamSocket is the upstream UDP socket with the hot paths' system
+// calls made directly: a non-blocking recvmsg for each reply and a
+// non-blocking sendmsg for each relayed request, through the socket's
+// RawConn so that the runtime's poller still waits for readiness.
+//
+// The calls are raw (no entry into the scheduler's syscall state): they
+// never block (MSG_DONTWAIT), but a sendmsg on a veth or a bridge runs the
+// receiver's path too and takes tens of microseconds, and a goroutine in
+// the syscall state that long lets the runtime's monitor hand its P to
+// another thread (a futex wake, and a monitor polling at its 20 µs pace
+// while the relay is busy). perf on the benchmark showed that hand-off and
+// the monitor's sleeps as the largest share of the relay's CPU. Reading
+// and writing allocate nothing.
+type upstreamSocket struct {
+	c   *net.UDPConn
+	raw syscall.RawConn
+	rx  *udpReceiver // used by the one reading goroutine
+	tx  sync.Pool    // of *udpSender: writes come from every interface's read loop
+}
+
+var _ UpstreamConn = (*upstreamSocket)(nil)
+
+func newUpstreamSocket(c *net.UDPConn) (*upstreamSocket, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	s := &upstreamSocket{c: c, raw: raw, rx: newUDPReceiver()}
+	s.tx.New = func() any { return newUDPSender() }
+	return s, nil
+}
+
+// ReadMsgUDPAddrPort implements UpstreamConn. One goroutine reads at a time.
+func (s *upstreamSocket) ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, err error) {
+	if len(b) == 0 {
+		return 0, 0, 0, netip.AddrPort{}, fmt.Errorf("failed to read from the upstream socket: empty buffer")
+	}
+	r := s.rx
+	r.set(b, oob)
+	err = s.raw.Read(r.read)
+	r.clear()
+	if err == nil && r.errno != 0 {
+		err = os.NewSyscallError("recvmsg", r.errno)
+	}
+	if err != nil {
+		return 0, 0, 0, netip.AddrPort{}, s.opError("read", err)
+	}
+	return r.n, int(r.msg.Controllen), int(r.msg.Flags), r.from(), nil
+}
+
+// WriteMsgUDPAddrPort implements UpstreamConn; it may be called
+// concurrently. It never waits: when the send buffer is full it fails with
+// EAGAIN (see udpSender.send).
+func (s *upstreamSocket) WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort) (n, oobn int, err error) {
+	if len(b) == 0 || !addr.Addr().Unmap().Is4() {
+		return 0, 0, fmt.Errorf("failed to write to the upstream socket: need a message and an IPv4 address, have %d bytes for %v", len(b), addr)
+	}
+	w := s.tx.Get().(*udpSender)
+	w.set(b, oob, addr)
+	err = s.raw.Write(w.write)
+	n, errno := w.n, w.errno
+	w.clear()
+	s.tx.Put(w)
+	if err == nil && errno != 0 {
+		err = os.NewSyscallError("sendmsg", errno)
+	}
+	if err != nil {
+		return 0, 0, s.opError("write", err)
+	}
+	return n, len(oob), nil
+}
+
+// Close implements UpstreamConn.
+func (s *upstreamSocket) Close() error { return s.c.Close() }
+
+// opError wraps err like the net package does, so that errors.Is(err,
+// net.ErrClosed) holds after Close.
+func (s *upstreamSocket) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: "udp4", Source: s.c.LocalAddr(), Err: err}
+}
+
+// udpReceiver is the state of one recvmsg(2), reused, with its read
+// function bound once so that reading allocates nothing.
+type udpReceiver struct {
+	msg   unix.Msghdr
+	iov   unix.Iovec
+	sa    unix.RawSockaddrInet4
+	n     int
+	errno unix.Errno
+	read  func(fd uintptr) bool
+}
+
+func newUDPReceiver() *udpReceiver {
+	r := &udpReceiver{}
+	r.read = r.recv
+	return r
+}
+
+func (r *udpReceiver) set(b, oob []byte) {
+	r.iov.Base = &b[0]
+	r.iov.SetLen(len(b))
+	r.msg = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&r.sa)), Namelen: unix.SizeofSockaddrInet4, Iov: &r.iov}
+	r.msg.SetIovlen(1)
+	if len(oob) > 0 {
+		r.msg.Control = &oob[0]
+		r.msg.SetControllen(len(oob))
+	}
+	r.n, r.errno = 0, 0
+}
+
+func (r *udpReceiver) clear() {
+	r.iov.Base = nil
+	r.msg.Control, r.msg.Iov = nil, nil
+}
+
+// recv runs one non-blocking recvmsg on fd; false means nothing is waiting,
+// so that RawConn.Read waits for readability and calls it again.
+func (r *udpReceiver) recv(fd uintptr) bool {
+	for {
+		n, _, errno := unix.RawSyscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&r.msg)), unix.MSG_DONTWAIT)
+		switch errno {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		}
+		r.n, r.errno = int(n), errno
+		return true
+	}
+}
+
+// from returns the source of the last datagram.
+func (r *udpReceiver) from() netip.AddrPort {
+	p := (*[2]byte)(unsafe.Pointer(&r.sa.Port))
+	return netip.AddrPortFrom(netip.AddrFrom4(r.sa.Addr), uint16(p[0])<<8|uint16(p[1]))
+}
+
+// udpSender is the state of one sendmsg(2), pooled.
+type udpSender struct {
+	msg   unix.Msghdr
+	iov   unix.Iovec
+	sa    unix.RawSockaddrInet4
+	n     int
+	errno unix.Errno
+	write func(fd uintptr) bool
+}
+
+func newUDPSender() *udpSender {
+	w := &udpSender{}
+	w.write = w.send
+	return w
+}
+
+func (w *udpSender) set(b, oob []byte, addr netip.AddrPort) {
+	w.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: addr.Addr().Unmap().As4()}
+	p := (*[2]byte)(unsafe.Pointer(&w.sa.Port))
+	p[0], p[1] = byte(addr.Port()>>8), byte(addr.Port())
+	w.iov.Base = &b[0]
+	w.iov.SetLen(len(b))
+	w.msg = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&w.sa)), Namelen: unix.SizeofSockaddrInet4, Iov: &w.iov}
+	w.msg.SetIovlen(1)
+	if len(oob) > 0 {
+		w.msg.Control = &oob[0]
+		w.msg.SetControllen(len(oob))
+	}
+	w.n, w.errno = 0, 0
+}
+
+func (w *udpSender) clear() {
+	w.iov.Base = nil
+	w.msg.Control, w.msg.Iov = nil, nil
+}
+
+// send runs one non-blocking sendmsg on fd. A full send buffer is an error
+// (EAGAIN), not a wait: the caller is a request path's read loop, and the
+// buffer fills when a helper's address does not resolve (the kernel holds
+// the datagrams for the neighbour, charged to this socket, for seconds):
+// waiting would stall every client of the interface, and its fallback,
+// exactly when the upstream is down. The request is counted as a failed
+// send instead.
+func (w *udpSender) send(fd uintptr) bool {
+	for {
+		n, _, errno := unix.RawSyscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&w.msg)), unix.MSG_DONTWAIT)
+		if errno == unix.EINTR {
+			continue
+		}
+		w.n, w.errno = int(n), errno
+		return true
+	}
+}

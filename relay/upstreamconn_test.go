@@ -1,0 +1,234 @@
+package relay
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// TestUpstreamSocket runs the raw-syscall upstream socket against a plain
+// UDP peer on the loopback of a fresh namespace: sends carry the source
+// and reach the peer, only BOOTREPLYs are read, with their source and
+// ingress interface, concurrent sends all arrive, nothing allocates, and
+// Close ends a read with net.ErrClosed.
+func TestUpstreamSocket(t *testing.T) {
+	inNewNetns(t, func() {
+		lo, err := netlink.LinkByName("lo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := netlink.LinkSetUp(lo); err != nil {
+			t.Fatal(err)
+		}
+		const port = 10067
+		up, err := ListenUpstream(port)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer up.Close()
+		peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer peer.Close()
+		peerAddr := peer.LocalAddr().(*net.UDPAddr).AddrPort()
+		loopback := netip.MustParseAddr("127.0.0.1")
+
+		request := []byte{1, 1, 6, 0, 0xde, 0xad, 0xbe, 0xef}
+		if _, _, err := up.WriteMsgUDPAddrPort(request, pktinfoSource(loopback), peerAddr); err != nil {
+			t.Fatalf("write: %v", err)
+		}
+		buf := make([]byte, 1500)
+		n, from, err := peer.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(buf[:n]) != string(request) || from != netip.AddrPortFrom(loopback, port) {
+			t.Errorf("peer got % x from %v, want % x from 127.0.0.1:%d", buf[:n], from, request, port)
+		}
+
+		// A BOOTREQUEST is filtered out; the BOOTREPLY after it is read.
+		to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+		for _, m := range [][]byte{{1, 1, 6, 0, 1}, {2, 1, 6, 0, 2}} {
+			if _, err := peer.WriteToUDP(m, to); err != nil {
+				t.Fatal(err)
+			}
+		}
+		oob := make([]byte, pktinfoOOB)
+		n, oobn, _, src, err := up.ReadMsgUDPAddrPort(buf, oob)
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		if string(buf[:n]) != string([]byte{2, 1, 6, 0, 2}) || src != peerAddr {
+			t.Errorf("read % x from %v, want the BOOTREPLY from %v", buf[:n], src, peerAddr)
+		}
+		if got := ingressIfindex(oob[:oobn]); got != lo.Attrs().Index {
+			t.Errorf("ingress ifindex %d, want lo's %d", got, lo.Attrs().Index)
+		}
+
+		// Concurrent sends, as every interface's read loop makes them.
+		const senders, each = 4, 50
+		var wg sync.WaitGroup
+		for range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range each {
+					if _, _, err := up.WriteMsgUDPAddrPort(request, nil, peerAddr); err != nil {
+						t.Errorf("concurrent write: %v", err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range senders * each {
+			if _, _, err := peer.ReadFromUDPAddrPort(buf); err != nil {
+				t.Fatalf("datagram %d of the concurrent sends: %v", i, err)
+			}
+		}
+
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, _, err := up.WriteMsgUDPAddrPort(request, nil, peerAddr); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := peer.ReadFromUDPAddrPort(buf); err != nil {
+				t.Fatal(err)
+			}
+		})
+		// The peer's read is the net package's: it may allocate; ours
+		// must not, so the pair stays at what the peer costs alone.
+		peerOnly := testing.AllocsPerRun(100, func() {
+			if _, err := peer.WriteToUDPAddrPort(request, peerAddr); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := peer.ReadFromUDPAddrPort(buf); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > peerOnly {
+			t.Errorf("a send allocates: %.0f allocations with the peer's read, %.0f for the peer alone", allocs, peerOnly)
+		}
+
+		for _, bad := range []struct {
+			b    []byte
+			addr netip.AddrPort
+		}{{nil, peerAddr}, {request, netip.MustParseAddrPort("[2001:db8::1]:67")}} {
+			if _, _, err := up.WriteMsgUDPAddrPort(bad.b, nil, bad.addr); err == nil {
+				t.Errorf("write of %d bytes to %v: no error", len(bad.b), bad.addr)
+			}
+		}
+
+		done := make(chan error, 1)
+		go func() {
+			_, _, _, _, err := up.ReadMsgUDPAddrPort(buf, oob)
+			done <- err
+		}()
+		up.Close()
+		if err := <-done; !errors.Is(err, net.ErrClosed) {
+			t.Errorf("read after Close: %v, want net.ErrClosed", err)
+		}
+	})
+}
+
+// TestUpstreamSocketDeadHelper: datagrams to a helper whose address does
+// not resolve pile up in the kernel's neighbour queue, charged to the
+// socket. A send never waits for room (a full buffer is an error, so the
+// request path keeps reading), and with the relay's send buffer a dead
+// helper leaves room for a live one.
+func TestUpstreamSocketDeadHelper(t *testing.T) {
+	inNewNetns(t, func() {
+		for _, l := range []netlink.Link{
+			&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "up0"}, PeerName: "up0p"},
+		} {
+			if err := netlink.LinkAdd(l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, name := range []string{"lo", "up0", "up0p"} {
+			l, err := netlink.LinkByName(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "up0" {
+				if err := netlink.AddrAdd(l, &netlink.Addr{IPNet: &net.IPNet{IP: net.IPv4(198, 51, 100, 1), Mask: net.CIDRMask(24, 32)}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := netlink.LinkSetUp(l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		up, err := ListenUpstream(10068)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer up.Close()
+		peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer peer.Close()
+		live := peer.LocalAddr().(*net.UDPAddr).AddrPort()
+		dead := netip.MustParseAddrPort("198.51.100.9:67") // nobody answers ARP for it
+		msg := make([]byte, 300)
+		msg[0] = 1
+
+		// A storm toward the dead helper, then one request to the live one.
+		done := make(chan error, 1)
+		go func() {
+			for range 2000 {
+				_, _, _ = up.WriteMsgUDPAddrPort(msg, nil, dead) // some fail once its queue is full
+			}
+			_, _, err := up.WriteMsgUDPAddrPort(msg, nil, live)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("send to the live helper after a storm toward a dead one: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("sends toward a dead helper blocked the sender")
+		}
+		buf := make([]byte, 1500)
+		if err := peer.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := peer.ReadFromUDPAddrPort(buf); err != nil {
+			t.Errorf("the live helper got nothing: %v", err)
+		}
+
+		// With a small buffer the dead helper's queue fills it: the send
+		// fails at once instead of waiting.
+		s := up.(*upstreamSocket)
+		if err := s.raw.Control(func(fd uintptr) {
+			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			for range 200 {
+				if _, _, err := up.WriteMsgUDPAddrPort(msg, nil, netip.MustParseAddrPort("198.51.100.10:67")); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, unix.EAGAIN) {
+				t.Errorf("200 sends into a 4 KiB buffer toward an unresolved neighbour: %v, want EAGAIN", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a send into a full buffer waited")
+		}
+	})
+}
