@@ -6,6 +6,7 @@
 #   bash test/bench/run.sh -broadcast      # clients set the BROADCAST flag (broadcast replies)
 #   bash test/bench/run.sh -quick          # check the harness in about a minute (figures not comparable)
 #   bash test/bench/run.sh -only iphelper,none
+#   bash test/bench/run.sh -fallback       # iphelper's fallback server against Kea (issue 6), about 5 minutes
 #
 # It builds iphelper (./cmd/iphelper of this tree; IPHELPER_BIN=path uses a
 # binary instead), the load generator, the responder and the driver; fetches
@@ -23,6 +24,13 @@
 #
 #   iphb-<pid>-dcl eth0 ──veth── eth0 iphb-<pid>-dsrv 203.0.113.1/24 (responder): the no-relay row
 #
+# With -fallback no responder runs: iphelper in iphb-<pid>-relay serves
+# its fallback scope on down0 (its helper 198.51.100.9 answers nothing),
+# kea-dhcp4 serves in iphb-<pid>-dsrv, and dcl's eth0 gets 203.0.113.5/24
+# for perfdhcp, which always emulates a relay (giaddr = that address). It
+# needs kea-dhcp4-server and kea-admin (perfdhcp; its row is skipped when
+# missing) instead of the relays.
+#
 # Only the documentation ranges 203.0.113.0/24 (clients) and 198.51.100.0/24
 # (servers) are used; nothing is added to the root namespace. Every load run
 # is bounded in count and time. Needs: iproute2 (ip, ss), isc-dhcp-relay
@@ -39,6 +47,13 @@ fi
 if ! command -v go >/dev/null 2>&1; then
 	export PATH="$PATH:/usr/local/go/bin"
 fi
+
+fallback=0
+for a in "$@"; do
+	case "$a" in
+	-fallback | --fallback | -fallback=true | --fallback=true) fallback=1 ;;
+	esac
+done
 
 prefix="iphb-$$-"
 work=$(mktemp -d /tmp/iphelper-bench.XXXXXX)
@@ -87,15 +102,27 @@ if [ -z "$iphelper" ]; then
 	iphelper="$work/bin/iphelper"
 fi
 
-dhcrelay=$(command -v dhcrelay || true)
-[ -n "$dhcrelay" ] || echo "run.sh: dhcrelay is not installed (Debian package isc-dhcp-relay): skipping its row" >&2
-
+dhcrelay=""
 dhcp_helper=""
-if (cd "$work" && apt-get download dhcp-helper >/dev/null 2>&1); then
-	dpkg-deb -x "$work"/dhcp-helper_*.deb "$work/dhcp-helper"
-	dhcp_helper="$work/dhcp-helper/usr/sbin/dhcp-helper"
+kea=""
+perfdhcp=""
+if [ "$fallback" = 1 ]; then
+	kea=$(command -v kea-dhcp4 || true)
+	if [ -z "$kea" ]; then
+		echo "run.sh: kea-dhcp4 is not installed (Debian package kea-dhcp4-server)" >&2
+		exit 1
+	fi
+	perfdhcp=$(command -v perfdhcp || true)
+	[ -n "$perfdhcp" ] || echo "run.sh: perfdhcp is not installed (Debian package kea-admin): skipping its row" >&2
 else
-	echo "run.sh: could not download dhcp-helper (apt-get download dhcp-helper): skipping its row" >&2
+	dhcrelay=$(command -v dhcrelay || true)
+	[ -n "$dhcrelay" ] || echo "run.sh: dhcrelay is not installed (Debian package isc-dhcp-relay): skipping its row" >&2
+	if (cd "$work" && apt-get download dhcp-helper >/dev/null 2>&1); then
+		dpkg-deb -x "$work"/dhcp-helper_*.deb "$work/dhcp-helper"
+		dhcp_helper="$work/dhcp-helper/usr/sbin/dhcp-helper"
+	else
+		echo "run.sh: could not download dhcp-helper (apt-get download dhcp-helper): skipping its row" >&2
+	fi
 fi
 
 echo "=== lab ${prefix}*" >&2
@@ -116,7 +143,11 @@ ip netns exec "${prefix}relay" sysctl -qw net.ipv4.ip_forward=1
 ipn srv addr add 198.51.100.2/24 dev eth0
 ipn srv route add default via 198.51.100.1
 ipn dsrv addr add 203.0.113.1/24 dev eth0
+if [ "$fallback" = 1 ]; then
+	ipn dcl addr add 203.0.113.5/24 dev eth0 # perfdhcp's giaddr; outside the servers' pool
+fi
 
 echo "=== benchmark (progress on stderr, table on stdout)" >&2
 timeout 30m "$work/bin/benchrun" -prefix "$prefix" -bin "$work/bin" -dir "$work" \
-	-iphelper "$iphelper" -dhcrelay "$dhcrelay" -dhcp-helper "$dhcp_helper" "$@"
+	-iphelper "$iphelper" -dhcrelay "$dhcrelay" -dhcp-helper "$dhcp_helper" \
+	-kea "$kea" -perfdhcp "$perfdhcp" "$@"

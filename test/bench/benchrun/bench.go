@@ -11,14 +11,17 @@ import (
 )
 
 // bench holds what lives for the whole run: the options and the two
-// responders (behind the relay, and on the no-relay segment).
+// responders (behind the relay, and on the no-relay segment; none in
+// fallback mode), and the count of the current cell's completed DORAs.
 type bench struct {
 	o                   options
 	responder, directRs *proc
 	seq                 int
+	completed           uint64
 }
 
-// newBench checks the lab's namespaces and starts the responders.
+// newBench checks the lab's namespaces and starts the responders, or in
+// fallback mode writes and checks the servers' configurations.
 func newBench(o options) (*bench, error) {
 	for _, role := range []string{nsClient, nsRelay, nsServer, nsDirectCl, nsDirectSrv} {
 		if _, err := os.Stat(filepath.Join("/run/netns", o.ns(role))); err != nil {
@@ -26,6 +29,9 @@ func newBench(o options) (*bench, error) {
 		}
 	}
 	b := &bench{o: o}
+	if o.fallback {
+		return b, b.writeConfigs()
+	}
 	var err error
 	b.responder, err = b.startResponder(nsServer, serverAddr, "")
 	if err == nil {

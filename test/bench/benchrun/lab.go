@@ -29,15 +29,33 @@ const (
 	noRelayTitle = "no relay (lab ceiling)"
 )
 
-// row is one line of the table: a relay, or the no-relay baseline.
+// row is one line of the table: a relay, or the no-relay baseline; in
+// fallback mode a DHCP server and the tool that drives it.
 type row struct {
-	Name string // iphelper, dhcrelay, dhcp-helper, none
-	// Args is the relay's command line; nil for the no-relay row.
+	Name string // iphelper, dhcrelay, dhcp-helper, none; fallback.go's rows
+	// Args is the measured process's command line; nil for the no-relay row.
 	Args []string
-	// Packet is how many AF_PACKET sockets the relay opens before it is
+	// Packet is how many AF_PACKET sockets the process opens before it is
 	// ready (only used to wait for it).
 	Packet int
+	// Direct puts the row on the no-relay segment: the load runs in dcl and
+	// the process in dsrv. Otherwise the load runs in cl and the process
+	// in relay.
+	Direct bool
+	// Perf drives the row with perfdhcp instead of the loadgen.
+	Perf bool
+	// Kind says what the process is, for what a cell does around it.
+	Kind serverKind
 }
+
+// serverKind is what a row's process is.
+type serverKind int
+
+const (
+	kindRelay    serverKind = iota // a relay, or nothing (the no-relay row)
+	kindFallback                   // iphelper serving from its fallback scope
+	kindKea                        // kea-dhcp4
+)
 
 // rows returns the rows to run, in the order they are interleaved.
 func (o options) rows() []row {
@@ -63,7 +81,7 @@ func (o options) rows() []row {
 			o.dhcpHelper, "-d", "-i", relayDown, "-s", serverAddr,
 		}})
 	}
-	return append(rs, row{Name: rowNoRelay})
+	return append(rs, row{Name: rowNoRelay, Direct: true})
 }
 
 // filterRows keeps the rows named in names, in their original order.
@@ -82,7 +100,26 @@ func (r row) title() string {
 	if r.Name == rowNoRelay {
 		return noRelayTitle
 	}
+	if t, ok := fallbackTitles[r.Name]; ok {
+		return t
+	}
 	return r.Name
+}
+
+// clientNS and serverNS are the namespace roles where the row's load runs
+// and where its process lives.
+func (r row) clientNS() string {
+	if r.Direct {
+		return nsDirectCl
+	}
+	return nsClient
+}
+
+func (r row) serverNS() string {
+	if r.Direct {
+		return nsDirectSrv
+	}
+	return nsRelay
 }
 
 // ns returns the full name of the lab's namespace role.

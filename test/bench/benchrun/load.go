@@ -14,13 +14,26 @@ import (
 	"github.com/iphelper/iphelper/test/bench/internal/dora"
 )
 
-// load runs the loadgen once on the client segment (of the relay, or of the
-// no-relay lab when direct): count DORAs at rate per second.
-func (b *bench) load(ctx context.Context, direct bool, rate float64, count int) (dora.Result, error) {
-	ns := b.o.ns(nsClient)
-	if direct {
-		ns = b.o.ns(nsDirectCl)
+// drive runs row r's load once, count DORAs at rate per second: the
+// loadgen, or perfdhcp (whose report it returns too) for a perfdhcp row.
+// It adds the DORAs completed to the cell's count.
+func (b *bench) drive(ctx context.Context, r row, rate float64, count int) (dora.Result, *perfReport, error) {
+	var res dora.Result
+	var rep *perfReport
+	var err error
+	if r.Perf {
+		res, rep, err = b.perfLoad(ctx, r.clientNS(), rate, count)
+	} else {
+		res, err = b.load(ctx, r.clientNS(), rate, count)
 	}
+	b.completed += res.Completed
+	return res, rep, err
+}
+
+// load runs the loadgen once in the namespace role (the client segment of
+// the relay, or of the no-relay lab): count DORAs at rate per second.
+func (b *bench) load(ctx context.Context, role string, rate float64, count int) (dora.Result, error) {
+	ns := b.o.ns(role)
 	// Count is the bound that should end the run; the duration is a backstop.
 	dur := time.Duration(float64(count)/rate*float64(time.Second))*3/2 + time.Second
 	args := []string{

@@ -9,6 +9,12 @@
 // runs the loadgen at 2,000 and at 8,000 DORA/s for a fixed count (latency,
 // relay CPU from /proc/PID/stat before and after, socket drops), searches
 // the highest rate with < 0.5 % loss, reads the peak RSS and stops it.
+//
+// With -fallback it runs the fallback-server benchmark instead: iphelper's
+// fallback server (its upstream dead) against kea-dhcp4 with a persistent
+// memfile, both driven by the loadgen, and Kea driven by perfdhcp as a
+// cross-check, each cell starting the server with an empty lease file (see
+// fallback.go).
 package main
 
 import (
@@ -42,7 +48,13 @@ func mainErr() error {
 	flag.IntVar(&o.clients, "clients", 4096, "emulated clients")
 	flag.BoolVar(&o.broadcast, "broadcast", false, "clients set the BROADCAST flag (broadcast replies)")
 	flag.BoolVar(&o.quick, "quick", false, "short runs, to check the harness (figures are not comparable)")
-	only := flag.String("only", "", "comma-separated rows to run (iphelper,dhcrelay,dhcp-helper,none)")
+	flag.BoolVar(&o.fallback, "fallback", false, "benchmark iphelper's fallback server against Kea instead of the relays")
+	flag.StringVar(&o.kea, "kea", "kea-dhcp4", "kea-dhcp4 binary (-fallback)")
+	flag.StringVar(&o.perfdhcp, "perfdhcp", "perfdhcp", "perfdhcp binary (-fallback; empty: skip its row)")
+	flag.StringVar(&o.deadHelper, "fallback-helper", deadHelper,
+		"iphelper's helper address in -fallback mode: "+deadHelper+" is nobody (ARP fails); "+serverAddr+" is a host without a DHCP server")
+	only := flag.String("only", "", "comma-separated rows to run (iphelper,dhcrelay,dhcp-helper,none; with -fallback: "+
+		rowFallback+","+rowKea+","+rowKeaPerf+")")
 	flag.Parse()
 	if o.prefix == "" || o.bin == "" || o.dir == "" {
 		return fmt.Errorf("-prefix, -bin and -dir are required (run test/bench/run.sh)")
@@ -50,15 +62,24 @@ func mainErr() error {
 	if o.reps < 1 || o.reps > 20 {
 		return fmt.Errorf("-reps %d: want 1..20", o.reps)
 	}
+	if o.fallback {
+		o.plan = fallbackPlan()
+		if !flagSet("clients") {
+			o.clients = fallbackClients
+		}
+	}
 	if o.quick {
-		o.plan = quickPlan()
+		o.plan = quickPlan(o.plan)
 	}
 	rows := o.rows()
+	if o.fallback {
+		rows = o.fallbackRows()
+	}
 	if *only != "" {
 		rows = filterRows(rows, strings.Split(*only, ","))
 	}
 	if len(rows) == 0 {
-		return fmt.Errorf("no relay to run")
+		return fmt.Errorf("no row to run")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -80,4 +101,11 @@ func mainErr() error {
 		return fmt.Errorf("interrupted")
 	}
 	return nil
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

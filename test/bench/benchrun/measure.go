@@ -15,6 +15,7 @@ type counters struct {
 	relayUDP     int64 // UdpRcvbufErrors in the relay's namespace
 	relayPacket  int64 // sk_drops of the relay's packet sockets
 	responder    int64 // UdpRcvbufErrors in the responder's namespace
+	clientUDP    int64 // UdpRcvbufErrors in perfdhcp's namespace (perfdhcp rows)
 	links        int64 // rx+tx drops of the lab's links
 	softnet      int64 // backlog drops, machine-wide
 }
@@ -29,9 +30,12 @@ type run struct {
 	RelayUDPDrops     int64   `json:"relay_udp_rcvbuf_drops"`
 	RelayPacketDrops  int64   `json:"relay_packet_drops"`
 	ResponderDrops    int64   `json:"responder_rcvbuf_drops"`
+	ClientUDPDrops    int64   `json:"client_udp_rcvbuf_drops,omitempty"` // perfdhcp's namespace
 	LinkDrops         int64   `json:"link_drops"`
 	SoftnetDrops      int64   `json:"softnet_drops"`
 	MeasurementErrors string  `json:"measurement_errors,omitempty"`
+	// Perfdhcp is perfdhcp's own report of the run (perfdhcp rows).
+	Perfdhcp *perfReport `json:"perfdhcp,omitempty"`
 }
 
 // relayDrops is what the relay's own sockets dropped.
@@ -40,11 +44,11 @@ func (r *run) relayDrops() int64 { return r.RelayUDPDrops + r.RelayPacketDrops }
 // harnessDrops is what the lab (loadgen socket, responder socket, links,
 // backlog) dropped: it should be 0 wherever the figures are read.
 func (r *run) harnessDrops() int64 {
-	return int64(r.Load.SocketDrops) + r.ResponderDrops + r.LinkDrops + r.SoftnetDrops
+	return int64(r.Load.SocketDrops) + r.ResponderDrops + r.ClientUDPDrops + r.LinkDrops + r.SoftnetDrops
 }
 
-// snapshot reads the counters; relay is nil for the no-relay row.
-func (b *bench) snapshot(relay *proc, direct bool) (counters, error) {
+// snapshot reads the counters of target t.
+func (b *bench) snapshot(t target) (counters, error) {
 	var c counters
 	var errs []error
 	note := func(v int64, err error) int64 {
@@ -53,17 +57,23 @@ func (b *bench) snapshot(relay *proc, direct bool) (counters, error) {
 	}
 	nss := []string{b.o.ns(nsClient), b.o.ns(nsRelay), b.o.ns(nsServer)}
 	rs := b.responder
-	if direct {
+	if t.row.Direct {
 		nss = []string{b.o.ns(nsDirectCl), b.o.ns(nsDirectSrv)}
 		rs = b.directRs
 	}
-	if relay != nil {
-		c.relayTicks = note(cpuTicks(relay.pid()))
-		c.relayRuntime = note(runtimeNanos(relay.pid()))
-		c.relayUDP = note(udpCounter(relay.pid(), "RcvbufErrors"))
-		c.relayPacket = note(packetDrops(b.o.ns(nsRelay), relay.pid()))
+	if t.proc != nil {
+		pid := t.proc.pid()
+		c.relayTicks = note(cpuTicks(pid))
+		c.relayRuntime = note(runtimeNanos(pid))
+		c.relayUDP = note(udpCounter(pid, "RcvbufErrors"))
+		c.relayPacket = note(packetDrops(b.o.ns(t.row.serverNS()), pid))
 	}
-	c.responder = note(udpCounter(rs.pid(), "RcvbufErrors"))
+	if rs != nil {
+		c.responder = note(udpCounter(rs.pid(), "RcvbufErrors"))
+	}
+	if t.row.Perf {
+		c.clientUDP = note(nsUDPCounter(b.o.ns(t.row.clientNS()), "RcvbufErrors"))
+	}
 	for _, ns := range nss {
 		c.links += note(linkDrops(ns))
 	}
@@ -71,28 +81,31 @@ func (b *bench) snapshot(relay *proc, direct bool) (counters, error) {
 	return c, errors.Join(errs...)
 }
 
-// measured runs the loadgen at rate for count DORAs and returns its result
-// with the relay's CPU and drops and the lab's drops during the run.
-func (b *bench) measured(ctx context.Context, relay *proc, direct bool, rate float64, count int) (run, error) {
-	before, err0 := b.snapshot(relay, direct)
-	res, err := b.load(ctx, direct, rate, count)
+// measured runs the row's load at rate for count DORAs and returns its
+// result with the process's CPU and drops and the lab's drops during the
+// run.
+func (b *bench) measured(ctx context.Context, t target, rate float64, count int) (run, error) {
+	before, err0 := b.snapshot(t)
+	res, perf, err := b.drive(ctx, t.row, rate, count)
 	if err != nil {
 		return run{}, err
 	}
-	after, err1 := b.snapshot(relay, direct)
+	after, err1 := b.snapshot(t)
 	r := run{
 		Load:             res,
+		Perfdhcp:         perf,
 		RelayCPUTicks:    after.relayTicks - before.relayTicks,
 		RelayUDPDrops:    after.relayUDP - before.relayUDP,
 		RelayPacketDrops: after.relayPacket - before.relayPacket,
 		ResponderDrops:   after.responder - before.responder,
+		ClientUDPDrops:   after.clientUDP - before.clientUDP,
 		LinkDrops:        after.links - before.links,
 		SoftnetDrops:     after.softnet - before.softnet,
 	}
 	if e := errors.Join(err0, err1); e != nil {
 		r.MeasurementErrors = e.Error()
 	}
-	if relay != nil && res.Completed > 0 {
+	if t.proc != nil && res.Completed > 0 {
 		r.CPUPerDORAus = float64(r.RelayCPUTicks) * 1e6 / clockTicks / float64(res.Completed)
 		r.RuntimePerDORAus = float64(after.relayRuntime-before.relayRuntime) / 1e3 / float64(res.Completed)
 	}

@@ -128,3 +128,13 @@ func parseSNMP(s, proto, name string) (int64, error) {
 	}
 	return 0, fmt.Errorf("no %s %s counter in snmp", proto, name)
 }
+
+// nsUDPCounter is udpCounter for a namespace in which benchrun has no
+// long-lived process (perfdhcp's): its /proc/net/snmp, read from inside.
+func nsUDPCounter(ns, name string) (int64, error) {
+	out, err := command("ip", "netns", "exec", ns, "cat", "/proc/net/snmp")
+	if err != nil {
+		return 0, err
+	}
+	return parseSNMP(out, "Udp:", name)
+}

@@ -9,6 +9,10 @@ import (
 // printReport writes the table (Markdown, so it pastes into the README as
 // is), the ratios against the other relays and the harness's own drops.
 func printReport(w io.Writer, r *results) {
+	if r.Fallback {
+		printFallbackReport(w, r)
+		return
+	}
 	mode := "unicast replies (clients without the BROADCAST flag)"
 	if r.Broadcast {
 		mode = "broadcast replies (clients set the BROADCAST flag)"

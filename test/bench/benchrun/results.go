@@ -27,6 +27,8 @@ type results struct {
 	SearchSecs float64   `json:"search_step_seconds"`
 	TimeoutMS  float64   `json:"timeout_ms"`
 	Quick      bool      `json:"quick"`
+	Fallback   bool      `json:"fallback"`
+	Helper     string    `json:"fallback_helper,omitempty"` // iphelper's dead helper (fallback mode)
 	Cells      []*cell   `json:"cells"`
 	Summary    []summary `json:"summary"`
 }
@@ -53,15 +55,26 @@ type summary struct {
 	PeakRSSMiB   float64 `json:"peak_rss_mib"`
 	DropsHigh    float64 `json:"relay_drops_high"`
 	HarnessDrops int64   `json:"harness_drops_fixed"`
+	// Fallback mode: perfdhcp's mean delays (perfdhcp rows), and the lease
+	// files: size, distinct leases (the fewest of any repetition), and
+	// Kea's records per completed DORA.
+	OfferAvg       float64 `json:"offer_avg_us,omitempty"`
+	AckAvg         float64 `json:"ack_avg_us,omitempty"`
+	LeaseFileKiB   float64 `json:"lease_file_kib,omitempty"`
+	LeasesStored   int     `json:"leases_stored,omitempty"`
+	RecordsPerDORA float64 `json:"records_per_dora,omitempty"`
 }
 
 func newResults(o options, rows []row) *results {
 	r := &results{
 		Started: time.Now(), Kernel: kernel(), CPUs: runtime.NumCPU(), Reps: o.reps,
 		Broadcast: o.broadcast, Clients: o.clients, LowRate: o.plan.lowRate, HighRate: o.plan.highRate,
-		FixedSecs: o.plan.fixed.Seconds(), MaxLossPct: o.plan.maxLossPct, Quick: o.quick,
+		FixedSecs: o.plan.fixed.Seconds(), MaxLossPct: o.plan.maxLossPct, Quick: o.quick, Fallback: o.fallback,
 		MaxP50MS: float64(o.plan.maxP50.Milliseconds()), SearchSecs: o.plan.searchLen.Seconds(),
 		TimeoutMS: float64(o.plan.timeout.Milliseconds()),
+	}
+	if o.fallback {
+		r.Helper = o.deadHelper
 	}
 	for _, row := range rows {
 		r.Order = append(r.Order, row.Name)
@@ -119,6 +132,29 @@ func (s *summary) fill(good []*cell) {
 	s.RuntimeLow = pick(func(c *cell) float64 { return c.Low.RuntimePerDORAus })
 	s.RuntimeHigh = pick(func(c *cell) float64 { return c.High.RuntimePerDORAus })
 	s.DropsHigh = pick(func(c *cell) float64 { return float64(c.High.relayDrops()) })
+	s.fillFallback(good, pick)
+}
+
+// fillFallback sets the fallback mode's figures from good cells.
+func (s *summary) fillFallback(good []*cell, pick func(f func(c *cell) float64) float64) {
+	if good[0].Low.Perfdhcp != nil {
+		s.OfferAvg = pick(func(c *cell) float64 { return c.Low.Perfdhcp.Discover.AvgDelayUS })
+		s.AckAvg = pick(func(c *cell) float64 { return c.Low.Perfdhcp.Request.AvgDelayUS })
+	}
+	if good[0].Stored == nil {
+		return
+	}
+	s.LeaseFileKiB = pick(func(c *cell) float64 { return float64(c.Stored.FileBytes) / 1024 })
+	s.LeasesStored = good[0].Stored.Leases
+	for _, c := range good {
+		s.LeasesStored = min(s.LeasesStored, c.Stored.Leases)
+	}
+	s.RecordsPerDORA = pick(func(c *cell) float64 {
+		if c.Completed == 0 {
+			return 0
+		}
+		return float64(c.Stored.Records) / float64(c.Completed)
+	})
 }
 
 // median returns the median of v (the mean of the middle two for an even
