@@ -106,7 +106,13 @@ func (b *bench) startRelay(ctx context.Context, r row) (*proc, error) {
 		return nil, err
 	}
 	ns := b.o.ns(r.serverNS())
-	p, err := startIn(ns, r.Name, b.logPath(r.Name), r.Args...)
+	var p *proc
+	var err error
+	if r.PidFile != "" {
+		p, err = startDaemonIn(ns, r.Name, b.logPath(r.Name), r.PidFile, r.Args...)
+	} else {
+		p, err = startIn(ns, r.Name, b.logPath(r.Name), r.Args...)
+	}
 	if err != nil {
 		return nil, err
 	}

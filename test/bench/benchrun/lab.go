@@ -46,6 +46,9 @@ type row struct {
 	Perf bool
 	// Kind says what the process is, for what a cell does around it.
 	Kind serverKind
+	// PidFile, when set, says the process forks into the background and
+	// writes its pid there.
+	PidFile string
 }
 
 // serverKind is what a row's process is.
@@ -72,8 +75,13 @@ func (o options) rows() []row {
 		}})
 	}
 	if o.dhcrelay != "" {
-		rs = append(rs, row{Name: "dhcrelay", Packet: 2, Args: []string{
-			o.dhcrelay, "-d", "-4", "-a", "--no-pid", "-iu", relayUp, "-id", relayDown, serverAddr,
+		// As it runs in production: in the background, logging to syslog
+		// (which nothing reads in the lab). In the foreground (-d) it
+		// writes about a dozen lines to stderr per DORA, which would
+		// count against it.
+		pidFile := filepath.Join(o.dir, "dhcrelay.pid")
+		rs = append(rs, row{Name: "dhcrelay", Packet: 2, PidFile: pidFile, Args: []string{
+			o.dhcrelay, "-4", "-a", "-pf", pidFile, "-iu", relayUp, "-id", relayDown, serverAddr,
 		}})
 	}
 	if o.dhcpHelper != "" {

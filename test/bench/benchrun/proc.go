@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -19,6 +20,34 @@ type proc struct {
 	log  string
 	cmd  *exec.Cmd
 	done chan struct{}
+	// daemon is the pid of the process the command forked and left running
+	// (startDaemonIn), 0 for a process that stays in the foreground.
+	daemon int
+}
+
+// startDaemonIn runs a program that forks into the background and writes
+// its pid to pidFile, as it runs in production: it waits for the launcher
+// to exit and the pid file to appear, and the proc then stands for the
+// daemon.
+func startDaemonIn(ns, name, logPath, pidFile string, args ...string) (*proc, error) {
+	_ = os.Remove(pidFile)
+	p, err := startIn(ns, name, logPath, args...)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(pidFile); err == nil && p.exited() {
+			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err == nil && pid > 1 && syscall.Kill(pid, 0) == nil {
+				p.daemon = pid
+				return p, nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = p.stop()
+	return nil, fmt.Errorf("%s did not go into the background with a pid in %s:\n%s", name, pidFile, p.logTail(2048))
 }
 
 // startIn runs args inside namespace ns through `ip netns exec` (which execs
@@ -44,11 +73,19 @@ func startIn(ns, name, logPath string, args ...string) (*proc, error) {
 	return p, nil
 }
 
-// pid returns the process id.
-func (p *proc) pid() int { return p.cmd.Process.Pid }
+// pid returns the process id (the daemon's, for a daemon).
+func (p *proc) pid() int {
+	if p.daemon != 0 {
+		return p.daemon
+	}
+	return p.cmd.Process.Pid
+}
 
 // exited reports whether the process has ended.
 func (p *proc) exited() bool {
+	if p.daemon != 0 {
+		return syscall.Kill(p.daemon, 0) != nil
+	}
 	select {
 	case <-p.done:
 		return true
@@ -62,6 +99,9 @@ func (p *proc) exited() bool {
 func (p *proc) stop() error {
 	if p.exited() {
 		return nil
+	}
+	if p.daemon != 0 {
+		return p.stopDaemon()
 	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -88,4 +128,19 @@ func (p *proc) logTail(n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(b)
+}
+
+// stopDaemon is stop for a daemon, which is not our child: it polls.
+func (p *proc) stopDaemon() error {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		_ = syscall.Kill(p.daemon, sig)
+		deadline := time.Now().Add(stopGrace)
+		for time.Now().Before(deadline) {
+			if p.exited() {
+				return nil
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	return errors.New("failed to stop " + p.name + ": still running after SIGKILL")
 }
