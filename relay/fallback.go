@@ -236,9 +236,10 @@ func (f *fbAgent) run(ctx context.Context) {
 	}
 }
 
-// drain stages the jobs already queued, up to a full batch.
+// drain stages the jobs already queued, up to a batch's worth, so that
+// the ACKs held wait for at most that many answers before their commit.
 func (f *fbAgent) drain() {
-	for len(f.batch) < fbBatchMax {
+	for range fbBatchMax {
 		select {
 		case j := <-f.jobs:
 			f.stage(j)
@@ -248,8 +249,8 @@ func (f *fbAgent) drain() {
 	}
 }
 
-// stage answers one client message with the fallback server and holds the
-// answer for flush. A DISCOVER whose address must be probed gets its
+// stage answers one client message with the fallback server; an ACK is
+// held for flush. A DISCOVER whose address must be probed gets its
 // answer from the next probe round instead.
 func (f *fbAgent) stage(j fbJob) {
 	defer f.release(j)
@@ -272,7 +273,22 @@ func (f *fbAgent) stage(j fbJob) {
 		f.probeSt = st
 		return
 	}
-	f.batch = append(f.batch, fbAnswer{st: st, reply: reply, outcome: outcome})
+	f.answer(fbAnswer{st: st, reply: reply, outcome: outcome})
+}
+
+// answer sends a reply that needs no durable write (an OFFER, a NAK, an
+// INFORM's ACK: nothing the client keeps depends on our disk) and counts
+// its outcome at once; an ACK of a lease waits in the batch for the
+// commit.
+func (f *fbAgent) answer(a fbAnswer) {
+	if a.outcome == fallback.OutcomeAck {
+		f.batch = append(f.batch, a)
+		return
+	}
+	f.countOutcome(a.outcome)
+	if a.reply != nil {
+		f.send(a.st, a.reply)
+	}
 }
 
 // probe runs the conflict probes of the staged DISCOVERs, one round for
@@ -284,7 +300,7 @@ func (f *fbAgent) probe(ctx context.Context) {
 	}
 	f.flush()
 	for _, a := range f.srv.Probe(ctx) {
-		f.batch = append(f.batch, fbAnswer{st: f.probeSt, reply: a.Reply, outcome: a.Outcome})
+		f.answer(fbAnswer{st: f.probeSt, reply: a.Reply, outcome: a.Outcome})
 	}
 	f.probeSt = nil
 	f.flush()
