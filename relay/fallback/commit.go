@@ -23,9 +23,10 @@ func (s *Server) stage(w leasestore.Write, undo func()) {
 // answers req and records the outcome in memory, and queues the store
 // writes that go with it for the next Commit. A DISCOVER whose address must
 // be probed is answered by the next Probe instead (OutcomeProbing), so
-// that one probe round serves a burst of new clients. The caller must not send an ACK that Stage returns before a
-// Commit that follows it returns nil; when that Commit fails, the ACK is
-// not sent and counts as OutcomeStoreFailed.
+// that one probe round serves a burst of new clients. The caller must not
+// send an ACK that Stage returns before a Commit that follows it returns
+// nil; when that Commit fails, the ACK is not sent and counts as
+// OutcomeStoreFailed.
 //
 // Stage and Commit let one worker answer a burst of requests and then write
 // all their leases in one transaction: one flush to disk for the burst (a

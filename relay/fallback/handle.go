@@ -17,6 +17,8 @@ import (
 // Handle may block on the conflict probe of a DISCOVER (bounded by ctx and
 // the Prober's own timeout) and on the store write of an ACK, so the caller
 // runs it on a worker, not on a read loop. Concurrent calls are serialized.
+// Handle is Stage, Probe and Commit in one: a caller that stages requests
+// itself does not mix in Handle on the same Server.
 // It never panics on any message, and ACKs or OFFERs only addresses of the
 // scope's ranges (minus exclusions) and reservations.
 func (s *Server) Handle(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {

@@ -123,3 +123,22 @@ func TestProbeBurst(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdateScopeDropsPendingProbes: DISCOVERs waiting for a probe picked
+// their addresses under the old scope, so a scope change drops them.
+func TestUpdateScopeDropsPendingProbes(t *testing.T) {
+	sc := testScope()
+	e := newEnv(t, sc)
+	if _, o := e.s.Stage(cl(1).discover(t), false); o != OutcomeProbing {
+		t.Fatalf("DISCOVER: %v, want probing", o)
+	}
+	if err := e.s.UpdateScope(sc); err != nil {
+		t.Fatal(err)
+	}
+	if as := e.s.Probe(context.Background()); len(as) != 0 {
+		t.Errorf("Probe after a scope change answered %v, want nothing", as)
+	}
+	if n := len(e.probe.Rounds()); n != 0 {
+		t.Errorf("%d probe rounds after a scope change, want 0", n)
+	}
+}

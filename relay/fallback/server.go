@@ -154,6 +154,10 @@ func (s *Server) UpdateScope(scope Scope) error {
 	}
 	s.scope = c
 	s.cursor = 0
+	// DISCOVERs waiting for a probe picked their addresses under the old
+	// scope: they go unanswered, and their clients' retransmissions are
+	// served under the new one.
+	s.probing = nil
 	dropped := 0
 	for _, b := range s.tab.byAddr {
 		fits := s.scope.inPool(b.addr)
