@@ -142,7 +142,13 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 	}
 	known := s.exempt(c, r, now)
 	if !known && !s.tab.offersBelow(c.offerCap, now) {
-		return netip.Addr{}, false, OutcomeOffersCapped
+		// A new client that comes back after the cap turned it away is a
+		// real one: it takes the place of the oldest offer to a client
+		// that never came back to REQUEST it. A flood's random MACs never
+		// come back, so they only ever compete among themselves.
+		if !s.away.cameBack(r.key, now) || !s.tab.withdrawOldestNew(now) {
+			return netip.Addr{}, false, OutcomeOffersCapped
+		}
 	}
 	addr, o := s.candidate(c, r, now, known)
 	if o != OutcomeOffer {

@@ -35,7 +35,8 @@ type Server struct {
 	mu     sync.Mutex
 	scope  *compiled
 	tab    *table
-	cursor int // pool index where the search for a never-used address resumes
+	away   *turnedAway // new clients the offer cap turned away
+	cursor int         // pool index where the search for a never-used address resumes
 }
 
 // NewServer validates scope and returns its server, with the interface's
@@ -58,7 +59,7 @@ func NewServer(scope Scope, store leasestore.Store, prober Prober, clock Clock, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, prober: prober, clock: clock, log: log.With("iface", scope.Interface), scope: c, tab: newTable()}
+	s := &Server{store: store, prober: prober, clock: clock, log: log.With("iface", scope.Interface), scope: c, tab: newTable(), away: newTurnedAway()}
 	leases, err := store.Load(scope.Interface)
 	if errors.Is(err, leasestore.ErrCorruptRecord) {
 		s.log.Warn("skipped corrupt lease records", "err", err)

@@ -118,6 +118,22 @@ func (t *table) pruneOffers(now time.Time) {
 	t.offers = kept
 }
 
+// withdrawOldestNew ends the oldest outstanding offer to a client that
+// never held a lease here, and reports whether there was one. The address
+// becomes free (remembered as released): if that client REQUESTs it after
+// all, it gets it while it is still free.
+func (t *table) withdrawOldestNew(now time.Time) bool {
+	t.pruneOffers(now)
+	for _, b := range t.offers {
+		if !b.leased {
+			b.state = leasestore.StateReleased
+			t.pruneOffers(time.Time{})
+			return true
+		}
+	}
+	return false
+}
+
 // client returns k's binding, or nil.
 func (t *table) client(k clientKey) *binding { return t.byClient[k] }
 
