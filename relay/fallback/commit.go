@@ -34,12 +34,9 @@ func (s *Server) stage(w leasestore.Write, undo func()) {
 // write, so the caller bounds what waits for a Commit by how many requests
 // it stages in a row.
 func (s *Server) Stage(req *dhcpv4.DHCPv4, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
-	r, ok := parseRequest(req)
+	r, o, ok := admit(req)
 	if !ok {
-		return nil, OutcomeMalformed
-	}
-	if relayed(req) {
-		return nil, OutcomeRelayed
+		return nil, o
 	}
 	s.handleMu.Lock()
 	defer s.handleMu.Unlock()

@@ -18,16 +18,12 @@ import (
 // the Prober's own timeout) and on the store write of an ACK, so the caller
 // runs it on a worker, not on a read loop. Concurrent calls are serialized.
 // Handle is Stage, Probe and Commit in one: a caller that stages requests
-// itself does not mix in Handle on the same Server.
-// It never panics on any message, and ACKs or OFFERs only addresses of the
+// itself does not mix in Handle on the same Server. It never panics on any message, and ACKs or OFFERs only addresses of the
 // scope's ranges (minus exclusions) and reservations.
 func (s *Server) Handle(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
-	r, ok := parseRequest(req)
+	r, o, ok := admit(req)
 	if !ok {
-		return nil, OutcomeMalformed
-	}
-	if relayed(req) {
-		return nil, OutcomeRelayed
+		return nil, o
 	}
 	s.handleMu.Lock()
 	defer s.handleMu.Unlock()
@@ -41,6 +37,20 @@ func (s *Server) Handle(ctx context.Context, req *dhcpv4.DHCPv4, upstreamUp bool
 		return nil, OutcomeStoreFailed
 	}
 	return rep, o
+}
+
+// admit parses req for the server, and reports whether it is a directly
+// attached client's request to serve; when not, the outcome says why
+// (OutcomeMalformed or OutcomeRelayed).
+func admit(req *dhcpv4.DHCPv4) (request, Outcome, bool) {
+	r, ok := parseRequest(req)
+	switch {
+	case !ok:
+		return request{}, OutcomeMalformed, false
+	case relayed(req):
+		return request{}, OutcomeRelayed, false
+	}
+	return r, 0, true
 }
 
 // dispatch runs the handler of r's message type; handleMu is held, so
