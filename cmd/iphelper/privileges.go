@@ -15,6 +15,21 @@ const (
 	capNetRaw         = 13
 )
 
+// errRoot is why run refuses to start as root without --allow-root.
+var errRoot = errors.New("refusing to run as root: a relay sits on every client VLAN, so run it as an unprivileged user " +
+	"with only CAP_NET_RAW and CAP_NET_BIND_SERVICE (the systemd unit deploy/iphelper.service does; by hand: " +
+	"setpriv --reuid=iphelper --regid=iphelper --clear-groups --inh-caps=-all,+net_raw,+net_bind_service " +
+	"--ambient-caps=+net_raw,+net_bind_service iphelper run …), or pass --allow-root")
+
+// checkNotRoot refuses uid 0 unless allowed: least privilege is the
+// default, and running as root is a choice made on the command line.
+func checkNotRoot(euid int, allowRoot bool) error {
+	if euid == 0 && !allowRoot {
+		return errRoot
+	}
+	return nil
+}
+
 // checkPrivileges fails early, with a message that says what to do, when
 // the process lacks a capability the relay needs: CAP_NET_RAW for the
 // packet sockets and CAP_NET_BIND_SERVICE for UDP port 67.
@@ -33,7 +48,7 @@ func checkPrivileges() error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return fmt.Errorf("missing capabilities: %s; run as root or grant them (systemd: AmbientCapabilities=CAP_NET_RAW CAP_NET_BIND_SERVICE)", strings.Join(missing, ", "))
+	return fmt.Errorf("missing capabilities: %s; grant them (systemd: AmbientCapabilities=CAP_NET_RAW CAP_NET_BIND_SERVICE) or run as root with --allow-root", strings.Join(missing, ", "))
 }
 
 // effectiveCaps reads CapEff from /proc/self/status.

@@ -45,6 +45,9 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err, 2)
 	}
+	if err := checkNotRoot(os.Geteuid(), c.Bool("allow-root")); err != nil {
+		return cli.Exit(err, 1)
+	}
 	if err := checkPrivileges(); err != nil {
 		return cli.Exit(err, 1)
 	}
@@ -68,6 +71,7 @@ func daemonFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show/clear/debug on the unix socket `PATH` (owner-only); empty disables it"},
 		&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics on `ADDR` (host:port) at /metrics; off by default"},
+		&cli.BoolFlag{Name: "allow-root", Usage: "run even as root (uid 0); without it iphelper refuses, and is meant to run as an unprivileged user with only CAP_NET_RAW and CAP_NET_BIND_SERVICE, as the systemd unit does"},
 	}
 }
 

@@ -35,7 +35,7 @@ done >"$tmp/batch"
 ip -n "$ns" -batch "$tmp/batch"
 
 start=$(date +%s%N)
-ip netns exec "$ns" "$tmp/iphelper" run --interface 't0.*' --helper-address 198.51.100.2 \
+ip netns exec "$ns" "$tmp/iphelper" run --allow-root --interface 't0.*' --helper-address 198.51.100.2 \
 	--control-socket "$tmp/ctl.sock" --log-level warn >"$tmp/log" 2>&1 &
 pid=$!
 up=0

@@ -110,11 +110,11 @@ func TestRelayWithoutCapabilities(t *testing.T) {
 		want string
 	}{
 		{name: "none", caps: nil,
-			want: "missing capabilities: CAP_NET_RAW (packet sockets), CAP_NET_BIND_SERVICE (udp port 67); run as root or grant them (systemd: AmbientCapabilities=CAP_NET_RAW CAP_NET_BIND_SERVICE)"},
+			want: "missing capabilities: CAP_NET_RAW (packet sockets), CAP_NET_BIND_SERVICE (udp port 67); grant them (systemd: AmbientCapabilities=CAP_NET_RAW CAP_NET_BIND_SERVICE) or run as root with --allow-root"},
 		{name: "only net_raw", caps: []string{"net_raw"},
-			want: "missing capabilities: CAP_NET_BIND_SERVICE (udp port 67); run as root"},
+			want: "missing capabilities: CAP_NET_BIND_SERVICE (udp port 67); grant them"},
 		{name: "only net_bind_service", caps: []string{"net_bind_service"},
-			want: "missing capabilities: CAP_NET_RAW (packet sockets); run as root"},
+			want: "missing capabilities: CAP_NET_RAW (packet sockets); grant them"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +134,28 @@ func TestRelayWithoutCapabilities(t *testing.T) {
 				t.Errorf("iphelper without %v said:\n%s\nwant %q", tt.caps, p.Log(), tt.want)
 			}
 		})
+	}
+}
+
+// As root, iphelper refuses to start unless --allow-root says so: least
+// privilege is the default (issue 5).
+func TestRelayRefusesRoot(t *testing.T) {
+	bin := iphelperBin(t)
+	l, tp := capsLab(t)
+	dir := t.TempDir()
+	args := []string{bin, "run", "--interface", tp.Segments[0].RelayIf, "--helper-address", tp.Servers[0].Addr.String(),
+		"--control-socket", filepath.Join(dir, "control.sock"), "--lease-db", filepath.Join(dir, "leases.db")}
+	p := l.StartProc(lab.ProcSpec{NS: tp.Relay, Name: "iphelper-as-root", Args: args})
+	err := p.Wait(exitTimeout)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("iphelper as root without --allow-root ended with %v, want exit status 1; log:\n%s", err, p.Log())
+	}
+	if want := "refusing to run as root"; !strings.Contains(p.Log(), want) {
+		t.Errorf("iphelper as root said:\n%s\nwant %q", p.Log(), want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "leases.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused daemon created its lease database: %v", err)
 	}
 }
 

@@ -122,6 +122,10 @@ func (l *Lab) StartIphelper(ns, bin string, args ...string) *Relay {
 		l.mu.Unlock()
 		args = append([]string{"run", "--control-socket", ctl}, args[1:]...)
 	}
+	if len(args) > 0 && args[0] == "run" && os.Geteuid() == 0 && !slices.Contains(args, "--allow-root") {
+		// The lab runs as root; iphelper refuses that unless told.
+		args = append([]string{"run", "--allow-root"}, args[1:]...)
+	}
 	p := l.StartProc(ProcSpec{NS: ns, Name: "iphelper", Args: append([]string{bin}, args...)})
 	return &Relay{Kind: Iphelper, Proc: p, l: l, ns: ns, ControlSocket: ctl}
 }

@@ -58,7 +58,7 @@ func (o options) fallbackRows() []row {
 	var rs []row
 	if o.iphelper != "" {
 		rs = append(rs, row{Name: rowFallback, Kind: kindFallback, Packet: 1, Args: []string{
-			o.iphelper, "run", "--config", o.fallbackConfig(),
+			o.iphelper, "run", "--allow-root", "--config", o.fallbackConfig(),
 			"--interface", relayDown, "--helper-address", o.deadHelper,
 			"--control-socket", o.controlSocket(),
 			"--rate-limit-client", "off", "--rate-limit-interface", "off",

@@ -65,7 +65,7 @@ func (o options) rows() []row {
 	var rs []row
 	if o.iphelper != "" {
 		rs = append(rs, row{Name: "iphelper", Packet: 1, Args: []string{
-			o.iphelper, "run", "--interface", relayDown, "--helper-address", serverAddr,
+			o.iphelper, "run", "--allow-root", "--interface", relayDown, "--helper-address", serverAddr,
 			// Its own control socket: the default lives in the file system
 			// that every namespace shares.
 			"--control-socket", filepath.Join(o.dir, "iphelper-control.sock"),
