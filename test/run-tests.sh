@@ -2,8 +2,8 @@
 # Runs every check of iphelper, as root on Debian (the integration tests build
 # network namespaces; without root they skip, except with CI=true where they
 # fail): the Debian packages the tests need (installed only when missing),
-# gofmt, go vet, go test -race over the whole module, and a short fuzz run of
-# every Fuzz target. Exits non-zero on the first failure.
+# gofmt, go vet, staticcheck, go test -race over the whole module, and a short
+# fuzz run of every Fuzz target. Exits non-zero on the first failure.
 #   FUZZ_BUDGET  total seconds for fuzzing (default 180), split over the targets,
 #                each between 2 and 10 seconds; 0 skips fuzzing.
 set -euo pipefail
@@ -35,6 +35,11 @@ fi
 
 step "go vet"
 go vet ./...
+
+step "staticcheck"
+# Pinned, fetched through the Go module proxy like the module's own
+# dependencies (STYLE.md: staticcheck clean).
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 step "go test -race"
 go test -race -count=1 ./...
