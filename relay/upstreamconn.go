@@ -70,7 +70,7 @@ func (s *upstreamSocket) WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort)
 		return 0, 0, fmt.Errorf("failed to write to the upstream socket: need a message and an IPv4 address, have %d bytes for %v", len(b), addr)
 	}
 	w := s.tx.Get().(*udpSender)
-	w.set(b, oob, addr)
+	w.setTo(b, oob, addr)
 	err = s.raw.Write(w.write)
 	n, errno := w.n, w.errno
 	w.clear()
@@ -96,12 +96,8 @@ func (s *upstreamSocket) opError(op string, err error) error {
 // udpReceiver is the state of one recvmsg(2), reused, with its read
 // function bound once so that reading allocates nothing.
 type udpReceiver struct {
-	msg   unix.Msghdr
-	iov   unix.Iovec
-	sa    unix.RawSockaddrInet4
-	n     int
-	errno unix.Errno
-	read  func(fd uintptr) bool
+	udpMsg
+	read func(fd uintptr) bool
 }
 
 func newUDPReceiver() *udpReceiver {
@@ -110,21 +106,33 @@ func newUDPReceiver() *udpReceiver {
 	return r
 }
 
-func (r *udpReceiver) set(b, oob []byte) {
-	r.iov.Base = &b[0]
-	r.iov.SetLen(len(b))
-	r.msg = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&r.sa)), Namelen: unix.SizeofSockaddrInet4, Iov: &r.iov}
-	r.msg.SetIovlen(1)
-	if len(oob) > 0 {
-		r.msg.Control = &oob[0]
-		r.msg.SetControllen(len(oob))
-	}
-	r.n, r.errno = 0, 0
+// udpMsg is a msghdr for one datagram to or from an IPv4 address, with
+// the buffers it points into, and the call's result.
+type udpMsg struct {
+	msg   unix.Msghdr
+	iov   unix.Iovec
+	sa    unix.RawSockaddrInet4
+	n     int
+	errno unix.Errno
 }
 
-func (r *udpReceiver) clear() {
-	r.iov.Base = nil
-	r.msg.Control, r.msg.Iov = nil, nil
+// set points the msghdr at b (not empty), oob (may be empty) and sa.
+func (m *udpMsg) set(b, oob []byte) {
+	m.iov.Base = &b[0]
+	m.iov.SetLen(len(b))
+	m.msg = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&m.sa)), Namelen: unix.SizeofSockaddrInet4, Iov: &m.iov}
+	m.msg.SetIovlen(1)
+	if len(oob) > 0 {
+		m.msg.Control = &oob[0]
+		m.msg.SetControllen(len(oob))
+	}
+	m.n, m.errno = 0, 0
+}
+
+// clear drops the references to the caller's buffers.
+func (m *udpMsg) clear() {
+	m.iov.Base = nil
+	m.msg.Control, m.msg.Iov = nil, nil
 }
 
 // recv runs one non-blocking recvmsg on fd; false means nothing is waiting,
@@ -151,11 +159,7 @@ func (r *udpReceiver) from() netip.AddrPort {
 
 // udpSender is the state of one sendmsg(2), pooled.
 type udpSender struct {
-	msg   unix.Msghdr
-	iov   unix.Iovec
-	sa    unix.RawSockaddrInet4
-	n     int
-	errno unix.Errno
+	udpMsg
 	write func(fd uintptr) bool
 }
 
@@ -165,24 +169,12 @@ func newUDPSender() *udpSender {
 	return w
 }
 
-func (w *udpSender) set(b, oob []byte, addr netip.AddrPort) {
+// setTo points the msghdr at b and oob, to addr.
+func (w *udpSender) setTo(b, oob []byte, addr netip.AddrPort) {
+	w.set(b, oob)
 	w.sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: addr.Addr().Unmap().As4()}
 	p := (*[2]byte)(unsafe.Pointer(&w.sa.Port))
 	p[0], p[1] = byte(addr.Port()>>8), byte(addr.Port())
-	w.iov.Base = &b[0]
-	w.iov.SetLen(len(b))
-	w.msg = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&w.sa)), Namelen: unix.SizeofSockaddrInet4, Iov: &w.iov}
-	w.msg.SetIovlen(1)
-	if len(oob) > 0 {
-		w.msg.Control = &oob[0]
-		w.msg.SetControllen(len(oob))
-	}
-	w.n, w.errno = 0, 0
-}
-
-func (w *udpSender) clear() {
-	w.iov.Base = nil
-	w.msg.Control, w.msg.Iov = nil, nil
 }
 
 // send runs one non-blocking sendmsg on fd. A full send buffer is an error
