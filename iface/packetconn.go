@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/iphelper/iphelper/iface/mmsg"
 	"github.com/mdlayher/packet"
 	"golang.org/x/sys/unix"
 )
@@ -47,11 +48,15 @@ type PacketConn struct {
 	raw     syscall.RawConn
 	closed  atomic.Bool
 
-	rmu sync.Mutex // held by ReadFrame
+	rmu sync.Mutex // held by ReadFrame and TryReadFrame
 	rx  *receiver
+	try func(fd uintptr) // c.tryRecv, bound once
 
-	wmu sync.Mutex // held by WriteFrame
-	tx  *sender
+	wmu   sync.Mutex // held by WriteFrame and SendBatch
+	tx    *sender
+	batch *mmsg.Batch      // SendBatch's argument, for sendBatch
+	sendb func(fd uintptr) // c.sendBatch, bound once
+	nsent int
 
 	smu   sync.Mutex // guards stats
 	stats Stats
@@ -105,14 +110,16 @@ func newPacketConn(ifi *net.Interface, conn *packet.Conn, opts ListenOptions) (*
 	if err := setReadBuffer(raw, opts.ReadBuffer); err != nil {
 		return nil, err
 	}
-	return &PacketConn{
+	c := &PacketConn{
 		name:    ifi.Name,
 		ifindex: ifi.Index,
 		conn:    conn,
 		raw:     raw,
 		rx:      newReceiver(),
 		tx:      newSender(),
-	}, nil
+	}
+	c.try, c.sendb = c.tryRecv, c.sendBatch
+	return c, nil
 }
 
 // setReadBuffer sets the socket's receive buffer as ListenOptions.ReadBuffer
@@ -189,13 +196,43 @@ func (c *PacketConn) ReadFrame(b []byte) (n int, info FrameInfo, err error) {
 	r.setBuffer(b)
 	err = c.raw.Read(r.read)
 	r.clearBuffer()
+	return c.result(b, err)
+}
+
+// TryReadFrame is ReadFrame that never waits: when no frame is waiting it
+// returns at once with ok false. A read loop under load polls with it (see
+// relay/pace) instead of being woken for every frame.
+func (c *PacketConn) TryReadFrame(b []byte) (n int, info FrameInfo, ok bool, err error) {
+	if len(b) == 0 {
+		return 0, FrameInfo{}, false, fmt.Errorf("failed to read from packet socket on %q: empty buffer", c.name)
+	}
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	r := c.rx
+	r.setBuffer(b)
+	r.got = false
+	err = c.raw.Control(c.try)
+	r.clearBuffer()
+	if err == nil && !r.got {
+		return 0, FrameInfo{}, false, nil
+	}
+	n, info, err = c.result(b, err)
+	return n, info, err == nil, err
+}
+
+// tryRecv is one non-blocking read, for TryReadFrame.
+func (c *PacketConn) tryRecv(fd uintptr) { c.rx.got = c.rx.recv(fd) }
+
+// result turns the receiver's last read into ReadFrame's results.
+func (c *PacketConn) result(b []byte, err error) (int, FrameInfo, error) {
+	r := c.rx
 	if err == nil && r.errno != 0 {
 		err = os.NewSyscallError("recvmsg", r.errno)
 	}
 	if err != nil {
 		return 0, FrameInfo{}, c.wrap("failed to read from packet socket", err)
 	}
-	info = FrameInfo{
+	info := FrameInfo{
 		IfIndex:   int(r.from.Ifindex),
 		Type:      PacketType(r.from.Pkttype),
 		Len:       r.n,
@@ -204,6 +241,30 @@ func (c *PacketConn) ReadFrame(b []byte) (n int, info FrameInfo, err error) {
 	parseControl(r.control(), &info)
 	return min(r.n, len(b)), info, nil
 }
+
+// SendBatch sends the frames queued in b (whole Ethernet frames, no
+// addresses) out of the interface with one sendmmsg(2), without waiting
+// for room in the send buffer: a frame that finds none, or that the kernel
+// refuses for another reason, is skipped with its error recorded in b (see
+// mmsg.Batch.Err). It returns the number of frames sent, and an error only
+// when the socket itself failed (closed), in which case no frame was sent.
+func (c *PacketConn) SendBatch(b *mmsg.Batch) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.batch, c.nsent = b, 0
+	err := c.raw.Control(c.sendb)
+	c.batch = nil
+	if err != nil {
+		for i := range b.Len() {
+			b.SetErr(i, unix.EBADF)
+		}
+		return 0, c.wrap("failed to write to packet socket", err)
+	}
+	return c.nsent, nil
+}
+
+// sendBatch is SendBatch's system call.
+func (c *PacketConn) sendBatch(fd uintptr) { c.nsent = c.batch.Send(fd) }
 
 // WriteFrame sends frame, a whole Ethernet frame, out of the interface as
 // it is. dst is the frame's destination address, which the frame already

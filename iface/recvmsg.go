@@ -18,6 +18,7 @@ type receiver struct {
 
 	n     int
 	errno unix.Errno
+	got   bool // whether the last non-blocking try read a frame
 
 	// read is r.recv, bound once.
 	read func(fd uintptr) bool

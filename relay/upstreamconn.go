@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/iphelper/iphelper/iface/mmsg"
 )
 
 // upstreamSocket is the upstream UDP socket with the hot paths' system
@@ -28,8 +30,14 @@ import (
 type upstreamSocket struct {
 	c   *net.UDPConn
 	raw syscall.RawConn
-	rx  *udpReceiver // used by the one reading goroutine
-	tx  sync.Pool    // of *udpSender: writes come from every interface's read loop
+	rx  *udpReceiver     // used by the one reading goroutine
+	try func(fd uintptr) // s.tryRecv, bound once
+	tx  sync.Pool        // of *udpSender: writes come from every interface's read loop
+
+	bmu   sync.Mutex       // held by SendBatch
+	batch *mmsg.Batch      // SendBatch's argument, for sendBatch
+	sendb func(fd uintptr) // s.sendBatch, bound once
+	nsent int
 }
 
 var _ UpstreamConn = (*upstreamSocket)(nil)
@@ -41,6 +49,7 @@ func newUpstreamSocket(c *net.UDPConn) (*upstreamSocket, error) {
 	}
 	s := &upstreamSocket{c: c, raw: raw, rx: newUDPReceiver()}
 	s.tx.New = func() any { return newUDPSender() }
+	s.try, s.sendb = s.tryRecv, s.sendBatch
 	return s, nil
 }
 
@@ -53,6 +62,34 @@ func (s *upstreamSocket) ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, 
 	r.set(b, oob)
 	err = s.raw.Read(r.read)
 	r.clear()
+	return s.result(err)
+}
+
+// TryReadMsgUDPAddrPort is ReadMsgUDPAddrPort that never waits: when no
+// datagram is waiting it returns at once with ok false. The reply loop
+// polls with it under load (see relay/pace).
+func (s *upstreamSocket) TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error) {
+	if len(b) == 0 {
+		return 0, 0, 0, netip.AddrPort{}, false, fmt.Errorf("failed to read from the upstream socket: empty buffer")
+	}
+	r := s.rx
+	r.set(b, oob)
+	r.got = false
+	err = s.raw.Control(s.try)
+	r.clear()
+	if err == nil && !r.got {
+		return 0, 0, 0, netip.AddrPort{}, false, nil
+	}
+	n, oobn, flags, addr, err = s.result(err)
+	return n, oobn, flags, addr, err == nil, err
+}
+
+// tryRecv is one non-blocking read, for TryReadMsgUDPAddrPort.
+func (s *upstreamSocket) tryRecv(fd uintptr) { s.rx.got = s.rx.recv(fd) }
+
+// result turns the receiver's last read into ReadMsgUDPAddrPort's results.
+func (s *upstreamSocket) result(err error) (n, oobn, flags int, addr netip.AddrPort, _ error) {
+	r := s.rx
 	if err == nil && r.errno != 0 {
 		err = os.NewSyscallError("recvmsg", r.errno)
 	}
@@ -84,6 +121,31 @@ func (s *upstreamSocket) WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort)
 	return n, len(oob), nil
 }
 
+// SendBatch sends the datagrams queued in b, each with its own destination
+// and control data, with one sendmmsg(2); it may be called concurrently.
+// Like WriteMsgUDPAddrPort it never waits: a datagram that finds the send
+// buffer full, or that the kernel refuses for another reason, is skipped
+// with its error recorded in b (see mmsg.Batch.Err). It returns the number
+// sent, and an error only when the socket itself failed (closed), in which
+// case nothing was sent.
+func (s *upstreamSocket) SendBatch(b *mmsg.Batch) (int, error) {
+	s.bmu.Lock()
+	defer s.bmu.Unlock()
+	s.batch, s.nsent = b, 0
+	err := s.raw.Control(s.sendb)
+	s.batch = nil
+	if err != nil {
+		for i := range b.Len() {
+			b.SetErr(i, unix.EBADF)
+		}
+		return 0, s.opError("write", err)
+	}
+	return s.nsent, nil
+}
+
+// sendBatch is SendBatch's system call.
+func (s *upstreamSocket) sendBatch(fd uintptr) { s.nsent = s.batch.Send(fd) }
+
 // Close implements UpstreamConn.
 func (s *upstreamSocket) Close() error { return s.c.Close() }
 
@@ -114,6 +176,7 @@ type udpMsg struct {
 	sa    unix.RawSockaddrInet4
 	n     int
 	errno unix.Errno
+	got   bool // whether the last non-blocking try read a datagram
 }
 
 // set points the msghdr at b (not empty), oob (may be empty) and sa.
