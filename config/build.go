@@ -85,6 +85,7 @@ func buildGlobals(cfg *Config, raw rawFile, f Flags, hostname func() (string, er
 		DefaultLogFormat, []string{"text", "json"}, errs)
 	cfg.LeaseDB = pickLeaseDB(f.LeaseDB, raw.LeaseDB, errs)
 	pickHelperRate(cfg, f.HelperRate, raw, errs)
+	pickPollRate(cfg, f.PollAbove, raw.PollAbove, errs)
 	if raw.Hostname != nil && *raw.Hostname != "" {
 		cfg.Hostname = *raw.Hostname
 		return

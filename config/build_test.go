@@ -149,15 +149,16 @@ func TestGlobals(t *testing.T) {
 	}{
 		{
 			name: "file",
-			data: "max-hops: 16\nmax-packet-size: 576\nhostname: r9\nlease-db: /srv/l.db\nlog: {level: debug, format: json}\n",
-			want: &Config{MaxHops: 16, MaxPacketSize: 576, Hostname: "r9", LeaseDB: "/srv/l.db", Log: Log{Level: "debug", Format: "json"}},
+			data: "max-hops: 16\nmax-packet-size: 576\nhostname: r9\nlease-db: /srv/l.db\npoll-above: 20000/s\nlog: {level: debug, format: json}\n",
+			want: &Config{MaxHops: 16, MaxPacketSize: 576, Hostname: "r9", LeaseDB: "/srv/l.db", PollRate: 20000, Log: Log{Level: "debug", Format: "json"}},
 		},
 		{
 			name: "flags win",
-			data: "max-hops: 16\nmax-packet-size: 576\nlease-db: /srv/l.db\nlog: {level: debug, format: json}\n",
+			data: "max-hops: 16\nmax-packet-size: 576\nlease-db: /srv/l.db\npoll-above: 20000/s\nlog: {level: debug, format: json}\n",
 			flags: Flags{
 				MaxHops: ptrTo(1), MaxPacketSize: ptrTo(65507),
 				LogLevel: ptrTo("error"), LogFormat: ptrTo("text"), LeaseDB: ptrTo("/run/x.db"),
+				PollAbove: ptrTo("off"),
 			},
 			want: &Config{MaxHops: 1, MaxPacketSize: 65507, Hostname: testHostname, LeaseDB: "/run/x.db", Log: Log{Level: "error", Format: "text"}},
 		},

@@ -35,6 +35,12 @@ type Config struct {
 	HelperRate  float64
 	HelperBurst int
 
+	// PollRate is the packet rate, per second, at or above which a
+	// socket's read loop stops being woken for each packet and polls the
+	// socket every millisecond instead, sending what it relays in batches
+	// (see relay/pace); 0 means never.
+	PollRate int
+
 	// Log configures logging.
 	Log Log
 }

@@ -18,6 +18,7 @@ func (c *Config) Effective() ([]byte, error) {
 		Hostname:      ptr(c.Hostname),
 		LeaseDB:       ptr(c.LeaseDB),
 		HelperRate:    ptr(FormatRate(c.HelperRate)),
+		PollAbove:     ptr(FormatRate(float64(c.PollRate))),
 		Log:           rawLog{Level: ptr(c.Log.Level), Format: ptr(c.Log.Format)},
 	}
 	if c.HelperRate != 0 {

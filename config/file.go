@@ -23,6 +23,7 @@ type rawFile struct {
 	LeaseDB       *string        `yaml:"lease-db,omitempty"`
 	HelperRate    *string        `yaml:"helper-rate-limit,omitempty"`
 	HelperBurst   *int           `yaml:"helper-rate-limit-burst,omitempty"`
+	PollAbove     *string        `yaml:"poll-above,omitempty"`
 	Log           rawLog         `yaml:"log,omitempty"`
 	Defaults      rawSettings    `yaml:"defaults,omitempty"`
 	Interfaces    []rawInterface `yaml:"interfaces,omitempty"`

@@ -54,6 +54,7 @@ type Flags struct {
 	InterfaceRate *string // --rate-limit-interface RATE (see ParseRate)
 	ClientRate    *string // --rate-limit-client RATE
 	HelperRate    *string // --helper-rate-limit RATE
+	PollAbove     *string // --poll-above RATE
 	VerifyCHAddr  *bool   // --verify-chaddr / --no-verify-chaddr
 
 	MaxHops       *int    // --max-hops

@@ -177,3 +177,22 @@ func pickHelperRate(cfg *Config, flag *string, raw rawFile, errs *errList) {
 	cfg.HelperRate = *rate
 	cfg.HelperBurst = resolveBurst(*rate, burst)
 }
+
+// pickPollRate sets cfg.PollRate from --poll-above, else the file's
+// poll-above, else the default: a rate (see ParseRate) in whole packets per
+// second, or off.
+func pickPollRate(cfg *Config, flag, file *string, errs *errList) {
+	cfg.PollRate = DefaultPollRate
+	var rate *float64
+	switch {
+	case flag != nil:
+		rate = parseRateKey(flag, "--poll-above: ", errs)
+	case file != nil:
+		rate = parseRateKey(file, "poll-above: ", errs)
+	default:
+		return
+	}
+	if rate != nil {
+		cfg.PollRate = int(math.Ceil(*rate))
+	}
+}

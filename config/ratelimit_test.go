@@ -190,6 +190,17 @@ func TestRateLimitConfigErrors(t *testing.T) {
 				`helper-rate-limit-burst: 0 is out of range 1..1000000`,
 		},
 		{
+			name: "poll-above",
+			data: eth1 + "poll-above: often\n",
+			want: `poll-above: bad rate "often": want N/s, N/m, N/h or off`,
+		},
+		{
+			name:  "poll-above flag",
+			data:  eth1,
+			flags: Flags{PollAbove: ptrTo("0/s")},
+			want:  `--poll-above: rate "0/s" is out of range 1/h..1000000/s (write off for no limit)`,
+		},
+		{
 			name:  "flags",
 			data:  eth1,
 			flags: Flags{InterfaceRate: ptrTo("1/x"), ClientRate: ptrTo("x/s"), HelperRate: ptrTo("2000000/s")},

@@ -69,6 +69,7 @@ func defaultConfig(ifs ...Interface) *Config {
 		MaxPacketSize: 1472,
 		Hostname:      testHostname,
 		LeaseDB:       "/var/lib/iphelper/leases.db",
+		PollRate:      DefaultPollRate,
 		Log:           Log{Level: "info", Format: "text"},
 	}
 }

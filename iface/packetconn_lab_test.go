@@ -2,6 +2,7 @@ package iface
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iphelper/iphelper/iface/mmsg"
 )
 
 var (
@@ -449,4 +452,71 @@ func waitStats(t *testing.T, pc *PacketConn, n uint64) {
 		}
 	}
 	t.Fatalf("fewer than %d frames arrived", n)
+}
+
+// TestPacketConnPollAndBatch: TryReadFrame reports an empty socket at once
+// and then reads a waiting frame with what the kernel says of it; SendBatch
+// sends every queued frame, in order, to a UDP socket in the peer
+// namespace; after Close both fail with net.ErrClosed.
+func TestPacketConnPollAndBatch(t *testing.T) {
+	l := newLab(t)
+	pc := l.listen(l.h1, "a0")
+	a0 := l.iface(l.h1, "a0")
+	peer := l.udp(l.h2, "203.0.113.2:6767", "")
+	rcv := l.udp(l.h2, "0.0.0.0:68", "b0")
+
+	buf := make([]byte, 1500)
+	if _, _, ok, err := pc.TryReadFrame(buf); ok || err != nil {
+		t.Fatalf("try-read of an empty socket: ok %v, err %v; want neither", ok, err)
+	}
+	sendUDP(t, peer, "203.0.113.1:67", "polled")
+	var (
+		n    int
+		info FrameInfo
+		ok   bool
+		err  error
+	)
+	for deadline := time.Now().Add(2 * time.Second); !ok && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if n, info, ok, err = pc.TryReadFrame(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !ok {
+		t.Fatal("try-read never read the frame")
+	}
+	d, err := ParseUDP4(buf[:n], info)
+	if err != nil || string(d.Payload) != "polled" || info.IfIndex != a0.Index || info.Type != PacketHost {
+		t.Fatalf("try-read: %q (%v), info %+v; want \"polled\" on interface %d, type host", d.Payload, err, info, a0.Index)
+	}
+
+	b := mmsg.New(8, 1500, 0)
+	for i := range 5 {
+		f := mustBuild(t, UDP4Header{DstMAC: l.mac2, SrcMAC: l.mac1, Src: labIP1, Dst: labIP2, SrcPort: 67, DstPort: 68},
+			[]byte(fmt.Sprintf("frame %d", i)))
+		if _, ok := b.Add(f, nil, netip.AddrPort{}); !ok {
+			t.Fatalf("Add %d failed", i)
+		}
+	}
+	if n, err := pc.SendBatch(b); n != 5 || err != nil {
+		t.Fatalf("SendBatch: %d, %v; want 5, nil", n, err)
+	}
+	got := make([]byte, 1500)
+	for i := range 5 {
+		_ = rcv.SetReadDeadline(time.Now().Add(2 * time.Second))
+		n, _, err := rcv.ReadFromUDPAddrPort(got)
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if want := fmt.Sprintf("frame %d", i); string(got[:n]) != want {
+			t.Errorf("got %q, want %q", got[:n], want)
+		}
+	}
+
+	pc.Close()
+	if _, _, _, err := pc.TryReadFrame(buf); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("try-read after Close: %v, want net.ErrClosed", err)
+	}
+	if _, err := pc.SendBatch(b); !errors.Is(err, net.ErrClosed) || b.Err(0) == nil {
+		t.Errorf("SendBatch after Close: %v (slot 0: %v), want net.ErrClosed and a failed slot", err, b.Err(0))
+	}
 }

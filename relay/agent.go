@@ -11,6 +11,7 @@ import (
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/pace"
 	"github.com/iphelper/iphelper/relay/ratelimit"
 )
 
@@ -189,17 +190,53 @@ func (a *agent) waitWake(ctx context.Context, d time.Duration) {
 	}
 }
 
+// frameTryReader is a packet socket that can be polled: the real one.
+type frameTryReader interface {
+	TryReadFrame(b []byte) (n int, info iface.FrameInfo, ok bool, err error)
+}
+
 // readLoop reads and relays requests until the socket fails or ctx ends.
+// It waits for each frame, or under load polls the socket every tick (see
+// package pace), and sends what it relayed in one batch before it waits or
+// sleeps.
 func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 	stopClose := context.AfterFunc(ctx, func() { c.Close() })
 	defer stopClose()
 	buf := make([]byte, readBufSize)
+	out := &requestOut{}
+	defer a.r.flushRequests(out)
+	tr, _ := c.(frameTryReader)
+	p := pace.New(a.r.cfg.Load().PollRate)
 	for {
-		n, info, err := c.ReadFrame(buf[:readBufSize-512])
+		var (
+			n    int
+			info iface.FrameInfo
+			err  error
+		)
+		if tr != nil && p.Polling() {
+			var ok bool
+			n, info, ok, err = tr.TryReadFrame(buf[:readBufSize-512])
+			if err == nil && !ok {
+				a.r.flushRequests(out)
+				if p.Idle(time.Now()) {
+					pace.Sleep(pace.DefaultTick)
+				} else {
+					p = pace.New(a.r.cfg.Load().PollRate) // a reload's threshold
+					out.want = 0
+				}
+				continue
+			}
+		} else {
+			a.r.flushRequests(out)
+			n, info, err = c.ReadFrame(buf[:readBufSize-512])
+		}
 		if err != nil {
 			return err
 		}
-		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info)
+		if p.Read(time.Now()) {
+			out.want = outboxSlots
+		}
+		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info, out)
 	}
 }
 

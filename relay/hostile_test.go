@@ -83,12 +83,15 @@ func TestClientRateLimit(t *testing.T) {
 	// The relay edits a frame in place, as it does its read buffer: each
 	// call gets a fresh copy.
 	start := time.Now()
+	out := &requestOut{}
 	for range 100 {
-		r.handleFrame(st, lim, append(make([]byte, 0, readBufSize), flood...), iface.FrameInfo{})
+		r.handleFrame(st, lim, append(make([]byte, 0, readBufSize), flood...), iface.FrameInfo{}, out)
+		r.flushRequests(out)
 	}
 	// The bucket refills at 10/s while the loop runs (slowly, under -race).
 	refill := int(10*time.Since(start).Seconds()) + 1
-	r.handleFrame(st, lim, append(make([]byte, 0, readBufSize), calm...), iface.FrameInfo{})
+	r.handleFrame(st, lim, append(make([]byte, 0, readBufSize), calm...), iface.FrameInfo{}, out)
+	r.flushRequests(out)
 	s := st.counters.snapshot("eth1")
 	if got := int(s.Drops["rate_limit_client"]); got < 80-refill || got > 80 {
 		t.Errorf("%d flood requests dropped by the client limit, want 80 (100 minus a burst of 20) less at most %d refilled", got, refill)

@@ -17,6 +17,7 @@ import (
 	"github.com/iphelper/iphelper/relay/bindings"
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/pace"
 	"github.com/iphelper/iphelper/relay/ratelimit"
 	"github.com/iphelper/iphelper/relay/trace"
 	"github.com/iphelper/iphelper/relay/wire"
@@ -350,7 +351,9 @@ func (r *Relay) logWaiting(links map[string]iface.Link) {
 
 // handleFrame runs the request path on one frame read from st's interface
 // and sends the result to the helpers.
-func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo) {
+// handleFrame runs the request path on one frame read on st's interface
+// and queues the relayed request in out, which the caller sends.
+func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo, out *requestOut) {
 	c := st.counters
 	c.requestsIn.Add(1)                 // every frame read, before any check: drops are a share of it
 	now := time.Now()                   // one clock read per packet, for the limits, the tracker and the fallback
@@ -417,25 +420,27 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 	if haveJob {
 		r.fallbackAfterRelay(st, job, m, mt, now)
 	}
-	sent := false
+	// Queue a copy for each helper; the loop sends the queue before it
+	// waits for more (flushRequests), and counts each send then.
+	r.room(out, len(st.helpers), len(res.msg))
+	last := -1
 	for i, h := range st.helpers {
 		hc := r.helperCounter(st, h.Addr())
 		if i < len(st.helperLims) && !st.helperLims[i].Allow(now) { // nil: no ceiling
 			r.drop(c, ReasonRateHelper, st.name, nil)
 			continue
 		}
-		if _, _, err := r.up.WriteMsgUDPAddrPort(res.msg, st.srcOOB, h); err != nil {
+		j, ok := out.b.Add(res.msg, st.srcOOB, h)
+		if !ok { // room made space: this is a bug, counted rather than silent
 			hc.sendErrors.Add(1)
-			r.drop(c, ReasonSendFailed, st.name, err)
+			r.drop(c, ReasonSendFailed, st.name, errOutboxFull)
 			continue
 		}
-		hc.sent.Add(1)
-		hc.byType.add(0, mt)
-		sent = true
+		out.tags[j] = requestTag{c: c, hc: hc, name: st.name, mt: mt, ev: ev, helpers: st.helpers}
+		last = j
 	}
-	if sent {
-		c.requestsRelayed.Add(1)
-		r.tracer.EmitRelayed(ev, st.name, st.helpers)
+	if last >= 0 {
+		out.tags[last].last = true
 	}
 }
 
@@ -495,15 +500,51 @@ func (r *Relay) drop(c *ifaceCounters, reason Reason, ifname string, err error) 
 // Stats returns a snapshot of the relay's counters.
 func (r *Relay) Stats() Stats { return r.counters.snapshot() }
 
-var errNoConn = errors.New("interface has no open packet socket")
+var (
+	errNoConn     = errors.New("interface has no open packet socket")
+	errOutboxFull = errors.New("outbox has no room (bug)")
+)
 
-// replyLoop reads BOOTREPLYs from the upstream socket and delivers them.
+// replyTryReader is an upstream socket that can be polled: the real one.
+type replyTryReader interface {
+	TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error)
+}
+
+// replyLoop reads BOOTREPLYs from the upstream socket and delivers them. Like
+// an agent's read loop it waits for each reply or, under load, polls the
+// socket every tick, and sends the frames it built in one batch per socket
+// before it waits or sleeps.
 func (r *Relay) replyLoop(ctx context.Context) {
 	buf := make([]byte, 65536)
 	oob := make([]byte, pktinfoOOB)
 	frame := make([]byte, 65536+64)
+	out := &replyOut{}
+	defer r.flushReplies(out)
+	tr, _ := r.up.(replyTryReader)
+	p := pace.New(r.cfg.Load().PollRate)
 	for {
-		n, oobn, _, src, err := r.up.ReadMsgUDPAddrPort(buf, oob)
+		var (
+			n, oobn int
+			src     netip.AddrPort
+			err     error
+		)
+		if tr != nil && p.Polling() {
+			var ok bool
+			n, oobn, _, src, ok, err = tr.TryReadMsgUDPAddrPort(buf, oob)
+			if err == nil && !ok {
+				r.flushReplies(out)
+				if p.Idle(time.Now()) {
+					pace.Sleep(pace.DefaultTick)
+				} else {
+					p = pace.New(r.cfg.Load().PollRate) // a reload's threshold
+					out.want = 0
+				}
+				continue
+			}
+		} else {
+			r.flushReplies(out)
+			n, oobn, _, src, err = r.up.ReadMsgUDPAddrPort(buf, oob)
+		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
@@ -511,12 +552,17 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			r.log.Warn("failed to read from upstream socket", "err", err)
 			continue
 		}
-		r.handleReply(src.Addr().Unmap(), ingressIfindex(oob[:oobn]), buf[:n], frame)
+		if p.Read(time.Now()) {
+			out.want = outboxSlots
+		}
+		r.handleReply(src.Addr().Unmap(), ingressIfindex(oob[:oobn]), buf[:n], frame, out)
 	}
 }
 
 // handleReply runs the reply path on one datagram and delivers it.
-func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte) {
+// handleReply runs the reply path on one datagram and queues its frame in
+// out, which the caller sends.
+func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out *replyOut) {
 	ev := r.tracer.Start(trace.Out, src, msg)
 	now := time.Now() // one clock read per reply
 	res := processReply(r.routes.Load(), src, ingress, msg)
@@ -537,18 +583,23 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte) {
 		hc.byType.add(1, wire.Packet(res.msg).MessageType())
 	}
 	r.upstreamAnswered(res, now)
-	if err := r.deliver(res, frame); err != nil {
+	fr, conn, dst, err := r.replyFrame(res, frame)
+	if err == nil {
+		r.roomReply(out, conn, len(fr))
+		if _, ok := out.b.Add(fr, nil, netip.AddrPort{}); !ok {
+			err = errOutboxFull // roomReply made space: a bug, counted rather than silent
+		}
+	}
+	if err != nil {
 		r.drop(c, ReasonDeliverFailed, name, err)
 		r.tracer.EmitDropped(ev, name, ReasonDeliverFailed.String())
 		return
 	}
-	r.tracer.EmitDelivered(ev, name, res.to.dstIP, res.to.kind == deliverBroadcast)
+	out.tags[out.b.Len()-1] = replyTag{c: c, name: name, mt: wire.Packet(res.msg).MessageType(), ev: ev,
+		to: res.to.dstIP, bcast: res.to.kind == deliverBroadcast, dst: dst}
+	// Learnt when the frame is queued, not sent: res.msg is the read
+	// buffer's, and the server has granted the lease either way.
 	r.bindings.ObserveReply(res.msg, name, res.st.link.VLANID, now)
-	c.repliesOut.Add(1)
-	c.byType.add(1, wire.Packet(res.msg).MessageType())
-	if res.to.kind == deliverBroadcast {
-		c.repliesBcast.Add(1)
-	}
 }
 
 func hasServerID(m wire.Packet) bool {
@@ -576,12 +627,26 @@ func (r *Relay) upstreamAnswered(res replyResult, now time.Time) {
 }
 
 // deliver builds the frame for a reply and writes it on the interface's
-// packet socket.
+// packet socket at once (the fallback server's replies; the reply loop
+// queues its own).
 func (r *Relay) deliver(res replyResult, frame []byte) error {
+	out, conn, dst, err := r.replyFrame(res, frame)
+	if err != nil {
+		return err
+	}
+	if err := conn.WriteFrame(out, dst); err != nil {
+		return fmt.Errorf("failed to send reply on %q: %w", res.st.name, err)
+	}
+	return nil
+}
+
+// replyFrame builds, in frame, the frame that delivers a reply, and returns
+// it with the packet socket to send it on and its destination MAC.
+func (r *Relay) replyFrame(res replyResult, frame []byte) ([]byte, iface.FrameConn, net.HardwareAddr, error) {
 	st := res.st
 	b := st.agent.conn.Load()
 	if b == nil {
-		return errNoConn
+		return nil, nil, nil, errNoConn
 	}
 	dstMAC := macBroadcast
 	if res.to.kind != deliverBroadcast {
@@ -594,12 +659,9 @@ func (r *Relay) deliver(res replyResult, frame []byte) error {
 		TTL: 64, ID: uint16(r.ipID.Add(1)),
 	}, res.msg)
 	if err != nil {
-		return fmt.Errorf("failed to build reply frame on %q: %w", st.name, err)
+		return nil, nil, nil, fmt.Errorf("failed to build reply frame on %q: %w", st.name, err)
 	}
-	if err := b.c.WriteFrame(out, dstMAC); err != nil {
-		return fmt.Errorf("failed to send reply on %q: %w", st.name, err)
-	}
-	return nil
+	return out, b.c, dstMAC, nil
 }
 
 // Ready is closed once UDP port 67 is bound and every downstream interface

@@ -232,3 +232,93 @@ func TestUpstreamSocketDeadHelper(t *testing.T) {
 		}
 	})
 }
+
+// TestUpstreamSocketPollAndBatch: the non-blocking read reports an empty
+// socket at once and then reads a waiting reply; SendBatch sends each
+// datagram to its own destination from the source its control data names,
+// and one the kernel refuses (port 0) fails alone; after Close both fail
+// with net.ErrClosed.
+func TestUpstreamSocketPollAndBatch(t *testing.T) {
+	inNewNetns(t, func() {
+		lo, err := netlink.LinkByName("lo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := netlink.LinkSetUp(lo); err != nil {
+			t.Fatal(err)
+		}
+		const port = 10067
+		up, err := ListenUpstream(port)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sock := up.(*upstreamSocket)
+		defer up.Close()
+		var peers []*net.UDPConn
+		for range 2 {
+			p, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			p.SetReadDeadline(time.Now().Add(5 * time.Second))
+			peers = append(peers, p)
+		}
+		loopback := netip.MustParseAddr("127.0.0.1")
+
+		buf, oob := make([]byte, 1500), make([]byte, pktinfoOOB)
+		if _, _, _, _, ok, err := sock.TryReadMsgUDPAddrPort(buf, oob); ok || err != nil {
+			t.Fatalf("try-read of an empty socket: ok %v, err %v; want neither", ok, err)
+		}
+		reply := []byte{2, 1, 6, 0, 9}
+		if _, err := peers[0].WriteToUDP(reply, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		var ok bool
+		for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); {
+			n, _, _, _, ok, err = sock.TryReadMsgUDPAddrPort(buf, oob)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !ok || string(buf[:n]) != string(reply) {
+			t.Fatalf("try-read: ok %v, % x; want % x", ok, buf[:n], reply)
+		}
+
+		b := grow(nil, 4, 64, pktinfoOOB)
+		dsts := []netip.AddrPort{
+			peers[0].LocalAddr().(*net.UDPAddr).AddrPort(),
+			netip.AddrPortFrom(loopback, 0), // refused: EINVAL
+			peers[1].LocalAddr().(*net.UDPAddr).AddrPort(),
+		}
+		for i, d := range dsts {
+			if _, ok := b.Add([]byte{1, 1, 6, 0, byte(i)}, pktinfoSource(loopback), d); !ok {
+				t.Fatalf("Add %d failed", i)
+			}
+		}
+		if n, err := sock.SendBatch(b); n != 2 || err != nil {
+			t.Fatalf("SendBatch: %d sent, %v; want 2, nil", n, err)
+		}
+		if b.Err(0) != nil || b.Err(1) == nil || b.Err(2) != nil {
+			t.Errorf("per-datagram errors %v, %v, %v; want only the second", b.Err(0), b.Err(1), b.Err(2))
+		}
+		for i, p := range peers {
+			n, from, err := p.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				t.Fatalf("peer %d: %v", i, err)
+			}
+			if want := byte(2 * i); n != 5 || buf[4] != want || from != netip.AddrPortFrom(loopback, port) {
+				t.Errorf("peer %d got % x from %v, want datagram %d from 127.0.0.1:%d", i, buf[:n], from, want, port)
+			}
+		}
+
+		up.Close()
+		if _, _, _, _, _, err := sock.TryReadMsgUDPAddrPort(buf, oob); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("try-read after Close: %v, want net.ErrClosed", err)
+		}
+		if _, err := sock.SendBatch(b); !errors.Is(err, net.ErrClosed) || b.Err(0) == nil {
+			t.Errorf("SendBatch after Close: %v (slot 0: %v), want net.ErrClosed and a failed slot", err, b.Err(0))
+		}
+	})
+}

@@ -44,6 +44,7 @@ const (
 	flagRateLimitInterface  = "rate-limit-interface"
 	flagRateLimitClient     = "rate-limit-client"
 	flagHelperRateLimit     = "helper-rate-limit"
+	flagPollAbove           = "poll-above"
 	flagVerifyCHAddr        = "verify-chaddr"
 	flagNoVerifyCHAddr      = "no-verify-chaddr"
 )
@@ -106,6 +107,8 @@ func rateLimitFlags() []cli.Flag {
 			Usage: "accept at most `RATE` requests from each client source MAC: N/s, N/m, N/h or off (IOS: ip dhcp snooping limit rate)"},
 		&cli.StringFlag{Name: flagHelperRateLimit, DefaultText: config.FormatRate(config.DefaultHelperRate),
 			Usage: "send at most `RATE` requests to each helper address, from all interfaces: N/s, N/m, N/h or off (no IOS equivalent)"},
+		&cli.StringFlag{Name: flagPollAbove, DefaultText: config.FormatRate(config.DefaultPollRate),
+			Usage: "poll a socket every millisecond, and send in batches, while it receives at least `RATE` packets: N/s or off; below it, wake for each packet (no IOS equivalent; like ethtool -C adaptive-rx)"},
 		&cli.BoolFlag{Name: flagVerifyCHAddr, DefaultText: "on",
 			Usage: "drop requests with giaddr 0 whose chaddr is not their Ethernet source MAC (IOS: ip dhcp snooping verify mac-address)"},
 		&cli.BoolFlag{Name: flagNoVerifyCHAddr, DisableDefaultText: true,
@@ -167,6 +170,7 @@ func flagsToConfig(c *cli.Context) (config.Flags, error) {
 		InterfaceRate:     stringIfSet(c, flagRateLimitInterface),
 		ClientRate:        stringIfSet(c, flagRateLimitClient),
 		HelperRate:        stringIfSet(c, flagHelperRateLimit),
+		PollAbove:         stringIfSet(c, flagPollAbove),
 	}
 	var err error
 	if f.InformationOption, err = boolPair(c, flagInformationOption, flagNoInformationOption); err != nil {

@@ -278,6 +278,7 @@ max-packet-size: 1472
 hostname: relay1
 lease-db: /var/lib/iphelper/leases.db
 helper-rate-limit: "off"
+poll-above: 8000/s
 log:
   level: info
   format: text
