@@ -222,7 +222,8 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 					pace.Sleep(pace.DefaultTick)
 				} else {
 					p = pace.New(a.r.cfg.Load().PollRate) // a reload's threshold
-					out.want = 0
+					*out = requestOut{}                   // flushed: let the slots go
+					a.log.Debug("packet socket quiet again: waiting for each frame")
 				}
 				continue
 			}
@@ -233,8 +234,9 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		if err != nil {
 			return err
 		}
-		if p.Read(time.Now()) {
+		if p.Read(time.Now()) && tr != nil && out.want == 0 {
 			out.want = outboxSlots
+			a.log.Debug("packet socket busy: polling it every tick", "poll_above", a.r.cfg.Load().PollRate, "tick", pace.DefaultTick)
 		}
 		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info, out)
 	}

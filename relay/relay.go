@@ -537,7 +537,8 @@ func (r *Relay) replyLoop(ctx context.Context) {
 					pace.Sleep(pace.DefaultTick)
 				} else {
 					p = pace.New(r.cfg.Load().PollRate) // a reload's threshold
-					out.want = 0
+					*out = replyOut{}                   // flushed: let the slots go
+					r.log.Debug("upstream socket quiet again: waiting for each reply")
 				}
 				continue
 			}
@@ -552,8 +553,9 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			r.log.Warn("failed to read from upstream socket", "err", err)
 			continue
 		}
-		if p.Read(time.Now()) {
+		if p.Read(time.Now()) && tr != nil && out.want == 0 {
 			out.want = outboxSlots
+			r.log.Debug("upstream socket busy: polling it every tick", "poll_above", r.cfg.Load().PollRate, "tick", pace.DefaultTick)
 		}
 		r.handleReply(src.Addr().Unmap(), ingressIfindex(oob[:oobn]), buf[:n], frame, out)
 	}

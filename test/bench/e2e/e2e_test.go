@@ -139,3 +139,41 @@ func TestThroughRelay(t *testing.T) {
 		}
 	}
 }
+
+// TestThroughPollingRelay runs the load through iphelper with its loops
+// polling (--poll-above far below the load's rate): every DORA must still
+// complete, in both flag modes, with the same counts as a relay woken per
+// packet; the log shows both loops polling, and quiet again afterwards.
+func TestThroughPollingRelay(t *testing.T) {
+	lab.Require(t)
+	if build.relayErr != nil {
+		t.Fatal(build.relayErr)
+	}
+	if build.relay != lab.Iphelper {
+		t.Skipf("skipping: polling is iphelper's; the lab relay is %s", build.relay)
+	}
+	if build.binErr != nil {
+		t.Fatalf("failed to build iphelper: %v", build.binErr)
+	}
+	l := lab.New(t)
+	tp := l.Standard()
+	startResponder(t, tp.Servers[0].NS, responder.Config{ServerID: tp.Servers[0].Addr, Pool: lab.ClientNet})
+	relay := l.StartRelay(lab.Iphelper, tp.Relay, lab.RelaySpec{
+		Downstream: tp.Downstream(), Upstream: []string{tp.Upstream}, Helpers: tp.Helpers(), IphelperBin: build.bin,
+		IphelperArgs: []string{"--poll-above", "100/s"},
+	})
+	for _, broadcast := range []bool{false, true} {
+		res := runLoad(t, tp.Client, tp.Segments[0].ClientIf, broadcast)
+		if diff := cmp.Diff(wantAll, countsOf(res)); diff != "" {
+			t.Errorf("broadcast=%v: DORAs (-want +got):\n%s", broadcast, diff)
+		}
+	}
+	for _, line := range []string{
+		"packet socket busy: polling it every tick", "upstream socket busy: polling it every tick",
+		"packet socket quiet again", "upstream socket quiet again",
+	} {
+		if !relay.Proc.WaitLog(line, 5*time.Second) {
+			t.Errorf("the relay's log lacks %q:\n%s", line, relay.Proc.Log())
+		}
+	}
+}
