@@ -1,18 +1,27 @@
 package bindings
 
+import "time"
+
 // entry is one binding in the table, with its position in the expiry heap.
 type entry struct {
 	b   Binding
 	key clientKey
-	idx int // index in expiryHeap
+	idx int       // index in expiryHeap
+	at  time.Time // the expiry the heap orders it by: never after b.Expiry
 }
 
 // expiryHeap is a min-heap of entries by expiry (infinite leases last), so
 // that both eviction and sweeping take the binding that ends first. It
 // keeps each entry's idx up to date.
+//
+// It is lazy about renewals, the table's commonest change: an entry whose
+// lease moves later keeps its place (its key, at, stays the earlier
+// expiry), and is moved down only when it reaches the top (settle). A
+// renewal thus costs no heap work; sifting it down at once measured 1-2 µs
+// per relayed ACK, with scattered entries, at 8,000 DORA/s.
 type expiryHeap []*entry
 
-func (h expiryHeap) less(i, j int) bool { return expiresBefore(h[i].b.Expiry, h[j].b.Expiry) }
+func (h expiryHeap) less(i, j int) bool { return expiresBefore(h[i].at, h[j].at) }
 
 func (h expiryHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
@@ -20,6 +29,7 @@ func (h expiryHeap) swap(i, j int) {
 }
 
 func (h *expiryHeap) push(e *entry) {
+	e.at = e.b.Expiry
 	e.idx = len(*h)
 	*h = append(*h, e)
 	h.up(e.idx)
@@ -38,7 +48,28 @@ func (h *expiryHeap) remove(i int) {
 	}
 }
 
-// fix restores the heap order after the entry at i changed its expiry.
+// update records that the entry at i now expires at its b.Expiry: an
+// earlier expiry moves it up at once, a later one is left for settle.
+func (h expiryHeap) update(i int) {
+	e := h[i]
+	if expiresBefore(e.b.Expiry, e.at) {
+		e.at = e.b.Expiry
+		h.up(i)
+	}
+}
+
+// settle makes the top entry the one that truly expires first: it moves
+// down the entries at the top whose key is older than their expiry.
+// Every key is at or before its entry's expiry, so a top whose key is its
+// expiry expires first.
+func (h expiryHeap) settle() {
+	for len(h) > 0 && expiresBefore(h[0].at, h[0].b.Expiry) {
+		h[0].at = h[0].b.Expiry
+		h.down(0)
+	}
+}
+
+// fix restores the heap order after the key of the entry at i changed.
 func (h expiryHeap) fix(i int) {
 	if !h.down(i) {
 		h.up(i)

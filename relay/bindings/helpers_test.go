@@ -104,5 +104,8 @@ func checkHeap(t *testing.T, tb *Table) {
 		if tb.byAddr[e.b.Addr] != e {
 			t.Fatalf("heap entry %v not in the address map", e.b.Addr)
 		}
+		if expiresBefore(e.b.Expiry, e.at) {
+			t.Fatalf("heap entry %v keyed at %v, after its expiry %v", e.b.Addr, e.at, e.b.Expiry)
+		}
 	}
 }

@@ -84,7 +84,7 @@ func (t *Table) Sweep(now time.Time) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := 0
-	for len(t.heap) > 0 && t.heap[0].b.Expired(now) {
+	for t.heap.settle(); len(t.heap) > 0 && t.heap[0].b.Expired(now); t.heap.settle() {
 		t.removeLocked(t.heap[0])
 		n++
 	}

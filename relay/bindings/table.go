@@ -64,11 +64,12 @@ func (t *Table) Learn(b Binding) bool {
 			delete(t.byClient, e.key)
 		}
 		e.b, e.key = b, key
-		t.heap.fix(e.idx)
+		t.heap.update(e.idx)
 		t.byClient[key] = e
 		return true
 	}
 	if len(t.byAddr) >= t.capacity {
+		t.heap.settle()
 		t.removeLocked(t.heap[0])
 		t.stats.Evicted++
 	}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -299,7 +300,13 @@ func TestTableRandom(t *testing.T) {
 		case 2:
 			tb.ForgetClient(ifname, mac)
 		case 3:
-			tb.Sweep(t0.Add(time.Duration(i) * time.Second))
+			now := t0.Add(time.Duration(i) * time.Second)
+			tb.Sweep(now)
+			for _, b := range tb.List(t0) {
+				if b.Expired(now) {
+					t.Fatalf("op %d: %v (expiring %v) survived a sweep at %v", i, b.Addr, b.Expiry, now)
+				}
+			}
 		default:
 			exp := time.Duration(i+rng.IntN(600)) * time.Second
 			if rng.IntN(20) == 0 {
@@ -314,6 +321,44 @@ func TestTableRandom(t *testing.T) {
 		if n := tb.Stats().Entries; n > 50 {
 			t.Fatalf("table holds %d entries, capacity 50", n)
 		}
+	}
+	checkHeap(t, tb)
+}
+
+// TestRenewalsAndExpiry: a renewal that moves a lease later (left lazy in
+// the heap) or earlier (moved at once) changes what a sweep removes and
+// what a full table evicts, exactly as if the heap were kept eager.
+func TestRenewalsAndExpiry(t *testing.T) {
+	a, b, c, d := "203.0.113.10", "203.0.113.11", "203.0.113.12", "203.0.113.13"
+	addrs := func(tb *Table) []string {
+		var s []string
+		for _, x := range tb.List(t0) {
+			s = append(s, x.Addr.String())
+		}
+		return s
+	}
+	tb := New(3)
+	tb.Learn(bind(a, "02:00:00:00:00:0a", "eth1", 10*time.Second))
+	tb.Learn(bind(b, "02:00:00:00:00:0b", "eth1", 20*time.Second))
+	tb.Learn(bind(c, "02:00:00:00:00:0c", "eth1", 30*time.Second))
+	tb.Learn(bind(a, "02:00:00:00:00:0a", "eth1", 40*time.Second)) // later: lazy
+	tb.Learn(bind(d, "02:00:00:00:00:0d", "eth1", 50*time.Second)) // full: evicts b, the first to end
+	if got, want := addrs(tb), []string{a, c, d}; !slices.Equal(got, want) {
+		t.Fatalf("after an eviction: %v, want %v", got, want)
+	}
+	checkHeap(t, tb)
+	if n := tb.Sweep(t0.Add(35 * time.Second)); n != 1 {
+		t.Errorf("sweep at +35s removed %d, want 1 (c)", n)
+	}
+	if got, want := addrs(tb), []string{a, d}; !slices.Equal(got, want) {
+		t.Fatalf("after the sweep at +35s: %v, want %v", got, want)
+	}
+	tb.Learn(bind(d, "02:00:00:00:00:0d", "eth1", 5*time.Second)) // earlier: moved at once
+	if n := tb.Sweep(t0.Add(6 * time.Second)); n != 1 {
+		t.Errorf("sweep at +6s removed %d, want 1 (d)", n)
+	}
+	if got, want := addrs(tb), []string{a}; !slices.Equal(got, want) {
+		t.Fatalf("after the sweep at +6s: %v, want %v", got, want)
 	}
 	checkHeap(t, tb)
 }
@@ -335,5 +380,23 @@ func TestLearnRenewalDoesNotAllocate(t *testing.T) {
 	tb.Learn(bd)
 	if n := testing.AllocsPerRun(1000, func() { tb.Learn(bd) }); n != 0 {
 		t.Errorf("Learn of a known address allocates %v times, want 0", n)
+	}
+}
+
+// BenchmarkLearnRenewalMany renews 4,096 leases in turn, each for an hour
+// from now, as a storm of DORAs does: the heap of a real table.
+func BenchmarkLearnRenewalMany(b *testing.B) {
+	const n = 4096
+	tb := New(0)
+	bs := make([]Binding, n)
+	for i := range bs {
+		bs[i] = Binding{Addr: netip.AddrFrom4([4]byte{203, 0, byte(i >> 8), byte(i)}), MAC: net.HardwareAddr{2, 0, 0, 0, byte(i >> 8), byte(i)}, Interface: "eth1", Expiry: t0.Add(time.Hour)}
+		tb.Learn(bs[i])
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		bd := &bs[(i*2654435761)%n] // a scattered order
+		bd.Expiry = t0.Add(time.Hour + time.Duration(i)*time.Microsecond)
+		tb.Learn(*bd)
 	}
 }
