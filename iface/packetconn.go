@@ -13,6 +13,7 @@ import (
 
 	"github.com/iphelper/iphelper/iface/mmsg"
 	"github.com/mdlayher/packet"
+	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -44,13 +45,25 @@ type ListenOptions struct {
 type PacketConn struct {
 	name    string
 	ifindex int
+	mtu     int
+	cmu     sync.Mutex // guards the swap of conn and raw (EnableRing) against Close
 	conn    *packet.Conn
 	raw     syscall.RawConn
+	old     *packet.Conn // the socket a ring's socket replaced, until drained
+	oldRaw  syscall.RawConn
 	closed  atomic.Bool
 
-	rmu sync.Mutex // held by ReadFrame and TryReadFrame
-	rx  *receiver
-	try func(fd uintptr) // c.tryRecv, bound once
+	rmu   sync.Mutex // held by ReadFrame, TryReadFrame, EnableRing and Close's unmapping
+	rx    *receiver
+	try   func(fd uintptr)      // c.tryRecv, bound once
+	ring  *rxRing               // nil: frames are read from the socket queue
+	rread func(fd uintptr) bool // c.ringRecv, bound once
+	rtry  func(fd uintptr)      // c.ringTry, bound once
+	rb    []byte                // ringRecv's buffer and results
+	rn    int
+	rinfo FrameInfo
+	rerr  error
+	rgot  bool
 
 	wmu   sync.Mutex // held by WriteFrame and SendBatch
 	tx    *sender
@@ -113,12 +126,13 @@ func newPacketConn(ifi *net.Interface, conn *packet.Conn, opts ListenOptions) (*
 	c := &PacketConn{
 		name:    ifi.Name,
 		ifindex: ifi.Index,
+		mtu:     ifi.MTU,
 		conn:    conn,
 		raw:     raw,
 		rx:      newReceiver(),
 		tx:      newSender(),
 	}
-	c.try, c.sendb = c.tryRecv, c.sendBatch
+	c.try, c.sendb, c.rread, c.rtry = c.tryRecv, c.sendBatch, c.ringRecv, c.ringTry
 	return c, nil
 }
 
@@ -166,6 +180,8 @@ func (c *PacketConn) ReadBufferSize() (int, error) {
 		size int
 		serr error
 	)
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
 	err := c.raw.Control(func(fd uintptr) {
 		size, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF)
 	})
@@ -192,11 +208,135 @@ func (c *PacketConn) ReadFrame(b []byte) (n int, info FrameInfo, err error) {
 	}
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	if c.ring != nil {
+		c.rb = b
+		err = c.raw.Read(c.rread)
+		c.rb = nil
+		if err == nil {
+			err = c.rerr
+		}
+		if err != nil {
+			return 0, FrameInfo{}, c.wrap("failed to read from packet socket", err)
+		}
+		return c.rn, c.rinfo, nil
+	}
 	r := c.rx
 	r.setBuffer(b)
 	err = c.raw.Read(r.read)
 	r.clearBuffer()
 	return c.result(b, err)
+}
+
+// EnableRing makes the socket receive into a TPACKET_V2 ring of RingBytes
+// from now until it is closed (see rxring.go): for a socket that is read
+// in a tight loop. It fails with ErrRingUnsuited when the interface's
+// frames might not fit a slot, and does nothing on a socket that has a
+// ring. It is called by the reading goroutine, between reads.
+//
+// A ring set on a live socket loses the frames that arrive while the
+// kernel swaps its receive path (an RCU grace period, milliseconds), so a
+// second socket takes over instead: it is opened with a filter that
+// passes nothing, given its ring, then the DHCP filter; only then does
+// the first socket's filter close. Every frame reaches at least one of the
+// two; one that arrives in the microseconds between the two filter changes
+// reaches both and is read twice, which a DHCP server takes as a
+// retransmission. The frames the first socket holds are read before the
+// ring's, and it is closed when it has none left.
+func (c *PacketConn) EnableRing() error {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.ring != nil {
+		return nil
+	}
+	if c.closed.Load() {
+		return c.wrap("failed to set up receive ring", net.ErrClosed)
+	}
+	if c.mtu <= 0 || c.mtu > ringMaxMTU {
+		return fmt.Errorf("failed to set up receive ring on %q (MTU %d): %w", c.name, c.mtu, ErrRingUnsuited)
+	}
+	filter, err := DHCPServerFilter(c.ifindex)
+	if err != nil {
+		return fmt.Errorf("failed to set up receive ring on %q: %w", c.name, err)
+	}
+	ifi := &net.Interface{Index: c.ifindex, Name: c.name}
+	conn, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_IP, &packet.Config{Filter: passNothing})
+	if err != nil {
+		return c.wrap("failed to open the ring's packet socket", err)
+	}
+	raw, err := conn.SyscallConn()
+	var ring *rxRing
+	if err == nil {
+		ring, err = newRxRing(raw)
+	}
+	if err == nil {
+		err = conn.SetBPF(filter) // the new socket's gate opens
+	}
+	if err != nil {
+		if ring != nil {
+			ring.unmap()
+		}
+		conn.Close()
+		return c.wrap("failed to set up receive ring", err)
+	}
+	c.cmu.Lock()
+	if c.closed.Load() {
+		c.cmu.Unlock()
+		ring.unmap()
+		conn.Close()
+		return c.wrap("failed to set up receive ring", net.ErrClosed)
+	}
+	c.wmu.Lock()
+	c.smu.Lock()
+	if st, err := c.conn.Stats(); err == nil {
+		c.stats.Packets += uint64(st.Packets)
+		c.stats.Drops += uint64(st.Drops)
+	}
+	c.old, c.oldRaw = c.conn, c.raw
+	c.conn, c.raw = conn, raw
+	c.smu.Unlock()
+	c.wmu.Unlock()
+	c.cmu.Unlock()
+	// The old socket's gate closes. Should that fail, it still stops
+	// being read, and is closed, the first time its queue is empty.
+	_ = c.old.SetBPF(passNothing)
+	c.ring = ring
+	return nil
+}
+
+// passNothing is a socket filter that passes no frame.
+var passNothing = []bpf.RawInstruction{{Op: unix.BPF_RET | unix.BPF_K, K: 0}}
+
+// closeOld closes the drained socket a ring's socket replaced.
+func (c *PacketConn) closeOld() {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	c.old.Close()
+	c.old, c.oldRaw = nil, nil
+}
+
+// ringTry is ringRecv for TryReadFrame.
+func (c *PacketConn) ringTry(fd uintptr) { c.rgot = c.ringRecv(fd) }
+
+// ringRecv is one non-blocking read of a ringed socket: a frame left in
+// the socket the ring's replaced, else the ring's next frame. It reports
+// false when neither has one, so that RawConn.Read waits.
+func (c *PacketConn) ringRecv(uintptr) bool {
+	c.rerr = nil
+	if c.oldRaw != nil {
+		r := c.rx
+		r.setBuffer(c.rb)
+		r.got = false
+		err := c.oldRaw.Control(c.try)
+		r.clearBuffer()
+		if err == nil && r.got {
+			c.rn, c.rinfo, c.rerr = c.result(c.rb, nil)
+			return true
+		}
+		c.closeOld() // drained: its filter passes nothing new
+	}
+	var ok bool
+	c.rn, c.rinfo, ok = c.ring.take(c.rb)
+	return ok
 }
 
 // TryReadFrame is ReadFrame that never waits: when no frame is waiting it
@@ -208,6 +348,18 @@ func (c *PacketConn) TryReadFrame(b []byte) (n int, info FrameInfo, ok bool, err
 	}
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	if c.ring != nil {
+		c.rb = b
+		err = c.raw.Control(c.rtry)
+		c.rb = nil
+		if err == nil {
+			err = c.rerr
+		}
+		if err != nil {
+			return 0, FrameInfo{}, false, c.wrap("failed to read from packet socket", err)
+		}
+		return c.rn, c.rinfo, c.rgot, nil
+	}
 	r := c.rx
 	r.setBuffer(b)
 	r.got = false
@@ -299,6 +451,8 @@ func (c *PacketConn) WriteFrame(frame []byte, dst net.HardwareAddr) error {
 // fails with an error matching os.ErrDeadlineExceeded; the zero time means
 // no deadline.
 func (c *PacketConn) SetReadDeadline(t time.Time) error {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
 	if err := c.conn.SetReadDeadline(t); err != nil {
 		return c.wrap("failed to set read deadline on packet socket", err)
 	}
@@ -311,7 +465,22 @@ func (c *PacketConn) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
-	if err := c.conn.Close(); err != nil {
+	c.cmu.Lock()
+	err := c.conn.Close()
+	if c.old != nil {
+		c.old.Close()
+	}
+	c.cmu.Unlock()
+	// The reader, woken by the close, leaves before the ring goes.
+	c.rmu.Lock()
+	if c.ring != nil {
+		if uerr := c.ring.unmap(); uerr != nil && err == nil {
+			err = uerr
+		}
+		c.ring = nil
+	}
+	c.rmu.Unlock()
+	if err != nil {
 		return fmt.Errorf("failed to close packet socket on %q: %w", c.name, err)
 	}
 	return nil

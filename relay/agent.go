@@ -195,6 +195,17 @@ type frameTryReader interface {
 	TryReadFrame(b []byte) (n int, info iface.FrameInfo, ok bool, err error)
 }
 
+// ringEnabler is a packet socket that can receive into a ring: the real
+// one.
+type ringEnabler interface {
+	EnableRing() error
+}
+
+// maxRings bounds the packet sockets that receive into a ring (4 MiB of
+// kernel memory each, kept until the socket closes): the busiest few of a
+// box with a thousand VLANs, 32 MiB at most. The others poll their queues.
+const maxRings = 8
+
 // readLoop reads and relays requests until the socket fails or ctx ends.
 // It waits for each frame, or under load polls the socket every tick (see
 // package pace), and sends what it relayed in one batch before it waits or
@@ -207,6 +218,12 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 	defer a.r.flushRequests(out)
 	tr, _ := c.(frameTryReader)
 	p := pace.New(a.r.cfg.Load().PollRate)
+	ringed := false
+	defer func() {
+		if ringed { // the caller closes the socket, and the ring with it
+			a.r.rings.Add(-1)
+		}
+	}()
 	for {
 		var (
 			n    int
@@ -237,9 +254,32 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		if p.Read(time.Now()) && tr != nil && out.want == 0 {
 			out.want = outboxSlots
 			a.log.Debug("packet socket busy: polling it every tick", "poll_above", a.r.cfg.Load().PollRate, "tick", pace.DefaultTick)
+			if !ringed {
+				ringed = a.enableRing(c)
+			}
 		}
 		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info, out)
 	}
+}
+
+// enableRing gives the loop's socket a receive ring when it can have one
+// and the relay has one to spare, and reports whether it did.
+func (a *agent) enableRing(c iface.FrameConn) bool {
+	re, ok := c.(ringEnabler)
+	if !ok {
+		return false
+	}
+	if a.r.rings.Add(1) > maxRings {
+		a.r.rings.Add(-1)
+		return false
+	}
+	if err := re.EnableRing(); err != nil {
+		a.r.rings.Add(-1)
+		a.log.Debug("packet socket polls its queue: no receive ring", "err", err)
+		return false
+	}
+	a.log.Debug("packet socket receives into a ring", "bytes", iface.RingBytes)
+	return true
 }
 
 // backoff is a capped exponential back-off, used by one goroutine.

@@ -75,6 +75,7 @@ type Relay struct {
 	fatalCh   chan error
 	ready     chan struct{} // closed once port 67 and the first agents' sockets are open
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
+	rings     atomic.Int32  // packet sockets with a receive ring (at most maxRings)
 }
 
 // New returns a Relay for cfg that follows the links of links.

@@ -143,7 +143,8 @@ func TestThroughRelay(t *testing.T) {
 // TestThroughPollingRelay runs the load through iphelper with its loops
 // polling (--poll-above far below the load's rate): every DORA must still
 // complete, in both flag modes, with the same counts as a relay woken per
-// packet; the log shows both loops polling, and quiet again afterwards.
+// packet; the log shows both loops polling, the packet socket switched to
+// a receive ring, and both loops quiet again afterwards.
 func TestThroughPollingRelay(t *testing.T) {
 	lab.Require(t)
 	if build.relayErr != nil {
@@ -170,6 +171,7 @@ func TestThroughPollingRelay(t *testing.T) {
 	}
 	for _, line := range []string{
 		"packet socket busy: polling it every tick", "upstream socket busy: polling it every tick",
+		"packet socket receives into a ring",
 		"packet socket quiet again", "upstream socket quiet again",
 	} {
 		if !relay.Proc.WaitLog(line, 5*time.Second) {
