@@ -201,6 +201,12 @@ type ringEnabler interface {
 	EnableRing() error
 }
 
+// ringAfterTicks is how long a loop polls, in ticks (100 ms), before its
+// socket gets a receive ring: a ring is for a storm, not a burst, and
+// setting one up (a socket, 4 MiB, a few milliseconds) is worth it only
+// then.
+const ringAfterTicks = 100
+
 // maxRings bounds the packet sockets that receive into a ring (4 MiB of
 // kernel memory each, kept until the socket closes): the busiest few of a
 // box with a thousand VLANs, 32 MiB at most. The others poll their queues.
@@ -218,7 +224,7 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 	defer a.r.flushRequests(out)
 	tr, _ := c.(frameTryReader)
 	p := pace.New(a.r.cfg.Load().PollRate)
-	ringed := false
+	ringed, ticks := false, 0 // ticks: sleeps since the loop began to poll
 	defer func() {
 		if ringed { // the caller closes the socket, and the ring with it
 			a.r.rings.Add(-1)
@@ -236,10 +242,14 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 			if err == nil && !ok {
 				a.r.flushRequests(out)
 				if p.Idle(time.Now()) {
+					if ticks++; ticks == ringAfterTicks && !ringed {
+						ringed = a.enableRing(c)
+					}
 					pace.Sleep(pace.DefaultTick)
 				} else {
 					p = pace.New(a.r.cfg.Load().PollRate) // a reload's threshold
 					*out = requestOut{}                   // flushed: let the slots go
+					ticks = 0
 					a.log.Debug("packet socket quiet again: waiting for each frame")
 				}
 				continue
@@ -254,9 +264,6 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		if p.Read(time.Now()) && tr != nil && out.want == 0 {
 			out.want = outboxSlots
 			a.log.Debug("packet socket busy: polling it every tick", "poll_above", a.r.cfg.Load().PollRate, "tick", pace.DefaultTick)
-			if !ringed {
-				ringed = a.enableRing(c)
-			}
 		}
 		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info, out)
 	}
