@@ -12,6 +12,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// loopbackUpstream brings the loopback of the test's namespace up and opens
+// the upstream socket on port there.
+func loopbackUpstream(t *testing.T, port int) (netlink.Link, UpstreamConn) {
+	t.Helper()
+	lo, err := netlink.LinkByName("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := netlink.LinkSetUp(lo); err != nil {
+		t.Fatal(err)
+	}
+	up, err := ListenUpstream(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lo, up
+}
+
 // TestUpstreamSocket runs the raw-syscall upstream socket against a plain
 // UDP peer on the loopback of a fresh namespace: sends carry the source
 // and reach the peer, only BOOTREPLYs are read, with their source and
@@ -19,18 +37,8 @@ import (
 // Close ends a read with net.ErrClosed.
 func TestUpstreamSocket(t *testing.T) {
 	inNewNetns(t, func() {
-		lo, err := netlink.LinkByName("lo")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := netlink.LinkSetUp(lo); err != nil {
-			t.Fatal(err)
-		}
 		const port = 10067
-		up, err := ListenUpstream(port)
-		if err != nil {
-			t.Fatal(err)
-		}
+		lo, up := loopbackUpstream(t, port)
 		defer up.Close()
 		peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 		if err != nil {
@@ -240,18 +248,8 @@ func TestUpstreamSocketDeadHelper(t *testing.T) {
 // with net.ErrClosed.
 func TestUpstreamSocketPollAndBatch(t *testing.T) {
 	inNewNetns(t, func() {
-		lo, err := netlink.LinkByName("lo")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := netlink.LinkSetUp(lo); err != nil {
-			t.Fatal(err)
-		}
 		const port = 10067
-		up, err := ListenUpstream(port)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, up := loopbackUpstream(t, port)
 		sock := up.(*upstreamSocket)
 		defer up.Close()
 		var peers []*net.UDPConn
@@ -274,8 +272,11 @@ func TestUpstreamSocketPollAndBatch(t *testing.T) {
 		if _, err := peers[0].WriteToUDP(reply, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}); err != nil {
 			t.Fatal(err)
 		}
-		var n int
-		var ok bool
+		var (
+			n   int
+			ok  bool
+			err error
+		)
 		for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); {
 			n, _, _, _, ok, err = sock.TryReadMsgUDPAddrPort(buf, oob)
 			if err != nil {
