@@ -14,7 +14,7 @@
 // # Precedence
 //
 // Daemon-wide settings (max-hops, max-packet-size, lease-db,
-// helper-rate-limit, log) come from
+// helper-rate-limit, poll-above, log) come from
 // the flag, else the file, else the default. For each key of each interface
 // entry the first of these that sets it wins:
 //

@@ -350,8 +350,6 @@ func (r *Relay) logWaiting(links map[string]iface.Link) {
 	}
 }
 
-// handleFrame runs the request path on one frame read from st's interface
-// and sends the result to the helpers.
 // handleFrame runs the request path on one frame read on st's interface
 // and queues the relayed request in out, which the caller sends.
 func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo, out *requestOut) {
@@ -562,7 +560,6 @@ func (r *Relay) replyLoop(ctx context.Context) {
 	}
 }
 
-// handleReply runs the reply path on one datagram and delivers it.
 // handleReply runs the reply path on one datagram and queues its frame in
 // out, which the caller sends.
 func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out *replyOut) {

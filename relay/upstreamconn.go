@@ -15,9 +15,10 @@ import (
 )
 
 // upstreamSocket is the upstream UDP socket with the hot paths' system
-// calls made directly: a non-blocking recvmsg for each reply and a
-// non-blocking sendmsg for each relayed request, through the socket's
-// RawConn so that the runtime's poller still waits for readiness.
+// calls made directly: a non-blocking recvmsg for each reply (or a try
+// that never waits, for a polling loop) and a non-blocking sendmmsg for
+// each batch of relayed requests (sendmsg for a single one), through the
+// socket's RawConn so that the runtime's poller still waits for readiness.
 //
 // The calls are raw (no entry into the scheduler's syscall state): they
 // never block (MSG_DONTWAIT), but a sendmsg on a veth or a bridge runs the
