@@ -53,17 +53,18 @@ type PacketConn struct {
 	oldRaw  syscall.RawConn
 	closed  atomic.Bool
 
-	rmu   sync.Mutex // held by ReadFrame, TryReadFrame, EnableRing and Close's unmapping
-	rx    *receiver
-	try   func(fd uintptr)      // c.tryRecv, bound once
-	ring  *rxRing               // nil: frames are read from the socket queue
-	rread func(fd uintptr) bool // c.ringRecv, bound once
-	rtry  func(fd uintptr)      // c.ringTry, bound once
-	rb    []byte                // ringRecv's buffer and results
-	rn    int
-	rinfo FrameInfo
-	rerr  error
-	rgot  bool
+	rmu     sync.Mutex // held by ReadFrame, TryReadFrame, EnableRing and Close's unmapping
+	rx      *receiver
+	try     func(fd uintptr)      // c.tryRecv, bound once
+	ring    *rxRing               // nil: frames are read from the socket queue
+	rread   func(fd uintptr) bool // c.ringRecv, bound once
+	rtry    func(fd uintptr)      // c.ringTry, bound once
+	rb      []byte                // ringRecv's buffer and results
+	rn      int
+	rinfo   FrameInfo
+	rerr    error
+	rgot    bool
+	overlap overlap // the switch to a ring's double reads
 
 	wmu   sync.Mutex // held by WriteFrame and SendBatch
 	tx    *sender
@@ -330,13 +331,65 @@ func (c *PacketConn) ringRecv(uintptr) bool {
 		r.clearBuffer()
 		if err == nil && r.got {
 			c.rn, c.rinfo, c.rerr = c.result(c.rb, nil)
+			c.overlap.sawOld(c.rb[:c.rn])
 			return true
 		}
 		c.closeOld() // drained: its filter passes nothing new
 	}
-	var ok bool
-	c.rn, c.rinfo, ok = c.ring.take(c.rb)
-	return ok
+	for {
+		var ok bool
+		c.rn, c.rinfo, ok = c.ring.take(c.rb)
+		if !ok || !c.overlap.seenTwice(c.rb[:c.rn]) {
+			return ok
+		}
+	}
+}
+
+// overlap finds the frames that reached both sockets in the microseconds
+// of a switch to a ring (see EnableRing), so that each is read once: the
+// last frames read from the old socket are remembered, and the first ones
+// of the ring that are byte for byte one of them are skipped. Two distinct
+// frames are never byte for byte the same within microseconds (a
+// retransmission comes seconds later, with another secs field).
+type overlap struct {
+	last  [overlapFrames]uint64 // hashes of the last frames of the old socket
+	n     int                   // how many of last hold one
+	check int                   // ring frames still to compare
+}
+
+// overlapFrames bounds the overlap: far more than arrive in microseconds.
+const overlapFrames = 16
+
+// sawOld remembers a frame read from the old socket.
+func (o *overlap) sawOld(frame []byte) {
+	o.last[o.n%overlapFrames] = frameHash(frame)
+	o.n++
+	o.check = overlapFrames
+}
+
+// seenTwice reports whether a ring frame is one already read from the old
+// socket.
+func (o *overlap) seenTwice(frame []byte) bool {
+	if o.check == 0 {
+		return false
+	}
+	o.check--
+	h := frameHash(frame)
+	for i := range min(o.n, overlapFrames) {
+		if o.last[i] == h {
+			return true
+		}
+	}
+	return false
+}
+
+// frameHash is FNV-1a over a frame.
+func frameHash(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
 }
 
 // TryReadFrame is ReadFrame that never waits: when no frame is waiting it
