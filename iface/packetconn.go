@@ -240,9 +240,8 @@ func (c *PacketConn) ReadFrame(b []byte) (n int, info FrameInfo, err error) {
 // passes nothing, given its ring, then the DHCP filter; only then does
 // the first socket's filter close. Every frame reaches at least one of the
 // two; one that arrives in the microseconds between the two filter changes
-// reaches both and is read twice, which a DHCP server takes as a
-// retransmission. The frames the first socket holds are read before the
-// ring's, and it is closed when it has none left.
+// reaches both, and is read once (see overlap). The frames the first socket
+// holds are read before the ring's, and it is closed when it has none left.
 func (c *PacketConn) EnableRing() error {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
