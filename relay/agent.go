@@ -58,6 +58,8 @@ type agent struct {
 	conn       atomic.Pointer[connBox] // the open socket, for the reply path; nil when closed
 	wake       chan struct{}           // capacity 1: a new state is there
 	status     atomic.Uint32           // AgentState
+	polling    atomic.Bool             // the read loop polls its socket (package pace)
+	ringed     atomic.Bool             // the packet socket receives into a ring
 	cancel     context.CancelFunc
 	done       chan struct{}
 	settled    chan struct{}                       // closed at the first setStatus
@@ -229,6 +231,8 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		if ringed { // the caller closes the socket, and the ring with it
 			a.r.rings.Add(-1)
 		}
+		a.polling.Store(false)
+		a.ringed.Store(false)
 	}()
 	for {
 		var (
@@ -244,12 +248,14 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 				if p.Idle(time.Now()) {
 					if ticks++; ticks == ringAfterTicks && !ringed {
 						ringed = a.enableRing(c)
+						a.ringed.Store(ringed)
 					}
 					pace.Sleep(pace.DefaultTick)
 				} else {
 					p = pace.New(a.r.cfg.Load().PollRate) // a reload's threshold
 					*out = requestOut{}                   // flushed: let the slots go
 					ticks = 0
+					a.polling.Store(false)
 					a.log.Debug("packet socket quiet again: waiting for each frame")
 				}
 				continue
@@ -263,6 +269,7 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		}
 		if p.Read(time.Now()) && tr != nil && out.want == 0 {
 			out.want = outboxSlots
+			a.polling.Store(true)
 			a.log.Debug("packet socket busy: polling it every tick", "poll_above", a.r.cfg.Load().PollRate, "tick", pace.DefaultTick)
 		}
 		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info, out)

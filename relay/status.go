@@ -23,7 +23,12 @@ type InterfaceStatus struct {
 	Policy    string // keep / replace / drop
 	CircuitID string // our circuit-id, as bytes in a string
 	RemoteID  string
-	Counters  InterfaceStats
+	// Polling says the interface's read loop polls its socket every
+	// millisecond (its packet rate is above poll-above); Ring that its
+	// packet socket receives into a TPACKET_V2 ring.
+	Polling  bool
+	Ring     bool
+	Counters InterfaceStats
 }
 
 // Status is a snapshot of the relay for the control socket: every
@@ -65,6 +70,7 @@ func (r *Relay) Status() Status {
 				Index: st.link.Index, VLAN: st.link.VLANID, Address: st.addr, GIAddr: st.giaddr,
 				Helpers: st.cfg.Helpers, Trusted: st.cfg.Trusted, Option82: o.Insert, Policy: o.Policy.String(),
 				CircuitID: string(st.circuitID), RemoteID: string(st.remoteID), Counters: byName[st.name],
+				Polling: st.agent.polling.Load(), Ring: st.agent.ringed.Load(),
 			}
 			out.Interfaces = append(out.Interfaces, is)
 		}

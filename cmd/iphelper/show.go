@@ -150,11 +150,27 @@ func renderInterfaces(w io.Writer, data json.RawMessage, _ string) error {
 		if i.Option82 {
 			opt82 = "insert"
 		}
-		t.row(clean(i.Name), i.State, orDash(i.VLAN), prefixOrDash(i.Address), addrOrDash(i.GIAddr), addrList(i.Helpers),
+		t.row(clean(i.Name), stateText(i), orDash(i.VLAN), prefixOrDash(i.Address), addrOrDash(i.GIAddr), addrList(i.Helpers),
 			opt82, yesNo(i.Trusted), i.Policy, orDashString(clean(i.CircuitID)),
 			u64(i.Counters.RequestsReceived), u64(i.Counters.RequestsRelayed), u64(i.Counters.RepliesDelivered), u64(i.Counters.TotalDrops()))
 	}
 	return t.flush()
+}
+
+// stateText is an interface's state, and how its socket is read when a
+// storm makes the relay poll it: "up (polling, ring)".
+func stateText(i control.Interface) string {
+	var how []string
+	if i.Polling {
+		how = append(how, "polling")
+	}
+	if i.ReceiveRing {
+		how = append(how, "ring")
+	}
+	if len(how) == 0 {
+		return i.State
+	}
+	return i.State + " (" + strings.Join(how, ", ") + ")"
 }
 
 func renderHelpers(w io.Writer, data json.RawMessage, _ string) error {

@@ -44,7 +44,7 @@ func clientTestStatus() relay.Status {
 			{
 				Name: "eth1", State: "up", Index: 3, Address: netip.MustParsePrefix("203.0.113.1/25"), GIAddr: mustAddr("203.0.113.1"),
 				Helpers: []netip.Addr{mustAddr("198.51.100.2"), mustAddr("198.51.100.3")}, Option82: true, Policy: "replace",
-				CircuitID: "eth1", RemoteID: "relay1",
+				CircuitID: "eth1", RemoteID: "relay1", Polling: true, Ring: true,
 				Counters: relay.InterfaceStats{
 					Name: "eth1", RequestsIn: 12, RequestsRelayed: 10, Opt82Inserted: 10, RepliesOut: 9, RepliesBcast: 4, FallbackReplies: 1,
 					Drops: map[string]uint64{"untrusted_option82": 1, "max_hops": 1},
@@ -152,9 +152,9 @@ func TestShowTables(t *testing.T) {
 			name: "interfaces",
 			args: []string{"show", "interfaces"},
 			want: `
-Interface  State             VLAN  Address         Giaddr       Helpers                    Option 82  Trusted  Policy   Circuit-ID  In  Relayed  Out  Drops
-eth1       up                -     203.0.113.1/25  203.0.113.1  198.51.100.2,198.51.100.3  insert     no       replace  eth1        12  10       9    2
-eth2.20    waiting for link  20    -               -            198.51.100.2               off        yes      keep     -           0   0        0    0
+Interface  State               VLAN  Address         Giaddr       Helpers                    Option 82  Trusted  Policy   Circuit-ID  In  Relayed  Out  Drops
+eth1       up (polling, ring)  -     203.0.113.1/25  203.0.113.1  198.51.100.2,198.51.100.3  insert     no       replace  eth1        12  10       9    2
+eth2.20    waiting for link    20    -               -            198.51.100.2               off        yes      keep     -           0   0        0    0
 `,
 		},
 		{

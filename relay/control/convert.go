@@ -33,6 +33,7 @@ func interfacesOf(st relay.Status) []Interface {
 			Name: s.Name, State: s.State, Index: s.Index, VLAN: s.VLAN, Address: s.Address, GIAddr: s.GIAddr,
 			Helpers: nonNil(s.Helpers), Trusted: s.Trusted, Option82: s.Option82, Policy: s.Policy,
 			CircuitID: printableOrHex(s.CircuitID), RemoteID: printableOrHex(s.RemoteID),
+			Polling: s.Polling, ReceiveRing: s.Ring,
 			Counters: countersOf(s.Counters),
 		})
 	}

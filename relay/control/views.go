@@ -45,9 +45,14 @@ type Interface struct {
 	Policy   string `json:"option82_policy"`
 	// CircuitID and RemoteID are our sub-option values: the text when it
 	// is printable ASCII, else "hex:" and the bytes in hex.
-	CircuitID string   `json:"circuit_id,omitempty"`
-	RemoteID  string   `json:"remote_id,omitempty"`
-	Counters  Counters `json:"counters"`
+	CircuitID string `json:"circuit_id,omitempty"`
+	RemoteID  string `json:"remote_id,omitempty"`
+	// Polling says the read loop polls the socket every millisecond (a
+	// storm, above poll-above); ReceiveRing that the packet socket
+	// receives into a TPACKET_V2 ring. Both omitted when false.
+	Polling     bool     `json:"polling,omitempty"`
+	ReceiveRing bool     `json:"receive_ring,omitempty"`
+	Counters    Counters `json:"counters"`
 }
 
 // Helper is one helper address (`show helpers`).

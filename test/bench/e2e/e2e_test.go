@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net/netip"
+	"os/exec"
 	"runtime"
 	"sync"
 	"testing"
@@ -177,5 +179,29 @@ func TestThroughPollingRelay(t *testing.T) {
 		if !relay.Proc.WaitLog(line, 5*time.Second) {
 			t.Errorf("the relay's log lacks %q:\n%s", line, relay.Proc.Log())
 		}
+	}
+	// Quiet again, the loop stops polling, but the ring stays with the
+	// socket: `show interfaces` says both.
+	type ifView struct {
+		Name        string `json:"name"`
+		Polling     bool   `json:"polling"`
+		ReceiveRing bool   `json:"receive_ring"`
+	}
+	var ifs []ifView
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		out, err := exec.Command(build.bin, "show", "interfaces", "--json", "--control-socket", relay.ControlSocket).Output()
+		if err != nil {
+			t.Fatalf("iphelper show interfaces: %v", err)
+		}
+		ifs = nil
+		if err := json.Unmarshal(out, &ifs); err != nil {
+			t.Fatalf("show interfaces --json: %v\n%s", err, out)
+		}
+		if len(ifs) != 1 || !ifs[0].Polling || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(ifs) != 1 || !ifs[0].ReceiveRing || ifs[0].Polling {
+		t.Errorf("show interfaces after the load: %+v, want one interface with a receive ring, not polling", ifs)
 	}
 }
