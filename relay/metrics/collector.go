@@ -132,6 +132,8 @@ func collectInterface(ch chan<- prometheus.Metric, is relay.InterfaceStatus) {
 		up = 1
 	}
 	ch <- prometheus.MustNewConstMetric(interfaceUp, prometheus.GaugeValue, up, name)
+	ch <- prometheus.MustNewConstMetric(interfacePolling, prometheus.GaugeValue, one(is.Polling), name)
+	ch <- prometheus.MustNewConstMetric(interfaceRing, prometheus.GaugeValue, one(is.Ring), name)
 	collectDrops(ch, name, s.Drops)
 }
 
@@ -157,4 +159,12 @@ func latencyHistogram(h relay.LatencyHistogram, helper string) prometheus.Metric
 		buckets[b.Seconds()] = cum
 	}
 	return prometheus.MustNewConstHistogram(helperLatency, h.Count, h.Sum.Seconds(), buckets, helper)
+}
+
+// one is 1 for true, 0 for false.
+func one(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

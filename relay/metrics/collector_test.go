@@ -30,7 +30,7 @@ func (f fakeTrace) Dropped() uint64 { return uint64(f) }
 func testStatus() fakeStatus {
 	return fakeStatus{
 		Interfaces: []relay.InterfaceStatus{
-			{Name: "eth1", State: "up", Counters: relay.InterfaceStats{
+			{Name: "eth1", State: "up", Polling: true, Ring: true, Counters: relay.InterfaceStats{
 				Name: "eth1", RequestsIn: 12, RequestsRelayed: 10, Opt82Inserted: 9, Opt82Omitted: 1, RepliesOut: 8, RepliesBcast: 3, FallbackReplies: 2,
 				Drops: map[string]uint64{"max_hops": 2},
 			}},
@@ -75,6 +75,14 @@ iphelper_helper_sent_total{helper="198.51.100.2"} 10
 # TYPE iphelper_interface_up gauge
 iphelper_interface_up{interface="eth1"} 1
 iphelper_interface_up{interface="eth2.20"} 0
+# HELP iphelper_interface_polling 1 while the interface's read loop polls its socket every millisecond (a storm, above poll-above), else 0.
+# TYPE iphelper_interface_polling gauge
+iphelper_interface_polling{interface="eth1"} 1
+iphelper_interface_polling{interface="eth2.20"} 0
+# HELP iphelper_interface_receive_ring 1 when the interface's packet socket receives into a TPACKET_V2 ring, else 0.
+# TYPE iphelper_interface_receive_ring gauge
+iphelper_interface_receive_ring{interface="eth1"} 1
+iphelper_interface_receive_ring{interface="eth2.20"} 0
 # HELP iphelper_relay_fallback_replies_total Replies of the fallback server delivered on a downstream interface.
 # TYPE iphelper_relay_fallback_replies_total counter
 iphelper_relay_fallback_replies_total{interface="eth1"} 2
@@ -110,7 +118,7 @@ iphelper_trace_events_dropped_total 4
 	names := []string{
 		"iphelper_bindings_entries", "iphelper_bindings_evicted_total", "iphelper_bindings_learned_total",
 		"iphelper_helper_replies_total", "iphelper_helper_send_errors_total", "iphelper_helper_sent_total",
-		"iphelper_interface_up", "iphelper_relay_fallback_replies_total", "iphelper_relay_option82_inserted_total", "iphelper_relay_option82_omitted_total",
+		"iphelper_interface_up", "iphelper_interface_polling", "iphelper_interface_receive_ring", "iphelper_relay_fallback_replies_total", "iphelper_relay_option82_inserted_total", "iphelper_relay_option82_omitted_total",
 		"iphelper_relay_replies_broadcast_total", "iphelper_relay_replies_delivered_total",
 		"iphelper_relay_requests_received_total", "iphelper_relay_requests_relayed_total", "iphelper_trace_events_dropped_total",
 	}

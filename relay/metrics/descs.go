@@ -34,6 +34,10 @@ var (
 		"Requests relayed without our option 82 because it did not fit.", labelInterface)
 	interfaceUp = desc("iphelper_interface_up",
 		"1 when the downstream interface is served (state up), else 0.", labelInterface)
+	interfacePolling = desc("iphelper_interface_polling",
+		"1 while the interface's read loop polls its socket every millisecond (a storm, above poll-above), else 0.", labelInterface)
+	interfaceRing = desc("iphelper_interface_receive_ring",
+		"1 when the interface's packet socket receives into a TPACKET_V2 ring, else 0.", labelInterface)
 	helperSent = desc("iphelper_helper_sent_total",
 		"Requests sent to the helper.", labelHelper)
 	helperReplies = desc("iphelper_helper_replies_total",
@@ -73,7 +77,7 @@ var (
 
 	allDescs = []*prometheus.Desc{
 		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
-		option82Omitted, interfaceUp, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
+		option82Omitted, interfaceUp, interfacePolling, interfaceRing, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}
 )
