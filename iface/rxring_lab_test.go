@@ -176,12 +176,12 @@ func TestRingSwitchLosesNothing(t *testing.T) {
 	t.Logf("%d frames, %d read twice", total, dups)
 }
 
-// TestRingUnsuited: an interface whose frames might not fit a slot keeps
-// its queue.
+// TestRingUnsuited: an interface whose frames might not fit a slot (a
+// jumbo MTU) keeps its queue.
 func TestRingUnsuited(t *testing.T) {
 	l := newLab(t)
+	run(t, "ip", "-n", l.ns1, "link", "set", "a0", "mtu", "9000")
 	pc := l.listen(l.h1, "a0")
-	pc.mtu = 9000
 	var err error
 	l.in(l.h1, func() { err = pc.EnableRing() })
 	if !errors.Is(err, ErrRingUnsuited) {

@@ -267,12 +267,13 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		if err != nil {
 			return err
 		}
-		if p.Read(time.Now()) && tr != nil && out.want == 0 {
+		now := time.Now()
+		if p.Read(now) && tr != nil && out.want == 0 {
 			out.want = outboxSlots
 			a.polling.Store(true)
 			a.log.Debug("packet socket busy: polling it every tick", "poll_above", a.r.cfg.Load().PollRate, "tick", pace.DefaultTick)
 		}
-		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info, out)
+		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info, out, now)
 	}
 }
 

@@ -85,12 +85,12 @@ func TestClientRateLimit(t *testing.T) {
 	start := time.Now()
 	out := &requestOut{}
 	for range 100 {
-		r.handleFrame(st, lim, append(make([]byte, 0, readBufSize), flood...), iface.FrameInfo{}, out)
+		r.handleFrame(st, lim, append(make([]byte, 0, readBufSize), flood...), iface.FrameInfo{}, out, time.Now())
 		r.flushRequests(out)
 	}
 	// The bucket refills at 10/s while the loop runs (slowly, under -race).
 	refill := int(10*time.Since(start).Seconds()) + 1
-	r.handleFrame(st, lim, append(make([]byte, 0, readBufSize), calm...), iface.FrameInfo{}, out)
+	r.handleFrame(st, lim, append(make([]byte, 0, readBufSize), calm...), iface.FrameInfo{}, out, time.Now())
 	r.flushRequests(out)
 	s := st.counters.snapshot("eth1")
 	if got := int(s.Drops["rate_limit_client"]); got < 80-refill || got > 80 {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
@@ -62,7 +63,7 @@ func TestRequestOutboxCounts(t *testing.T) {
 			out := &requestOut{want: tt.want}
 			frame := requestFrame(t)
 			for range tt.requests {
-				r.handleFrame(st, nil, append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out)
+				r.handleFrame(st, nil, append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
 			}
 			if tt.requests == 1 {
 				if len(up.sent) != 0 || st.counters.requestsRelayed.Load() != 0 {
@@ -106,7 +107,7 @@ func TestRequestOutboxGrows(t *testing.T) {
 	r.routes.Store(rt)
 	out := &requestOut{want: outboxSlots}
 	for range 2 {
-		r.handleFrame(st, nil, append(make([]byte, 0, readBufSize), requestFrame(t)...), iface.FrameInfo{}, out)
+		r.handleFrame(st, nil, append(make([]byte, 0, readBufSize), requestFrame(t)...), iface.FrameInfo{}, out, time.Now())
 	}
 	r.flushRequests(out)
 	if got, want := len(up.sent), 2*(len(helpers)+1); got != want {

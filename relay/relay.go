@@ -352,10 +352,11 @@ func (r *Relay) logWaiting(links map[string]iface.Link) {
 
 // handleFrame runs the request path on one frame read on st's interface
 // and queues the relayed request in out, which the caller sends.
-func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo, out *requestOut) {
+// now is when it was read: the loop's one clock read per packet, for its
+// pacing, the limits, the tracker and the fallback.
+func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo, out *requestOut, now time.Time) {
 	c := st.counters
 	c.requestsIn.Add(1)                 // every frame read, before any check: drops are a share of it
-	now := time.Now()                   // one clock read per packet, for the limits, the tracker and the fallback
 	if lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
 		var src [6]byte
 		copy(src[:], frame[6:12])
@@ -552,19 +553,20 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			r.log.Warn("failed to read from upstream socket", "err", err)
 			continue
 		}
-		if p.Read(time.Now()) && tr != nil && out.want == 0 {
+		now := time.Now()
+		if p.Read(now) && tr != nil && out.want == 0 {
 			out.want = outboxSlots
 			r.log.Debug("upstream socket busy: polling it every tick", "poll_above", r.cfg.Load().PollRate, "tick", pace.DefaultTick)
 		}
-		r.handleReply(src.Addr().Unmap(), ingressIfindex(oob[:oobn]), buf[:n], frame, out)
+		r.handleReply(src.Addr().Unmap(), ingressIfindex(oob[:oobn]), buf[:n], frame, out, now)
 	}
 }
 
 // handleReply runs the reply path on one datagram and queues its frame in
 // out, which the caller sends.
-func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out *replyOut) {
+// now is when it was read, the loop's one clock read per reply.
+func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out *replyOut, now time.Time) {
 	ev := r.tracer.Start(trace.Out, src, msg)
-	now := time.Now() // one clock read per reply
 	res := processReply(r.routes.Load(), src, ingress, msg)
 	c := &r.counters.global
 	name := ""
@@ -576,11 +578,12 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out 
 		r.tracer.EmitDropped(ev, name, res.reason.String())
 		return
 	}
+	mt := wire.Packet(res.msg).MessageType()
 	if res.st.isHelper[src] {
 		hc := r.helperCounter(res.st, src)
 		hc.replies.Add(1)
 		hc.lastReply.Store(now.UnixNano())
-		hc.byType.add(1, wire.Packet(res.msg).MessageType())
+		hc.byType.add(1, mt)
 	}
 	r.upstreamAnswered(res, now)
 	fr, conn, dst, err := r.replyFrame(res, frame)
@@ -595,7 +598,7 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out 
 		r.tracer.EmitDropped(ev, name, ReasonDeliverFailed.String())
 		return
 	}
-	out.tags[out.b.Len()-1] = replyTag{c: c, name: name, mt: wire.Packet(res.msg).MessageType(), ev: ev,
+	out.tags[out.b.Len()-1] = replyTag{c: c, name: name, mt: mt, ev: ev,
 		to: res.to.dstIP, bcast: res.to.kind == deliverBroadcast, dst: dst}
 	// Learnt when the frame is queued, not sent: res.msg is the read
 	// buffer's, and the server has granted the lease either way.
