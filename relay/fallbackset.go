@@ -30,7 +30,7 @@ func (r *Relay) openStore() error {
 		}
 		s, err := leasestore.OpenBolt(cfg.LeaseDB, storeLockTimeout)
 		if err != nil {
-			return fmt.Errorf("failed to open the lease database: %w", err)
+			return err // it names the file
 		}
 		r.store = s
 		return nil
@@ -38,17 +38,56 @@ func (r *Relay) openStore() error {
 	return nil
 }
 
+// tryOpenStore opens the lease database if it is needed and not open yet.
+// A database that cannot be opened (corrupt, truncated, unwritable, locked
+// by another daemon) disables the fallback scopes only: relaying goes on,
+// the error is logged and shown per interface, and the next reload tries
+// again.
+func (r *Relay) tryOpenStore() {
+	if r.store != nil {
+		return
+	}
+	err := r.openStore()
+	if err == nil {
+		if r.storeErr != nil && r.store != nil {
+			r.log.Info("lease database opened: the fallback scopes are served again", "lease_db", r.cfg.Load().LeaseDB)
+		}
+		r.storeErr = nil
+		return
+	}
+	r.storeErr = err
+	r.log.Error("fallback disabled on every interface: the lease database cannot be opened; relaying goes on, a reload tries again",
+		"lease_db", r.cfg.Load().LeaseDB, "err", err)
+}
+
+// closeStore closes the lease database, if open (the end of Run).
+func (r *Relay) closeStore() {
+	if r.store != nil {
+		r.store.Close()
+	}
+}
+
 // fallbackFor returns the fallback server of an interface, started on
 // first need and told about address and configuration changes; nil when
-// the interface has no fallback scope, no address yet, or a scope that does
-// not fit its subnet (logged).
+// the interface has no fallback scope, no address yet, or a scope that
+// cannot be served: then st.fbOff says why (shown and exported).
 func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interface) *fbAgent {
 	fc := ifc.Fallback
-	if fc == nil || r.store == nil || !st.addr.IsValid() {
+	switch {
+	case fc == nil:
+		return nil
+	case r.store == nil:
+		st.fbOff = "lease database unavailable"
+		if r.storeErr != nil {
+			st.fbOff += ": " + r.storeErr.Error()
+		}
+		return nil
+	case !st.addr.IsValid():
 		return r.fbs[st.name] // keep serving leases while the address is briefly gone
 	}
 	log := r.log.With("iface", st.name)
 	if err := fc.CheckSubnet(st.addr); err != nil {
+		st.fbOff = fmt.Sprintf("the scope does not fit the interface's subnet %s: %v", st.addr.Masked(), err)
 		log.Error("fallback scope does not fit the interface's subnet: fallback disabled", "subnet", st.addr.Masked(), "err", err)
 		return nil
 	}
@@ -66,6 +105,7 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 	prober := r.proberFor(st.link, st.addr.Addr(), fc)
 	srv, err := fallback.NewServer(scope, r.store, prober, fallback.SystemClock{}, r.log) // it scopes its log by interface itself
 	if err != nil {
+		st.fbOff = fmt.Sprintf("the fallback server failed to start: %v", err)
 		log.Error("failed to start the fallback server", "err", err)
 		return nil
 	}

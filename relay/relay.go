@@ -70,7 +70,8 @@ type Relay struct {
 	waiting   map[string]bool            // configured names already reported missing; owned by Run's goroutine
 	fbs       map[string]*fbAgent        // fallback servers by interface name; owned by Run's goroutine
 	hlims     map[netip.Addr]helperLimit // helper ceilings; owned by Run's goroutine
-	store     leasestore.Store           // the fallback servers' leases; nil when no interface has a fallback
+	store     leasestore.Store           // the fallback servers' leases; nil when no interface has a fallback, or it cannot be opened
+	storeErr  error                      // why the lease database could not be opened; owned by Run's goroutine
 	trackers  *trackers                  // upstream health per helper set
 	fatalCh   chan error
 	ready     chan struct{} // closed once port 67 and the first agents' sockets are open
@@ -109,12 +110,8 @@ func (r *Relay) Run(ctx context.Context) error {
 		r.up = c
 	}
 	defer r.up.Close()
-	if err := r.openStore(); err != nil {
-		return err
-	}
-	if r.store != nil {
-		defer r.store.Close()
-	}
+	r.tryOpenStore()
+	defer r.closeStore()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -168,11 +165,7 @@ func (r *Relay) apply(cfg *config.Config) {
 	if old.LeaseDB != cfg.LeaseDB && r.store != nil {
 		r.log.Warn("lease-db changed: the new path takes effect at the next start", "running", old.LeaseDB, "configured", cfg.LeaseDB)
 	}
-	if r.store == nil {
-		if err := r.openStore(); err != nil {
-			r.log.Error("reloaded configuration adds a fallback scope but the lease database cannot be opened", "err", err)
-		}
-	}
+	r.tryOpenStore()
 	r.log.Info("configuration reloaded", "interfaces", len(cfg.Interfaces))
 }
 

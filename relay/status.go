@@ -26,9 +26,15 @@ type InterfaceStatus struct {
 	// Polling says the interface's read loop polls its socket every
 	// millisecond (its packet rate is above poll-above); Ring that its
 	// packet socket receives into a TPACKET_V2 ring.
-	Polling  bool
-	Ring     bool
-	Counters InterfaceStats
+	Polling bool
+	Ring    bool
+	// Fallback says whether the interface has a fallback scope;
+	// FallbackDisabled, when not empty, why that scope is not served (the
+	// lease database cannot be opened, the scope does not fit the
+	// interface's subnet): the relay goes on without it.
+	Fallback         bool
+	FallbackDisabled string
+	Counters         InterfaceStats
 }
 
 // Status is a snapshot of the relay for the control socket: every
@@ -71,6 +77,7 @@ func (r *Relay) Status() Status {
 				Helpers: st.cfg.Helpers, Trusted: st.cfg.Trusted, Option82: o.Insert, Policy: o.Policy.String(),
 				CircuitID: string(st.circuitID), RemoteID: string(st.remoteID), Counters: byName[st.name],
 				Polling: st.agent.polling.Load(), Ring: st.agent.ringed.Load(),
+				Fallback: st.cfg.Fallback != nil, FallbackDisabled: st.fbOff,
 			}
 			out.Interfaces = append(out.Interfaces, is)
 		}
@@ -82,6 +89,7 @@ func (r *Relay) Status() Status {
 		out.Interfaces = append(out.Interfaces, InterfaceStatus{
 			Name: ifc.Name, State: StateWaitingLink.String(), Helpers: ifc.Helpers, Trusted: ifc.Trusted,
 			Option82: ifc.Option82.Insert, Policy: ifc.Option82.Policy.String(), Counters: byName[ifc.Name],
+			Fallback: ifc.Fallback != nil,
 		})
 	}
 	sort.Slice(out.Interfaces, func(i, j int) bool { return out.Interfaces[i].Name < out.Interfaces[j].Name })

@@ -154,7 +154,18 @@ func renderInterfaces(w io.Writer, data json.RawMessage, _ string) error {
 			opt82, yesNo(i.Trusted), i.Policy, orDashString(clean(i.CircuitID)),
 			u64(i.Counters.RequestsReceived), u64(i.Counters.RequestsRelayed), u64(i.Counters.RepliesDelivered), u64(i.Counters.TotalDrops()))
 	}
-	return t.flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	for _, i := range ifs {
+		if i.Fallback != "disabled" {
+			continue
+		}
+		if _, err := fmt.Fprintf(w, "%s: fallback disabled: %s\n", clean(i.Name), clean(i.FallbackReason)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stateText is an interface's state, and how its socket is read when a

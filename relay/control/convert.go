@@ -34,10 +34,22 @@ func interfacesOf(st relay.Status) []Interface {
 			Helpers: nonNil(s.Helpers), Trusted: s.Trusted, Option82: s.Option82, Policy: s.Policy,
 			CircuitID: printableOrHex(s.CircuitID), RemoteID: printableOrHex(s.RemoteID),
 			Polling: s.Polling, ReceiveRing: s.Ring,
+			Fallback: fallbackState(s), FallbackReason: s.FallbackDisabled,
 			Counters: countersOf(s.Counters),
 		})
 	}
 	return out
+}
+
+// fallbackState names the state of an interface's fallback scope.
+func fallbackState(s relay.InterfaceStatus) string {
+	switch {
+	case !s.Fallback:
+		return ""
+	case s.FallbackDisabled != "":
+		return "disabled"
+	}
+	return "serving"
 }
 
 func helpersOf(st relay.Status) []Helper {

@@ -50,9 +50,15 @@ type Interface struct {
 	// Polling says the read loop polls the socket every millisecond (a
 	// storm, above poll-above); ReceiveRing that the packet socket
 	// receives into a TPACKET_V2 ring. Both omitted when false.
-	Polling     bool     `json:"polling,omitempty"`
-	ReceiveRing bool     `json:"receive_ring,omitempty"`
-	Counters    Counters `json:"counters"`
+	Polling     bool `json:"polling,omitempty"`
+	ReceiveRing bool `json:"receive_ring,omitempty"`
+	// Fallback is the state of the interface's fallback scope: "serving",
+	// "disabled" (FallbackReason says why: the lease database cannot be
+	// opened, the scope does not fit the subnet), or "" (omitted) when the
+	// interface has none.
+	Fallback       string   `json:"fallback,omitempty"`
+	FallbackReason string   `json:"fallback_reason,omitempty"`
+	Counters       Counters `json:"counters"`
 }
 
 // Helper is one helper address (`show helpers`).

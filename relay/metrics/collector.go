@@ -134,6 +134,9 @@ func collectInterface(ch chan<- prometheus.Metric, is relay.InterfaceStatus) {
 	ch <- prometheus.MustNewConstMetric(interfaceUp, prometheus.GaugeValue, up, name)
 	ch <- prometheus.MustNewConstMetric(interfacePolling, prometheus.GaugeValue, one(is.Polling), name)
 	ch <- prometheus.MustNewConstMetric(interfaceRing, prometheus.GaugeValue, one(is.Ring), name)
+	if is.Fallback {
+		ch <- prometheus.MustNewConstMetric(fallbackEnabled, prometheus.GaugeValue, one(is.FallbackDisabled == ""), name)
+	}
 	collectDrops(ch, name, s.Drops)
 }
 

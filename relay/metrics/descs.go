@@ -38,6 +38,8 @@ var (
 		"1 while the interface's read loop polls its socket every millisecond (a storm, above poll-above), else 0.", labelInterface)
 	interfaceRing = desc("iphelper_interface_receive_ring",
 		"1 when the interface's packet socket receives into a TPACKET_V2 ring, else 0.", labelInterface)
+	fallbackEnabled = desc("iphelper_fallback_enabled",
+		"1 while the interface's fallback scope is served, 0 while it is disabled (the lease database cannot be opened, the scope does not fit the subnet: show interfaces says why); absent for interfaces without one.", labelInterface)
 	helperSent = desc("iphelper_helper_sent_total",
 		"Requests sent to the helper.", labelHelper)
 	helperReplies = desc("iphelper_helper_replies_total",
@@ -77,7 +79,7 @@ var (
 
 	allDescs = []*prometheus.Desc{
 		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
-		option82Omitted, interfaceUp, interfacePolling, interfaceRing, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
+		option82Omitted, interfaceUp, interfacePolling, interfaceRing, fallbackEnabled, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}
 )

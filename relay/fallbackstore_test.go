@@ -1,0 +1,164 @@
+package relay
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/iface/ifacetest"
+	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+)
+
+// TestLeaseDBUnavailableKeepsRelaying: a lease database that cannot be
+// opened (garbage bytes, a file cut short, a path that cannot be created)
+// disables only the fallback scope: Run goes on, a DISCOVER is relayed,
+// the interface's status says why its fallback is disabled, and once the
+// file is repaired a reload serves the scope again.
+func TestLeaseDBUnavailableKeepsRelaying(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) (path, fix string) // the lease-db path, and what to remove to repair it
+		want  string                                             // in the status's reason
+	}{
+		{
+			name: "garbage bytes",
+			setup: func(t *testing.T, dir string) (string, string) {
+				p := filepath.Join(dir, "leases.db")
+				writeFile(t, p, []byte(strings.Repeat("not a bbolt file\x00\xff", 512)))
+				return p, p
+			},
+			want: "lease database unavailable: failed to open lease database",
+		},
+		{
+			name: "truncated",
+			setup: func(t *testing.T, dir string) (string, string) {
+				p := filepath.Join(dir, "leases.db")
+				s, err := leasestore.OpenBolt(p, time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Close()
+				if err := os.Truncate(p, 100); err != nil {
+					t.Fatal(err)
+				}
+				return p, p
+			},
+			want: "lease database unavailable: failed to open lease database",
+		},
+		{
+			name: "directory cannot be created",
+			setup: func(t *testing.T, dir string) (string, string) {
+				parent := filepath.Join(dir, "state")
+				writeFile(t, parent, []byte("a file where the directory should be"))
+				return filepath.Join(parent, "leases.db"), parent
+			},
+			want: "lease database unavailable: failed to create the lease database directory",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path, fix := tt.setup(t, t.TempDir())
+			cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, LeaseDB: &path})
+			cfg.Interfaces[0].Fallback.ProbeCount = 0
+			r, conn, up := startStoreRig(t, cfg)
+
+			frame := discoverFrame(t)
+			if err := conn.Deliver(frame, iface.FrameInfo{}); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, up.sent, "the relayed DISCOVER")
+			is := eth1Status(t, r)
+			if !is.Fallback || !strings.HasPrefix(is.FallbackDisabled, tt.want) {
+				t.Errorf("eth1's fallback: has %v, disabled %q; want disabled with a reason starting %q", is.Fallback, is.FallbackDisabled, tt.want)
+			}
+
+			if err := os.RemoveAll(fix); err != nil {
+				t.Fatal(err)
+			}
+			r.Reload(cfg)
+			deadline := time.Now().Add(3 * time.Second)
+			for eth1Status(t, r).FallbackDisabled != "" || len(r.Status().Scopes) != 1 {
+				if time.Now().After(deadline) {
+					t.Fatalf("fallback still not served after the file was repaired and a reload: %q", eth1Status(t, r).FallbackDisabled)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// startStoreRig runs a Relay for cfg over fakes with the lease database
+// its configuration names, and returns it with eth1's socket and the
+// upstream.
+func startStoreRig(t *testing.T, cfg *config.Config) (*Relay, *ifacetest.Conn, *fakeUpstream) {
+	t.Helper()
+	links := ifacetest.NewLinks()
+	conns := make(chan *ifacetest.Conn, 1)
+	up := newFakeUpstream()
+	r := New(cfg, links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
+		Upstream: up,
+		Listen: func(l iface.Link) (iface.FrameConn, error) {
+			c := ifacetest.NewConn(l.Index, 16)
+			conns <- c
+			return c, nil
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	links.Set(upstreamLnk, testLink)
+	select {
+	case c := <-conns:
+		return r, c, up
+	case err := <-done:
+		done <- nil // for the cleanup
+		t.Fatalf("Run ended before it served eth1: %v", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("timed out waiting for eth1's packet socket")
+	}
+	return nil, nil, nil
+}
+
+// eth1Status returns eth1's row of the relay's status.
+func eth1Status(t *testing.T, r *Relay) InterfaceStatus {
+	t.Helper()
+	for _, is := range r.Status().Interfaces {
+		if is.Name == "eth1" {
+			return is
+		}
+	}
+	t.Fatal("eth1 is not in the status")
+	return InterfaceStatus{}
+}
+
+// discoverFrame is a client's broadcast DISCOVER frame.
+func discoverFrame(t *testing.T) []byte {
+	t.Helper()
+	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
+		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+	}, discover(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return frame
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
