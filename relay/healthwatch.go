@@ -79,23 +79,40 @@ func (ts *trackers) clear() {
 }
 
 // forHelpers returns the tracker and latency histogram of an interface's
-// helper set, made with its fallback settings (or the defaults) on first
-// use.
-func (ts *trackers) forHelpers(ifc *config.Interface) (*health.Tracker, *latencyHist) {
+// helper set, made on first use with the set's settings in cfg (see
+// config.HealthSettings: the same for every interface of the set).
+func (ts *trackers) forHelpers(cfg *config.Config, ifc *config.Interface) (*health.Tracker, *latencyHist) {
 	id := helperSetID(ifc.Helpers)
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if e, ok := ts.byID[id]; ok {
 		return e.t, e.latency
 	}
-	hc := health.Config{DownAfter: config.DefaultDownAfter, Timeout: config.DefaultTransactionTimeout, Start: time.Now()}
-	if fc := ifc.Fallback; fc != nil {
-		hc.DownAfter, hc.Timeout = fc.DownAfter, fc.TransactionTimeout
-	}
-	t := health.NewTracker(hc)
+	downAfter, timeout := cfg.HealthSettings(ifc.Helpers)
+	t := health.NewTracker(health.Config{DownAfter: downAfter, Timeout: timeout, Start: time.Now()})
 	e := &trackerEntry{t: t, helpers: slices.Clone(ifc.Helpers), latency: new(latencyHist)}
 	ts.byID[id] = e
 	return e.t, e.latency
+}
+
+// sync brings the trackers in line with a reloaded configuration: a helper
+// set still configured keeps its tracker (state, pending transactions,
+// counters) with the set's new down-after and transaction time-out; the
+// tracker of a set no configured interface sends to any more is removed.
+func (ts *trackers) sync(cfg *config.Config) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	used := make(map[string]bool, len(cfg.Interfaces))
+	for i := range cfg.Interfaces {
+		used[helperSetID(cfg.Interfaces[i].Helpers)] = true
+	}
+	for id, e := range ts.byID {
+		if !used[id] {
+			delete(ts.byID, id)
+			continue
+		}
+		e.t.Reconfigure(cfg.HealthSettings(e.helpers))
+	}
 }
 
 // watchHealth expires transactions and logs every change of a helper

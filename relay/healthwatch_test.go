@@ -14,7 +14,7 @@ import (
 // transaction counters and latency histogram but not its health.
 func TestClearStatsKeepsHealth(t *testing.T) {
 	ts := newTrackers()
-	tr, lat := ts.forHelpers(&config.Interface{Helpers: []netip.Addr{helperAddr}})
+	tr, lat := ts.forHelpers(&config.Config{}, &config.Interface{Helpers: []netip.Addr{helperAddr}})
 	now := time.Now()
 	tr.Forwarded(health.Txn{XID: 1}, now)
 	if d, ok := tr.Answered(health.Txn{XID: 1}, now.Add(time.Millisecond)); ok {

@@ -93,7 +93,11 @@ func NewTracker(cfg Config) *Tracker {
 }
 
 // Config returns the configuration in use, defaults filled in.
-func (t *Tracker) Config() Config { return t.cfg }
+func (t *Tracker) Config() Config {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.cfg
+}
 
 // Forwarded records that the request k was sent upstream at now. A
 // retransmission (k is still pending) is counted as one and changes
