@@ -11,8 +11,8 @@ import (
 // router lies inside p; no pool or reservation holds p's network or
 // broadcast address or p.Addr() itself (the interface's own address). The
 // relay calls it when it learns the interface's address, before serving
-// the scope; check-config calls it for interfaces that exist where it
-// runs. The error lists every problem, one per line, each naming the key
+// the scope, and relay.CheckConfig (check-config, run, reload) for the
+// links that exist. The error lists every problem, one per line, each naming the key
 // (e.g. "fallback.pools[0]: ..."); the caller adds the interface.
 func (f *Fallback) CheckSubnet(p netip.Prefix) error {
 	if !p.IsValid() || !p.Addr().Is4() {
@@ -81,63 +81,4 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	host := uint32(1)<<(32-p.Bits()) - 1
 	v := be32(b) | host
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
-}
-
-// CheckSubnets checks every fallback scope of an entry with an exact name
-// against the addresses of the interface of that name, as prefixes reports
-// them (ok false: no such interface here). An interface that does not
-// exist, or has no IPv4 address, is skipped: the relay checks again when
-// it serves it. A scope fits if CheckSubnet accepts it for one of the
-// interface's IPv4 prefixes; if none does, the error shows the problems
-// against the first. Pattern entries are skipped: one scope serves several
-// links there, and each is checked when the relay serves it.
-func (c *Config) CheckSubnets(prefixes func(name string) ([]netip.Prefix, bool)) error {
-	var errs []error
-	for i := range c.Interfaces {
-		in := &c.Interfaces[i]
-		if in.Fallback == nil || in.IsPattern() {
-			continue
-		}
-		ps, ok := prefixes(in.Name)
-		if !ok {
-			continue
-		}
-		if err := in.Fallback.checkPrefixes(ps); err != nil {
-			errs = append(errs, prefixEach(fmt.Sprintf("interface %q: ", in.Name), err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// checkPrefixes returns nil if the scope fits one of the IPv4 prefixes of
-// ps (or there is none), else the problems against the first.
-func (f *Fallback) checkPrefixes(ps []netip.Prefix) error {
-	var firstErr error
-	for _, p := range ps {
-		if !p.Addr().Is4() {
-			continue
-		}
-		err := f.CheckSubnet(p)
-		if err == nil {
-			return nil
-		}
-		if firstErr == nil {
-			firstErr = prefixEach(fmt.Sprintf("address %s: ", p), err)
-		}
-	}
-	return firstErr
-}
-
-// prefixEach puts prefix before each error that err joins (or before err
-// itself), so that every line of the joined error says where it is from.
-func prefixEach(prefix string, err error) error {
-	joined, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		return fmt.Errorf("%s%w", prefix, err)
-	}
-	var out []error
-	for _, e := range joined.Unwrap() {
-		out = append(out, prefixEach(prefix, e))
-	}
-	return errors.Join(out...)
 }

@@ -25,7 +25,7 @@ func TestLeaseDBUnavailableKeepsRelaying(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, dir string) (path, fix string) // the lease-db path, and what to remove to repair it
-		want  string                                             // in the status's reason
+		want  string                                            // in the status's reason
 	}{
 		{
 			name: "garbage bytes",

@@ -162,6 +162,7 @@ func (r *Relay) Reload(cfg *config.Config) {
 // apply swaps in a reloaded configuration; reconcile follows.
 func (r *Relay) apply(cfg *config.Config) {
 	old := r.cfg.Swap(cfg)
+	r.trackers.sync(cfg)
 	if old.LeaseDB != cfg.LeaseDB && r.store != nil {
 		r.log.Warn("lease-db changed: the new path takes effect at the next start", "running", old.LeaseDB, "configured", cfg.LeaseDB)
 	}
@@ -274,7 +275,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 			r.log.Error("cannot serve interface", "iface", name, "err", err)
 			continue
 		}
-		st.tracker, st.latency = r.trackers.forHelpers(ifc)
+		st.tracker, st.latency = r.trackers.forHelpers(cfg, ifc)
 		st.fb = r.fallbackFor(ctx, st, ifc)
 		if st.skipped > 0 {
 			r.log.Warn("helpers on the interface's own subnet are not used", "iface", name, "skipped", st.skipped)

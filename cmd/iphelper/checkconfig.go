@@ -2,19 +2,15 @@ package main
 
 import (
 	"fmt"
-	"net"
-	"net/netip"
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/iphelper/iphelper/config"
 )
 
 // checkConfigCommand returns "iphelper check-config [FILE]": validate the
 // config file and flags as run would, and print the effective config. It
-// also checks each fallback scope against the addresses of its interface
-// when that interface exists on this machine.
+// also checks the configuration against the interfaces of this machine
+// as run and every reload do (relay.CheckConfig).
 func checkConfigCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "check-config",
@@ -38,11 +34,8 @@ func checkConfig(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	cfg, err := config.LoadWithFlags(path, f)
+	cfg, err := loadChecked(path, f, liveLinks)
 	if err != nil {
-		return cli.Exit("invalid configuration:\n"+indentLines(err.Error()), 1)
-	}
-	if err := cfg.CheckSubnets(livePrefixes); err != nil {
 		return cli.Exit("invalid configuration:\n"+indentLines(err.Error()), 1)
 	}
 	out, err := cfg.Effective()
@@ -53,36 +46,6 @@ func checkConfig(c *cli.Context) error {
 		return cli.Exit(fmt.Sprintf("failed to print the configuration: %v", err), 1)
 	}
 	return nil
-}
-
-// livePrefixes returns the addresses of the interface called name on
-// this machine, for config.CheckSubnets; ok is false when it has no such
-// interface (or they cannot be read: check-config then skips the check).
-func livePrefixes(name string) (prefixes []netip.Prefix, ok bool) {
-	ifi, err := net.InterfaceByName(name)
-	if err != nil {
-		return nil, false
-	}
-	addrs, err := ifi.Addrs()
-	if err != nil {
-		return nil, false
-	}
-	for _, a := range addrs {
-		ipn, isNet := a.(*net.IPNet)
-		if !isNet {
-			continue
-		}
-		addr, okAddr := netip.AddrFromSlice(ipn.IP)
-		ones, bits := ipn.Mask.Size()
-		if !okAddr || bits == 0 {
-			continue
-		}
-		if addr = addr.Unmap(); addr.Is4() && bits == 128 {
-			ones -= 96 // an IPv4 address with a 16-byte mask
-		}
-		prefixes = append(prefixes, netip.PrefixFrom(addr, ones))
-	}
-	return prefixes, true
 }
 
 // checkConfigPath returns the config file named by the FILE argument or

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -409,29 +408,6 @@ interfaces:
 			}
 			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestLivePrefixes(t *testing.T) {
-	tests := []struct {
-		name   string
-		iface  string
-		want   netip.Prefix // one of the prefixes, if valid
-		wantOK bool
-	}{
-		{name: "loopback", iface: "lo", want: netip.MustParsePrefix("127.0.0.1/8"), wantOK: true},
-		{name: "no such interface", iface: "iphnx9", wantOK: false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := livePrefixes(tt.iface)
-			if ok != tt.wantOK {
-				t.Fatalf("livePrefixes(%q) ok = %v, want %v", tt.iface, ok, tt.wantOK)
-			}
-			if tt.want.IsValid() && !slices.Contains(got, tt.want) {
-				t.Errorf("livePrefixes(%q) = %v, want it to hold %s", tt.iface, got, tt.want)
 			}
 		})
 	}

@@ -13,22 +13,31 @@ import (
 )
 
 // reloader applies a new configuration on SIGHUP and on `iphelper
-// reload`: the file is read and validated first, and a bad one is rejected
-// with its errors while the running configuration stays. It counts both
-// outcomes and keeps the hash of the running configuration for metrics.
-// Reload may be called concurrently.
+// reload`: the file is read and validated first, then checked against the
+// links the daemon serves (the check of check-config), and a file either
+// rejects is rejected with its errors while the running configuration
+// stays. It counts both outcomes and keeps the hash of the running
+// configuration for metrics. Reload may be called concurrently.
 type reloader struct {
-	load func() (*config.Config, error)
-	r    *relay.Relay
-	log  *slog.Logger
+	load  func() (*config.Config, error)
+	check func(*config.Config) error // nil checks nothing more
+	r     applier
+	log   *slog.Logger
 
 	mu         sync.Mutex
 	hash       string
 	ok, failed uint64
 }
 
-func newReloader(cfg *config.Config, load func() (*config.Config, error), r *relay.Relay, log *slog.Logger) *reloader {
-	return &reloader{load: load, r: r, log: log, hash: configHash(cfg)}
+// applier applies a validated configuration: *relay.Relay.
+type applier interface {
+	Reload(cfg *config.Config)
+}
+
+var _ applier = (*relay.Relay)(nil)
+
+func newReloader(cfg *config.Config, load func() (*config.Config, error), check func(*config.Config) error, r applier, log *slog.Logger) *reloader {
+	return &reloader{load: load, check: check, r: r, log: log, hash: configHash(cfg)}
 }
 
 // Reload re-reads, validates and applies the configuration.
@@ -36,6 +45,9 @@ func (rl *reloader) Reload() error {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	cfg, err := rl.load()
+	if err == nil && rl.check != nil {
+		err = rl.check(cfg)
+	}
 	if err != nil {
 		rl.failed++
 		rl.log.Error("reload rejected: keeping the running configuration", "err", err)

@@ -37,7 +37,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err, 2)
 	}
-	cfg, err := config.LoadWithFlags(c.String("config"), f)
+	cfg, err := loadChecked(c.String("config"), f, liveLinks)
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("invalid configuration:\n%v", err), 2)
 	}
@@ -87,7 +87,8 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 	g.Go(func() error { return watcher.Run(ctx) })
 	g.Go(func() error { return r.Run(ctx) })
 	g.Go(func() error { return notifySystemd(ctx, os.Getenv("NOTIFY_SOCKET"), log, r.Ready()) })
-	rl := newReloader(cfg, load, r, log)
+	check := func(c *config.Config) error { return relay.CheckConfig(c, watcher.Links()) }
+	rl := newReloader(cfg, load, check, r, log)
 	g.Go(func() error { return reloadOnHangup(ctx, rl) })
 	g.Go(func() error { return bindings.NewSweeper(table, 0, nil).Run(ctx) })
 	if d.controlSocket != "" {

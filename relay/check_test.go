@@ -1,0 +1,62 @@
+package relay
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/iface"
+)
+
+// TestCheckConfig: the check that check-config, the start and every reload
+// share rejects what the relay would otherwise switch off by itself: a
+// fallback scope outside the subnet of the link it is served on (also on a
+// link a pattern matches), and a link whose option 82 cannot be built.
+func TestCheckConfig(t *testing.T) {
+	vlan10 := iface.Link{Index: 7, Name: "eth0.10", MAC: testMAC, Up: true, VLANID: 10, Addrs: []netip.Prefix{netip.MustParsePrefix("198.51.100.129/25")}}
+	bare := iface.Link{Index: 8, Name: "eth0.11", MAC: testMAC, Up: true, VLANID: 11}
+	links := map[string]iface.Link{"eth1": testLink, "eth2": upstreamLnk, "eth0.10": vlan10, "eth0.11": bare}
+	tests := []struct {
+		name     string
+		flags    config.Flags
+		hostname string
+		want     string // "" = accepted
+	}{
+		{name: "fits", flags: config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}}},
+		{
+			name:  "pool outside the interface's subnet",
+			flags: config.Flags{FallbackPools: []string{"eth1=203.0.113.200-203.0.113.210"}},
+			want:  `interface "eth1": address 203.0.113.1/25: fallback.pools[0]: 203.0.113.200-203.0.113.210 is not inside 203.0.113.0/25`,
+		},
+		{
+			name:  "pool outside the subnet of a link a pattern matches; the link without an address is skipped",
+			flags: config.Flags{Interfaces: []string{"eth0.*"}, FallbackPools: []string{"eth0.*=203.0.113.100-203.0.113.110"}},
+			want:  `interface "eth0.10" (matched by "eth0.*"): address 198.51.100.129/25: fallback.pools[0]: 203.0.113.100-203.0.113.110 is not inside 198.51.100.128/25`,
+		},
+		{
+			name:     "circuit-id too long for this link",
+			flags:    config.Flags{CircuitIDs: []string{"eth1={hostname}{hostname}"}},
+			hostname: strings.Repeat("h", 200),
+			want:     `interface "eth1": circuit-id: template "{hostname}{hostname}" expands to 400 bytes for "eth1", more than 255`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, tt.flags)
+			if tt.hostname != "" {
+				cfg.Hostname = tt.hostname
+			}
+			err := CheckConfig(cfg, links)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("CheckConfig (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
