@@ -60,6 +60,25 @@ func (r *Relay) tryOpenStore() {
 		"lease_db", r.cfg.Load().LeaseDB, "err", err)
 }
 
+// switchStore closes the lease database the relay opened at path old when
+// a reload names another one, and stops the fallback servers that use it;
+// tryOpenStore then opens the new file and the reconcile that follows
+// starts the servers again on it. The leases in the old file stay there.
+// A store handed in through Options is kept.
+func (r *Relay) switchStore(old, path string) {
+	bs, ours := r.store.(*leasestore.BoltStore)
+	if old == path || !ours || bs.Path() == path {
+		return
+	}
+	for name, f := range r.fbs {
+		f.stop()
+		delete(r.fbs, name)
+	}
+	r.store.Close()
+	r.store = nil
+	r.log.Info("lease-db changed: the fallback servers restart on the new file", "from", bs.Path(), "to", path)
+}
+
 // closeStore closes the lease database, if open (the end of Run).
 func (r *Relay) closeStore() {
 	if r.store != nil {

@@ -162,3 +162,49 @@ func writeFile(t *testing.T, path string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestReloadSwitchesLeaseDB: a reload that names another lease database
+// closes the old file (its lock is free again) and serves the fallback
+// scope from the new one; it used to be only logged.
+func TestReloadSwitchesLeaseDB(t *testing.T) {
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	mk := func(path string) *config.Config {
+		cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, LeaseDB: &path})
+		cfg.Interfaces[0].Fallback.ProbeCount = 0
+		return cfg
+	}
+	r, _, _ := startStoreRig(t, mk(first))
+	waitServing := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(3 * time.Second)
+		for eth1Status(t, r).FallbackDisabled != "" || len(r.Status().Scopes) != 1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: fallback not served: %q", what, eth1Status(t, r).FallbackDisabled)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitServing("at start")
+	if _, err := leasestore.OpenBolt(first, 50*time.Millisecond); err == nil {
+		t.Fatal("the first lease database is not locked by the relay")
+	}
+
+	r.Reload(mk(second))
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		if _, err := os.Stat(second); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the relay did not open %s after the reload", second)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	waitServing("after the reload")
+	s, err := leasestore.OpenBolt(first, time.Second)
+	if err != nil {
+		t.Fatalf("the first lease database is still held after the reload: %v", err)
+	}
+	s.Close()
+}

@@ -143,8 +143,8 @@ func (r *Relay) Run(ctx context.Context) error {
 // restart: interfaces whose link and settings did not change keep their
 // sockets and lose no packet; new matches get an agent, interfaces that no
 // longer match are stopped. It does not wait; a newer Reload before the
-// relay got to it replaces the older one. The lease database's path is read
-// at start only.
+// relay got to it replaces the older one. A new lease database path
+// restarts the fallback servers on the new file.
 func (r *Relay) Reload(cfg *config.Config) {
 	for {
 		select {
@@ -163,9 +163,7 @@ func (r *Relay) Reload(cfg *config.Config) {
 func (r *Relay) apply(cfg *config.Config) {
 	old := r.cfg.Swap(cfg)
 	r.trackers.sync(cfg)
-	if old.LeaseDB != cfg.LeaseDB && r.store != nil {
-		r.log.Warn("lease-db changed: the new path takes effect at the next start", "running", old.LeaseDB, "configured", cfg.LeaseDB)
-	}
+	r.switchStore(old.LeaseDB, cfg.LeaseDB)
 	r.tryOpenStore()
 	r.log.Info("configuration reloaded", "interfaces", len(cfg.Interfaces))
 }

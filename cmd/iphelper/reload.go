@@ -3,6 +3,8 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 
@@ -23,6 +25,8 @@ type reloader struct {
 	check func(*config.Config) error // nil checks nothing more
 	r     applier
 	log   *slog.Logger
+	level *slog.LevelVar // the running log level, set by each reload; nil: none
+	cfg   *config.Config // the running configuration; guarded by mu
 
 	mu         sync.Mutex
 	hash       string
@@ -36,12 +40,13 @@ type applier interface {
 
 var _ applier = (*relay.Relay)(nil)
 
-func newReloader(cfg *config.Config, load func() (*config.Config, error), check func(*config.Config) error, r applier, log *slog.Logger) *reloader {
-	return &reloader{load: load, check: check, r: r, log: log, hash: configHash(cfg)}
+func newReloader(cfg *config.Config, load func() (*config.Config, error), check func(*config.Config) error, r applier, log *slog.Logger, level *slog.LevelVar) *reloader {
+	return &reloader{load: load, check: check, r: r, log: log, level: level, cfg: cfg, hash: configHash(cfg)}
 }
 
-// Reload re-reads, validates and applies the configuration.
-func (rl *reloader) Reload() error {
+// Reload re-reads, validates and applies the configuration, log level
+// included, and returns the changed keys that only a restart applies.
+func (rl *reloader) Reload() (control.ReloadResult, error) {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	cfg, err := rl.load()
@@ -51,11 +56,55 @@ func (rl *reloader) Reload() error {
 	if err != nil {
 		rl.failed++
 		rl.log.Error("reload rejected: keeping the running configuration", "err", err)
-		return err
+		return control.ReloadResult{}, err
 	}
 	rl.ok++
 	rl.hash = configHash(cfg)
+	restart := restartNeeded(rl.cfg, cfg)
+	rl.cfg = cfg
+	if rl.level != nil {
+		rl.level.Set(cfg.Log.SlogLevel())
+	}
 	rl.r.Reload(cfg)
+	if len(restart) > 0 {
+		rl.log.Warn("reloaded configuration changes keys that take effect only at the next start", "keys", restart)
+	}
+	return control.ReloadResult{RestartNeeded: restart}, nil
+}
+
+// restartNeeded names the keys that differ between the running
+// configuration and a reloaded one and that the running daemon cannot
+// apply: the log format (the handler is made at start), and an interface's
+// ARP probe settings (its fallback server's prober is made when the server
+// starts). Everything else takes effect on reload.
+func restartNeeded(old, cfg *config.Config) []string {
+	var keys []string
+	if old.Log.Format != cfg.Log.Format {
+		keys = append(keys, "log.format")
+	}
+	for i := range cfg.Interfaces {
+		in := &cfg.Interfaces[i]
+		was := findInterface(old, in.Name)
+		if was == nil || was.Fallback == nil || in.Fallback == nil {
+			continue
+		}
+		if was.Fallback.ProbeCount != in.Fallback.ProbeCount {
+			keys = append(keys, fmt.Sprintf("interface %q: fallback.probe-count", in.Name))
+		}
+		if was.Fallback.ProbeTimeout != in.Fallback.ProbeTimeout {
+			keys = append(keys, fmt.Sprintf("interface %q: fallback.probe-timeout", in.Name))
+		}
+	}
+	return keys
+}
+
+// findInterface returns the entry of cfg named name (exactly), or nil.
+func findInterface(cfg *config.Config, name string) *config.Interface {
+	for i := range cfg.Interfaces {
+		if cfg.Interfaces[i].Name == name {
+			return &cfg.Interfaces[i]
+		}
+	}
 	return nil
 }
 
@@ -92,11 +141,25 @@ func reloadCommand() *cli.Command {
 				return cli.Exit(err, 1)
 			}
 			defer cl.Close()
-			if err := cl.Reload(c.Context); err != nil {
+			res, err := cl.Reload(c.Context)
+			if err != nil {
 				return cli.Exit(err, 1)
 			}
-			_, err = c.App.Writer.Write([]byte("configuration reloaded\n"))
-			return err
+			return writeReloaded(c.App.Writer, res)
 		},
 	}
+}
+
+// writeReloaded tells the user a reload was applied, and what of it waits
+// for a restart.
+func writeReloaded(w io.Writer, res control.ReloadResult) error {
+	if _, err := io.WriteString(w, "configuration reloaded\n"); err != nil {
+		return err
+	}
+	for _, k := range res.RestartNeeded {
+		if _, err := fmt.Fprintf(w, "not applied until iphelper restarts: %s\n", clean(k)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -41,7 +41,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("invalid configuration:\n%v", err), 2)
 	}
-	log, err := newLogger(cfg.Log, os.Stderr)
+	log, level, err := newLogger(cfg.Log, os.Stderr)
 	if err != nil {
 		return cli.Exit(err, 2)
 	}
@@ -55,7 +55,7 @@ func runAction(c *cli.Context) error {
 	defer stop()
 	load := func() (*config.Config, error) { return config.LoadWithFlags(c.String("config"), f) }
 	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen")}
-	if err := runDaemon(ctx, cfg, load, d, log); err != nil {
+	if err := runDaemon(ctx, cfg, load, d, log, level); err != nil {
 		return cli.Exit(err, 1)
 	}
 	return nil
@@ -79,7 +79,7 @@ func daemonFlags() []cli.Flag {
 // of them fails: the netlink watcher, the relay, reloads on SIGHUP, the
 // binding-table sweeper and, when enabled, the control socket and the
 // metrics endpoint. load re-reads the configuration for a reload.
-func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger) error {
+func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger, level *slog.LevelVar) error {
 	watcher := iface.NewWatcher(log)
 	tracer, table := trace.New(0, nil), bindings.New(0)
 	r := relay.New(cfg, watcher, log, relay.Options{Tracer: tracer, Bindings: table})
@@ -88,7 +88,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 	g.Go(func() error { return r.Run(ctx) })
 	g.Go(func() error { return notifySystemd(ctx, os.Getenv("NOTIFY_SOCKET"), log, r.Ready()) })
 	check := func(c *config.Config) error { return relay.CheckConfig(c, watcher.Links()) }
-	rl := newReloader(cfg, load, check, r, log)
+	rl := newReloader(cfg, load, check, r, log, level)
 	g.Go(func() error { return reloadOnHangup(ctx, rl) })
 	g.Go(func() error { return bindings.NewSweeper(table, 0, nil).Run(ctx) })
 	if d.controlSocket != "" {
@@ -111,17 +111,18 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 	return err
 }
 
-// newLogger builds the slog logger the configuration asks for.
-func newLogger(l config.Log, w io.Writer) (*slog.Logger, error) {
-	var level slog.Level
+// newLogger builds the slog logger the configuration asks for, with its
+// level in a LevelVar that a reload sets.
+func newLogger(l config.Log, w io.Writer) (*slog.Logger, *slog.LevelVar, error) {
+	level := new(slog.LevelVar)
 	if err := level.UnmarshalText([]byte(l.Level)); err != nil {
-		return nil, fmt.Errorf("log level %q: %w", l.Level, err)
+		return nil, nil, fmt.Errorf("log level %q: %w", l.Level, err)
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if l.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), level, nil
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	return slog.New(slog.NewTextHandler(w, opts)), level, nil
 }
 
 // reloadOnHangup reloads the configuration on every SIGHUP.
@@ -134,7 +135,7 @@ func reloadOnHangup(ctx context.Context, rl *reloader) error {
 		case <-ctx.Done():
 			return nil
 		case <-hup:
-			_ = rl.Reload() // logged by Reload
+			_, _ = rl.Reload() // logged by Reload
 		}
 	}
 }

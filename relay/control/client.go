@@ -115,10 +115,18 @@ func (c *Client) Clear(ctx context.Context) error {
 }
 
 // Reload asks the daemon to re-read and apply its configuration; a
-// rejected one comes back as an *Error with CodeRejected.
-func (c *Client) Reload(ctx context.Context) error {
-	_, err := c.Do(ctx, Request{Cmd: CmdReload})
-	return err
+// rejected one comes back as an *Error with CodeRejected. The result says
+// what of an applied one waits for a restart.
+func (c *Client) Reload(ctx context.Context) (ReloadResult, error) {
+	data, err := c.Do(ctx, Request{Cmd: CmdReload})
+	if err != nil || len(data) == 0 {
+		return ReloadResult{}, err
+	}
+	var res ReloadResult
+	if err := json.Unmarshal(data, &res); err != nil {
+		return ReloadResult{}, fmt.Errorf("failed to decode the daemon's answer to reload: %w", err)
+	}
+	return res, nil
 }
 
 // Interfaces returns `show interfaces`.

@@ -48,10 +48,11 @@ func (s *Server) answer(req Request) (any, *Error) {
 		if s.src.Reload == nil {
 			return nil, unavailable("reloading")
 		}
-		if err := s.src.Reload.Reload(); err != nil {
+		res, err := s.src.Reload.Reload()
+		if err != nil {
 			return nil, &Error{Code: CodeRejected, Message: fmt.Sprintf("configuration rejected, the running one stays:\n%v", err)}
 		}
-		return nil, nil
+		return res, nil
 	}
 	return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown command %q, want show, clear, debug or reload", req.Cmd)}
 }

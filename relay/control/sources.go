@@ -29,9 +29,11 @@ type LeaseSource interface {
 }
 
 // Reloader re-reads, validates and applies the daemon's configuration; an
-// error means it was rejected and the running configuration stays.
+// error means it was rejected and the running configuration stays. The
+// result names the keys of an applied configuration that take effect only
+// at the next start.
 type Reloader interface {
-	Reload() error
+	Reload() (ReloadResult, error)
 }
 
 // TraceSource is the packet tracer. *trace.Tracer implements it.

@@ -139,3 +139,11 @@ type TraceEvent struct {
 	Reason    string           `json:"reason,omitempty"`
 	Line      string           `json:"line"`
 }
+
+// ReloadResult is the answer to an applied reload.
+type ReloadResult struct {
+	// RestartNeeded names the changed keys that the running daemon cannot
+	// apply (for example "log.format"): they take effect at the next
+	// start. Empty when everything was applied.
+	RestartNeeded []string `json:"restart_needed,omitempty"`
+}
