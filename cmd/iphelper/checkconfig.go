@@ -18,7 +18,7 @@ func checkConfigCommand() *cli.Command {
 		ArgsUsage: "[FILE]",
 		Description: "Builds the configuration from FILE (or --config FILE) and the flags exactly as run\n" +
 			"does, prints it as YAML on success, and exits with status 1 and every problem found\n" +
-			"otherwise. Give flags before FILE.",
+			"otherwise (status 2 for a command line it cannot use). Give flags before FILE.",
 		Flags:  runFlags(),
 		Action: checkConfig,
 	}
@@ -28,15 +28,15 @@ func checkConfigCommand() *cli.Command {
 func checkConfig(c *cli.Context) error {
 	path, err := checkConfigPath(c)
 	if err != nil {
-		return cli.Exit(err.Error(), 1)
+		return cli.Exit(err.Error(), exitUsage)
 	}
 	f, err := flagsToConfig(c)
 	if err != nil {
-		return cli.Exit(err.Error(), 1)
+		return cli.Exit(err.Error(), exitUsage)
 	}
 	cfg, err := loadChecked(path, f, liveLinks)
 	if err != nil {
-		return cli.Exit("invalid configuration:\n"+indentLines(err.Error()), 1)
+		return cli.Exit("invalid configuration:\n"+indentLines(err.Error()), exitFailure)
 	}
 	out, err := cfg.Effective()
 	if err != nil {

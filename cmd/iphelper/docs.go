@@ -85,15 +85,23 @@ The control socket of the show, clear and debug commands; owner-only.
 .TP
 .B SIGHUP
 Reload the configuration file. A valid file is applied without a restart, and interfaces
-whose settings did not change keep their sockets; an invalid one is logged with its errors
-and the running configuration stays.
+whose settings did not change keep their sockets; a file that check-config would reject
+(also one whose fallback scope does not fit its interface's subnet) is logged with its
+errors and the running configuration stays. The keys a running daemon cannot apply
+(log.format, an interface's fallback probe-count and probe-timeout) are logged, and
+.B iphelper reload
+prints them.
 .TP
 .BR SIGTERM ", " SIGINT
 Close the sockets and exit.
 .SH EXIT STATUS
-0 after a stop by signal; 1 when the relay cannot work (missing capabilities, UDP port 67
-in use) or check-config finds the configuration invalid; 2 when run is given invalid flags
-or an invalid configuration.
+0 after a stop by signal, or success; 1 when the relay cannot work (missing capabilities,
+UDP port 67 or the metrics address in use), a command to the daemon fails, or check-config
+finds the configuration invalid; 2 when the command line is wrong (an unknown command or
+flag, a flag value that does not parse, an argument where none is taken, a listen address
+or socket path that cannot be one) or run is given an invalid configuration. run checks
+all of this before it starts anything, and the unit does not restart on status 2
+(RestartPreventExitStatus=2): the same command line would fail again.
 .SH SYSTEMD
 The Debian package installs
 .I iphelper.service

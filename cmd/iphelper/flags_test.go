@@ -353,13 +353,13 @@ interfaces:
 			name:     "two files",
 			args:     []string{"--config", file, filepath.Join(dir, "other.yaml")},
 			want:     "two config files: " + filepath.Join(dir, "other.yaml") + " and --config " + file,
-			wantCode: 1,
+			wantCode: 2,
 		},
 		{
 			name:     "flags after the file",
 			args:     []string{file, "--interface", "eth2"},
 			want:     "check-config takes at most one FILE, got 3 arguments (give flags before FILE)",
-			wantCode: 1,
+			wantCode: 2,
 		},
 		{
 			name: "fallback outside the subnet of an interface that exists",
@@ -378,7 +378,7 @@ interfaces:
 			name:     "bad flag pair",
 			args:     []string{"--information-check", "--no-information-check", file},
 			want:     "--information-check and --no-information-check are mutually exclusive",
-			wantCode: 1,
+			wantCode: 2,
 		},
 	}
 	for _, tt := range tests {

@@ -15,12 +15,12 @@ import (
 func main() {
 	if err := newApp().Run(os.Args); err != nil {
 		fmt.Fprintf(os.Stderr, "iphelper: %v\n", err)
-		os.Exit(1)
+		os.Exit(exitFailure)
 	}
 }
 
 func newApp() *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:  "iphelper",
 		Usage: "DHCPv4 relay agent (ip helper-address) for Linux routers",
 		Commands: []*cli.Command{
@@ -35,4 +35,6 @@ func newApp() *cli.App {
 		},
 		HideHelpCommand: true,
 	}
+	usageExit(app)
+	return app
 }

@@ -33,30 +33,36 @@ func runCommand() *cli.Command {
 }
 
 func runAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return cli.Exit(fmt.Sprintf("run takes no arguments, got %q (give every setting as a flag, before any argument)", c.Args().Slice()), exitUsage)
+	}
 	f, err := flagsToConfig(c)
 	if err != nil {
-		return cli.Exit(err, 2)
+		return cli.Exit(err, exitUsage)
+	}
+	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen")}
+	if err := checkDaemonOptions(d); err != nil {
+		return cli.Exit(err, exitUsage)
 	}
 	cfg, err := loadChecked(c.String("config"), f, liveLinks)
 	if err != nil {
-		return cli.Exit(fmt.Sprintf("invalid configuration:\n%v", err), 2)
+		return cli.Exit(fmt.Sprintf("invalid configuration:\n%v", err), exitUsage)
 	}
 	log, level, err := newLogger(cfg.Log, os.Stderr)
 	if err != nil {
-		return cli.Exit(err, 2)
+		return cli.Exit(err, exitUsage)
 	}
 	if err := checkNotRoot(os.Geteuid(), c.Bool("allow-root")); err != nil {
-		return cli.Exit(err, 1)
+		return cli.Exit(err, exitFailure)
 	}
 	if err := checkPrivileges(); err != nil {
-		return cli.Exit(err, 1)
+		return cli.Exit(err, exitFailure)
 	}
 	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	load := func() (*config.Config, error) { return config.LoadWithFlags(c.String("config"), f) }
-	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen")}
 	if err := runDaemon(ctx, cfg, load, d, log, level); err != nil {
-		return cli.Exit(err, 1)
+		return cli.Exit(err, exitFailure)
 	}
 	return nil
 }
@@ -91,9 +97,11 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 	rl := newReloader(cfg, load, check, r, log, level)
 	g.Go(func() error { return reloadOnHangup(ctx, rl) })
 	g.Go(func() error { return bindings.NewSweeper(table, 0, nil).Run(ctx) })
+	readies := []<-chan struct{}{r.Ready()}
 	if d.controlSocket != "" {
 		ctl := control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl}, control.Options{Log: log})
 		g.Go(func() error { return ctl.Run(ctx) })
+		readies = append(readies, ctl.Ready())
 	}
 	if d.metricsListen != "" {
 		reg := prometheus.NewRegistry()
@@ -104,11 +112,29 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 		)
 		ms := metrics.NewServer(d.metricsListen, metrics.Handler(reg), log)
 		g.Go(func() error { return ms.Run(ctx) })
+		readies = append(readies, ms.Ready())
 	}
-	log.Info("iphelper started", "interfaces", len(cfg.Interfaces), "max_hops", cfg.MaxHops)
+	g.Go(func() error {
+		if waitAll(ctx, readies...) {
+			log.Info("iphelper started", "interfaces", len(cfg.Interfaces), "max_hops", cfg.MaxHops)
+		}
+		return nil
+	})
 	err := g.Wait()
 	log.Info("iphelper stopped")
 	return err
+}
+
+// waitAll waits until every channel is closed (true) or ctx ends (false).
+func waitAll(ctx context.Context, chans ...<-chan struct{}) bool {
+	for _, ch := range chans {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
 }
 
 // newLogger builds the slog logger the configuration asks for, with its
