@@ -100,6 +100,7 @@ func checkShowInterfaces(t *testing.T, l *lab.Lab, ctl *opsCtl, tp *lab.Topology
 			Name: "down1", State: "up", Index: l.IfIndex(tp.Relay, "down1"),
 			Address: netip.MustParsePrefix("203.0.113.129/25"), GIAddr: netip.MustParseAddr("203.0.113.129"),
 			Helpers: []netip.Addr{opsNoHelper}, Option82: true, Policy: "replace", CircuitID: "down1", RemoteID: host,
+			Fallback: "serving",
 		},
 	}
 	got := ctl.interfaces()
