@@ -225,7 +225,8 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 	out := &requestOut{}
 	defer a.r.flushRequests(out)
 	tr, _ := c.(frameTryReader)
-	p := pace.New(a.r.cfg.Load().PollRate)
+	rate := a.r.cfg.Load().PollRate
+	p := pace.New(rate)
 	ringed, ticks := false, 0 // ticks: sleeps since the loop began to poll
 	defer func() {
 		if ringed { // the caller closes the socket, and the ring with it
@@ -252,8 +253,9 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 					}
 					pace.Sleep(pace.DefaultTick)
 				} else {
-					p = pace.New(a.r.cfg.Load().PollRate) // a reload's threshold
-					*out = requestOut{}                   // flushed: let the slots go
+					rate = a.r.cfg.Load().PollRate
+					p = pace.New(rate)  // a reload's threshold
+					*out = requestOut{} // flushed: let the slots go
 					ticks = 0
 					a.polling.Store(false)
 					a.log.Debug("packet socket quiet again: waiting for each frame")
@@ -263,6 +265,7 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		} else {
 			a.r.flushRequests(out)
 			n, info, err = c.ReadFrame(buf[:readBufSize-512])
+			p, rate = repace(p, rate, a.r.cfg.Load().PollRate)
 		}
 		if err != nil {
 			return err
@@ -275,6 +278,18 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		}
 		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info, out, now)
 	}
+}
+
+// repace returns a pacer for a reloaded poll-above: p itself while the
+// rate it was made for is still the configured one. A loop that is woken
+// per packet calls it after each read, so that a reload takes effect at
+// its next packet, not only after it next polls; a polling loop takes the
+// new rate when it goes quiet.
+func repace(p *pace.Pacer, rate, configured int) (*pace.Pacer, int) {
+	if rate == configured {
+		return p, rate
+	}
+	return pace.New(configured), configured
 }
 
 // enableRing gives the loop's socket a receive ring when it can have one

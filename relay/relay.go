@@ -513,7 +513,8 @@ func (r *Relay) replyLoop(ctx context.Context) {
 	out := &replyOut{}
 	defer r.flushReplies(out)
 	tr, _ := r.up.(replyTryReader)
-	p := pace.New(r.cfg.Load().PollRate)
+	rate := r.cfg.Load().PollRate
+	p := pace.New(rate)
 	for {
 		var (
 			n, oobn int
@@ -528,8 +529,9 @@ func (r *Relay) replyLoop(ctx context.Context) {
 				if p.Idle(time.Now()) {
 					pace.Sleep(pace.DefaultTick)
 				} else {
-					p = pace.New(r.cfg.Load().PollRate) // a reload's threshold
-					*out = replyOut{}                   // flushed: let the slots go
+					rate = r.cfg.Load().PollRate
+					p = pace.New(rate) // a reload's threshold
+					*out = replyOut{}  // flushed: let the slots go
 					r.log.Debug("upstream socket quiet again: waiting for each reply")
 				}
 				continue
@@ -537,6 +539,7 @@ func (r *Relay) replyLoop(ctx context.Context) {
 		} else {
 			r.flushReplies(out)
 			n, oobn, _, src, err = r.up.ReadMsgUDPAddrPort(buf, oob)
+			p, rate = repace(p, rate, r.cfg.Load().PollRate)
 		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
