@@ -79,6 +79,18 @@ func (r *Relay) switchStore(old, path string) {
 	r.log.Info("lease-db changed: the fallback servers restart on the new file", "from", bs.Path(), "to", path)
 }
 
+// stopFallback stops the fallback server of an interface whose scope a
+// reload removed, if it has one.
+func (r *Relay) stopFallback(name string) {
+	f, ok := r.fbs[name]
+	if !ok {
+		return
+	}
+	f.stop()
+	delete(r.fbs, name)
+	r.log.Info("fallback scope removed: fallback server stopped", "iface", name)
+}
+
 // closeStore closes the lease database, if open (the end of Run).
 func (r *Relay) closeStore() {
 	if r.store != nil {
@@ -94,6 +106,7 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 	fc := ifc.Fallback
 	switch {
 	case fc == nil:
+		r.stopFallback(st.name) // a reload removed the scope
 		return nil
 	case r.store == nil:
 		st.fbOff = "lease database unavailable"

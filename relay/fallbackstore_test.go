@@ -208,3 +208,31 @@ func TestReloadSwitchesLeaseDB(t *testing.T) {
 	}
 	s.Close()
 }
+
+// TestReloadRemovesFallbackScope: a reload that removes an interface's
+// fallback scope stops its server: no scope in the status, the interface
+// relays only. The server used to go on answering.
+func TestReloadRemovesFallbackScope(t *testing.T) {
+	rig := startFallbackRig(t)
+	deadline := time.Now().Add(3 * time.Second)
+	for len(rig.r.Status().Scopes) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("no fallback scope at start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	rig.r.Reload(testConfig(t, config.Flags{}))
+	for deadline = time.Now().Add(3 * time.Second); len(rig.r.Status().Scopes) != 0 || eth1Status(t, rig.r).Fallback; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the fallback scope is still served after a reload removed it: %+v", rig.r.Status().Scopes)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	rig.sendDiscover(t, 9)
+	waitFor(t, rig.up.sent, "the relayed DISCOVER")
+	select {
+	case f := <-rig.conn.Sent():
+		t.Errorf("the removed fallback answered: %d bytes", len(f.Data))
+	case <-time.After(500 * time.Millisecond): // offer-delay is 200ms
+	}
+}
