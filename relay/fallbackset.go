@@ -129,6 +129,8 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 			if err := f.srv.UpdateScope(scope); err != nil {
 				log.Error("failed to apply the new fallback scope", "err", err)
 			}
+			// The probe settings and the probe's source address.
+			f.srv.SetProber(r.proberFor(st.link, st.addr.Addr(), fc))
 			f.addr = st.addr
 			f.cfg.Store(fc)
 		}

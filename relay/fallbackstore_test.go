@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/iface/ifacetest"
+	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 )
 
@@ -234,5 +236,45 @@ func TestReloadRemovesFallbackScope(t *testing.T) {
 	case f := <-rig.conn.Sent():
 		t.Errorf("the removed fallback answered: %d bytes", len(f.Data))
 	case <-time.After(500 * time.Millisecond): // offer-delay is 200ms
+	}
+}
+
+// TestReloadAppliesProbeSettings: a reload that changes probe-count or
+// probe-timeout gives the running fallback server a prober with them; the
+// prober used to be made once, when the server started.
+func TestReloadAppliesProbeSettings(t *testing.T) {
+	mk := func(count int) *config.Config {
+		cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}})
+		fc := *cfg.Interfaces[0].Fallback
+		fc.ProbeCount = count
+		cfg.Interfaces[0].Fallback = &fc
+		return cfg
+	}
+	counts := make(chan int, 8)
+	links := ifacetest.NewLinks()
+	r := New(mk(1), links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
+		Upstream: newFakeUpstream(), LeaseStore: leasestore.NewMemStore(),
+		Listen: func(l iface.Link) (iface.FrameConn, error) { return ifacetest.NewConn(l.Index, 16), nil },
+		Prober: func(_ iface.Link, _ netip.Addr, fc *config.Fallback) fallback.Prober {
+			counts <- fc.ProbeCount
+			return nil
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	links.Set(upstreamLnk, testLink)
+	if got := waitFor(t, counts, "the first prober"); got != 1 {
+		t.Fatalf("first prober made for probe-count %d, want 1", got)
+	}
+	r.Reload(mk(3))
+	if got := waitFor(t, counts, "a prober for the reloaded settings"); got != 3 {
+		t.Errorf("prober made for probe-count %d after the reload, want 3", got)
 	}
 }

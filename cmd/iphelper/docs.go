@@ -87,10 +87,10 @@ The control socket of the show, clear and debug commands; owner-only.
 Reload the configuration file. A valid file is applied without a restart, and interfaces
 whose settings did not change keep their sockets; a file that check-config would reject
 (also one whose fallback scope does not fit its interface's subnet) is logged with its
-errors and the running configuration stays. The keys a running daemon cannot apply
-(log.format, an interface's fallback probe-count and probe-timeout) are logged, and
+errors and the running configuration stays. The one key a running daemon cannot apply,
+log.format, is logged, and
 .B iphelper reload
-prints them.
+prints it.
 .TP
 .BR SIGTERM ", " SIGINT
 Close the sockets and exit.

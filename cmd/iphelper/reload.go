@@ -74,38 +74,14 @@ func (rl *reloader) Reload() (control.ReloadResult, error) {
 
 // restartNeeded names the keys that differ between the running
 // configuration and a reloaded one and that the running daemon cannot
-// apply: the log format (the handler is made at start), and an interface's
-// ARP probe settings (its fallback server's prober is made when the server
-// starts). Everything else takes effect on reload.
+// apply: the log format (the log handler is made at start). Everything
+// else takes effect on reload.
 func restartNeeded(old, cfg *config.Config) []string {
 	var keys []string
 	if old.Log.Format != cfg.Log.Format {
 		keys = append(keys, "log.format")
 	}
-	for i := range cfg.Interfaces {
-		in := &cfg.Interfaces[i]
-		was := findInterface(old, in.Name)
-		if was == nil || was.Fallback == nil || in.Fallback == nil {
-			continue
-		}
-		if was.Fallback.ProbeCount != in.Fallback.ProbeCount {
-			keys = append(keys, fmt.Sprintf("interface %q: fallback.probe-count", in.Name))
-		}
-		if was.Fallback.ProbeTimeout != in.Fallback.ProbeTimeout {
-			keys = append(keys, fmt.Sprintf("interface %q: fallback.probe-timeout", in.Name))
-		}
-	}
 	return keys
-}
-
-// findInterface returns the entry of cfg named name (exactly), or nil.
-func findInterface(cfg *config.Config, name string) *config.Interface {
-	for i := range cfg.Interfaces {
-		if cfg.Interfaces[i].Name == name {
-			return &cfg.Interfaces[i]
-		}
-	}
-	return nil
 }
 
 // ReloadStats reports the running configuration's hash and the reload
