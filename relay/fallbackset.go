@@ -80,7 +80,7 @@ func (r *Relay) switchStore(old, path string) {
 }
 
 // stopFallback stops the fallback server of an interface whose scope a
-// reload removed, if it has one.
+// reload removed, or that no longer fits its subnet, if it has one.
 func (r *Relay) stopFallback(name string) {
 	f, ok := r.fbs[name]
 	if !ok {
@@ -88,7 +88,7 @@ func (r *Relay) stopFallback(name string) {
 	}
 	f.stop()
 	delete(r.fbs, name)
-	r.log.Info("fallback scope removed: fallback server stopped", "iface", name)
+	r.log.Info("fallback server stopped", "iface", name)
 }
 
 // closeStore closes the lease database, if open (the end of Run).
@@ -121,6 +121,7 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 	if err := fc.CheckSubnet(st.addr); err != nil {
 		st.fbOff = fmt.Sprintf("the scope does not fit the interface's subnet %s: %v", st.addr.Masked(), err)
 		log.Error("fallback scope does not fit the interface's subnet: fallback disabled", "subnet", st.addr.Masked(), "err", err)
+		r.stopFallback(st.name) // it served the old subnet; its leases stay in the store
 		return nil
 	}
 	scope := fallbackScope(st.name, st.addr, fc)

@@ -101,6 +101,13 @@ func TestLeaseDBUnavailableKeepsRelaying(t *testing.T) {
 // upstream.
 func startStoreRig(t *testing.T, cfg *config.Config) (*Relay, *ifacetest.Conn, *fakeUpstream) {
 	t.Helper()
+	r, c, up, _ := startStoreRigLinks(t, cfg)
+	return r, c, up
+}
+
+// startStoreRigLinks is startStoreRig that also returns the links.
+func startStoreRigLinks(t *testing.T, cfg *config.Config) (*Relay, *ifacetest.Conn, *fakeUpstream, *ifacetest.Links) {
+	t.Helper()
 	links := ifacetest.NewLinks()
 	conns := make(chan *ifacetest.Conn, 1)
 	up := newFakeUpstream()
@@ -124,14 +131,14 @@ func startStoreRig(t *testing.T, cfg *config.Config) (*Relay, *ifacetest.Conn, *
 	links.Set(upstreamLnk, testLink)
 	select {
 	case c := <-conns:
-		return r, c, up
+		return r, c, up, links
 	case err := <-done:
 		done <- nil // for the cleanup
 		t.Fatalf("Run ended before it served eth1: %v", err)
 	case <-time.After(5 * time.Second):
 		t.Fatal("timed out waiting for eth1's packet socket")
 	}
-	return nil, nil, nil
+	return nil, nil, nil, nil
 }
 
 // eth1Status returns eth1's row of the relay's status.
@@ -276,5 +283,32 @@ func TestReloadAppliesProbeSettings(t *testing.T) {
 	r.Reload(mk(3))
 	if got := waitFor(t, counts, "a prober for the reloaded settings"); got != 3 {
 		t.Errorf("prober made for probe-count %d after the reload, want 3", got)
+	}
+}
+
+// TestAddressOutsideScopeStopsFallback: when the interface's address moves
+// to a subnet its scope does not fit, the fallback server stops (it would
+// hand out addresses of the old subnet), and the status says why.
+func TestAddressOutsideScopeStopsFallback(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leases.db")
+	cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, LeaseDB: &path})
+	cfg.Interfaces[0].Fallback.ProbeCount = 0
+	r, _, _, links := startStoreRigLinks(t, cfg)
+	deadline := time.Now().Add(3 * time.Second)
+	for len(r.Status().Scopes) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("no fallback scope at start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	moved := testLink
+	moved.Addrs = []netip.Prefix{netip.MustParsePrefix("198.51.100.129/25")}
+	links.Update(moved)
+	const want = "the scope does not fit the interface's subnet 198.51.100.128/25: fallback.pools[0]: 203.0.113.100-203.0.113.110 is not inside 198.51.100.128/25"
+	for deadline = time.Now().Add(3 * time.Second); len(r.Status().Scopes) != 0 || eth1Status(t, r).FallbackDisabled != want; {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the address moved: scopes %+v, reason %q; want none and %q", r.Status().Scopes, eth1Status(t, r).FallbackDisabled, want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
