@@ -26,7 +26,7 @@ type reloader struct {
 	r     applier
 	log   *slog.Logger
 	level *slog.LevelVar // the running log level, set by each reload; nil: none
-	cfg   *config.Config // the running configuration; guarded by mu
+	start *config.Config // the configuration at start: what the keys a reload cannot apply still run with
 
 	mu         sync.Mutex
 	hash       string
@@ -41,7 +41,7 @@ type applier interface {
 var _ applier = (*relay.Relay)(nil)
 
 func newReloader(cfg *config.Config, load func() (*config.Config, error), check func(*config.Config) error, r applier, log *slog.Logger, level *slog.LevelVar) *reloader {
-	return &reloader{load: load, check: check, r: r, log: log, level: level, cfg: cfg, hash: configHash(cfg)}
+	return &reloader{load: load, check: check, r: r, log: log, level: level, start: cfg, hash: configHash(cfg)}
 }
 
 // Reload re-reads, validates and applies the configuration, log level
@@ -60,8 +60,7 @@ func (rl *reloader) Reload() (control.ReloadResult, error) {
 	}
 	rl.ok++
 	rl.hash = configHash(cfg)
-	restart := restartNeeded(rl.cfg, cfg)
-	rl.cfg = cfg
+	restart := restartNeeded(rl.start, cfg)
 	if rl.level != nil {
 		rl.level.Set(cfg.Log.SlogLevel())
 	}
@@ -72,10 +71,10 @@ func (rl *reloader) Reload() (control.ReloadResult, error) {
 	return control.ReloadResult{RestartNeeded: restart}, nil
 }
 
-// restartNeeded names the keys that differ between the running
-// configuration and a reloaded one and that the running daemon cannot
-// apply: the log format (the log handler is made at start). Everything
-// else takes effect on reload.
+// restartNeeded names the keys that differ between the configuration the
+// daemon started with and a reloaded one and that the running daemon
+// cannot apply: the log format (the log handler is made at start).
+// Everything else takes effect on reload.
 func restartNeeded(old, cfg *config.Config) []string {
 	var keys []string
 	if old.Log.Format != cfg.Log.Format {

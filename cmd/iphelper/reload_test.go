@@ -93,6 +93,13 @@ interfaces:
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
+			if err != nil {
+				return
+			}
+			again, err := rl.Reload() // what waits for a restart still does
+			if err != nil || !cmp.Equal(res, again) {
+				t.Errorf("a second reload of the same file: %+v, %v; want %+v", again, err, res)
+			}
 		})
 	}
 }
