@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -123,4 +124,24 @@ func parseConfig(t *testing.T, data string) *config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// TestLoggerLevelIsReloadable: the daemon's logger reads its level from
+// the LevelVar a reload sets, in both formats.
+func TestLoggerLevelIsReloadable(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			log, level, err := newLogger(config.Log{Level: "info", Format: format}, &b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			log.With("iface", "eth1").Debug("before")
+			level.Set(slog.LevelDebug)
+			log.With("iface", "eth1").Debug("after")
+			if got := b.String(); strings.Contains(got, "before") || !strings.Contains(got, "after") {
+				t.Errorf("log %q: want only the debug line written after the level changed", got)
+			}
+		})
+	}
 }
