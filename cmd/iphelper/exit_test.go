@@ -36,6 +36,7 @@ func TestExitStatus(t *testing.T) {
 		{name: "unknown show target", args: []string{"show", "vlans"}, wantCode: 2, want: `unknown command "vlans" (see iphelper show --help)`},
 		{name: "argument to run", args: []string{"run", "eth1"}, wantCode: 2,
 			want: `run takes no arguments, got ["eth1"] (give every setting as a flag, before any argument)`},
+		{name: "argument to reload", args: []string{"reload", "now"}, wantCode: 2, want: `reload: unexpected arguments ["now"]`},
 		{name: "metrics port without a host", args: append([]string{"run", "--metrics-listen", "9467"}, base...), wantCode: 2,
 			want: `--metrics-listen "9467": want HOST:PORT, such as 127.0.0.1:9467 (or :9467 for every address): address 9467: missing port in address`},
 		{name: "metrics port that is no port", args: append([]string{"run", "--metrics-listen", "127.0.0.1:http-metrics"}, base...), wantCode: 2,

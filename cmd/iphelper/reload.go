@@ -111,6 +111,9 @@ func reloadCommand() *cli.Command {
 			&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "the daemon's control socket `PATH`"},
 		},
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return cli.Exit(fmt.Sprintf("reload: unexpected arguments %q", c.Args().Slice()), exitUsage)
+			}
 			cl, err := control.Dial(c.String("control-socket"))
 			if err != nil {
 				return cli.Exit(err, 1)
