@@ -1,5 +1,5 @@
 // Package relay is the DHCPv4 relay agent: the request path (client →
-// helpers) and the reply path (helpers → client) of DESIGN.md, the
+// helpers) and the reply path (helpers → client) of docs/packet-paths.md, the
 // option-82 policy, the per-interface agents that own the downstream packet
 // sockets, and the counters for every packet and every drop.
 //
