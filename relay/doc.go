@@ -9,4 +9,8 @@
 // link went away. No goroutine is started per packet: each agent reads and
 // relays its interface's requests inline, and one loop reads and delivers
 // the replies.
+//
+// docs/packet-paths.md walks both paths step by step, file by file;
+// docs/sockets-and-threads.md describes the sockets, the goroutines and the
+// bounded queues; docs/README.md maps every behaviour to its file.
 package relay

@@ -132,4 +132,8 @@
 // A Server is safe for concurrent use. Handle calls are serialized (one
 // probe, one store write at a time, in order); Owns, Leases and Sweep take
 // only a short memory lock and never wait for I/O.
+//
+// docs/fallback.md describes the daemon around this package: upstream
+// health, when the relay hands a request over, the worker that batches
+// probes and commits, and failback.
 package fallback
