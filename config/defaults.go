@@ -28,7 +28,7 @@ const (
 
 	// DefaultInsert: insert option 82 (RFC 3046). Cisco IOS leaves "ip dhcp
 	// relay information option" off until configured; iphelper turns it on,
-	// as DESIGN.md says, because the reply path finds the interface by it.
+	// because the reply path finds the interface by it (docs/packet-paths.md, reply step 2).
 	DefaultInsert = true
 	// DefaultPolicy for an option 82 arriving on a trusted interface:
 	// replace, the Cisco default of "ip dhcp relay information policy".

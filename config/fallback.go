@@ -8,7 +8,7 @@ import (
 
 // Fallback is the fallback scope of one downstream interface: the embedded
 // DHCP server that answers the interface's clients when its helpers do not
-// (DESIGN.md, "The fallback server"). The documented setup is a split
+// (docs/fallback.md). The documented setup is a split
 // scope: the upstream server's scope for the subnet excludes Pools.
 //
 // Ranges, exclusions and reservations are absolute addresses, checked for

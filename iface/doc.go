@@ -15,4 +15,7 @@
 // CAP_NET_RAW (fatal). Frame parsing returns bare sentinel errors
 // (ErrTruncated, ErrFragment, ...) so that dropping a hostile frame costs no
 // allocation and callers can count drops per reason.
+//
+// docs/sockets-and-threads.md describes the sockets this package opens, their
+// filters, the receive ring and how the relay's goroutines use them.
 package iface

@@ -1,5 +1,5 @@
 // Package relay is the DHCPv4 relay agent: the request path (client →
-// helpers) and the reply path (helpers → client) of DESIGN.md, the
+// helpers) and the reply path (helpers → client) of docs/packet-paths.md, the
 // option-82 policy, the per-interface agents that own the downstream packet
 // sockets, and the counters for every packet and every drop.
 //
@@ -9,4 +9,8 @@
 // link went away. No goroutine is started per packet: each agent reads and
 // relays its interface's requests inline, and one loop reads and delivers
 // the replies.
+//
+// docs/packet-paths.md walks both paths step by step, file by file;
+// docs/sockets-and-threads.md describes the sockets, the goroutines and the
+// bounded queues; docs/README.md maps every behaviour to its file.
 package relay

@@ -21,8 +21,8 @@ type requestFacts struct {
 	hasOpt82  bool // the request carries an option 82
 }
 
-// option82Action is the option-82 policy table of DESIGN.md's request path,
-// step 2 and 3. It depends only on the interface's settings and the facts
+// option82Action is the option-82 policy table of the request path
+// (docs/packet-paths.md, request step 4.7). It depends only on the interface's settings and the facts
 // of the request, so the whole table is tested in policy_test.go.
 //
 //   - A request relayed by another agent (giaddr set) is forwarded untouched:

@@ -18,7 +18,7 @@ type replyResult struct {
 	drop   bool
 }
 
-// processReply runs the reply path of DESIGN.md on one UDP payload from
+// processReply runs the reply path (docs/packet-paths.md, reply step 2) on one UDP payload from
 // src: find the downstream interface, check the source and the option 82,
 // strip it and decide the delivery. It edits msg in place and does not
 // allocate. ingress is the index of the interface the reply arrived on (0:

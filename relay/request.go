@@ -31,7 +31,7 @@ func frameReason(err error) Reason {
 	}
 }
 
-// processRequest runs the request path of DESIGN.md on one datagram read
+// processRequest runs the request path (docs/packet-paths.md, request step 4) on one datagram read
 // from st's interface: checks, option-82 policy, giaddr, hops. It edits the
 // message in place; the datagram's payload must have spare capacity for our
 // option 82 (the agent's read buffer has it). It does not allocate.
@@ -83,7 +83,7 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 		}
 		out, err := wire.InsertBeforeEnd(msg, opt, maxSize)
 		if err != nil {
-			res.omitted = true // forward without it (DESIGN.md step 3)
+			res.omitted = true // forward without it (docs/packet-paths.md, request step 4.9)
 		} else {
 			msg, res.inserted = out, true
 		}

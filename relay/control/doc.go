@@ -29,4 +29,7 @@
 // clients would misread gets a new version, and a server answers a version
 // it does not speak with code "unsupported_version". Error codes are the
 // Code constants; scripts branch on them, never on the error text.
+//
+// docs/operations.md describes the socket, what each show command reads,
+// metrics and reload.
 package control

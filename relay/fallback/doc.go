@@ -1,7 +1,7 @@
 // Package fallback is the embedded DHCPv4 server of one downstream
 // interface: when the upstream servers do not answer, the appliance serves
 // directly attached clients from a per-interface "split scope" pool, a range
-// that the upstream scope excludes (DESIGN.md, "The fallback server"). Its
+// that the upstream scope excludes (docs/fallback.md). Its
 // leases live in a leasestore.Store (package leasestore: bbolt on disk).
 //
 // The package decides what to answer; it does not decide when. The relay
@@ -132,4 +132,8 @@
 // A Server is safe for concurrent use. Handle calls are serialized (one
 // probe, one store write at a time, in order); Owns, Leases and Sweep take
 // only a short memory lock and never wait for I/O.
+//
+// docs/fallback.md describes the daemon around this package: upstream
+// health, when the relay hands a request over, the worker that batches
+// probes and commits, and failback.
 package fallback

@@ -59,8 +59,8 @@ func (s *Server) request(r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
 	return nil, o
 }
 
-// judge decides a REQUEST for addr in state st (DESIGN.md "The fallback
-// server"): NAK only where the server is sure — the address is not on the
+// judge decides a REQUEST for addr in state st (docs/fallback.md, "What
+// it answers"): NAK only where the server is sure — the address is not on the
 // subnet (SELECTING, INIT-REBOOT), it is in our pool but held by or
 // reserved for another client, the client must use its reservation, the
 // scope is disabled, or failback says so — and silence for an address on

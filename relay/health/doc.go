@@ -3,7 +3,7 @@
 // (a Txn: xid and chaddr) either gets a reply within a time-out or it does
 // not. DownAfter unanswered transactions in a row mark the helpers Down; the
 // first reply marks them Up again. The fallback server answers at once while
-// the helpers are Down (DESIGN.md, "The fallback server").
+// the helpers are Down (docs/fallback.md, "Upstream health").
 //
 // The package is pure logic: it starts no goroutines, reads no clock (every
 // call takes the current time, so tests drive it with a fake clock) and

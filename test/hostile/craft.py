@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the adversarial replay of issue 5: a pcap of malformed and hostile
+"""Writes the adversarial replay: a pcap of malformed and hostile
 frames and a JSON manifest that says, per frame, where it is injected and
 which of the relay's drop counters it must move.
 
@@ -19,7 +19,7 @@ accepts is dropped by the kernel and moves no counter at all: its "expect"
 is empty.
 
 Addresses are from 203.0.113.0/24 (client segments) and 198.51.100.0/24
-(server segment) only (shared/LAB.md).
+(server segment) only, the lab's documentation ranges (RFC 5737).
 """
 
 import argparse

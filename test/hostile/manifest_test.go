@@ -109,7 +109,7 @@ func TestManifestFrames(t *testing.T) {
 	}
 }
 
-// allowed are the addresses a frame may carry (shared/LAB.md): the two
+// allowed are the addresses a frame may carry (the lab's rule): the two
 // documentation ranges, 0.0.0.0 and the limited broadcast.
 var allowed = []netip.Prefix{
 	netip.MustParsePrefix("203.0.113.0/24"),

@@ -35,7 +35,7 @@ const (
 	opsTraceTimeout = 10 * time.Second
 )
 
-// Issue 4: after real clients got leases — one relayed to Kea on down0, one
+// Operations scenario: after real clients got leases — one relayed to Kea on down0, one
 // served by the fallback on down1 —, `show interfaces|helpers|statistics|
 // bindings|leases --json` report them (the binding table holds both
 // leases: it learns the fallback's ACKs too); `show bindings ADDR|MAC`

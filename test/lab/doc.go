@@ -5,7 +5,7 @@
 // crafts raw frames for the hostile-input scenarios.
 //
 // The lab is imported only by tests and by the demo program, never by production
-// code. It follows the rules of shared/LAB.md: everything it creates lives in
+// code. It follows the lab's safety rules: everything it creates lives in
 // namespaces named iph-<pid>-<id>-<role> that it removes when the test ends, it
 // never adds a link, address or route to the root namespace, it addresses
 // topologies only from 203.0.113.0/24 (clients) and 198.51.100.0/24 (servers), and
