@@ -41,23 +41,10 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 		return requestResult{drop: true, reason: ReasonNotForUs}
 	}
 	msg := wire.Packet(dg.Payload)
-	if err := wire.Validate(msg); err != nil {
-		return requestResult{drop: true, reason: ReasonMalformed}
+	if reason, ok := admitRequest(st, rt, maxHops, msg, dg.SrcMAC); !ok {
+		return requestResult{drop: true, reason: reason}
 	}
-	if msg.Op() != wire.OpRequest {
-		return requestResult{drop: true, reason: ReasonNotRequest}
-	}
-	if int(msg.Hops()) >= maxHops {
-		return requestResult{drop: true, reason: ReasonMaxHops}
-	}
-	giaddr := msg.GIAddr()
-	giaddrSet := !giaddr.IsUnspecified()
-	if giaddrSet && rt.isOurs(giaddr) {
-		return requestResult{drop: true, reason: ReasonOurGIAddr}
-	}
-	if st.cfg.VerifyCHAddr && !giaddrSet && !chaddrIsSource(msg, dg.SrcMAC) {
-		return requestResult{drop: true, reason: ReasonCHAddrMismatch}
-	}
+	giaddrSet := !msg.GIAddr().IsUnspecified()
 	facts := requestFacts{bootp: !msg.HasMagicCookie(), giaddrSet: giaddrSet}
 	if !facts.bootp {
 		_, _, facts.hasOpt82 = wire.FindOption(msg, wire.OptRelayAgentInfo)
@@ -92,6 +79,50 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 	res.msg = msg
 	return res
 }
+
+// admitRequest runs the checks of the request path that need no edit of
+// the message: well-formed, a BOOTREQUEST, hops, giaddr, chaddr. It
+// returns the drop reason and false for a request the relay must not
+// relay. It does not allocate.
+//
+// A request with giaddr set was relayed by an agent below us, so it is
+// accepted only on an interface that faces relays: a trusted one (Cisco
+// "ip dhcp relay information trusted"). On an access port a client could
+// otherwise set any giaddr and skip verify-chaddr and the untrusted
+// option-82 rule, both of which apply to giaddr-0 requests only: RELEASE
+// another client's lease, bring its own option 82, pick the subnet and the
+// address the server answers to.
+func admitRequest(st *ifState, rt *routes, maxHops int, msg wire.Packet, srcMAC []byte) (Reason, bool) {
+	if err := wire.Validate(msg); err != nil {
+		return ReasonMalformed, false
+	}
+	if msg.Op() != wire.OpRequest {
+		return ReasonNotRequest, false
+	}
+	if hopsExceeded(msg.Hops(), maxHops) {
+		return ReasonMaxHops, false
+	}
+	giaddr := msg.GIAddr()
+	if giaddr.IsUnspecified() {
+		if st.cfg.VerifyCHAddr && !chaddrIsSource(msg, srcMAC) {
+			return ReasonCHAddrMismatch, false
+		}
+		return 0, true
+	}
+	if rt.isOurs(giaddr) {
+		return ReasonOurGIAddr, false
+	}
+	if !st.cfg.Trusted {
+		return ReasonUntrustedRelay, false
+	}
+	return 0, true
+}
+
+// hopsExceeded reports whether a request's hops field exceeds the max-hops
+// threshold. RFC 1542 §4.1.1 discards a request whose hops exceeds the
+// threshold, so one whose hops equals it is still relayed (and leaves with
+// one hop more).
+func hopsExceeded(hops uint8, maxHops int) bool { return int(hops) > maxHops }
 
 // routes is the reply path's view of the downstream interfaces, rebuilt on
 // every change and swapped in atomically.

@@ -19,7 +19,8 @@ var covered = []string{
 	"bad_checksum", "bad_frame", "bad_option82", "chaddr_mismatch", "foreign_option82",
 	"fragment", "giaddr_is_ours", "malformed", "max_hops", "non_helper_source",
 	"not_bootrequest", "not_for_us", "policy_drop", "rate_limit_client",
-	"reply_from_downstream", "reply_malformed", "unknown_giaddr", "untrusted_option82",
+	"reply_from_downstream", "reply_malformed", "unknown_giaddr", "untrusted_giaddr",
+	"untrusted_option82",
 }
 
 // notCovered are the reasons the replay leaves out, and why.
