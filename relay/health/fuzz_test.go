@@ -8,8 +8,8 @@ import (
 // model is a plain reference implementation of the Tracker's rules, for
 // FuzzTracker: a slice of pending transactions in forwarding order.
 type model struct {
-	cfg    Config
-	pend   []modelTxn
+	cfg     Config
+	pend    []modelTxn
 	state   State
 	streak  int
 	clients map[[16]byte]bool // the streak's different chaddrs
