@@ -160,9 +160,14 @@ func healthReply(t *testing.T, st *ifState, rt *routes, id netip.Addr) replyResu
 func TestHealthCountZeroAllocs(t *testing.T) {
 	st, rt := testState(t, testConfig(t, config.Flags{}))
 	st.tracker = health.NewTracker(health.Config{Start: healthT0})
+	other := netip.MustParseAddr("198.51.100.7") // learnt, not a helper: the longest path
 	sel := healthMsg(t, dhcpv4.MessageTypeRequest, 1,
-		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(helperAddr.AsSlice()))).ToBytes()
-	res := healthReply(t, st, rt, helperAddr)
+		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(other.AsSlice()))).ToBytes()
+	res := healthReply(t, st, rt, other)
+	learnServerID(st, res.msg)
+	if !mustAnswer(st, sel, wire.Request) {
+		t.Fatalf("a REQUEST naming the learnt %s does not count", other)
+	}
 	if got := testing.AllocsPerRun(1000, func() {
 		mustAnswer(st, sel, wire.Request)
 		learnServerID(st, res.msg)
