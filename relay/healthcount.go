@@ -34,7 +34,7 @@ import (
 //   - DECLINE, RELEASE (never answered), BOOTP and anything else: do not
 //     count.
 //
-// The tracker of a set that st has must not be nil. It allocates nothing.
+// st.tracker must not be nil. It allocates nothing.
 func mustAnswer(st *ifState, m wire.Packet, mt wire.MessageType) bool {
 	switch mt {
 	case wire.Discover:
