@@ -77,8 +77,8 @@ const (
 	// first DISCOVER after about 4s (RFC 2131 §4.1).
 	MaxOfferDelay = 4 * time.Second
 
-	// DefaultDownAfter is the number of unanswered transactions in a row
-	// that mark the helpers down.
+	// DefaultDownAfter is the number of unanswered transactions in a row,
+	// from as many different clients, that mark the helpers down.
 	DefaultDownAfter = 3
 	// MaxDownAfter bounds it.
 	MaxDownAfter = 100

@@ -414,7 +414,7 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 	// the send loop ends, and must find them to be counted and to cancel the
 	// fallback. A transaction whose sends all fail simply times out, which
 	// is what an unreachable upstream should look like.
-	if st.tracker != nil && (mt == wire.Discover || mt == wire.Request || mt == wire.Inform) {
+	if st.tracker != nil && mustAnswer(st, m, mt) {
 		st.tracker.Forwarded(txnOf(m), now)
 	}
 	if haveJob {
@@ -623,6 +623,7 @@ func (r *Relay) upstreamAnswered(res replyResult, now time.Time) {
 		if lat, ok := st.tracker.Answered(k, now); ok && st.latency != nil {
 			st.latency.observe(lat)
 		}
+		learnServerID(st, m)
 	}
 	if st.fb != nil && m.MessageType() == wire.Offer {
 		st.fb.upstreamOffered(k)

@@ -56,7 +56,7 @@ const (
 // (3) and transaction-timeout (2s).
 const (
 	logHealthChanged = `msg="upstream health changed"`
-	logHealthDown    = `to=down reason="3 transactions in a row got no reply within 2s"`
+	logHealthDown    = `to=down reason="3 transactions in a row, from 3 different clients, got no reply within 2s"`
 	logHealthUp      = `to=up reason="upstream replied"`
 )
 
