@@ -68,7 +68,7 @@ func BenchmarkReplyPath(b *testing.B) {
 // nullUpstream is an UpstreamConn that discards every send.
 type nullUpstream struct{ fakeUpstream }
 
-func (nullUpstream) WriteMsgUDPAddrPort(b, oob []byte, _ netip.AddrPort) (int, int, error) {
+func (*nullUpstream) WriteMsgUDPAddrPort(b, oob []byte, _ netip.AddrPort) (int, int, error) {
 	return len(b), len(oob), nil
 }
 

@@ -87,17 +87,19 @@ func leasesOf(ls []leasestore.Lease) []Lease {
 	return out
 }
 
-var actionNames = map[trace.Action]string{trace.Relayed: "relayed", trace.Delivered: "delivered", trace.Dropped: "dropped", trace.Fallback: "fallback"}
+var actionNames = map[trace.Action]string{
+	trace.Relayed: "relayed", trace.Delivered: "delivered", trace.Dropped: "dropped", trace.Fallback: "fallback", trace.Silent: "fallback_silent",
+}
 
 // traceEventOf converts e for the wire, with its formatted line.
 func traceEventOf(e trace.Event) *TraceEvent {
 	te := &TraceEvent{
 		Time: e.Time, Interface: e.Interface, Direction: e.Dir.String(), Type: trace.TypeName(e.Op, e.Type),
 		XID: e.XID, CHAddr: Hex(append([]byte(nil), e.CHAddr[:min(int(e.HLen), len(e.CHAddr))]...)), GIAddr: e.GIAddr,
-		Action: actionNames[e.Action], From: e.From, To: e.To, Broadcast: e.Broadcast, Reason: e.Reason,
+		Action: actionNames[e.Action], From: e.From, FromFallback: e.FromFallback, To: e.To, Broadcast: e.Broadcast, Reason: e.Reason,
 		Line: trace.Format(e),
 	}
-	if e.Action == trace.Relayed {
+	if e.Action == trace.Relayed || e.Action == trace.Dropped {
 		te.Helpers = e.Helpers
 	}
 	return te

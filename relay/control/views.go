@@ -118,18 +118,26 @@ type Lease struct {
 // TraceEvent is one packet of a `debug packets` stream: the fields of
 // trace.Event, and Line, the formatted one-line trace.
 type TraceEvent struct {
-	Time      time.Time        `json:"time"`
-	Interface string           `json:"interface"`
-	Direction string           `json:"direction"` // "in" or "out"
-	Type      string           `json:"type"`      // "DISCOVER", …, "BOOTREQUEST"/"BOOTREPLY" for BOOTP
-	XID       uint32           `json:"xid"`
-	CHAddr    Hex              `json:"chaddr"`
-	GIAddr    netip.Addr       `json:"giaddr"`
-	Action    string           `json:"action,omitempty"` // "relayed", "delivered", "dropped", "fallback"
-	Helpers   []netip.AddrPort `json:"helpers,omitempty"`
-	From      netip.Addr       `json:"from,omitzero"`
-	To        netip.Addr       `json:"to,omitzero"`
-	Broadcast bool             `json:"broadcast,omitempty"`
-	Reason    string           `json:"reason,omitempty"`
-	Line      string           `json:"line"`
+	Time      time.Time  `json:"time"`
+	Interface string     `json:"interface"`
+	Direction string     `json:"direction"` // "in" or "out"
+	Type      string     `json:"type"`      // "DISCOVER", …, "BOOTREQUEST"/"BOOTREPLY" for BOOTP
+	XID       uint32     `json:"xid"`
+	CHAddr    Hex        `json:"chaddr"`
+	GIAddr    netip.Addr `json:"giaddr"`
+	// Action is "relayed", "delivered", "dropped", "fallback" (handed to
+	// the fallback server) or "fallback_silent" (the fallback server did
+	// not answer, for Reason, its outcome).
+	Action string `json:"action,omitempty"`
+	// Helpers are the helpers a request was relayed to; for a dropped
+	// request, the helpers only whose sends were dropped.
+	Helpers []netip.AddrPort `json:"helpers,omitempty"`
+	From    netip.Addr       `json:"from,omitzero"`
+	// FromFallback marks a reply of the interface's fallback server (From
+	// is then its address).
+	FromFallback bool       `json:"from_fallback,omitempty"`
+	To           netip.Addr `json:"to,omitzero"`
+	Broadcast    bool       `json:"broadcast,omitempty"`
+	Reason       string     `json:"reason,omitempty"`
+	Line         string     `json:"line"`
 }
