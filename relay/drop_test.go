@@ -206,17 +206,23 @@ func TestDropsAreTracedAsCounted(t *testing.T) {
 				return g.request(frameOf(t, sel))
 			})},
 		{name: "reply is malformed", want: "reply_malformed",
-			feed: repeat(1, func(g *traceRig) []trace.Event { return g.reply(helperAddr, 0, reply(t, dhcpv4.MessageTypeOffer)[:100]) })},
+			feed: repeat(1, func(g *traceRig) []trace.Event {
+				return g.reply(helperAddr, 0, reply(t, dhcpv4.MessageTypeOffer)[:100])
+			})},
 		{name: "reply for a giaddr not ours", want: "unknown_giaddr",
 			feed: repeat(1, func(g *traceRig) []trace.Event {
 				return g.reply(helperAddr, 0, reply(t, dhcpv4.MessageTypeOffer, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9})))
 			})},
 		{name: "reply arriving on a downstream interface", want: "reply_from_downstream",
-			feed: repeat(1, func(g *traceRig) []trace.Event { return g.reply(helperAddr, testLink.Index, reply(t, dhcpv4.MessageTypeOffer)) })},
+			feed: repeat(1, func(g *traceRig) []trace.Event {
+				return g.reply(helperAddr, testLink.Index, reply(t, dhcpv4.MessageTypeOffer))
+			})},
 		{name: "reply from a non-helper", want: "non_helper_source",
 			feed: repeat(1, func(g *traceRig) []trace.Event { return g.reply(rogueAddr, 0, reply(t, dhcpv4.MessageTypeOffer)) })},
 		{name: "reply with a foreign option 82", want: "foreign_option82",
-			feed: repeat(1, func(g *traceRig) []trace.Event { return g.reply(helperAddr, 0, reply(t, dhcpv4.MessageTypeOffer, opt82)) })},
+			feed: repeat(1, func(g *traceRig) []trace.Event {
+				return g.reply(helperAddr, 0, reply(t, dhcpv4.MessageTypeOffer, opt82))
+			})},
 		{name: "reply with a broken option 82", want: "bad_option82",
 			feed: repeat(1, func(g *traceRig) []trace.Event {
 				broken := dhcpv4.WithGeneric(dhcpv4.OptionRelayAgentInformation, []byte{1, 9, 'e', 't', 'h'})

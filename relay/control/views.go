@@ -115,6 +115,17 @@ type Lease struct {
 	State     string     `json:"state"` // "bound", "offered", "declined", "released"
 }
 
+// TraceStart is the data of the answer that starts a `debug packets`
+// stream.
+type TraceStart struct {
+	// Interface is the interface traced; empty for every interface.
+	Interface string `json:"interface,omitempty"`
+	// State is that interface's state (InterfaceStatus.State): "up", or
+	// "waiting for link" while a configured interface does not exist yet,
+	// whose packets are traced once it does; empty for every interface.
+	State string `json:"state,omitempty"`
+}
+
 // TraceEvent is one packet of a `debug packets` stream: the fields of
 // trace.Event, and Line, the formatted one-line trace.
 type TraceEvent struct {
