@@ -74,12 +74,16 @@ func (*nullUpstream) WriteMsgUDPAddrPort(b, oob []byte, _ netip.AddrPort) (int, 
 
 // BenchmarkHandleFrame measures one frame through handleFrame and the send
 // of its outbox, with a tracer attached that nobody watches: the counters
-// and the trace hooks of every step included. It must not allocate.
+// and the trace hooks of every step included, and the health trackers of
+// the helper set and of its helper (the same transaction every time: a
+// retransmission). It must not allocate.
 func BenchmarkHandleFrame(b *testing.B) {
 	cfg := testConfig(b, config.Flags{})
 	st, rt := testState(b, cfg)
 	r := New(cfg, nil, slog.New(slog.DiscardHandler), Options{Upstream: &nullUpstream{}, Tracer: trace.New(0, nil)})
 	r.routes.Store(rt)
+	st.tracker, st.latency = r.trackers.forHelpers(st.cfg)
+	st.members = r.trackers.members(st.cfg.Helpers)
 	msg := discover(b)
 	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
 		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,

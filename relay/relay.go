@@ -282,6 +282,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 			continue
 		}
 		st.tracker, st.latency = r.trackers.forHelpers(ifc)
+		st.members = r.trackers.members(ifc.Helpers)
 		st.fb = r.fallbackFor(ctx, st, ifc)
 		if st.skipped > 0 {
 			r.log.Warn("helpers on the interface's own subnet are not used", "iface", name, "skipped", st.skipped)
@@ -420,6 +421,8 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 	// Queue a copy for each helper; the loop sends the queue before it
 	// waits for more (flushRequests), and counts each send then.
 	r.room(out, len(st.helpers), len(res.msg))
+	k := txnOf(m)
+	tracked := st.members != nil && st.tracker.Pending(k) // each helper sent it must answer it too
 	last := -1
 	for i, h := range st.helpers {
 		hc := r.helperCounter(st, h.Addr())
@@ -435,6 +438,9 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 		}
 		out.tags[j] = requestTag{c: c, hc: hc, name: st.name, mt: mt, ev: ev}
 		last = j
+		if tracked {
+			forwardedTo(st, h.Addr(), k, now)
+		}
 	}
 	if last >= 0 {
 		out.tags[last].last = true
@@ -576,7 +582,7 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out 
 		hc.lastReply.Store(now.UnixNano())
 		hc.byType.add(1, mt)
 	}
-	r.upstreamAnswered(res, now)
+	r.upstreamAnswered(res, src, now)
 	fr, conn, dst, err := r.replyFrame(res, frame)
 	if err == nil {
 		r.roomReply(out, conn, len(fr))
@@ -600,9 +606,10 @@ func hasServerID(m wire.Packet) bool {
 	return ok
 }
 
-// upstreamAnswered feeds a reply to the health tracker and cancels a
-// pending fallback answer to the same DISCOVER.
-func (r *Relay) upstreamAnswered(res replyResult, now time.Time) {
+// upstreamAnswered feeds a reply from src to the health trackers (its
+// helper set's and its own) and cancels a pending fallback answer to the
+// same DISCOVER.
+func (r *Relay) upstreamAnswered(res replyResult, src netip.Addr, now time.Time) {
 	st := res.st
 	if st.tracker == nil && st.fb == nil {
 		return
@@ -612,6 +619,9 @@ func (r *Relay) upstreamAnswered(res replyResult, now time.Time) {
 	if st.tracker != nil {
 		if lat, ok := st.tracker.Answered(k, now); ok && st.latency != nil {
 			st.latency.observe(lat)
+		}
+		if lat, ok := answeredBy(st, src, k, now); ok {
+			r.helperCounter(st, src).latency.observe(lat)
 		}
 	}
 	if st.fb != nil && m.MessageType() == wire.Offer {
