@@ -41,14 +41,29 @@ func interfacesOf(st relay.Status) []Interface {
 }
 
 func helpersOf(st relay.Status) []Helper {
+	sets := make(map[string]HelperSet, len(st.HelperSets))
+	for _, s := range st.HelperSets {
+		sets[s.ID()] = HelperSet{
+			Helpers: nonNil(s.Helpers), Interfaces: nonNil(s.Interfaces), Health: s.Health, Since: s.Since, Reason: s.Reason,
+			Forwarded: s.Forwarded, Answered: s.Answered, TimedOut: s.TimedOut,
+			LatencyP50Ms: ms(s.LatencyP50), LatencyP99Ms: ms(s.LatencyP99),
+		}
+	}
 	out := make([]Helper, 0, len(st.Helpers))
 	for _, h := range st.Helpers {
-		out = append(out, Helper{
+		v := Helper{
 			Addr: h.Addr, Sent: h.Sent, SendErrors: h.SendErrors, Replies: h.Replies, LastReply: h.LastReply,
 			Health: h.Health, Since: h.Since, Reason: h.Reason,
 			Forwarded: h.Forwarded, Answered: h.Answered, TimedOut: h.TimedOut,
 			LatencyP50Ms: ms(h.LatencyP50), LatencyP99Ms: ms(h.LatencyP99),
-		})
+			Sets: []HelperSet{},
+		}
+		for _, id := range h.Sets {
+			if s, ok := sets[id]; ok {
+				v.Sets = append(v.Sets, s)
+			}
+		}
+		out = append(out, v)
 	}
 	return out
 }

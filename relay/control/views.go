@@ -63,8 +63,10 @@ type Helper struct {
 	Replies    uint64     `json:"replies_received"`
 	// LastReply is zero (omitted) before the first reply.
 	LastReply time.Time `json:"last_reply,omitzero"`
-	// Health is the state of the helper's set: "up", "down", or "" (omitted)
-	// when no interface uses the helper now; Since and Reason go with it.
+	// Health is the helper's own state: "up", or "down" when its last
+	// transactions (in one of its sets) got no reply from it in time; ""
+	// (omitted) when no interface uses the helper now. Since and Reason go
+	// with it. The transactions and latencies are the helper's own too.
 	Health       string    `json:"health,omitempty"`
 	Since        time.Time `json:"since,omitzero"`
 	Reason       string    `json:"reason,omitempty"`
@@ -73,6 +75,25 @@ type Helper struct {
 	TimedOut     uint64    `json:"transactions_timed_out"`
 	LatencyP50Ms float64   `json:"latency_p50_ms"`
 	LatencyP99Ms float64   `json:"latency_p99_ms"`
+	// Sets are the helper sets in use that hold the helper.
+	Sets []HelperSet `json:"sets"`
+}
+
+// HelperSet is one helper set: the helpers an interface relays to
+// (interfaces with the same helpers share one). Its health, not a single
+// helper's, decides whether the fallback of its interfaces answers at
+// once: it is down when no helper answers.
+type HelperSet struct {
+	Helpers      []netip.Addr `json:"helpers"`
+	Interfaces   []string     `json:"interfaces"`
+	Health       string       `json:"health"`
+	Since        time.Time    `json:"since,omitzero"`
+	Reason       string       `json:"reason,omitempty"`
+	Forwarded    uint64       `json:"transactions_forwarded"`
+	Answered     uint64       `json:"transactions_answered"`
+	TimedOut     uint64       `json:"transactions_timed_out"`
+	LatencyP50Ms float64      `json:"latency_p50_ms"`
+	LatencyP99Ms float64      `json:"latency_p99_ms"`
 }
 
 // InterfaceCounters are the counters of one interface by name.
