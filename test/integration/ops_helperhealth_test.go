@@ -75,7 +75,7 @@ func TestOpsShowHelpersPerHelper(t *testing.T) {
 		}
 	}
 	wantSets := map[string][]string{
-		srv.Addr.String():                             {"down1"},
+		srv.Addr.String(): {"down1"},
 		srv.Addr.String() + "," + opsStopped.String(): {"down0"},
 	}
 	for id, ifaces := range wantSets {
