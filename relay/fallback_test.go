@@ -15,6 +15,7 @@ import (
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 	"github.com/iphelper/iphelper/relay/health"
+	"github.com/iphelper/iphelper/relay/trace"
 	"github.com/iphelper/iphelper/relay/wire"
 )
 
@@ -34,6 +35,12 @@ func startFallbackRig(t *testing.T) *fallbackRig {
 // (none when nil) and a change of the configuration (mod, when not nil).
 func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface)) *fallbackRig {
 	t.Helper()
+	return startFallbackRigTraced(t, store, prober, mod, nil)
+}
+
+// startFallbackRigTraced is startFallbackRigWith with a packet tracer.
+func startFallbackRigTraced(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface), tr *trace.Tracer) *fallbackRig {
+	t.Helper()
 	delay := "200ms"
 	cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, OfferDelay: &delay})
 	cfg.Interfaces[0].Fallback.ProbeCount = 0 // no ARP on fakes
@@ -44,7 +51,7 @@ func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.
 	conns := make(chan *ifacetest.Conn, 1)
 	rig := &fallbackRig{up: newFakeUpstream()}
 	rig.r = New(cfg, links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
-		Upstream: rig.up, LeaseStore: store,
+		Upstream: rig.up, LeaseStore: store, Tracer: tr,
 		Listen: func(l iface.Link) (iface.FrameConn, error) {
 			c := ifacetest.NewConn(l.Index, 16)
 			conns <- c

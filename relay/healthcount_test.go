@@ -99,7 +99,7 @@ func TestHealthCountsOnlyWhatMustBeAnswered(t *testing.T) {
 			r := New(cfg, nil, discardLog(), Options{Upstream: up})
 			r.routes.Store(rt)
 			for _, id := range tt.learn {
-				r.upstreamAnswered(healthReply(t, st, rt, id), healthT0)
+				r.upstreamAnswered(healthReply(t, st, rt, id), st.helpers[0].Addr(), healthT0)
 			}
 			out := &requestOut{}
 			for i := range byte(3) {
