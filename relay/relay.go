@@ -317,7 +317,9 @@ func (r *Relay) reconcile(ctx context.Context) {
 		}
 		r.log.Info("interface removed", "iface", name)
 	}
-	r.routes.Store(buildRoutes(states, ours))
+	rt := buildRoutes(states, ours)
+	logCollisions(r.log, r.routes.Load(), rt)
+	r.routes.Store(rt)
 	r.published.Store(&states)
 	fbs := make([]*fbAgent, 0, len(r.fbs))
 	for _, f := range r.fbs {
