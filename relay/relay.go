@@ -47,6 +47,10 @@ type Options struct {
 	// Bindings learns client bindings from the ACKs the relay delivers
 	// (`show bindings`); nil learns nothing.
 	Bindings *bindings.Table
+	// Routes tells the links that hold the routes to the helpers, which a
+	// pattern never takes; nil looks up no route (only loopback is left
+	// alone). The daemon passes iface.NetlinkRoutes.
+	Routes iface.RouteFinder
 }
 
 // Relay is the DHCPv4 relay agent. Create it with New and drive it with
@@ -76,6 +80,9 @@ type Relay struct {
 	ready     chan struct{} // closed once port 67 and the first agents' sockets are open
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
 	rings     atomic.Int32  // packet sockets with a receive ring (at most maxRings)
+
+	routeFinder iface.RouteFinder // routes to the helpers; nil: none looked up
+	excluded    map[string]string // links a pattern leaves alone, and why; owned by Run's goroutine
 }
 
 // New returns a Relay for cfg that follows the links of links.
@@ -84,6 +91,7 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
 		fbs: make(map[string]*fbAgent), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
+		routeFinder: opts.Routes,
 	}
 	r.cfg.Store(cfg)
 	if r.listen == nil {
@@ -269,10 +277,11 @@ func (r *Relay) reconcile(ctx context.Context) {
 			ours[p.Addr()] = true
 		}
 	}
+	sel := r.newLinkSelector(cfg)
 	var states []*ifState
 	var starting []*agent
 	for name, link := range links {
-		ifc, ok := cfg.Match(name)
+		ifc, ok := sel.match(link)
 		if !ok {
 			continue
 		}
@@ -304,8 +313,8 @@ func (r *Relay) reconcile(ctx context.Context) {
 		starting = append(starting, a) // started once the routes name it
 	}
 	for name, a := range r.agents {
-		if _, ok := links[name]; ok {
-			if _, match := cfg.Match(name); match {
+		if l, ok := links[name]; ok {
+			if _, match := sel.match(l); match {
 				continue
 			}
 		}
@@ -332,6 +341,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 		a.start(ctx)
 	}
 	r.logWaiting(links)
+	r.logExcluded(sel)
 }
 
 // logWaiting says, once each time it goes missing, which configured
