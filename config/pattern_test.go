@@ -109,3 +109,21 @@ func TestRangeNameInFlags(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPattern: no pattern or name makes checking or matching panic, and a
+// pattern that checks out matches the names its ranges describe only.
+func FuzzPattern(f *testing.F) {
+	for _, s := range []string{"eth0.{10-20}", "eth0.[10-20]", "*{1-2}?", `a\{b\}`, "[^]", "{", "}", "[", `\`, "x{0-0}{1-1}"} {
+		f.Add(s, "eth0.15")
+	}
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		if len(pattern) > maxPattern || len(name) > 64 {
+			return
+		}
+		parts, err := compilePattern(pattern)
+		if err != nil {
+			return
+		}
+		_ = matchPattern(parts, name)
+	})
+}

@@ -140,3 +140,23 @@ func noTimeAttr(_ []string, a slog.Attr) slog.Attr {
 	}
 	return a
 }
+
+// TestCollisionReplyAllocs: resolving a shared option 82 by subnet keeps
+// the reply path free of allocations.
+func TestCollisionReplyAllocs(t *testing.T) {
+	states := collidingStates(t, netip.MustParsePrefix("203.0.113.129/25"))
+	rt := buildRoutes(states, nil)
+	msg := reply(t, dhcpv4.MessageTypeOffer, dhcpv4.WithGatewayIP(upLinkAddr.Addr().AsSlice()),
+		dhcpv4.WithGeneric(dhcpv4.OptionRelayAgentInformation, states[0].opt82[0][2:]), dhcpv4.WithYourIP([]byte{203, 0, 113, 140}))
+	buf := inBuffer(msg)
+	allocs := testing.AllocsPerRun(100, func() {
+		b := buf[:len(msg)]
+		copy(b, msg)
+		if res := processReply(rt, helperAddr, 0, b); res.drop || res.st.name != "eth3" {
+			t.Fatalf("not delivered on eth3: %+v", res.reason)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per reply, want 0", allocs)
+	}
+}
