@@ -81,8 +81,10 @@ type Relay struct {
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
 	rings     atomic.Int32  // packet sockets with a receive ring (at most maxRings)
 
-	routeFinder iface.RouteFinder // routes to the helpers; nil: none looked up
-	excluded    map[string]string // links a pattern leaves alone, and why; owned by Run's goroutine
+	routeFinder iface.RouteFinder                  // routes to the helpers; nil: none looked up
+	routeEvery  time.Duration                      // how often the routes to the helpers are looked up again
+	routed      atomic.Pointer[map[int]netip.Addr] // the routes the last reconcile used
+	excluded    map[string]string                  // links a pattern leaves alone, and why; owned by Run's goroutine
 }
 
 // New returns a Relay for cfg that follows the links of links.
@@ -91,7 +93,7 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
 		fbs: make(map[string]*fbAgent), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
-		routeFinder: opts.Routes,
+		routeFinder: opts.Routes, routeEvery: routeCheckEvery,
 	}
 	r.cfg.Store(cfg)
 	if r.listen == nil {
@@ -246,6 +248,8 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 		return nil
 	case <-r.links.Ready():
 	}
+	routeChanges, stopRoutes := r.watchRoutes(ctx)
+	defer stopRoutes()
 	first := true
 	for {
 		r.reconcile(ctx)
@@ -260,6 +264,7 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 		case err := <-r.fatalCh:
 			return err
 		case <-r.links.Changes():
+		case <-routeChanges:
 		case cfg := <-r.reloads:
 			r.apply(cfg)
 		}

@@ -1,7 +1,11 @@
 package relay
 
 import (
+	"context"
+	"maps"
 	"net/netip"
+	"sync"
+	"time"
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
@@ -26,7 +30,48 @@ func (r *Relay) newLinkSelector(cfg *config.Config) *linkSelector {
 			r.log.Debug("helpers without a route are not used to tell the upstream links", "err", err)
 		}
 	}
+	r.routed.Store(&s.routed)
 	return s
+}
+
+// routeCheckEvery is how often the relay asks the kernel again for the
+// routes to the helpers: a route that appears or moves (the default route
+// added after the addresses at boot, a failover) comes with no link or
+// address event.
+const routeCheckEvery = 2 * time.Second
+
+// watchRoutes looks up the routes to the helpers every r.routeEvery and
+// signals the returned channel when they differ from those the last
+// reconcile used. stop ends the lookups and waits for them.
+func (r *Relay) watchRoutes(ctx context.Context) (changes <-chan struct{}, stop func()) {
+	ch := make(chan struct{}, 1)
+	if r.routeFinder == nil {
+		return ch, func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(r.routeEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			cur, _ := iface.HelperRoutes(r.routeFinder, r.cfg.Load().AllHelpers())
+			if last := r.routed.Load(); last != nil && maps.Equal(cur, *last) {
+				continue
+			}
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return ch, func() { cancel(); wg.Wait() }
 }
 
 // match returns the entry that serves link, if any.

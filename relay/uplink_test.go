@@ -3,12 +3,15 @@ package relay
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"net/netip"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iphelper/iphelper/config"
@@ -117,5 +120,76 @@ func TestPatternLeavesUplinkAlone(t *testing.T) {
 				t.Errorf("log (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// movingRoutes is a RouteFinder whose routes a test changes while the
+// relay runs.
+type movingRoutes struct {
+	mu sync.Mutex
+	r  map[netip.Addr]int
+}
+
+func (m *movingRoutes) RouteLink(dst netip.Addr) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if idx, ok := m.r[dst]; ok {
+		return idx, nil
+	}
+	return 0, errors.New("no route")
+}
+
+func (m *movingRoutes) set(dst netip.Addr, idx int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.r[dst] = idx
+}
+
+// TestPatternFollowsRouteChanges: a route to a helper that appears with no
+// link or address event (the default route added after the addresses)
+// still takes its link away from a pattern.
+func TestPatternFollowsRouteChanges(t *testing.T) {
+	cfg, err := config.ParseWithFlags([]byte("defaults: {helper-addresses: [198.51.100.2]}\ninterfaces:\n  - name: 'eth*'\n"), config.Flags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := &movingRoutes{r: map[netip.Addr]int{}}
+	links := ifacetest.NewLinks()
+	r := New(cfg, links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
+		Upstream: newFakeUpstream(),
+		Listen:   func(l iface.Link) (iface.FrameConn, error) { return ifacetest.NewConn(l.Index, 16), nil },
+		Routes:   routes,
+	})
+	r.routeEvery = 5 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	links.Set(upstreamLnk, testLink)
+	waitFor(t, r.Ready(), "the relay to be ready")
+	served := func() []string {
+		var names []string
+		for _, st := range *r.published.Load() {
+			names = append(names, st.name)
+		}
+		slices.Sort(names)
+		return names
+	}
+	if diff := cmp.Diff([]string{"eth1", "eth2"}, served()); diff != "" {
+		t.Fatalf("served before the route exists (-want +got):\n%s", diff)
+	}
+	routes.set(helperAddr, upstreamLnk.Index)
+	deadline := time.After(5 * time.Second)
+	for !slices.Equal(served(), []string{"eth1"}) {
+		select {
+		case <-deadline:
+			t.Fatalf("still serving %v after the route to the helper moved to eth2", served())
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 }
