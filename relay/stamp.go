@@ -101,7 +101,7 @@ func (g *giaddrGroup) byStamp(cid, rid []byte, msg wire.Packet) (st *ifState, am
 }
 
 // pickBySubnet returns the one interface of states (with remote-id rid,
-// unless rid is nil) whose subnet holds the client's address: yiaddr,
+// unless rid is nil) whose subnets hold the client's address: yiaddr,
 // else ciaddr. It returns nil when an address is in several of the
 // subnets (it never guesses), or when neither is in one.
 func pickBySubnet(states []*ifState, rid []byte, msg wire.Packet) *ifState {
@@ -114,7 +114,7 @@ func pickBySubnet(states []*ifState, rid []byte, msg wire.Packet) *ifState {
 			if rid != nil && !bytes.Equal(s.remoteID, rid) {
 				continue
 			}
-			if !s.addr.IsValid() || !s.addr.Masked().Contains(a) {
+			if !onLink(s, a) {
 				continue
 			}
 			if found != nil {
@@ -127,6 +127,17 @@ func pickBySubnet(states []*ifState, rid []byte, msg wire.Packet) *ifState {
 		}
 	}
 	return nil
+}
+
+// onLink reports whether a is in one of the subnets of s's link, the
+// primary's or a secondary's.
+func onLink(s *ifState, a netip.Addr) bool {
+	for _, p := range s.link.Addrs {
+		if p.Masked().Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // logCollisions logs, at error level and once, each collision of rt that

@@ -16,8 +16,8 @@ import (
 
 // collidingStates builds eth1 and eth3, which share eth2's address as
 // giaddr (source-interface) and, with circuit-id {vlan} on links that are
-// no VLANs, both stamp circuit-id "0". eth3's address is addr3.
-func collidingStates(t *testing.T, addr3 netip.Prefix) []*ifState {
+// no VLANs, both stamp circuit-id "0". eth3's addresses are addr3.
+func collidingStates(t *testing.T, addr3 ...netip.Prefix) []*ifState {
 	t.Helper()
 	cfg, err := config.ParseWithFlags(nil, config.Flags{
 		Interfaces: []string{"eth1", "eth3"}, HelperAddresses: []string{helperAddr.String()},
@@ -27,7 +27,7 @@ func collidingStates(t *testing.T, addr3 netip.Prefix) []*ifState {
 		t.Fatal(err)
 	}
 	cfg.Hostname = "relay1"
-	eth3 := iface.Link{Index: 5, Name: "eth3", MAC: testMAC, Up: true, Addrs: []netip.Prefix{addr3}}
+	eth3 := iface.Link{Index: 5, Name: "eth3", MAC: testMAC, Up: true, Addrs: addr3}
 	links := map[string]iface.Link{"eth1": testLink, "eth2": upstreamLnk, "eth3": eth3}
 	var states []*ifState
 	for _, l := range []iface.Link{testLink, eth3} {
@@ -49,36 +49,40 @@ func collidingStates(t *testing.T, addr3 netip.Prefix) []*ifState {
 // client's address, or is dropped, whatever order the links came in;
 // never to the other interface.
 func TestReplyCircuitCollision(t *testing.T) {
+	eth3Addrs := []netip.Prefix{netip.MustParsePrefix("203.0.113.129/26"), netip.MustParsePrefix("203.0.113.193/26")}
 	giaddr := dhcpv4.WithGatewayIP(upLinkAddr.Addr().AsSlice())
 	tests := []struct {
 		name  string
-		addr3 netip.Prefix // eth3's address; eth1 has 203.0.113.1/25
+		addr3 []netip.Prefix // eth3's addresses; eth1 has 203.0.113.1/25
 		mods  []dhcpv4.Modifier
 		mt    dhcpv4.MessageType
 		want  delivered
 	}{
-		{"yiaddr in eth1's subnet", netip.MustParsePrefix("203.0.113.129/25"),
+		{"yiaddr in eth1's subnet", eth3Addrs,
 			[]dhcpv4.Modifier{dhcpv4.WithYourIP([]byte{203, 0, 113, 30})}, dhcpv4.MessageTypeOffer,
 			delivered{Iface: "eth1", Kind: "unicast-yiaddr", DstIP: "203.0.113.30", MsgType: "DHCPOFFER"}},
-		{"yiaddr in eth3's subnet", netip.MustParsePrefix("203.0.113.129/25"),
+		{"yiaddr in eth3's subnet", eth3Addrs,
 			[]dhcpv4.Modifier{dhcpv4.WithYourIP([]byte{203, 0, 113, 140})}, dhcpv4.MessageTypeOffer,
 			delivered{Iface: "eth3", Kind: "unicast-yiaddr", DstIP: "203.0.113.140", MsgType: "DHCPOFFER"}},
-		{"renewal ACK by ciaddr", netip.MustParsePrefix("203.0.113.129/25"),
+		{"renewal ACK by ciaddr", eth3Addrs,
 			[]dhcpv4.Modifier{dhcpv4.WithYourIP([]byte{0, 0, 0, 0}), dhcpv4.WithClientIP([]byte{203, 0, 113, 140})}, dhcpv4.MessageTypeAck,
 			delivered{Iface: "eth3", Kind: "unicast-ciaddr", DstIP: "203.0.113.140", MsgType: "DHCPACK"}},
-		{"NAK names no client address", netip.MustParsePrefix("203.0.113.129/25"),
+		{"NAK names no client address", eth3Addrs,
 			[]dhcpv4.Modifier{dhcpv4.WithYourIP([]byte{0, 0, 0, 0})}, dhcpv4.MessageTypeNak,
 			delivered{Drop: true, Reason: "circuit_id_collision"}},
-		{"yiaddr in neither subnet", netip.MustParsePrefix("203.0.113.129/25"),
+		{"yiaddr in neither subnet", eth3Addrs,
 			[]dhcpv4.Modifier{dhcpv4.WithYourIP([]byte{198, 51, 100, 200})}, dhcpv4.MessageTypeOffer,
 			delivered{Drop: true, Reason: "circuit_id_collision"}},
-		{"both on one subnet", netip.MustParsePrefix("203.0.113.2/25"),
+		{"yiaddr in eth3's secondary subnet", eth3Addrs,
+			[]dhcpv4.Modifier{dhcpv4.WithYourIP([]byte{203, 0, 113, 200})}, dhcpv4.MessageTypeOffer,
+			delivered{Iface: "eth3", Kind: "unicast-yiaddr", DstIP: "203.0.113.200", MsgType: "DHCPOFFER"}},
+		{"both on one subnet", []netip.Prefix{netip.MustParsePrefix("203.0.113.2/25")},
 			[]dhcpv4.Modifier{dhcpv4.WithYourIP([]byte{203, 0, 113, 30})}, dhcpv4.MessageTypeOffer,
 			delivered{Drop: true, Reason: "circuit_id_collision"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			states := collidingStates(t, tt.addr3)
+			states := collidingStates(t, tt.addr3...)
 			mods := append([]dhcpv4.Modifier{giaddr, dhcpv4.WithGeneric(dhcpv4.OptionRelayAgentInformation, states[0].opt82[0][2:])}, tt.mods...)
 			for _, order := range [][]*ifState{states, {states[1], states[0]}} {
 				rt := buildRoutes(order, nil)
