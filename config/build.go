@@ -67,6 +67,7 @@ func build(raw rawFile, f Flags, hostname func() (string, error)) (*Config, erro
 	cfg := &Config{}
 	buildGlobals(cfg, raw, f, hostname, &errs)
 	cfg.Interfaces = buildInterfaces(raw, f, &errs)
+	checkStamps(cfg.Interfaces, cfg.Hostname, &errs)
 	if err := errs.join(); err != nil {
 		return nil, err
 	}

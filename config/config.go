@@ -8,7 +8,8 @@ import "net/netip"
 type Config struct {
 	// Interfaces are the downstream (client-facing) interfaces, in the order
 	// they were given. An entry's Name is an exact link name or a pattern
-	// (path.Match syntax, e.g. "eth0.*"); exact names win over patterns and
+	// (path.Match syntax plus numeric ranges, e.g. "eth0.*" or
+	// "eth0.{10-20}", see pattern.go); exact names win over patterns and
 	// earlier patterns over later ones (see Match).
 	Interfaces []Interface
 
@@ -50,7 +51,9 @@ type Config struct {
 // Interface is the relay configuration of one downstream interface or of a
 // pattern of them.
 type Interface struct {
-	// Name is an exact interface name or a path.Match pattern.
+	// Name is an exact interface name or a pattern: path.Match syntax
+	// plus numeric ranges {FIRST-LAST}. A pattern never takes loopback
+	// or a link that holds the route to a helper (see MatchLink).
 	Name string
 
 	// Helpers are the DHCP servers (IPv4 unicast) every BOOTREQUEST from this

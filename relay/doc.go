@@ -6,7 +6,11 @@
 // A Relay is driven by Run: it opens the upstream UDP socket on port 67,
 // follows the links that an iface.LinkSource reports, starts one agent per
 // downstream interface that the configuration matches and stops agents whose
-// link went away. No goroutine is started per packet: each agent reads and
+// link went away. A pattern never takes loopback or a link that holds the
+// route to a helper (uplink.go); a reply is delivered on the one interface
+// its giaddr and option 82 name, resolved by the client's subnet where
+// interfaces share both, and dropped where that still names none
+// (stamp.go). No goroutine is started per packet: each agent reads and
 // relays its interface's requests inline, and one loop reads and delivers
 // the replies.
 //

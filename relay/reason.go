@@ -36,6 +36,7 @@ const (
 	ReasonNotHelper           // the reply's source is not a helper of that interface
 	ReasonForeignOpt82        // the reply's option 82 is not the one we stamped
 	ReasonBadOpt82            // the reply's option 82 does not parse
+	ReasonCircuitCollision    // interfaces sharing the giaddr stamp this option 82, and the client's subnet does not pick one
 	ReasonInterfaceDown       // the interface the reply is for has no listener
 	ReasonDeliverFailed       // writing the frame to the client failed
 
@@ -68,6 +69,7 @@ var reasonNames = [numReasons]string{
 	ReasonNotHelper:           "non_helper_source",
 	ReasonForeignOpt82:        "foreign_option82",
 	ReasonBadOpt82:            "bad_option82",
+	ReasonCircuitCollision:    "circuit_id_collision",
 	ReasonInterfaceDown:       "interface_down",
 	ReasonDeliverFailed:       "deliver_failed",
 }

@@ -47,6 +47,10 @@ type Options struct {
 	// Bindings learns client bindings from the ACKs the relay delivers
 	// (`show bindings`); nil learns nothing.
 	Bindings *bindings.Table
+	// Routes tells the links that hold the routes to the helpers, which a
+	// pattern never takes; nil looks up no route (only loopback is left
+	// alone). The daemon passes iface.NetlinkRoutes.
+	Routes iface.RouteFinder
 }
 
 // Relay is the DHCPv4 relay agent. Create it with New and drive it with
@@ -76,6 +80,11 @@ type Relay struct {
 	ready     chan struct{} // closed once port 67 and the first agents' sockets are open
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
 	rings     atomic.Int32  // packet sockets with a receive ring (at most maxRings)
+
+	routeFinder iface.RouteFinder                  // routes to the helpers; nil: none looked up
+	routeEvery  time.Duration                      // how often the routes to the helpers are looked up again
+	routed      atomic.Pointer[map[int]netip.Addr] // the routes the last reconcile used
+	excluded    map[string]string                  // links a pattern leaves alone, and why; owned by Run's goroutine
 }
 
 // New returns a Relay for cfg that follows the links of links.
@@ -84,6 +93,7 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
 		fbs: make(map[string]*fbAgent), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
+		routeFinder: opts.Routes, routeEvery: routeCheckEvery,
 	}
 	r.cfg.Store(cfg)
 	if r.listen == nil {
@@ -238,6 +248,8 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 		return nil
 	case <-r.links.Ready():
 	}
+	routeChanges, stopRoutes := r.watchRoutes(ctx)
+	defer stopRoutes()
 	first := true
 	for {
 		r.reconcile(ctx)
@@ -252,6 +264,7 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 		case err := <-r.fatalCh:
 			return err
 		case <-r.links.Changes():
+		case <-routeChanges:
 		case cfg := <-r.reloads:
 			r.apply(cfg)
 		}
@@ -269,10 +282,11 @@ func (r *Relay) reconcile(ctx context.Context) {
 			ours[p.Addr()] = true
 		}
 	}
+	sel := r.newLinkSelector(cfg)
 	var states []*ifState
 	var starting []*agent
 	for name, link := range links {
-		ifc, ok := cfg.Match(name)
+		ifc, ok := sel.match(link)
 		if !ok {
 			continue
 		}
@@ -305,8 +319,8 @@ func (r *Relay) reconcile(ctx context.Context) {
 		starting = append(starting, a) // started once the routes name it
 	}
 	for name, a := range r.agents {
-		if _, ok := links[name]; ok {
-			if _, match := cfg.Match(name); match {
+		if l, ok := links[name]; ok {
+			if _, match := sel.match(l); match {
 				continue
 			}
 		}
@@ -318,7 +332,9 @@ func (r *Relay) reconcile(ctx context.Context) {
 		}
 		r.log.Info("interface removed", "iface", name)
 	}
-	r.routes.Store(buildRoutes(states, ours))
+	rt := buildRoutes(states, ours)
+	logCollisions(r.log, r.routes.Load(), rt)
+	r.routes.Store(rt)
 	r.published.Store(&states)
 	fbs := make([]*fbAgent, 0, len(r.fbs))
 	for _, f := range r.fbs {
@@ -331,6 +347,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 		a.start(ctx)
 	}
 	r.logWaiting(links)
+	r.logExcluded(sel)
 }
 
 // logWaiting says, once each time it goes missing, which configured

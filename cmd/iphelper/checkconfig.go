@@ -14,7 +14,8 @@ import (
 // checkConfigCommand returns "iphelper check-config [FILE]": validate the
 // config file and flags as run would, and print the effective config. It
 // also checks each fallback scope against the addresses of its interface
-// when that interface exists on this machine.
+// when that interface exists on this machine, and lists which links of
+// this machine each pattern serves and which it leaves alone.
 func checkConfigCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "check-config",
@@ -22,7 +23,9 @@ func checkConfigCommand() *cli.Command {
 		ArgsUsage: "[FILE]",
 		Description: "Builds the configuration from FILE (or --config FILE) and the flags exactly as run\n" +
 			"does, prints it as YAML on success, and exits with status 1 and every problem found\n" +
-			"otherwise. Give flags before FILE.",
+			"otherwise. Comments before the YAML list the interfaces of this machine that each\n" +
+			"pattern serves, and those it leaves alone (loopback, and the interface that holds the\n" +
+			"route to a helper) and why. Give flags before FILE.",
 		Flags:  runFlags(),
 		Action: checkConfig,
 	}
@@ -49,7 +52,11 @@ func checkConfig(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	if _, err := fmt.Fprintf(c.App.Writer, "# iphelper effective configuration\n%s", out); err != nil {
+	report := ""
+	if links, routed, err := machineLinks(cfg); err == nil {
+		report = patternReport(cfg, links, routed)
+	}
+	if _, err := fmt.Fprintf(c.App.Writer, "# iphelper effective configuration\n%s%s", report, out); err != nil {
 		return cli.Exit(fmt.Sprintf("failed to print the configuration: %v", err), 1)
 	}
 	return nil

@@ -56,7 +56,7 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagConfig, Aliases: []string{"c"}, TakesFile: true,
 			Usage: "read the YAML config `FILE` (reference: deploy/iphelper.yaml); flags override its defaults: block (no IOS equivalent)"},
 		&cli.GenericFlag{Name: flagInterface, Value: &repeated{},
-			Usage: "relay requests from the downstream interface `NAME`, or from every interface matching a pattern such as 'eth0.*'; repeatable, or comma-separated (IOS: the interface an ip helper-address is under)"},
+			Usage: "relay requests from the downstream interface `NAME`, or from every interface matching a pattern such as 'eth0.*' or 'eth0.{10-20}' (VLANs 10 to 20; a pattern never takes lo or the interface toward the helpers); repeatable, or comma-separated (IOS: the interface an ip helper-address is under)"},
 		&cli.GenericFlag{Name: flagHelperAddress, Value: &repeated{},
 			Usage: "send requests to the DHCP server `ADDR` (every interface), or NAME=ADDR (interface NAME only); repeatable, or comma-separated: NAME=ADDR1,ADDR2 (IOS: ip helper-address)"},
 		&cli.BoolFlag{Name: flagInformationOption, DefaultText: "on",

@@ -82,7 +82,7 @@ func daemonFlags() []cli.Flag {
 func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger) error {
 	watcher := iface.NewWatcher(log)
 	tracer, table := trace.New(0, nil), bindings.New(0)
-	r := relay.New(cfg, watcher, log, relay.Options{Tracer: tracer, Bindings: table})
+	r := relay.New(cfg, watcher, log, relay.Options{Tracer: tracer, Bindings: table, Routes: iface.NetlinkRoutes{}})
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return watcher.Run(ctx) })
 	g.Go(func() error { return r.Run(ctx) })

@@ -33,6 +33,7 @@ var notCovered = map[string]string{
 	"send_failed":          "a failure of the relay's own socket",
 	"interface_down":       "the relay's state (no listener on the interface)",
 	"deliver_failed":       "a failure of the relay's own socket",
+	"circuit_id_collision": "the relay's configuration (interfaces sharing a giaddr and a circuit-id)",
 }
 
 func load(t *testing.T) *Manifest {
