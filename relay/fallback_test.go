@@ -20,9 +20,10 @@ import (
 
 // fallbackRig runs a Relay with a fallback scope on eth1 over fakes.
 type fallbackRig struct {
-	conn *ifacetest.Conn
-	up   *fakeUpstream
-	r    *Relay
+	conn  *ifacetest.Conn
+	up    *fakeUpstream
+	r     *Relay
+	links *ifacetest.Links
 }
 
 func startFallbackRig(t *testing.T) *fallbackRig {
@@ -34,6 +35,12 @@ func startFallbackRig(t *testing.T) *fallbackRig {
 // (none when nil) and a change of the configuration (mod, when not nil).
 func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface)) *fallbackRig {
 	t.Helper()
+	return startFallbackRigOn(t, testLink, store, prober, mod)
+}
+
+// startFallbackRigOn is startFallbackRigWith with eth1 as down.
+func startFallbackRigOn(t *testing.T, down iface.Link, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface)) *fallbackRig {
+	t.Helper()
 	delay := "200ms"
 	cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, OfferDelay: &delay})
 	cfg.Interfaces[0].Fallback.ProbeCount = 0 // no ARP on fakes
@@ -42,7 +49,7 @@ func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.
 	}
 	links := ifacetest.NewLinks()
 	conns := make(chan *ifacetest.Conn, 1)
-	rig := &fallbackRig{up: newFakeUpstream()}
+	rig := &fallbackRig{up: newFakeUpstream(), links: links}
 	rig.r = New(cfg, links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
 		Upstream: rig.up, LeaseStore: store,
 		Listen: func(l iface.Link) (iface.FrameConn, error) {
@@ -61,7 +68,7 @@ func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.
 			t.Errorf("Run: %v", err)
 		}
 	})
-	links.Set(upstreamLnk, testLink)
+	links.Set(upstreamLnk, down)
 	rig.conn = waitFor(t, conns, "eth1's packet socket")
 	return rig
 }
