@@ -169,3 +169,25 @@ func TestLocalMustBeIPv4(t *testing.T) {
 		t.Errorf("error %v, want %q", err, want)
 	}
 }
+
+// TestLocalAddressesTakeTheWholePool: when the appliance's addresses take
+// every address of the pool at run time, the new scope still applies (a
+// failed update would keep the old pool, which offers them): nothing is
+// offered, and the client that held one is NAKed.
+func TestLocalAddressesTakeTheWholePool(t *testing.T) {
+	sc := testScope()
+	sc.Ranges = []Range{{ip("203.0.113.100"), ip("203.0.113.100")}}
+	sc.Exclusions, sc.Reservations = nil, nil
+	e := newEnv(t, sc)
+	a := e.dora(t, cl(1))
+	sc.Local = []netip.Addr{a}
+	if err := e.s.UpdateScope(sc); err != nil {
+		t.Fatalf("UpdateScope: %v", err)
+	}
+	if got, o := e.offer(t, cl(2)); o != OutcomePoolExhausted {
+		t.Errorf("DISCOVER: %v %v, want pool_exhausted", got, o)
+	}
+	if _, o := e.handle(cl(1).renewing(t, a)); o != OutcomeNakLocalAddress {
+		t.Errorf("renewal: %v, want nak_local_address", o)
+	}
+}

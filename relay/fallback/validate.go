@@ -30,7 +30,7 @@ func compile(sc Scope) (*compiled, error) {
 	if err := c.check(); err != nil {
 		return nil, fmt.Errorf("%w on %q: %w", ErrInvalidScope, sc.Interface, err)
 	}
-	c.pool = newPool(c.Ranges, c.implicitExclusions())
+	c.pool = newPool(c.Ranges, c.implicitExclusions(true))
 	c.index()
 	c.dynSize = c.pool.size
 	for _, r := range c.Reservations {
@@ -42,21 +42,29 @@ func compile(sc Scope) (*compiled, error) {
 	if n := c.pool.size + len(c.Reservations); n > MaxPoolSize {
 		return nil, fmt.Errorf("%w on %q: %d addresses, more than the %d allowed", ErrInvalidScope, sc.Interface, n, MaxPoolSize)
 	}
-	if c.pool.size == 0 && len(c.Reservations) == 0 {
+	if c.pool.size == 0 && len(c.Reservations) == 0 && newPool(c.Ranges, c.implicitExclusions(false)).size == 0 {
+		// The appliance's own secondary addresses come and go at run
+		// time: when they take the last addresses, the scope stays, with
+		// nothing to offer, rather than keep its old pool.
 		return nil, fmt.Errorf("%w on %q: no address to give: the ranges are empty or all excluded, and there are no reservations", ErrInvalidScope, sc.Interface)
 	}
 	return c, nil
 }
 
 // implicitExclusions returns the configured exclusions plus the addresses
-// of the link's own infrastructure, the server-id, the other local
-// addresses and the routers, which are never offered even when a range
-// covers them: the interface's addresses may change at run time, and a
-// range that swallows one must not disable the scope.
-func (c *compiled) implicitExclusions() []Range {
+// of the link's own infrastructure, the server-id, the routers and, with
+// local, the other local addresses, which are never offered even when a
+// range covers them: the interface's addresses may change at run time, and
+// a range that swallows one must not disable the scope.
+func (c *compiled) implicitExclusions(local bool) []Range {
 	ex := slices.Clone(c.Exclusions)
-	for _, a := range slices.Concat([]netip.Addr{c.ServerID}, c.Local, c.Router) {
+	for _, a := range append([]netip.Addr{c.ServerID}, c.Router...) {
 		ex = append(ex, Range{a, a})
+	}
+	if local {
+		for _, a := range c.Local {
+			ex = append(ex, Range{a, a})
+		}
 	}
 	return ex
 }
