@@ -14,7 +14,10 @@ import (
 // that names no other server. Our server identifier alone is not enough:
 // with RFC 5107 server-id-override the upstream's replies carry the same
 // address, and a client answering the upstream's OFFER, or releasing the
-// upstream's lease, must reach the upstream. A DISCOVER is never owned.
+// upstream's lease, must reach the upstream. A REQUEST naming no other
+// server for an address of our ranges or reservations that the appliance
+// itself uses (Scope.Local) is owned too: Handle NAKs it. A DISCOVER is
+// never owned.
 // Handle judges every request whatever Owns says; Owns only reads memory,
 // and is safe to call from a read loop.
 func (s *Server) Owns(req *dhcpv4.DHCPv4) bool {
