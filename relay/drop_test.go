@@ -81,7 +81,7 @@ func (g *traceRig) drain() []trace.Event {
 func (g *traceRig) withFallback() {
 	t := g.t
 	fc := &config.Fallback{Pools: []config.Range{{Start: netip.MustParseAddr("203.0.113.100"), End: netip.MustParseAddr("203.0.113.110")}}}
-	srv, err := fallback.NewServer(fallbackScope("eth1", relayAddr, fc), leasestore.NewMemStore(), nil, fallback.SystemClock{}, discardLog())
+	srv, err := fallback.NewServer(fallbackScope("eth1", scopeInput{addr: relayAddr, fc: fc}), leasestore.NewMemStore(), nil, fallback.SystemClock{}, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}

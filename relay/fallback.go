@@ -60,7 +60,7 @@ type fbAgent struct {
 	log      *slog.Logger
 	srv      *fallback.Server
 	cfg      atomic.Pointer[config.Fallback]
-	addr     netip.Prefix // the address the scope was built for; owned by the reconcile goroutine
+	in       scopeInput // what the scope was built from; owned by the reconcile goroutine
 	jobs     chan fbJob
 	bufs     sync.Pool
 	mu       sync.Mutex
@@ -393,10 +393,12 @@ func txnOf(m wire.Packet) health.Txn {
 }
 
 // fallbackScope converts an interface's fallback configuration into the
-// server's scope, now that the interface's address is known.
-func fallbackScope(name string, addr netip.Prefix, fc *config.Fallback) fallback.Scope {
+// server's scope, now that the interface's addresses are known.
+func fallbackScope(name string, in scopeInput) fallback.Scope {
+	addr, fc := in.addr, in.fc
 	s := fallback.Scope{
 		Interface: name, Subnet: addr.Masked(), ServerID: addr.Addr(),
+		Local: in.local, SharedServerID: in.shared,
 		Router: fc.Router, DNS: fc.DNS, Domain: fc.Domain,
 		LeaseTime: fc.LeaseTime, T1: fc.T1, T2: fc.T2, Enabled: fc.Enabled,
 		OfferHold: fc.OfferHold, DeclineQuarantine: fc.DeclineQuarantine,

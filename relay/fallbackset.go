@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/iphelper/iphelper/config"
@@ -41,8 +42,10 @@ func (r *Relay) openStore() error {
 // fallbackFor returns the fallback server of an interface, started on
 // first need and told about address and configuration changes; nil when
 // the interface has no fallback scope, no address yet, or a scope that does
-// not fit its subnet (logged).
-func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interface) *fbAgent {
+// not fit its subnet (logged). ours holds every address of every link: those
+// on the interface's subnet are never given (a secondary or VRRP address,
+// one added after start).
+func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interface, ours map[netip.Addr]bool) *fbAgent {
 	fc := ifc.Fallback
 	if fc == nil || r.store == nil || !st.addr.IsValid() {
 		return r.fbs[st.name] // keep serving leases while the address is briefly gone
@@ -52,13 +55,14 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 		log.Error("fallback scope does not fit the interface's subnet: fallback disabled", "subnet", st.addr.Masked(), "err", err)
 		return nil
 	}
-	scope := fallbackScope(st.name, st.addr, fc)
+	in := scopeInput{addr: st.addr, fc: fc, shared: ifc.Option82.ServerIDOverride, local: localOn(ours, st.addr)}
+	scope := fallbackScope(st.name, in)
 	if f, ok := r.fbs[st.name]; ok {
-		if f.addr != st.addr || f.cfg.Load() != fc {
+		if !f.in.equal(in) {
 			if err := f.srv.UpdateScope(scope); err != nil {
 				log.Error("failed to apply the new fallback scope", "err", err)
 			}
-			f.addr = st.addr
+			f.in = in
 			f.cfg.Store(fc)
 		}
 		return f
@@ -70,11 +74,37 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 		return nil
 	}
 	f := newFBAgent(r, st.name, srv, fc)
-	f.addr = st.addr
+	f.in = in
 	r.fbs[st.name] = f
 	f.start(ctx)
 	log.Info("fallback server ready", "pools", len(fc.Pools), "offer_delay", fc.OfferDelay)
 	return f
+}
+
+// scopeInput is what a fallback scope is built from besides the
+// interface's name; a change of any of it updates the scope.
+type scopeInput struct {
+	addr   netip.Prefix     // the interface's primary address
+	fc     *config.Fallback // replaced, never modified, by a reload
+	shared bool             // server-id-override: upstream replies carry our address as option 54
+	local  []netip.Addr     // the appliance's other addresses on the subnet, sorted
+}
+
+func (a scopeInput) equal(b scopeInput) bool {
+	return a.addr == b.addr && a.fc == b.fc && a.shared == b.shared && slices.Equal(a.local, b.local)
+}
+
+// localOn returns the addresses of ours on p's subnet other than p's own,
+// sorted.
+func localOn(ours map[netip.Addr]bool, p netip.Prefix) []netip.Addr {
+	var out []netip.Addr
+	for a := range ours {
+		if a != p.Addr() && a.Is4() && p.Masked().Contains(a) {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return out
 }
 
 func (r *Relay) proberFor(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober {

@@ -297,7 +297,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 		}
 		st.tracker, st.latency = r.trackers.forHelpers(ifc)
 		st.members = r.trackers.members(ifc.Helpers)
-		st.fb = r.fallbackFor(ctx, st, ifc)
+		st.fb = r.fallbackFor(ctx, st, ifc, ours)
 		if st.skipped > 0 {
 			r.log.Warn("helpers on the interface's own subnet are not used", "iface", name, "skipped", st.skipped)
 		}

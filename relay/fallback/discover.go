@@ -172,7 +172,7 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 // spared the reserve (see exempt). mu is held.
 func (s *Server) candidate(c *compiled, r request, now time.Time, known bool) (netip.Addr, Outcome) {
 	if own, ok := c.reservation(r.clientID, r.mac); ok {
-		if b := s.tab.at(own); b != nil && b.active(now) && b.client != r.key {
+		if b := s.tab.at(own); c.local[own] || b != nil && b.active(now) && b.client != r.key {
 			return netip.Addr{}, OutcomeReservationBusy
 		}
 		return own, OutcomeOffer

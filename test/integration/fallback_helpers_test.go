@@ -75,6 +75,7 @@ type fbLab struct {
 type fbOptions struct {
 	leaseTime time.Duration // fbLease when zero
 	failback  string        // iphelper's default (nak) when empty
+	args      []string      // more flags of `iphelper run`
 }
 
 // newFallback starts a fallback scenario on the standard lab, or with
@@ -114,6 +115,7 @@ func (f *fbLab) startRelay(o fbOptions) *lab.Relay {
 	if o.failback != "" {
 		f.args = append(f.args, "--failback", o.failback)
 	}
+	f.args = append(f.args, o.args...)
 	return f.restartRelay()
 }
 

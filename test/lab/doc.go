@@ -1,6 +1,6 @@
 // Package lab is iphelper's network-namespace test lab: it builds client ↔ relay ↔
 // server topologies out of Linux network namespaces and veth pairs, runs real DHCP
-// peers inside them (Kea, ISC dhcpd, dhclient, udhcpc, dhcpcd, ISC dhcrelay and
+// peers inside them (Kea, ISC dhcpd, dnsmasq, dhclient, udhcpc, dhcpcd, ISC dhcrelay and
 // iphelper itself), captures what crosses each link with tcpdump and decodes it, and
 // crafts raw frames for the hostile-input scenarios.
 //
