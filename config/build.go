@@ -68,6 +68,7 @@ func build(raw rawFile, f Flags, hostname func() (string, error)) (*Config, erro
 	buildGlobals(cfg, raw, f, hostname, &errs)
 	cfg.Interfaces = buildInterfaces(raw, f, &errs)
 	checkHelperSets(cfg.Interfaces, &errs)
+	checkStamps(cfg.Interfaces, cfg.Hostname, &errs)
 	if err := errs.join(); err != nil {
 		return nil, err
 	}

@@ -8,13 +8,16 @@ import "net/netip"
 type Config struct {
 	// Interfaces are the downstream (client-facing) interfaces, in the order
 	// they were given. An entry's Name is an exact link name or a pattern
-	// (path.Match syntax, e.g. "eth0.*"); exact names win over patterns and
+	// (path.Match syntax plus numeric ranges, e.g. "eth0.*" or
+	// "eth0.{10-20}", see pattern.go); exact names win over patterns and
 	// earlier patterns over later ones (see Match).
 	Interfaces []Interface
 
 	// MaxHops is the largest hops value a BOOTREQUEST may carry and still be
-	// relayed (RFC 1542 §4.1.1); the relay drops a request whose hops field
-	// is already MaxHops or more, so nothing leaves with hops > MaxHops.
+	// relayed (RFC 1542 §4.1.1: a request whose hops exceeds the threshold is
+	// discarded). A relayed request leaves with its hops plus one, so at
+	// most MaxHops+1: with the largest MaxHops, 16, a request with hops 16
+	// leaves with 17, which the next relay discards.
 	MaxHops int
 
 	// MaxPacketSize is the largest DHCP message (UDP payload) the relay
@@ -48,7 +51,9 @@ type Config struct {
 // Interface is the relay configuration of one downstream interface or of a
 // pattern of them.
 type Interface struct {
-	// Name is an exact interface name or a path.Match pattern.
+	// Name is an exact interface name or a pattern: path.Match syntax
+	// plus numeric ranges {FIRST-LAST}. A pattern never takes loopback
+	// or a link that holds the route to a helper (see MatchLink).
 	Name string
 
 	// Helpers are the DHCP servers (IPv4 unicast) every BOOTREQUEST from this
@@ -68,9 +73,14 @@ type Interface struct {
 	// empty whenever GIAddr is valid: the two are mutually exclusive.
 	SourceInterface string
 
-	// Trusted marks the interface as trusted for option 82: a request with
-	// giaddr 0 and an option 82 is then handled by Option82.Policy instead of
-	// being dropped (RFC 3046 §2.1.1).
+	// Trusted marks the interface as facing trusted agents (Cisco "ip dhcp
+	// relay information trusted"): a request with giaddr 0 and an option 82
+	// (from a switch that inserts one) is then handled by Option82.Policy
+	// instead of being dropped (RFC 3046 §2.1.1), and a request with giaddr
+	// set (from a relay agent below us) is relayed untouched instead of
+	// being dropped as untrusted_giaddr. Untrusted is for access ports:
+	// a client there could forge a giaddr to skip the checks that apply
+	// to giaddr-0 requests.
 	Trusted bool
 
 	// Option82 is the relay agent information option policy.

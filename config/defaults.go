@@ -5,10 +5,11 @@ import "time"
 // The defaults, each beside the RFC or Cisco default that justifies it.
 const (
 	// DefaultMaxHops is the hops limit: RFC 1542 §4.1.1 makes it
-	// configurable and suggests a default of 4.
+	// configurable and suggests a default of 4; a request whose hops
+	// exceeds it is dropped.
 	DefaultMaxHops = 4
-	// MaxMaxHops is the largest allowed hops limit: RFC 1542 §4.1.1 says
-	// the limit must not be more than 16.
+	// MaxMaxHops is the largest allowed hops limit: RFC 1542 §4.1.1
+	// discards every request whose hops exceeds 16.
 	MaxMaxHops = 16
 
 	// DefaultPollRate: a socket's loop polls from 8,000 packets/s, where a
@@ -28,7 +29,7 @@ const (
 
 	// DefaultInsert: insert option 82 (RFC 3046). Cisco IOS leaves "ip dhcp
 	// relay information option" off until configured; iphelper turns it on,
-	// as DESIGN.md says, because the reply path finds the interface by it.
+	// because the reply path finds the interface by it (docs/packet-paths.md, reply step 2).
 	DefaultInsert = true
 	// DefaultPolicy for an option 82 arriving on a trusted interface:
 	// replace, the Cisco default of "ip dhcp relay information policy".
@@ -38,7 +39,8 @@ const (
 	DefaultCheck = true
 	// DefaultTrusted: interfaces are untrusted, the Cisco default (no "ip
 	// dhcp relay information trusted"; RFC 3046 §2.1.1 drops a giaddr-0
-	// request carrying option 82 on them).
+	// request carrying option 82 on them). They also drop a request with
+	// giaddr set: only an interface facing a relay may see one.
 	DefaultTrusted = false
 	// DefaultCircuitID names the interface the request arrived on (RFC 3046
 	// §3.1: circuit-id identifies the circuit the request came from).
@@ -75,8 +77,8 @@ const (
 	// first DISCOVER after about 4s (RFC 2131 §4.1).
 	MaxOfferDelay = 4 * time.Second
 
-	// DefaultDownAfter is the number of unanswered transactions in a row
-	// that mark the helpers down.
+	// DefaultDownAfter is the number of unanswered transactions in a row,
+	// from as many different clients, that mark the helpers down.
 	DefaultDownAfter = 3
 	// MaxDownAfter bounds it.
 	MaxDownAfter = 100

@@ -8,7 +8,7 @@ import (
 
 // Fallback is the fallback scope of one downstream interface: the embedded
 // DHCP server that answers the interface's clients when its helpers do not
-// (DESIGN.md, "The fallback server"). The documented setup is a split
+// (docs/fallback.md). The documented setup is a split
 // scope: the upstream server's scope for the subnet excludes Pools.
 //
 // Ranges, exclusions and reservations are absolute addresses, checked for
@@ -21,10 +21,12 @@ import (
 //
 // While the helpers answer, the fallback answers a DISCOVER only when no
 // upstream OFFER for it has passed back within OfferDelay (Windows split
-// scope "delay in offer"). Once DownAfter forwarded transactions in a row
-// got no reply within TransactionTimeout, the helpers are down and the
-// fallback answers at once; requests still go upstream, and the first
-// upstream reply brings the helpers back up.
+// scope "delay in offer"). Once DownAfter forwarded transactions in a row,
+// from DownAfter different clients, got no reply within
+// TransactionTimeout, the helpers are down and the fallback answers at
+// once (the relay counts only the messages a healthy server must answer);
+// requests still go upstream, and the first upstream reply brings the
+// helpers back up.
 //
 // The client's secs field (seconds since it began acquiring) is an
 // optional extra signal, off by default: with UseSecs, a DISCOVER whose
@@ -79,7 +81,8 @@ type Fallback struct {
 	// the fallback answers it while the helpers are up; less than 4s.
 	OfferDelay time.Duration
 	// DownAfter is the number of forwarded transactions in a row without a
-	// reply after which the helpers are down.
+	// reply, from as many different clients, after which the helpers are
+	// down.
 	DownAfter int
 	// TransactionTimeout is how long a forwarded transaction may wait for
 	// its reply before it counts as unanswered.

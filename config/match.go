@@ -1,9 +1,8 @@
 package config
 
-import "path"
-
-// IsPattern reports whether the entry's Name is a path.Match pattern (it
-// holds '*', '?', '[' or '\') rather than an exact interface name.
+// IsPattern reports whether the entry's Name is a pattern (it holds '*',
+// '?', '[', '\' or a numeric range such as {10-20}) rather than an exact
+// interface name.
 func (in *Interface) IsPattern() bool { return isPattern(in.Name) }
 
 // Match returns the entry that configures the interface called name: the
@@ -18,7 +17,7 @@ func (c *Config) Match(name string) (*Interface, bool) {
 	}
 	for i := range c.Interfaces {
 		if in := &c.Interfaces[i]; in.IsPattern() {
-			if ok, _ := path.Match(in.Name, name); ok {
+			if matchName(in.Name, name) {
 				return in, true
 			}
 		}

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/netip"
-	"path"
 	"strings"
 )
 
@@ -13,9 +12,9 @@ const maxLinkName = 15
 // maxPattern bounds an interface pattern.
 const maxPattern = 255
 
-// isPattern reports whether name is a path.Match pattern rather than an
-// exact interface name.
-func isPattern(name string) bool { return strings.ContainsAny(name, `*?[\`) }
+// isPattern reports whether name is a pattern (see pattern.go) rather
+// than an exact interface name.
+func isPattern(name string) bool { return strings.ContainsAny(name, `*?[\{}`) }
 
 // checkLinkName checks an exact Linux interface name the way the kernel's
 // dev_valid_name does: 1 to 15 bytes, not "." or "..", no '/', ':' or
@@ -43,7 +42,7 @@ func checkNameBytes(name string) error {
 }
 
 // checkInterfaceName checks an interface entry's name: an exact name, or a
-// pattern that path.Match accepts.
+// pattern (path.Match syntax with numeric ranges, see pattern.go).
 func checkInterfaceName(name string) error {
 	if !isPattern(name) {
 		return checkLinkName(name)
@@ -54,10 +53,8 @@ func checkInterfaceName(name string) error {
 	if err := checkNameBytes(name); err != nil {
 		return err
 	}
-	if _, err := path.Match(name, ""); err != nil {
-		return fmt.Errorf("bad interface pattern %q: %w", name, err)
-	}
-	return nil
+	_, err := compilePattern(name)
+	return err
 }
 
 // parseIPv4 parses s as an IPv4 unicast address: not 0.0.0.0, multicast
@@ -96,11 +93,18 @@ func parseGIAddr(s string) (netip.Addr, error) {
 // splitAssignment splits a NAME=VALUE flag value. Without a '=' (or with
 // nothing before it) the whole of s is the value and ok is false. For a
 // template, a prefix holding '{', '}' or ':' is part of the template, not
-// a name, so "hex:..." and "{ifname}=..." stay whole.
+// a name, so "hex:..." and "{ifname}=..." stay whole, unless it is an
+// interface pattern with a numeric range: "eth0.{10-20}=..." names one.
 func splitAssignment(s string, template bool) (name, value string, ok bool) {
 	i := strings.IndexByte(s, '=')
-	if i <= 0 || template && strings.ContainsAny(s[:i], "{}:") {
+	if i <= 0 || template && strings.ContainsAny(s[:i], "{}:") && !isRangePattern(s[:i]) {
 		return "", s, false
 	}
 	return s[:i], s[i+1:], true
+}
+
+// isRangePattern reports whether s is a valid interface pattern that holds
+// a numeric range.
+func isRangePattern(s string) bool {
+	return !strings.Contains(s, ":") && strings.Contains(s, "{") && checkInterfaceName(s) == nil
 }

@@ -22,7 +22,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// The ARP prober's lab (see /work/shared/LAB.md): two namespaces joined by
+// The ARP prober's lab (the lab rules of test/lab/doc.go): two namespaces joined by
 // a veth pair, a0 in the first (203.0.113.1/25, the prober's side) and b0
 // in the second (203.0.113.2/25 and 203.0.113.50/25, the peer). Namespace
 // names start with arpLabPrefix and the process id.

@@ -1,13 +1,14 @@
 // Package iface owns everything in iphelper that touches the kernel's view of
 // links: AF_PACKET sockets with their classic BPF filters (ListenDHCP,
 // PacketConn), parsing and building Ethernet/IPv4/UDP frames (ParseUDP4,
-// BuildUDP4), and following links and IPv4 addresses through netlink
-// (Watcher).
+// BuildUDP4), following links and IPv4 addresses through netlink
+// (Watcher), and asking the kernel which link routes a destination
+// (NetlinkRoutes, HelperRoutes).
 //
 // The package knows Ethernet, IPv4 and UDP, never BOOTP or DHCP: the relay
 // hands it payloads and gets payloads back. Callers depend on the small
-// interfaces FrameConn and LinkSource; package ifacetest holds in-memory
-// implementations of both for unit tests.
+// interfaces FrameConn, LinkSource and RouteFinder; package ifacetest holds
+// in-memory implementations of them for unit tests.
 //
 // Errors are wrapped with the interface they concern and classified:
 // errors.Is(err, ErrLinkNotReady) means the link is down or gone (back off
@@ -15,4 +16,7 @@
 // CAP_NET_RAW (fatal). Frame parsing returns bare sentinel errors
 // (ErrTruncated, ErrFragment, ...) so that dropping a hostile frame costs no
 // allocation and callers can count drops per reason.
+//
+// docs/sockets-and-threads.md describes the sockets this package opens, their
+// filters, the receive ring and how the relay's goroutines use them.
 package iface

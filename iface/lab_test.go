@@ -16,7 +16,7 @@ import (
 	"github.com/vishvananda/netns"
 )
 
-// The namespace lab (see /work/shared/LAB.md): two network namespaces
+// The namespace lab (the lab rules of test/lab/doc.go): two network namespaces
 // joined by a veth pair, a0 in ns1 (203.0.113.1/25) and b0 in ns2
 // (203.0.113.2/25). Nothing is created in the root namespace.
 

@@ -25,6 +25,9 @@ type Link struct {
 	// state is up or unknown (veth, lo and some drivers report unknown).
 	Up bool
 
+	// Loopback reports the kernel's IFF_LOOPBACK flag (lo).
+	Loopback bool
+
 	// VLANID is the 802.1Q VLAN ID of a VLAN sub-interface, 0 for any other
 	// link.
 	VLANID int
@@ -54,7 +57,7 @@ func (l Link) PrimaryIPv4() (netip.Prefix, bool) {
 // equal reports whether l and m are the same in every field.
 func (l Link) equal(m Link) bool {
 	return l.Index == m.Index && l.Name == m.Name && l.Type == m.Type &&
-		bytes.Equal(l.MAC, m.MAC) && l.MTU == m.MTU && l.Up == m.Up &&
+		bytes.Equal(l.MAC, m.MAC) && l.MTU == m.MTU && l.Up == m.Up && l.Loopback == m.Loopback &&
 		l.VLANID == m.VLANID && l.ParentIndex == m.ParentIndex &&
 		l.Parent == m.Parent && slices.Equal(l.Addrs, m.Addrs)
 }
@@ -71,6 +74,7 @@ func linkFromNetlink(nl netlink.Link) Link {
 		MTU:   a.MTU,
 		Up: a.Flags&net.FlagUp != 0 &&
 			(a.OperState == netlink.OperUp || a.OperState == netlink.OperUnknown),
+		Loopback: a.Flags&net.FlagLoopback != 0,
 	}
 	if len(l.MAC) == 0 {
 		l.MAC = nil

@@ -3,45 +3,58 @@ package relay
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/fallback"
 )
 
 // CheckConfig checks cfg against links, the links of this machine as the
 // netlink watcher reports them, the way the relay will apply it: every link
-// the configuration matches must give a state the relay can serve (its
-// option-82 templates expand, its option 82 encodes), and a fallback scope
-// must fit the subnet of the link's primary IPv4 address, the address the
-// relay serves it on. Links without an IPv4 address are checked again when
+// the relay will serve must give a state the relay can serve (its option-82
+// templates expand, its option 82 encodes), and a fallback scope must fit
+// the subnet of the link's primary IPv4 address, the address the relay
+// serves it on, and be a scope the fallback server accepts, built as the
+// relay builds it (the appliance's other addresses on that subnet left
+// out, server-id-override shared). The links served are those reconcile
+// picks: routes, asked of the kernel's routing table (nil: none known),
+// tell which links hold the route to a helper, and a pattern never takes
+// those nor loopback. Links without an IPv4 address are checked again when
 // they get one. check-config, the daemon at start and every reload run it,
 // so that a file one accepts is never one that another silently applies
 // with an interface or a fallback scope switched off. The error lists every
 // problem, one per line, each naming the interface (and the pattern that
 // matched it); it is nil when there is none. It only reads its arguments.
-func CheckConfig(cfg *config.Config, links map[string]iface.Link) error {
+func CheckConfig(cfg *config.Config, links map[string]iface.Link, routes iface.RouteFinder) error {
 	names := make([]string, 0, len(links))
-	for name := range links {
+	ours := make(map[netip.Addr]bool)
+	for name, l := range links {
 		names = append(names, name)
+		for _, p := range l.Addrs {
+			ours[p.Addr()] = true
+		}
 	}
 	slices.Sort(names)
+	sel, _ := selectorFor(cfg, routes) // a helper without a route marks no link, as in reconcile
 	var errs []error
 	for _, name := range names {
-		ifc, ok := cfg.Match(name)
+		ifc, ok := sel.match(links[name])
 		if !ok {
 			continue
 		}
-		if err := checkLink(cfg, ifc, links[name], links); err != nil {
+		if err := checkLink(cfg, ifc, links[name], links, ours); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// checkLink checks the configuration one link gets.
-func checkLink(cfg *config.Config, ifc *config.Interface, link iface.Link, links map[string]iface.Link) error {
+// checkLink checks the configuration one link gets; ours holds every
+// address of every link.
+func checkLink(cfg *config.Config, ifc *config.Interface, link iface.Link, links map[string]iface.Link, ours map[netip.Addr]bool) error {
 	where, matched := fmt.Sprintf("interface %q", link.Name), ""
 	if ifc.IsPattern() {
 		matched = fmt.Sprintf(" (matched by %q)", ifc.Name)
@@ -54,8 +67,12 @@ func checkLink(cfg *config.Config, ifc *config.Interface, link iface.Link, links
 	if ifc.Fallback == nil || !st.addr.IsValid() {
 		return nil
 	}
+	prefix := fmt.Sprintf("%s: address %s: ", where, st.addr)
 	if err := ifc.Fallback.CheckSubnet(st.addr); err != nil {
-		return prefixLines(fmt.Sprintf("%s: address %s: ", where, st.addr), err)
+		return prefixLines(prefix, err)
+	}
+	if err := fallback.CheckScope(fallbackScope(link.Name, newScopeInput(st.addr, ifc, ours))); err != nil {
+		return prefixLines(prefix, err)
 	}
 	return nil
 }

@@ -9,19 +9,28 @@ import (
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/iface/ifacetest"
 )
 
 // TestCheckConfig: the check that check-config, the start and every reload
 // share rejects what the relay would otherwise switch off by itself: a
 // fallback scope outside the subnet of the link it is served on (also on a
-// link a pattern matches), and a link whose option 82 cannot be built.
+// link a pattern matches), a scope the fallback server would refuse, and a
+// link whose option 82 cannot be built; it checks the links reconcile
+// serves, so a pattern's scope is not checked against loopback or the
+// link of the route to a helper, which the pattern leaves alone.
 func TestCheckConfig(t *testing.T) {
 	vlan10 := iface.Link{Index: 7, Name: "eth0.10", MAC: testMAC, Up: true, VLANID: 10, Addrs: []netip.Prefix{netip.MustParsePrefix("198.51.100.129/25")}}
 	bare := iface.Link{Index: 8, Name: "eth0.11", MAC: testMAC, Up: true, VLANID: 11}
-	links := map[string]iface.Link{"eth1": testLink, "eth2": upstreamLnk, "eth0.10": vlan10, "eth0.11": bare}
+	lo := iface.Link{Index: 1, Name: "lo", Up: true, Loopback: true, Addrs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/8")}}
+	links := map[string]iface.Link{"eth1": testLink, "eth2": upstreamLnk, "eth0.10": vlan10, "eth0.11": bare, "lo": lo}
+	viaEth2 := ifacetest.Routes{helperAddr: upstreamLnk.Index}
+	router := "203.0.113.5"
+	star := config.Flags{Interfaces: []string{"*"}, FallbackPools: []string{"*=203.0.113.100-203.0.113.110"}}
 	tests := []struct {
 		name     string
 		flags    config.Flags
+		routes   iface.RouteFinder
 		hostname string
 		want     string // "" = accepted
 	}{
@@ -37,6 +46,23 @@ func TestCheckConfig(t *testing.T) {
 			want:  `interface "eth0.10" (matched by "eth0.*"): address 198.51.100.129/25: fallback.pools[0]: 203.0.113.100-203.0.113.110 is not inside 198.51.100.128/25`,
 		},
 		{
+			name:   "a pattern's scope is not checked on loopback or the link of the route to a helper",
+			flags:  star,
+			routes: viaEth2,
+			want:   `interface "eth0.10" (matched by "*"): address 198.51.100.129/25: fallback.pools[0]: 203.0.113.100-203.0.113.110 is not inside 198.51.100.128/25`,
+		},
+		{
+			name:  "without routes, only loopback is known to be upstream",
+			flags: star,
+			want: `interface "eth0.10" (matched by "*"): address 198.51.100.129/25: fallback.pools[0]: 203.0.113.100-203.0.113.110 is not inside 198.51.100.128/25` + "\n" +
+				`interface "eth2" (matched by "*"): address 198.51.100.1/25: fallback.pools[0]: 203.0.113.100-203.0.113.110 is not inside 198.51.100.0/25`,
+		},
+		{
+			name:  "a pool that the router takes whole: the fallback server would refuse the scope",
+			flags: config.Flags{FallbackPools: []string{"eth1=203.0.113.5-203.0.113.5"}, FallbackRouter: &router},
+			want:  `interface "eth1": address 203.0.113.1/25: invalid fallback scope on "eth1": no address to give: the ranges are empty or all excluded, and there are no reservations`,
+		},
+		{
 			name:     "circuit-id too long for this link",
 			flags:    config.Flags{CircuitIDs: []string{"eth1={hostname}{hostname}"}},
 			hostname: strings.Repeat("h", 200),
@@ -49,7 +75,7 @@ func TestCheckConfig(t *testing.T) {
 			if tt.hostname != "" {
 				cfg.Hostname = tt.hostname
 			}
-			err := CheckConfig(cfg, links)
+			err := CheckConfig(cfg, links, tt.routes)
 			got := ""
 			if err != nil {
 				got = err.Error()

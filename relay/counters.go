@@ -78,6 +78,7 @@ type helperCounters struct {
 	replies    atomic.Uint64
 	lastReply  atomic.Int64 // unix nanoseconds of the last reply; 0: none yet
 	byType     typeCounters // requests sent to it, replies from it, by message type
+	latency    latencyHist  // its own transaction latencies, over every set it is in
 }
 
 // counters owns every counter of a Relay. Entries are created on first use
@@ -137,9 +138,11 @@ type InterfaceStats struct {
 	Drops map[string]uint64
 }
 
-// HelperStats is a snapshot of one helper's counters and of the health of
-// its helper set (the helpers an interface relays to; interfaces with the
-// same helpers share one).
+// HelperStats is a snapshot of one helper's counters and of its own
+// health: whether it answers the transactions sent to it. The health of
+// the helper sets (HelperSetStats), which decides the fallback, is
+// separate: a set with another helper that answers stays up while this
+// one is down.
 type HelperStats struct {
 	Addr       netip.Addr
 	Sent       uint64
@@ -149,19 +152,25 @@ type HelperStats struct {
 	// Sent and received by message type; types never seen are left out.
 	SentByType, RepliesByType map[string]uint64
 
-	// Health of the helper set: "up", "down", or "" when no interface uses
-	// the helper now. Since is when it entered that state; Reason why.
+	// Health of the helper itself: "up", "down" (its last transactions,
+	// in one of its sets, got no reply from it in time), or "" when no
+	// interface uses the helper now. Since is when it entered that state;
+	// Reason why.
 	Health    string
 	Since     time.Time
 	Reason    string
-	Forwarded uint64 // transactions (xid+chaddr) sent to the set
-	Answered  uint64 // ... that got a reply in time
-	TimedOut  uint64 // ... that did not
-	// LatencyP50 and LatencyP99 are over the set's last answered
-	// transactions; zero while there are none.
+	Forwarded uint64 // transactions (xid+chaddr) sent to the helper
+	Answered  uint64 // ... that it answered in time
+	TimedOut  uint64 // ... that it did not
+	// LatencyP50 and LatencyP99 are over the helper's last answered
+	// transactions (in the set where it answered most, when it is in
+	// several); zero while there are none.
 	LatencyP50, LatencyP99 time.Duration
-	// Latency is the set's histogram of transaction latencies.
+	// Latency is the histogram of the helper's own reply latencies.
 	Latency LatencyHistogram
+	// Sets are the IDs (HelperSetStats.ID) of the helper sets in use that
+	// hold the helper.
+	Sets []string
 }
 
 // Stats is a snapshot of every counter of a Relay. Global holds drops that
@@ -208,6 +217,7 @@ func (c *counters) snapshot() Stats {
 		if ns := hc.lastReply.Load(); ns != 0 {
 			hs.LastReply = time.Unix(0, ns)
 		}
+		hs.Latency = hc.latency.snapshot()
 		s.Helpers = append(s.Helpers, hs)
 	}
 	sort.Slice(s.Helpers, func(i, j int) bool { return s.Helpers[i].Addr.Less(s.Helpers[j].Addr) })
@@ -237,5 +247,6 @@ func (c *counters) clear() {
 		hc.sendErrors.Store(0)
 		hc.replies.Store(0)
 		hc.byType.clear()
+		hc.latency.clear()
 	}
 }

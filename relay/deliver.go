@@ -60,7 +60,7 @@ var (
 	macBroadcast = net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 )
 
-// decideDelivery is the delivery table of DESIGN.md's reply path:
+// decideDelivery is the delivery table of the reply path (docs/packet-paths.md, "Delivery"):
 //
 //   - DHCPNAK or the BROADCAST flag → broadcast: the client may not accept
 //     unicast before it is configured (RFC 2131 §4.1; a NAK is always

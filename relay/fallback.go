@@ -12,6 +12,7 @@ import (
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/health"
+	"github.com/iphelper/iphelper/relay/trace"
 	"github.com/iphelper/iphelper/relay/wire"
 )
 
@@ -37,6 +38,7 @@ type fbJob struct {
 // leases of its batch are durable.
 type fbAnswer struct {
 	st      *ifState
+	req     *dhcpv4.DHCPv4 // the request answered, for the trace of a silent outcome
 	reply   *dhcpv4.DHCPv4
 	outcome fallback.Outcome
 }
@@ -58,7 +60,7 @@ type fbAgent struct {
 	log      *slog.Logger
 	srv      *fallback.Server
 	cfg      atomic.Pointer[config.Fallback]
-	addr     netip.Prefix // the address the scope was built for; owned by the reconcile goroutine
+	in       scopeInput // what the scope was built from; owned by the reconcile goroutine
 	jobs     chan fbJob
 	bufs     sync.Pool
 	mu       sync.Mutex
@@ -256,7 +258,7 @@ func (f *fbAgent) stage(j fbJob) {
 	defer f.release(j)
 	req, err := dhcpv4.FromBytes(j.buf[:j.n])
 	if err != nil {
-		f.r.drop(j.st.counters, ReasonMalformed, j.st.name, err)
+		f.r.drop(j.st.counters, f.r.tracer.Start(trace.In, netip.Addr{}, j.buf[:j.n]), ReasonMalformed, j.st.name, err)
 		return
 	}
 	if len(f.batch) >= fbBatchMax {
@@ -266,14 +268,14 @@ func (f *fbAgent) stage(j fbJob) {
 	if cur := st.agent.state.Load(); cur != nil {
 		st = cur // the interface may have changed address meanwhile
 	}
+	// The server logs its decision ("fallback reply" or "fallback silent").
 	reply, outcome := f.srv.Stage(req, f.r.upstreamProvenUp(st, time.Now()))
-	f.log.Debug("fallback answered", "xid", req.TransactionID.String(), "outcome", outcome.String())
 	if outcome == fallback.OutcomeProbing {
 		f.countOutcome(outcome)
 		f.probeSt = st
 		return
 	}
-	f.answer(fbAnswer{st: st, reply: reply, outcome: outcome})
+	f.answer(fbAnswer{st: st, req: req, reply: reply, outcome: outcome})
 }
 
 // answer sends a reply that needs no durable write (an OFFER, a NAK, an
@@ -285,10 +287,27 @@ func (f *fbAgent) answer(a fbAnswer) {
 		f.batch = append(f.batch, a)
 		return
 	}
+	f.settle(a)
+}
+
+// settle counts an answer's outcome and sends its reply, or traces the
+// request as not answered.
+func (f *fbAgent) settle(a fbAnswer) {
 	f.countOutcome(a.outcome)
-	if a.reply != nil {
-		f.send(a.st, a.reply)
+	if a.reply == nil {
+		f.traceSilent(a.st, a.req, a.outcome)
+		return
 	}
+	f.send(a.st, a.reply)
+}
+
+// traceSilent traces a request the fallback server did not answer, for
+// outcome. It costs one atomic load while nobody traces.
+func (f *fbAgent) traceSilent(st *ifState, req *dhcpv4.DHCPv4, o fallback.Outcome) {
+	if req == nil || !f.r.tracer.Enabled() {
+		return
+	}
+	f.r.tracer.EmitSilent(f.r.tracer.Start(trace.In, netip.Addr{}, req.ToBytes()), st.name, o.String())
 }
 
 // probe runs the conflict probes of the staged DISCOVERs, one round for
@@ -300,7 +319,7 @@ func (f *fbAgent) probe(ctx context.Context) {
 	}
 	f.flush()
 	for _, a := range f.srv.Probe(ctx) {
-		f.answer(fbAnswer{st: f.probeSt, reply: a.Reply, outcome: a.Outcome})
+		f.answer(fbAnswer{st: f.probeSt, req: a.Request, reply: a.Reply, outcome: a.Outcome})
 	}
 	f.probeSt = nil
 	f.flush()
@@ -317,24 +336,27 @@ func (f *fbAgent) flush() {
 		if err != nil && a.outcome == fallback.OutcomeAck {
 			a.outcome, a.reply = fallback.OutcomeStoreFailed, nil
 		}
-		f.countOutcome(a.outcome)
-		if a.reply != nil {
-			f.send(a.st, a.reply)
-		}
+		f.settle(a)
 	}
 	clear(f.batch)
 	f.batch = f.batch[:0]
 }
 
-// send delivers one fallback reply like a relayed one.
+// send delivers one fallback reply like a relayed one, and traces it as
+// the fallback server's.
 func (f *fbAgent) send(st *ifState, reply *dhcpv4.DHCPv4) {
 	msg := reply.ToBytes()
 	p := wire.Packet(msg)
 	res := replyResult{st: st, msg: msg, to: decideDelivery(factsOf(p))}
+	ev := f.r.tracer.Start(trace.Out, st.addr.Addr(), msg)
+	if ev != nil {
+		ev.FromFallback = true
+	}
 	if err := f.r.deliver(res, f.frame[:]); err != nil {
-		f.r.drop(st.counters, ReasonDeliverFailed, st.name, err)
+		f.r.drop(st.counters, ev, ReasonDeliverFailed, st.name, err)
 		return
 	}
+	f.r.tracer.EmitDelivered(ev, st.name, res.to.dstIP, res.to.kind == deliverBroadcast)
 	st.counters.fallbackReplies.Add(1)
 	st.counters.byType.add(1, p.MessageType())
 	f.r.bindings.ObserveReply(msg, st.name, st.link.VLANID, time.Now())
@@ -371,10 +393,12 @@ func txnOf(m wire.Packet) health.Txn {
 }
 
 // fallbackScope converts an interface's fallback configuration into the
-// server's scope, now that the interface's address is known.
-func fallbackScope(name string, addr netip.Prefix, fc *config.Fallback) fallback.Scope {
+// server's scope, now that the interface's addresses are known.
+func fallbackScope(name string, in scopeInput) fallback.Scope {
+	addr, fc := in.addr, in.fc
 	s := fallback.Scope{
 		Interface: name, Subnet: addr.Masked(), ServerID: addr.Addr(),
+		Local: in.local, SharedServerID: in.shared,
 		Router: fc.Router, DNS: fc.DNS, Domain: fc.Domain,
 		LeaseTime: fc.LeaseTime, T1: fc.T1, T2: fc.T2, Enabled: fc.Enabled,
 		OfferHold: fc.OfferHold, DeclineQuarantine: fc.DeclineQuarantine,

@@ -15,14 +15,16 @@ import (
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 	"github.com/iphelper/iphelper/relay/health"
+	"github.com/iphelper/iphelper/relay/trace"
 	"github.com/iphelper/iphelper/relay/wire"
 )
 
 // fallbackRig runs a Relay with a fallback scope on eth1 over fakes.
 type fallbackRig struct {
-	conn *ifacetest.Conn
-	up   *fakeUpstream
-	r    *Relay
+	conn  *ifacetest.Conn
+	up    *fakeUpstream
+	r     *Relay
+	links *ifacetest.Links
 }
 
 func startFallbackRig(t *testing.T) *fallbackRig {
@@ -34,6 +36,19 @@ func startFallbackRig(t *testing.T) *fallbackRig {
 // (none when nil) and a change of the configuration (mod, when not nil).
 func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface)) *fallbackRig {
 	t.Helper()
+	return startFallbackRigOn(t, testLink, store, prober, mod, nil)
+}
+
+// startFallbackRigTraced is startFallbackRigWith with a packet tracer.
+func startFallbackRigTraced(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface), tr *trace.Tracer) *fallbackRig {
+	t.Helper()
+	return startFallbackRigOn(t, testLink, store, prober, mod, tr)
+}
+
+// startFallbackRigOn is startFallbackRigWith with down as eth1's link and
+// a packet tracer (none when nil).
+func startFallbackRigOn(t *testing.T, down iface.Link, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface), tr *trace.Tracer) *fallbackRig {
+	t.Helper()
 	delay := "200ms"
 	cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, OfferDelay: &delay})
 	cfg.Interfaces[0].Fallback.ProbeCount = 0 // no ARP on fakes
@@ -42,9 +57,9 @@ func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.
 	}
 	links := ifacetest.NewLinks()
 	conns := make(chan *ifacetest.Conn, 1)
-	rig := &fallbackRig{up: newFakeUpstream()}
+	rig := &fallbackRig{up: newFakeUpstream(), links: links}
 	rig.r = New(cfg, links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
-		Upstream: rig.up, LeaseStore: store,
+		Upstream: rig.up, LeaseStore: store, Tracer: tr,
 		Listen: func(l iface.Link) (iface.FrameConn, error) {
 			c := ifacetest.NewConn(l.Index, 16)
 			conns <- c
@@ -61,7 +76,7 @@ func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.
 			t.Errorf("Run: %v", err)
 		}
 	})
-	links.Set(upstreamLnk, testLink)
+	links.Set(upstreamLnk, down)
 	rig.conn = waitFor(t, conns, "eth1's packet socket")
 	return rig
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/iphelper/iphelper/config"
@@ -101,8 +102,10 @@ func (r *Relay) closeStore() {
 // fallbackFor returns the fallback server of an interface, started on
 // first need and told about address and configuration changes; nil when
 // the interface has no fallback scope, no address yet, or a scope that
-// cannot be served: then st.fbOff says why (shown and exported).
-func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interface) *fbAgent {
+// cannot be served: then st.fbOff says why (shown and exported). ours holds
+// every address of every link: those on the interface's subnet are never
+// given (a secondary or VRRP address, one added after start).
+func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interface, ours map[netip.Addr]bool) *fbAgent {
 	fc := ifc.Fallback
 	switch {
 	case fc == nil:
@@ -124,15 +127,16 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 		r.stopFallback(st.name) // it served the old subnet; its leases stay in the store
 		return nil
 	}
-	scope := fallbackScope(st.name, st.addr, fc)
+	in := newScopeInput(st.addr, ifc, ours)
+	scope := fallbackScope(st.name, in)
 	if f, ok := r.fbs[st.name]; ok {
-		if f.addr != st.addr || f.cfg.Load() != fc {
+		if !f.in.equal(in) {
 			if err := f.srv.UpdateScope(scope); err != nil {
 				log.Error("failed to apply the new fallback scope", "err", err)
 			}
 			// The probe settings and the probe's source address.
 			f.srv.SetProber(r.proberFor(st.link, st.addr.Addr(), fc))
-			f.addr = st.addr
+			f.in = in
 			f.cfg.Store(fc)
 		}
 		return f
@@ -145,11 +149,44 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 		return nil
 	}
 	f := newFBAgent(r, st.name, srv, fc)
-	f.addr = st.addr
+	f.in = in
 	r.fbs[st.name] = f
 	f.start(ctx)
 	log.Info("fallback server ready", "pools", len(fc.Pools), "offer_delay", fc.OfferDelay)
 	return f
+}
+
+// scopeInput is what a fallback scope is built from besides the
+// interface's name; a change of any of it updates the scope.
+type scopeInput struct {
+	addr   netip.Prefix     // the interface's primary address
+	fc     *config.Fallback // replaced, never modified, by a reload
+	shared bool             // server-id-override: upstream replies carry our address as option 54
+	local  []netip.Addr     // the appliance's other addresses on the subnet, sorted
+}
+
+// newScopeInput returns the input of the fallback scope of ifc served on
+// addr, the interface's primary address; ours holds every address of every
+// link. fallbackFor and CheckConfig build the scope from it alike.
+func newScopeInput(addr netip.Prefix, ifc *config.Interface, ours map[netip.Addr]bool) scopeInput {
+	return scopeInput{addr: addr, fc: ifc.Fallback, shared: ifc.Option82.ServerIDOverride, local: localOn(ours, addr)}
+}
+
+func (a scopeInput) equal(b scopeInput) bool {
+	return a.addr == b.addr && a.fc == b.fc && a.shared == b.shared && slices.Equal(a.local, b.local)
+}
+
+// localOn returns the addresses of ours on p's subnet other than p's own,
+// sorted.
+func localOn(ours map[netip.Addr]bool, p netip.Prefix) []netip.Addr {
+	var out []netip.Addr
+	for a := range ours {
+		if a != p.Addr() && a.Is4() && p.Masked().Contains(a) {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return out
 }
 
 func (r *Relay) proberFor(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober {

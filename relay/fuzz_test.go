@@ -12,10 +12,13 @@ import (
 // FuzzRequestPath feeds any bytes to the request path as a client's
 // message. It must never panic, never relay a message that is not a valid
 // BOOTREQUEST, and a relayed message must carry our giaddr or the one it
-// came with, one more hop, and at most the maximum size.
+// came with (the latter only on a trusted interface), one more hop than it
+// came with and no more than max-hops, and at most the maximum size.
 func FuzzRequestPath(f *testing.F) {
 	f.Add(discover(f))
 	f.Add(discover(f, withHops(3)))
+	f.Add(discover(f, withHops(4)))
+	f.Add(discover(f, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9}))) // another relay's giaddr
 	f.Add(bootp(f))
 	f.Add(reply(f, dhcpv4.MessageTypeOffer))
 	f.Add(discover(f, dhcpv4.WithOption(dhcpv4.OptRelayAgentInfo(dhcpv4.OptGeneric(dhcpv4.AgentCircuitIDSubOption, []byte("x"))))))
@@ -39,11 +42,17 @@ func FuzzRequestPath(f *testing.F) {
 			if out.Op() != wire.OpRequest {
 				t.Fatalf("relayed op %v", out.Op())
 			}
+			if in.Hops() > 4 {
+				t.Fatalf("relayed a request with hops %d, over max-hops 4", in.Hops())
+			}
 			if out.Hops() != in.Hops()+1 {
 				t.Fatalf("hops %d, want %d", out.Hops(), in.Hops()+1)
 			}
 			if g := in.GIAddr(); !g.IsUnspecified() && out.GIAddr() != g {
 				t.Fatalf("giaddr %v changed to %v", g, out.GIAddr())
+			}
+			if g := in.GIAddr(); !g.IsUnspecified() && !st.cfg.Trusted {
+				t.Fatalf("relayed giaddr %v from an untrusted interface", g)
 			}
 			if in.GIAddr().IsUnspecified() && out.GIAddr() != st.giaddr {
 				t.Fatalf("giaddr %v, want ours %v", out.GIAddr(), st.giaddr)

@@ -26,6 +26,7 @@ type trackers struct {
 type trackerEntry struct {
 	t       *health.Tracker
 	helpers []netip.Addr
+	members map[netip.Addr]*member // each helper's own tracker in the set
 	latency *latencyHist
 	base    health.Stats // the tracker's counters at the last clear statistics
 }
@@ -46,27 +47,6 @@ func helperSetID(helpers []netip.Addr) string {
 	return b.String()
 }
 
-// fill adds each helper's set health to stats.
-func (ts *trackers) fill(stats []HelperStats) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	for i := range stats {
-		h := &stats[i]
-		for _, e := range ts.byID {
-			if !slices.Contains(e.helpers, h.Addr) {
-				continue
-			}
-			st, since, reason := e.t.State()
-			hs := e.t.Stats()
-			h.Health, h.Since, h.Reason = st.String(), since, reason
-			h.Forwarded, h.Answered, h.TimedOut = hs.Forwarded-e.base.Forwarded, hs.Answered-e.base.Answered, hs.TimedOut-e.base.TimedOut
-			h.LatencyP50, h.LatencyP99 = hs.LatencyP50, hs.LatencyP99
-			h.Latency = e.latency.snapshot()
-			break
-		}
-	}
-}
-
 // clear starts the sets' transaction counters and latency histograms over
 // (clear statistics); their health, a state rather than a statistic, stays.
 func (ts *trackers) clear() {
@@ -75,6 +55,9 @@ func (ts *trackers) clear() {
 	for _, e := range ts.byID {
 		e.base = e.t.Stats()
 		e.latency.clear()
+		for _, m := range e.members {
+			m.base = m.t.Stats()
+		}
 	}
 }
 
@@ -89,16 +72,18 @@ func (ts *trackers) forHelpers(cfg *config.Config, ifc *config.Interface) (*heal
 		return e.t, e.latency
 	}
 	downAfter, timeout := cfg.HealthSettings(ifc.Helpers)
-	t := health.NewTracker(health.Config{DownAfter: downAfter, Timeout: timeout, Start: time.Now()})
-	e := &trackerEntry{t: t, helpers: slices.Clone(ifc.Helpers), latency: new(latencyHist)}
+	hc := health.Config{DownAfter: downAfter, Timeout: timeout, Start: time.Now()}
+	t := health.NewTracker(hc)
+	e := &trackerEntry{t: t, helpers: slices.Clone(ifc.Helpers), members: newMembers(ifc.Helpers, hc), latency: new(latencyHist)}
 	ts.byID[id] = e
 	return e.t, e.latency
 }
 
 // sync brings the trackers in line with a reloaded configuration: a helper
-// set still configured keeps its tracker (state, pending transactions,
-// counters) with the set's new down-after and transaction time-out; the
-// tracker of a set no configured interface sends to any more is removed.
+// set still configured keeps its tracker and its helpers' trackers (state,
+// pending transactions, counters) with the set's new down-after and
+// transaction time-out; the trackers of a set no configured interface
+// sends to any more are removed, its helpers' with it.
 func (ts *trackers) sync(cfg *config.Config) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
@@ -111,8 +96,49 @@ func (ts *trackers) sync(cfg *config.Config) {
 			delete(ts.byID, id)
 			continue
 		}
-		e.t.Reconfigure(cfg.HealthSettings(e.helpers))
+		downAfter, timeout := cfg.HealthSettings(e.helpers)
+		e.t.Reconfigure(downAfter, timeout)
+		for _, m := range e.members {
+			m.t.Reconfigure(downAfter, timeout)
+		}
 	}
+}
+
+// expire expires the transactions of every set and of its helpers, and
+// reports each change of their health to report (helper is invalid for a
+// set's own change). changes is scratch space, returned for reuse.
+func (ts *trackers) expire(now time.Time, changes []health.Change, report func(set string, helper netip.Addr, c health.Change)) []health.Change {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for id, e := range ts.byID {
+		e.t.Expire(now)
+		changes = e.t.Transitions(changes[:0])
+		for _, c := range changes {
+			report(id, netip.Addr{}, c)
+		}
+		for h, m := range e.members {
+			m.t.Expire(now)
+			changes = m.t.Transitions(changes[:0])
+			for _, c := range changes {
+				report(id, h, c)
+			}
+		}
+	}
+	return changes
+}
+
+// logHealthChange logs a change of a helper set's health (a warning when
+// it goes down), or at info level of one helper's within a set.
+func (r *Relay) logHealthChange(set string, helper netip.Addr, c health.Change) {
+	if helper.IsValid() {
+		r.log.Info("helper health changed", "helper", helper, "helpers", set, "from", c.From.String(), "to", c.To.String(), "reason", c.Reason)
+		return
+	}
+	lvl := r.log.Warn
+	if c.To == health.Up {
+		lvl = r.log.Info
+	}
+	lvl("upstream health changed", "helpers", set, "from", c.From.String(), "to", c.To.String(), "reason", c.Reason)
 }
 
 // watchHealth expires transactions and logs every change of a helper
@@ -126,19 +152,7 @@ func (r *Relay) watchHealth(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			r.trackers.mu.Lock()
-			for id, e := range r.trackers.byID {
-				e.t.Expire(now)
-				changes = e.t.Transitions(changes[:0])
-				for _, c := range changes {
-					lvl := r.log.Warn
-					if c.To == health.Up {
-						lvl = r.log.Info
-					}
-					lvl("upstream health changed", "helpers", id, "from", c.From.String(), "to", c.To.String(), "reason", c.Reason)
-				}
-			}
-			r.trackers.mu.Unlock()
+			changes = r.trackers.expire(now, changes, r.logHealthChange)
 		}
 	}
 }

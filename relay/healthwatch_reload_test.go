@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
@@ -14,8 +15,9 @@ import (
 
 // TestReloadAppliesHealthSettings: a reload that changes down-after and
 // transaction-timeout reaches the running tracker of the interface's
-// helper set (which keeps its state and counters), and a reload that
-// stops using a helper set removes its tracker.
+// helper set and those of its helpers (which keep their state and
+// counters), and a reload that stops using a helper set removes its
+// trackers.
 func TestReloadAppliesHealthSettings(t *testing.T) {
 	rig := startFallbackRig(t)
 	r := rig.r
@@ -26,6 +28,7 @@ func TestReloadAppliesHealthSettings(t *testing.T) {
 		DownAfter int
 		Timeout   time.Duration
 		Forwarded uint64
+		Members   []string // each helper's tracker: "helper down-after timeout"
 	}
 	get := func() view {
 		r.trackers.mu.Lock()
@@ -35,7 +38,12 @@ func TestReloadAppliesHealthSettings(t *testing.T) {
 			v.Sets = append(v.Sets, id)
 			c := e.t.Config()
 			v.DownAfter, v.Timeout, v.Forwarded = c.DownAfter, c.Timeout, e.t.Stats().Forwarded
+			for h, m := range e.members {
+				mc := m.t.Config()
+				v.Members = append(v.Members, fmt.Sprintf("%s %d %v", h, mc.DownAfter, mc.Timeout))
+			}
 		}
+		slices.Sort(v.Members)
 		slices.Sort(v.Sets)
 		return v
 	}
@@ -54,7 +62,11 @@ func TestReloadAppliesHealthSettings(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	waitView("at start", view{Sets: []string{helperAddr.String()}, DownAfter: config.DefaultDownAfter, Timeout: config.DefaultTransactionTimeout, Forwarded: 1})
+	member := func(h netip.Addr, downAfter int, timeout time.Duration) []string {
+		return []string{fmt.Sprintf("%s %d %v", h, downAfter, timeout)}
+	}
+	waitView("at start", view{Sets: []string{helperAddr.String()}, DownAfter: config.DefaultDownAfter, Timeout: config.DefaultTransactionTimeout, Forwarded: 1,
+		Members: member(helperAddr, config.DefaultDownAfter, config.DefaultTransactionTimeout)})
 
 	delay := "200ms"
 	cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, OfferDelay: &delay})
@@ -62,7 +74,8 @@ func TestReloadAppliesHealthSettings(t *testing.T) {
 	fc.ProbeCount, fc.DownAfter, fc.TransactionTimeout = 0, 1, 500*time.Millisecond
 	cfg.Interfaces[0].Fallback = &fc
 	r.Reload(cfg)
-	waitView("after a reload with new settings", view{Sets: []string{helperAddr.String()}, DownAfter: 1, Timeout: 500 * time.Millisecond, Forwarded: 1})
+	waitView("after a reload with new settings", view{Sets: []string{helperAddr.String()}, DownAfter: 1, Timeout: 500 * time.Millisecond, Forwarded: 1,
+		Members: member(helperAddr, 1, 500*time.Millisecond)})
 
 	other := netip.MustParseAddr("198.51.100.77")
 	cfg2, err := config.ParseWithFlags(nil, config.Flags{Interfaces: []string{"eth1"}, HelperAddresses: []string{other.String()}})
@@ -70,5 +83,6 @@ func TestReloadAppliesHealthSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Reload(cfg2)
-	waitView("after a reload with other helpers", view{Sets: []string{other.String()}, DownAfter: health.DefaultDownAfter, Timeout: health.DefaultTimeout})
+	waitView("after a reload with other helpers", view{Sets: []string{other.String()}, DownAfter: health.DefaultDownAfter, Timeout: health.DefaultTimeout,
+		Members: member(other, health.DefaultDownAfter, health.DefaultTimeout)})
 }

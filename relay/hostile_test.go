@@ -13,8 +13,9 @@ import (
 )
 
 // TestVerifyCHAddr: a request with giaddr 0 whose chaddr is not the frame's
-// source is dropped (default on); one relayed by an agent below us is not
-// checked, and the check can be turned off.
+// source is dropped (default on); one relayed by an agent below us (on a
+// trusted interface, the only kind that accepts one) is not checked, and
+// the check can be turned off.
 func TestVerifyCHAddr(t *testing.T) {
 	other := net.HardwareAddr{0x02, 0, 0, 0, 0, 0x77}
 	off := false
@@ -27,7 +28,7 @@ func TestVerifyCHAddr(t *testing.T) {
 		{"spoofed chaddr", config.Flags{}, discover(t), relayed{Drop: true, Reason: "chaddr_mismatch"}},
 		{"check off", config.Flags{VerifyCHAddr: &off}, discover(t),
 			relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "eth1", RemoteID: "relay1", SubOpts: []byte{1, 2}}},
-		{"relayed from below is not checked", config.Flags{}, discover(t, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9})),
+		{"relayed from below is not checked", config.Flags{TrustAll: true}, discover(t, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9})),
 			relayed{GIAddr: "203.0.113.9", Hops: 1}},
 		{"chaddr is the source", config.Flags{}, discover(t, dhcpv4.WithHwAddr(other)),
 			relayed{GIAddr: "203.0.113.1", Hops: 1}},

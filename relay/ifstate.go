@@ -37,14 +37,15 @@ type ifState struct {
 	remoteID  []byte    // our remote-id sub-option value
 	opt82     [2][]byte // our option 82 TLV: [0] for broadcast requests, [1] for unicast (RFC 5010 U flag)
 
-	agent    *agent          // the agent serving the interface, for the reply path's socket
-	tracker  *health.Tracker // upstream health of the interface's helper set
-	latency  *latencyHist    // the helper set's transaction latencies
-	fb       *fbAgent        // the fallback server; nil when the interface has none
-	fbOff    string          // why the interface's fallback scope is not served; "" when it is, or it has none
-	maxHops  int             // config.Config.MaxHops, here so the hot path reads no shared config
-	maxSize  int             // config.Config.MaxPacketSize
-	srcOOB   []byte          // IP_PKTINFO asking for giaddr as the source address; nil: let the kernel choose
+	agent    *agent                         // the agent serving the interface, for the reply path's socket
+	tracker  *health.Tracker                // upstream health of the interface's helper set
+	members  map[netip.Addr]*health.Tracker // each helper's own health within the set
+	latency  *latencyHist                   // the helper set's transaction latencies
+	fb       *fbAgent                       // the fallback server; nil when the interface has none
+	fbOff    string                         // why the interface's fallback scope is not served; "" when it is, or it has none
+	maxHops  int                            // config.Config.MaxHops, here so the hot path reads no shared config
+	maxSize  int                            // config.Config.MaxPacketSize
+	srcOOB   []byte                         // IP_PKTINFO asking for giaddr as the source address; nil: let the kernel choose
 	counters *ifaceCounters
 }
 

@@ -54,14 +54,13 @@ type requestOut struct {
 
 // requestTag is what to count once a slot's send is settled.
 type requestTag struct {
-	c       *ifaceCounters
-	hc      *helperCounters
-	name    string
-	mt      wire.MessageType
-	ev      *trace.Event
-	helpers []netip.AddrPort // the interface's helpers, for the trace
-	last    bool             // the request's last slot: settle the request
-	err     error            // the send's error, when sent one by one
+	c    *ifaceCounters
+	hc   *helperCounters
+	name string
+	mt   wire.MessageType
+	ev   *trace.Event // the request's trace event; nil while nobody traces
+	last bool         // the request's last slot: settle the request
+	err  error        // the send's error, when sent one by one
 }
 
 // room makes space in o for k sends of a size-byte request, flushing it
@@ -92,6 +91,7 @@ func (r *Relay) flushRequests(o *requestOut) {
 			_, _, o.tags[i].err = r.up.WriteMsgUDPAddrPort(o.b.Msg(i), o.b.OOB(i), o.b.To(i))
 		}
 	}
+	var to []netip.AddrPort // the request's helpers that were sent it, while it is traced
 	sent := false
 	for i := range n {
 		t := &o.tags[i]
@@ -101,18 +101,21 @@ func (r *Relay) flushRequests(o *requestOut) {
 		}
 		if err != nil {
 			t.hc.sendErrors.Add(1)
-			r.drop(t.c, ReasonSendFailed, t.name, err)
+			r.dropSend(t.c, t.ev, ReasonSendFailed, t.name, o.b.To(i), err)
 		} else {
 			t.hc.sent.Add(1)
 			t.hc.byType.add(0, t.mt)
 			sent = true
+			if t.ev != nil {
+				to = append(to, o.b.To(i))
+			}
 		}
 		if t.last {
 			if sent {
 				t.c.requestsRelayed.Add(1)
-				r.tracer.EmitRelayed(t.ev, t.name, t.helpers)
+				r.tracer.EmitRelayed(t.ev, t.name, to)
 			}
-			sent = false
+			sent, to = false, nil
 		}
 		*t = requestTag{} // drop the references
 	}
@@ -178,8 +181,7 @@ func (r *Relay) flushReplies(o *replyOut) {
 			err = o.b.Err(i)
 		}
 		if err != nil {
-			r.drop(t.c, ReasonDeliverFailed, t.name, err)
-			r.tracer.EmitDropped(t.ev, t.name, ReasonDeliverFailed.String())
+			r.drop(t.c, t.ev, ReasonDeliverFailed, t.name, err)
 		} else {
 			r.tracer.EmitDelivered(t.ev, t.name, t.to, t.bcast)
 			t.c.repliesOut.Add(1)

@@ -21,12 +21,13 @@ type requestFacts struct {
 	hasOpt82  bool // the request carries an option 82
 }
 
-// option82Action is the option-82 policy table of DESIGN.md's request path,
-// step 2 and 3. It depends only on the interface's settings and the facts
+// option82Action is the option-82 policy table of the request path
+// (docs/packet-paths.md, request step 4.7). It depends only on the interface's settings and the facts
 // of the request, so the whole table is tested in policy_test.go.
 //
-//   - A request relayed by another agent (giaddr set) is forwarded untouched:
-//     its option 82 belongs to that agent (RFC 3046 §2.1).
+//   - A request relayed by another agent (giaddr set; admitRequest lets it
+//     through on a trusted interface only) is forwarded untouched: its
+//     option 82 belongs to that agent (RFC 3046 §2.1).
 //   - Plain BOOTP has no options field we may extend: no option 82.
 //   - giaddr 0 with an option 82 on an untrusted interface is dropped
 //     (RFC 3046 §2.1.1); on a trusted one the policy decides.

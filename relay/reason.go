@@ -17,10 +17,11 @@ const (
 	ReasonNotForUs                     // unicast to some other host (routed, not relayed)
 	ReasonMalformed                    // BOOTP/DHCP message is malformed
 	ReasonNotRequest                   // a BOOTREPLY (or bad op) on a downstream interface
-	ReasonMaxHops                      // hops already at max-hops (RFC 1542 §4.1.1)
+	ReasonMaxHops                      // hops exceeds max-hops (RFC 1542 §4.1.1)
 	ReasonOurGIAddr                    // giaddr is one of ours: a loop or a spoof (RFC 3046 §2.1.1)
 	ReasonCHAddrMismatch               // chaddr is not the Ethernet source MAC (verify-chaddr; giaddr 0 only)
 	ReasonUntrustedOpt82               // giaddr 0 and option 82 on an untrusted interface (RFC 3046 §2.1.1)
+	ReasonUntrustedRelay               // giaddr set (relayed by an agent below) on an untrusted interface
 	ReasonPolicyDrop                   // option 82 present and the policy is drop
 	ReasonNoAddress                    // the interface has no IPv4 address to use as giaddr
 	ReasonNoHelper                     // every helper of the interface is reached through the ingress interface
@@ -35,6 +36,7 @@ const (
 	ReasonNotHelper           // the reply's source is not a helper of that interface
 	ReasonForeignOpt82        // the reply's option 82 is not the one we stamped
 	ReasonBadOpt82            // the reply's option 82 does not parse
+	ReasonCircuitCollision    // interfaces sharing the giaddr stamp this option 82, and the client's subnet does not pick one
 	ReasonInterfaceDown       // the interface the reply is for has no listener
 	ReasonDeliverFailed       // writing the frame to the client failed
 
@@ -55,6 +57,7 @@ var reasonNames = [numReasons]string{
 	ReasonMaxHops:             "max_hops",
 	ReasonOurGIAddr:           "giaddr_is_ours",
 	ReasonUntrustedOpt82:      "untrusted_option82",
+	ReasonUntrustedRelay:      "untrusted_giaddr",
 	ReasonPolicyDrop:          "policy_drop",
 	ReasonNoAddress:           "no_address",
 	ReasonNoHelper:            "no_helper",
@@ -66,6 +69,7 @@ var reasonNames = [numReasons]string{
 	ReasonNotHelper:           "non_helper_source",
 	ReasonForeignOpt82:        "foreign_option82",
 	ReasonBadOpt82:            "bad_option82",
+	ReasonCircuitCollision:    "circuit_id_collision",
 	ReasonInterfaceDown:       "interface_down",
 	ReasonDeliverFailed:       "deliver_failed",
 }

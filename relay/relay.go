@@ -47,6 +47,10 @@ type Options struct {
 	// Bindings learns client bindings from the ACKs the relay delivers
 	// (`show bindings`); nil learns nothing.
 	Bindings *bindings.Table
+	// Routes tells the links that hold the routes to the helpers, which a
+	// pattern never takes; nil looks up no route (only loopback is left
+	// alone). The daemon passes iface.NetlinkRoutes.
+	Routes iface.RouteFinder
 }
 
 // Relay is the DHCPv4 relay agent. Create it with New and drive it with
@@ -77,6 +81,11 @@ type Relay struct {
 	ready     chan struct{} // closed once port 67 and the first agents' sockets are open
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
 	rings     atomic.Int32  // packet sockets with a receive ring (at most maxRings)
+
+	routeFinder iface.RouteFinder                  // routes to the helpers; nil: none looked up
+	routeEvery  time.Duration                      // how often the routes to the helpers are looked up again
+	routed      atomic.Pointer[map[int]netip.Addr] // the routes the last reconcile used
+	excluded    map[string]string                  // links a pattern leaves alone, and why; owned by Run's goroutine
 }
 
 // New returns a Relay for cfg that follows the links of links.
@@ -85,6 +94,7 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
 		fbs: make(map[string]*fbAgent), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
+		routeFinder: opts.Routes, routeEvery: routeCheckEvery,
 	}
 	r.cfg.Store(cfg)
 	if r.listen == nil {
@@ -230,6 +240,8 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 		return nil
 	case <-r.links.Ready():
 	}
+	routeChanges, stopRoutes := r.watchRoutes(ctx)
+	defer stopRoutes()
 	first := true
 	for {
 		r.reconcile(ctx)
@@ -244,6 +256,7 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 		case err := <-r.fatalCh:
 			return err
 		case <-r.links.Changes():
+		case <-routeChanges:
 		case cfg := <-r.reloads:
 			r.apply(cfg)
 		}
@@ -261,10 +274,11 @@ func (r *Relay) reconcile(ctx context.Context) {
 			ours[p.Addr()] = true
 		}
 	}
+	sel := r.newLinkSelector(cfg)
 	var states []*ifState
 	var starting []*agent
 	for name, link := range links {
-		ifc, ok := cfg.Match(name)
+		ifc, ok := sel.match(link)
 		if !ok {
 			continue
 		}
@@ -274,7 +288,8 @@ func (r *Relay) reconcile(ctx context.Context) {
 			continue
 		}
 		st.tracker, st.latency = r.trackers.forHelpers(cfg, ifc)
-		st.fb = r.fallbackFor(ctx, st, ifc)
+		st.members = r.trackers.members(ifc.Helpers)
+		st.fb = r.fallbackFor(ctx, st, ifc, ours)
 		if st.skipped > 0 {
 			r.log.Warn("helpers on the interface's own subnet are not used", "iface", name, "skipped", st.skipped)
 		}
@@ -296,8 +311,8 @@ func (r *Relay) reconcile(ctx context.Context) {
 		starting = append(starting, a) // started once the routes name it
 	}
 	for name, a := range r.agents {
-		if _, ok := links[name]; ok {
-			if _, match := cfg.Match(name); match {
+		if l, ok := links[name]; ok {
+			if _, match := sel.match(l); match {
 				continue
 			}
 		}
@@ -309,7 +324,9 @@ func (r *Relay) reconcile(ctx context.Context) {
 		}
 		r.log.Info("interface removed", "iface", name)
 	}
-	r.routes.Store(buildRoutes(states, ours))
+	rt := buildRoutes(states, ours)
+	logCollisions(r.log, r.routes.Load(), rt)
+	r.routes.Store(rt)
 	r.published.Store(&states)
 	fbs := make([]*fbAgent, 0, len(r.fbs))
 	for _, f := range r.fbs {
@@ -322,6 +339,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 		a.start(ctx)
 	}
 	r.logWaiting(links)
+	r.logExcluded(sel)
 }
 
 // logWaiting says, once each time it goes missing, which configured
@@ -348,25 +366,25 @@ func (r *Relay) logWaiting(links map[string]iface.Link) {
 // pacing, the limits, the tracker and the fallback.
 func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo, out *requestOut, now time.Time) {
 	c := st.counters
-	c.requestsIn.Add(1)                 // every frame read, before any check: drops are a share of it
+	c.requestsIn.Add(1) // every frame read, before any check: drops are a share of it
+	ev := r.startRequest(frame, info)
 	if lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
 		var src [6]byte
 		copy(src[:], frame[6:12])
 		switch lim.Allow(src, now) {
 		case ratelimit.InterfaceLimited:
-			r.drop(c, ReasonRateInterface, st.name, nil)
+			r.drop(c, ev, ReasonRateInterface, st.name, nil)
 			return
 		case ratelimit.ClientLimited:
-			r.drop(c, ReasonRateClient, st.name, nil)
+			r.drop(c, ev, ReasonRateClient, st.name, nil)
 			return
 		}
 	}
 	dg, err := iface.ParseUDP4(frame, info)
 	if err != nil {
-		r.drop(c, frameReason(err), st.name, err)
+		r.drop(c, ev, frameReason(err), st.name, err)
 		return
 	}
-	ev := r.tracer.Start(trace.In, netip.Addr{}, dg.Payload)
 	var job fbJob
 	haveJob := false
 	if st.fb != nil {
@@ -379,15 +397,13 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 		haveJob = false
 	}
 	if res.drop {
-		r.drop(c, res.reason, st.name, nil)
-		r.tracer.EmitDropped(ev, st.name, res.reason.String())
+		r.drop(c, ev, res.reason, st.name, nil)
 		return
 	}
 	r.bindings.ObserveRequest(res.msg) // a RELEASE or DECLINE ends a binding
 	m := wire.Packet(res.msg)
 	mt := m.MessageType()
-	if haveJob && r.fallbackOwns(st, job, mt) {
-		r.tracer.EmitFallback(ev, st.name)
+	if haveJob && r.fallbackOwns(st, job, mt, ev) {
 		return // a lease of the fallback's own: answered here, not relayed
 	}
 	if res.omitted {
@@ -397,8 +413,7 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 		c.opt82Inserted.Add(1)
 	}
 	if len(st.helpers) == 0 {
-		r.drop(c, ReasonNoHelper, st.name, nil)
-		r.tracer.EmitDropped(ev, st.name, ReasonNoHelper.String())
+		r.drop(c, ev, ReasonNoHelper, st.name, nil)
 		return
 	}
 	// Register the transaction, and a DISCOVER's pending fallback answer,
@@ -406,30 +421,35 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 	// the send loop ends, and must find them to be counted and to cancel the
 	// fallback. A transaction whose sends all fail simply times out, which
 	// is what an unreachable upstream should look like.
-	if st.tracker != nil && (mt == wire.Discover || mt == wire.Request || mt == wire.Inform) {
+	if st.tracker != nil && mustAnswer(st, m, mt) {
 		st.tracker.Forwarded(txnOf(m), now)
 	}
 	if haveJob {
-		r.fallbackAfterRelay(st, job, m, mt, now)
+		r.fallbackAfterRelay(st, job, m, mt, now, ev)
 	}
 	// Queue a copy for each helper; the loop sends the queue before it
 	// waits for more (flushRequests), and counts each send then.
 	r.room(out, len(st.helpers), len(res.msg))
+	k := txnOf(m)
+	tracked := st.members != nil && st.tracker.Pending(k) // each helper sent it must answer it too
 	last := -1
 	for i, h := range st.helpers {
 		hc := r.helperCounter(st, h.Addr())
 		if i < len(st.helperLims) && !st.helperLims[i].Allow(now) { // nil: no ceiling
-			r.drop(c, ReasonRateHelper, st.name, nil)
+			r.dropSend(c, ev, ReasonRateHelper, st.name, h, nil)
 			continue
 		}
 		j, ok := out.b.Add(res.msg, st.srcOOB, h)
 		if !ok { // room made space: this is a bug, counted rather than silent
 			hc.sendErrors.Add(1)
-			r.drop(c, ReasonSendFailed, st.name, errOutboxFull)
+			r.dropSend(c, ev, ReasonSendFailed, st.name, h, errOutboxFull)
 			continue
 		}
-		out.tags[j] = requestTag{c: c, hc: hc, name: st.name, mt: mt, ev: ev, helpers: st.helpers}
+		out.tags[j] = requestTag{c: c, hc: hc, name: st.name, mt: mt, ev: ev}
 		last = j
+		if tracked {
+			forwardedTo(st, h.Addr(), k, now)
+		}
 	}
 	if last >= 0 {
 		out.tags[last].last = true
@@ -439,7 +459,7 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 // fallbackOwns hands a REQUEST, RELEASE or DECLINE about one of the
 // fallback server's own leases to it. Such a message is not relayed: the
 // upstream does not know the lease and might NAK it.
-func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType) bool {
+func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType, ev *trace.Event) bool {
 	if mt != wire.Request && mt != wire.Release && mt != wire.Decline {
 		return false
 	}
@@ -448,8 +468,10 @@ func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType) bool {
 		return false
 	}
 	if !st.fb.enqueue(j) {
-		r.drop(st.counters, ReasonFallbackBusy, st.name, nil)
+		r.drop(st.counters, ev, ReasonFallbackBusy, st.name, nil)
+		return true
 	}
+	r.tracer.EmitFallback(ev, st.name)
 	return true
 }
 
@@ -457,8 +479,9 @@ func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType) bool {
 // is also relayed (called before it is sent): a DISCOVER at once when the upstream is down (or the
 // client's secs says it has waited long enough), else after offer-delay
 // unless an upstream OFFER passes back first; an INFORM only when the
-// upstream is down.
-func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.MessageType, now time.Time) {
+// upstream is down. A full queue drops the fallback's copy: counted and
+// traced (ev) as fallback_busy, while the message itself is relayed.
+func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.MessageType, now time.Time, ev *trace.Event) {
 	fc := st.fb.cfg.Load()
 	down := st.tracker != nil && !st.tracker.Up()
 	urgent := down || (fc.UseSecs && time.Duration(m.Secs())*time.Second >= fc.SecsThreshold)
@@ -477,15 +500,7 @@ func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.
 		st.fb.release(j)
 	}
 	if !ok {
-		r.drop(st.counters, ReasonFallbackBusy, st.name, nil)
-	}
-}
-
-// drop counts a dropped packet and logs it at debug level.
-func (r *Relay) drop(c *ifaceCounters, reason Reason, ifname string, err error) {
-	c.drops[reason].Add(1)
-	if r.log.Enabled(context.Background(), slog.LevelDebug) {
-		r.log.Debug("packet dropped", "iface", ifname, "reason", reason.String(), "err", err)
+		r.drop(st.counters, ev, ReasonFallbackBusy, st.name, nil)
 	}
 }
 
@@ -569,8 +584,7 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out 
 		c, name = res.st.counters, res.st.name
 	}
 	if res.drop {
-		r.drop(c, res.reason, name, nil)
-		r.tracer.EmitDropped(ev, name, res.reason.String())
+		r.drop(c, ev, res.reason, name, nil)
 		return
 	}
 	mt := wire.Packet(res.msg).MessageType()
@@ -580,7 +594,7 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out 
 		hc.lastReply.Store(now.UnixNano())
 		hc.byType.add(1, mt)
 	}
-	r.upstreamAnswered(res, now)
+	r.upstreamAnswered(res, src, now)
 	fr, conn, dst, err := r.replyFrame(res, frame)
 	if err == nil {
 		r.roomReply(out, conn, len(fr))
@@ -589,8 +603,7 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out 
 		}
 	}
 	if err != nil {
-		r.drop(c, ReasonDeliverFailed, name, err)
-		r.tracer.EmitDropped(ev, name, ReasonDeliverFailed.String())
+		r.drop(c, ev, ReasonDeliverFailed, name, err)
 		return
 	}
 	out.tags[out.b.Len()-1] = replyTag{c: c, name: name, mt: mt, ev: ev,
@@ -605,9 +618,10 @@ func hasServerID(m wire.Packet) bool {
 	return ok
 }
 
-// upstreamAnswered feeds a reply to the health tracker and cancels a
-// pending fallback answer to the same DISCOVER.
-func (r *Relay) upstreamAnswered(res replyResult, now time.Time) {
+// upstreamAnswered feeds a reply from src to the health trackers (its
+// helper set's and its own) and cancels a pending fallback answer to the
+// same DISCOVER.
+func (r *Relay) upstreamAnswered(res replyResult, src netip.Addr, now time.Time) {
 	st := res.st
 	if st.tracker == nil && st.fb == nil {
 		return
@@ -617,6 +631,10 @@ func (r *Relay) upstreamAnswered(res replyResult, now time.Time) {
 	if st.tracker != nil {
 		if lat, ok := st.tracker.Answered(k, now); ok && st.latency != nil {
 			st.latency.observe(lat)
+		}
+		learnServerID(st, m)
+		if lat, ok := answeredBy(st, src, k, now); ok {
+			r.helperCounter(st, src).latency.observe(lat)
 		}
 	}
 	if st.fb != nil && m.MessageType() == wire.Offer {

@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"bytes"
 	"net/netip"
 
 	"github.com/iphelper/iphelper/config"
@@ -18,7 +17,7 @@ type replyResult struct {
 	drop   bool
 }
 
-// processReply runs the reply path of DESIGN.md on one UDP payload from
+// processReply runs the reply path (docs/packet-paths.md, reply step 2) on one UDP payload from
 // src: find the downstream interface, check the source and the option 82,
 // strip it and decide the delivery. It edits msg in place and does not
 // allocate. ingress is the index of the interface the reply arrived on (0:
@@ -68,8 +67,12 @@ func processReply(rt *routes, src netip.Addr, ingress int, b []byte) replyResult
 func matchOption82(g *giaddrGroup, msg wire.Packet, data []byte) (st *ifState, keep bool, reason Reason) {
 	cid, okc, errc := option82.Lookup(data, option82.CircuitID)
 	rid, okr, errr := option82.Lookup(data, option82.RemoteID)
-	if errc == nil && errr == nil && okc {
-		if s := g.byCircuit[string(cid)]; s != nil && okr && bytes.Equal(rid, s.remoteID) {
+	if errc == nil && errr == nil && okc && okr {
+		s, ambiguous := g.byStamp(cid, rid, msg)
+		if ambiguous {
+			return nil, false, ReasonCircuitCollision
+		}
+		if s != nil {
 			return s, false, 0
 		}
 	}
@@ -91,20 +94,10 @@ func matchOption82(g *giaddrGroup, msg wire.Packet, data []byte) (st *ifState, k
 
 // pickByAddress chooses the interface of a group for a reply without a
 // usable option 82: the only one, or the one whose subnet holds the
-// client's address (yiaddr, else ciaddr).
+// client's address (yiaddr, else ciaddr); nil when that is not exactly one.
 func pickByAddress(g *giaddrGroup, msg wire.Packet) *ifState {
 	if len(g.states) == 1 {
 		return g.states[0]
 	}
-	for _, a := range []netip.Addr{msg.YIAddr(), msg.CIAddr()} {
-		if !usableUnicast(a) {
-			continue
-		}
-		for _, s := range g.states {
-			if s.addr.IsValid() && s.addr.Masked().Contains(a) {
-				return s
-			}
-		}
-	}
-	return nil
+	return pickBySubnet(g.states, nil, msg)
 }

@@ -31,7 +31,7 @@ func frameReason(err error) Reason {
 	}
 }
 
-// processRequest runs the request path of DESIGN.md on one datagram read
+// processRequest runs the request path (docs/packet-paths.md, request step 4) on one datagram read
 // from st's interface: checks, option-82 policy, giaddr, hops. It edits the
 // message in place; the datagram's payload must have spare capacity for our
 // option 82 (the agent's read buffer has it). It does not allocate.
@@ -41,23 +41,10 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 		return requestResult{drop: true, reason: ReasonNotForUs}
 	}
 	msg := wire.Packet(dg.Payload)
-	if err := wire.Validate(msg); err != nil {
-		return requestResult{drop: true, reason: ReasonMalformed}
+	if reason, ok := admitRequest(st, rt, maxHops, msg, dg.SrcMAC); !ok {
+		return requestResult{drop: true, reason: reason}
 	}
-	if msg.Op() != wire.OpRequest {
-		return requestResult{drop: true, reason: ReasonNotRequest}
-	}
-	if int(msg.Hops()) >= maxHops {
-		return requestResult{drop: true, reason: ReasonMaxHops}
-	}
-	giaddr := msg.GIAddr()
-	giaddrSet := !giaddr.IsUnspecified()
-	if giaddrSet && rt.isOurs(giaddr) {
-		return requestResult{drop: true, reason: ReasonOurGIAddr}
-	}
-	if st.cfg.VerifyCHAddr && !giaddrSet && !chaddrIsSource(msg, dg.SrcMAC) {
-		return requestResult{drop: true, reason: ReasonCHAddrMismatch}
-	}
+	giaddrSet := !msg.GIAddr().IsUnspecified()
 	facts := requestFacts{bootp: !msg.HasMagicCookie(), giaddrSet: giaddrSet}
 	if !facts.bootp {
 		_, _, facts.hasOpt82 = wire.FindOption(msg, wire.OptRelayAgentInfo)
@@ -83,7 +70,7 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 		}
 		out, err := wire.InsertBeforeEnd(msg, opt, maxSize)
 		if err != nil {
-			res.omitted = true // forward without it (DESIGN.md step 3)
+			res.omitted = true // forward without it (docs/packet-paths.md, request step 4.9)
 		} else {
 			msg, res.inserted = out, true
 		}
@@ -93,38 +80,86 @@ func processRequest(st *ifState, rt *routes, maxHops, maxSize int, dg iface.Data
 	return res
 }
 
+// admitRequest runs the checks of the request path that need no edit of
+// the message: well-formed, a BOOTREQUEST, hops, giaddr, chaddr. It
+// returns the drop reason and false for a request the relay must not
+// relay. It does not allocate.
+//
+// A request with giaddr set was relayed by an agent below us, so it is
+// accepted only on an interface that faces relays: a trusted one (Cisco
+// "ip dhcp relay information trusted"). On an access port a client could
+// otherwise set any giaddr and skip verify-chaddr and the untrusted
+// option-82 rule, both of which apply to giaddr-0 requests only: RELEASE
+// another client's lease, bring its own option 82, pick the subnet and the
+// address the server answers to.
+func admitRequest(st *ifState, rt *routes, maxHops int, msg wire.Packet, srcMAC []byte) (Reason, bool) {
+	if err := wire.Validate(msg); err != nil {
+		return ReasonMalformed, false
+	}
+	if msg.Op() != wire.OpRequest {
+		return ReasonNotRequest, false
+	}
+	if hopsExceeded(msg.Hops(), maxHops) {
+		return ReasonMaxHops, false
+	}
+	giaddr := msg.GIAddr()
+	if giaddr.IsUnspecified() {
+		if st.cfg.VerifyCHAddr && !chaddrIsSource(msg, srcMAC) {
+			return ReasonCHAddrMismatch, false
+		}
+		return 0, true
+	}
+	if rt.isOurs(giaddr) {
+		return ReasonOurGIAddr, false
+	}
+	if !st.cfg.Trusted {
+		return ReasonUntrustedRelay, false
+	}
+	return 0, true
+}
+
+// hopsExceeded reports whether a request's hops field exceeds the max-hops
+// threshold. RFC 1542 §4.1.1 discards a request whose hops exceeds the
+// threshold, so one whose hops equals it is still relayed (and leaves with
+// one hop more).
+func hopsExceeded(hops uint8, maxHops int) bool { return int(hops) > maxHops }
+
 // routes is the reply path's view of the downstream interfaces, rebuilt on
 // every change and swapped in atomically.
 type routes struct {
 	downstream map[int]bool                // the ifindexes of the served downstream interfaces
 	ours       map[netip.Addr]bool         // every IPv4 address of every link: loop/spoof guard
 	byGIAddr   map[netip.Addr]*giaddrGroup // relaying address → interfaces that use it
+	collisions []stampCollision            // interfaces whose replies option 82 cannot tell apart
 }
 
 // giaddrGroup is the set of interfaces that share one giaddr (more than one
-// with source-interface or a common configured giaddr).
+// with source-interface or a common configured giaddr), in name order.
 type giaddrGroup struct {
 	states    []*ifState
-	byCircuit map[string]*ifState
+	byCircuit map[string][]*ifState // circuit-id → the interfaces that stamp it, in name order
 }
 
 func (rt *routes) isOurs(a netip.Addr) bool { return rt != nil && rt.ours[a] }
 
+// buildRoutes indexes states for the reply path. Its result does not
+// depend on the order of states.
 func buildRoutes(states []*ifState, ours map[netip.Addr]bool) *routes {
 	rt := &routes{ours: ours, byGIAddr: make(map[netip.Addr]*giaddrGroup), downstream: make(map[int]bool)}
-	for _, s := range states {
+	for _, s := range sortedStates(states) {
 		rt.downstream[s.link.Index] = true
 		if !s.giaddr.IsValid() {
 			continue
 		}
 		g := rt.byGIAddr[s.giaddr]
 		if g == nil {
-			g = &giaddrGroup{byCircuit: make(map[string]*ifState)}
+			g = &giaddrGroup{byCircuit: make(map[string][]*ifState)}
 			rt.byGIAddr[s.giaddr] = g
 		}
 		g.states = append(g.states, s)
-		g.byCircuit[string(s.circuitID)] = s
+		g.byCircuit[string(s.circuitID)] = append(g.byCircuit[string(s.circuitID)], s)
 	}
+	rt.collisions = findCollisions(rt.byGIAddr)
 	return rt
 }
 

@@ -96,9 +96,14 @@ func TestProcessRequest(t *testing.T) {
 			want: relayed{Drop: true, Reason: "not_for_us"},
 		},
 		{
-			name: "hops at max-hops is dropped",
-			msg:  discover(t, withHops(4)), dst: bcast,
+			name: "hops over max-hops is dropped",
+			msg:  discover(t, withHops(5)), dst: bcast,
 			want: relayed{Drop: true, Reason: "max_hops"},
+		},
+		{
+			name: "hops at max-hops is relayed",
+			msg:  discover(t, withHops(4)), dst: bcast,
+			want: relayed{GIAddr: "203.0.113.1", Hops: 5, CircuitID: "eth1", RemoteID: "relay1", SubOpts: []byte{1, 2}},
 		},
 		{
 			name: "hops below max-hops is counted up",
@@ -111,9 +116,15 @@ func TestProcessRequest(t *testing.T) {
 			want: relayed{Drop: true, Reason: "giaddr_is_ours"},
 		},
 		{
-			name: "giaddr of another relay is kept, its option 82 too",
-			msg:  discover(t, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9}), foreign82), dst: bcast,
+			name:  "giaddr of another relay is kept on a trusted interface, its option 82 too",
+			flags: config.Flags{TrustAll: true},
+			msg:   discover(t, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9}), foreign82), dst: bcast,
 			want: relayed{GIAddr: "203.0.113.9", Hops: 1, CircuitID: "switch-port-7", SubOpts: []byte{1}},
+		},
+		{
+			name: "giaddr of another relay on an untrusted interface is dropped",
+			msg:  discover(t, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9}), foreign82), dst: bcast,
+			want: relayed{Drop: true, Reason: "untrusted_giaddr"},
 		},
 		{
 			name: "option 82 with giaddr 0 on an untrusted interface",

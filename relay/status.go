@@ -43,6 +43,9 @@ type InterfaceStatus struct {
 type Status struct {
 	Interfaces []InterfaceStatus
 	Helpers    []HelperStats
+	// HelperSets is the health of each helper set in use, which decides
+	// the fallback of the interfaces that use it.
+	HelperSets []HelperSetStats
 	Global     InterfaceStats
 	// Scopes is the address use of each fallback scope, by interface.
 	Scopes []ScopeStatus
@@ -67,9 +70,14 @@ func (r *Relay) Status() Status {
 	}
 	var out Status
 	seen := make(map[string]bool)
+	inUse := make(map[string][]string) // helper set ID → the interfaces that use it
 	if v := r.published.Load(); v != nil {
 		for _, st := range *v {
 			seen[st.name] = true
+			if st.tracker != nil {
+				id := helperSetID(st.cfg.Helpers)
+				inUse[id] = append(inUse[id], st.name)
+			}
 			o := st.cfg.Option82
 			is := InterfaceStatus{
 				Name: st.name, State: AgentState(st.agent.status.Load()).String(),
@@ -94,7 +102,8 @@ func (r *Relay) Status() Status {
 	}
 	sort.Slice(out.Interfaces, func(i, j int) bool { return out.Interfaces[i].Name < out.Interfaces[j].Name })
 	out.Helpers = stats.Helpers
-	r.trackers.fill(out.Helpers)
+	r.trackers.fill(out.Helpers, inUse)
+	out.HelperSets = r.trackers.sets(inUse)
 	if p := r.fbPub.Load(); p != nil {
 		now := time.Now()
 		for _, f := range *p {

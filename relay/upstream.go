@@ -46,7 +46,7 @@ const upstreamSndBuf = 4 << 20
 // socket filter that lets only BOOTREPLYs through: the kernel also delivers
 // every broadcast BOOTREQUEST of the downstream interfaces to this socket,
 // and the request path takes those from the packet sockets instead
-// (DESIGN.md: each side ignores the other kind).
+// (docs/packet-paths.md, "Which socket sees what").
 func ListenUpstream(port int) (UpstreamConn, error) {
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{Port: port})
 	if err != nil {

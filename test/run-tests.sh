@@ -38,7 +38,7 @@ go vet ./...
 
 step "staticcheck"
 # Pinned, fetched through the Go module proxy like the module's own
-# dependencies (STYLE.md: staticcheck clean).
+# dependencies (the code must be staticcheck clean).
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 step "go test -race"

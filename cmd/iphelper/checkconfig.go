@@ -10,7 +10,8 @@ import (
 // checkConfigCommand returns "iphelper check-config [FILE]": validate the
 // config file and flags as run would, and print the effective config. It
 // also checks the configuration against the interfaces of this machine
-// as run and every reload do (relay.CheckConfig).
+// as run and every reload do (relay.CheckConfig), and lists which links of
+// this machine each pattern serves and which it leaves alone.
 func checkConfigCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "check-config",
@@ -18,7 +19,10 @@ func checkConfigCommand() *cli.Command {
 		ArgsUsage: "[FILE]",
 		Description: "Builds the configuration from FILE (or --config FILE) and the flags exactly as run\n" +
 			"does, prints it as YAML on success, and exits with status 1 and every problem found\n" +
-			"otherwise (status 2 for a command line it cannot use). Give flags before FILE.",
+			"otherwise (status 2 for a command line it cannot use). Comments before the YAML list\n" +
+			"the interfaces of this machine that each pattern serves, and those it leaves alone\n" +
+			"(loopback, and the interface that holds the route to a helper) and why. Give flags\n" +
+			"before FILE.",
 		Flags:  runFlags(),
 		Action: checkConfig,
 	}
@@ -42,7 +46,11 @@ func checkConfig(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	if _, err := fmt.Fprintf(c.App.Writer, "# iphelper effective configuration\n%s", out); err != nil {
+	report := ""
+	if links, routed, err := machineLinks(cfg); err == nil {
+		report = patternReport(cfg, links, routed)
+	}
+	if _, err := fmt.Fprintf(c.App.Writer, "# iphelper effective configuration\n%s%s", report, out); err != nil {
 		return cli.Exit(fmt.Sprintf("failed to print the configuration: %v", err), 1)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/control"
 )
 
@@ -43,14 +44,11 @@ func debugPackets(c *cli.Context) error {
 		return err
 	}
 	iface := c.String(debugFlagInterface)
-	where := "every interface"
-	if iface != "" {
-		where = fmt.Sprintf("interface %s", clean(iface))
-	}
-	fmt.Fprintf(c.App.ErrWriter, "Tracing DHCP packets on %s; press Ctrl-C to stop.\n", where)
 	asJSON := c.Bool(clientFlagJSON)
 	enc := json.NewEncoder(c.App.Writer)
-	err = cl.Trace(ctx, iface, func(e control.TraceEvent) {
+	err = cl.TraceStarted(ctx, iface, func(st control.TraceStart) {
+		fmt.Fprintln(c.App.ErrWriter, traceBanner(iface, st.State))
+	}, func(e control.TraceEvent) {
 		if asJSON {
 			_ = enc.Encode(e)
 			return
@@ -61,4 +59,15 @@ func debugPackets(c *cli.Context) error {
 		return clientError(err)
 	}
 	return nil
+}
+
+// traceBanner is the line that tells where the trace listens.
+func traceBanner(iface, state string) string {
+	switch {
+	case iface == "":
+		return "Tracing DHCP packets on every interface; press Ctrl-C to stop."
+	case state == relay.StateWaitingLink.String():
+		return fmt.Sprintf("Interface %s is configured but does not exist yet: tracing its packets once it appears; press Ctrl-C to stop.", clean(iface))
+	}
+	return fmt.Sprintf("Tracing DHCP packets on interface %s; press Ctrl-C to stop.", clean(iface))
 }

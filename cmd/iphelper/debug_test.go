@@ -157,3 +157,59 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestDebugPacketsInterface: an interface the daemon neither serves nor
+// has configured is refused with the names it knows; one configured and
+// not there yet is traced once it appears, and the banner says so.
+func TestDebugPacketsInterface(t *testing.T) {
+	tests := []struct {
+		name    string
+		iface   string
+		stderr  string
+		wantErr string
+	}{
+		{name: "served", iface: "eth1", stderr: "Tracing DHCP packets on interface eth1; press Ctrl-C to stop.\n"},
+		{name: "configured, no link yet", iface: "eth2.20",
+			stderr: "Interface eth2.20 is configured but does not exist yet: tracing its packets once it appears; press Ctrl-C to stop.\n"},
+		{name: "unknown", iface: "eth9",
+			wantErr: `no interface "eth9" is served or configured (known: eth1, eth2.20) (bad_argument)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := trace.New(0, nil)
+			path := startControl(t, control.Sources{Trace: tr, Status: &fakeRelay{st: clientTestStatus()}})
+			var stdout, stderr syncBuffer
+			app := clientApp(nil, nil)
+			app.Writer, app.ErrWriter = &stdout, &stderr
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			errc := make(chan error, 1)
+			go func() {
+				errc <- app.RunContext(ctx, []string{"iphelper", "debug", "packets", "--control-socket", path, "-i", tt.iface})
+			}()
+			if tt.wantErr != "" {
+				select {
+				case err := <-errc:
+					if err == nil || err.Error() != tt.wantErr {
+						t.Errorf("debug packets -i %s = %v, want %q", tt.iface, err, tt.wantErr)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("debug packets did not fail")
+				}
+				if tr.Enabled() {
+					t.Error("the refused trace subscribed")
+				}
+				return
+			}
+			waitUntil(t, "the trace to start", tr.Enabled)
+			waitUntil(t, "the banner", func() bool { return stderr.String() != "" })
+			cancel()
+			if err := <-errc; err != nil {
+				t.Fatalf("debug packets after Ctrl-C: %v", err)
+			}
+			if diff := cmp.Diff(tt.stderr, stderr.String()); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -3,6 +3,9 @@
 // `iphelper check-config` validates a configuration. main only wires flags,
 // configuration and the daemon's tasks together; the protocol lives in the
 // relay package.
+//
+// docs/README.md is the design of record and maps every behaviour to its
+// package and file.
 package main
 
 import (

@@ -83,7 +83,7 @@ interfaces:
 			level.Set(cfg.Log.SlogLevel())
 			app := &fakeApplier{}
 			load := func() (*config.Config, error) { return config.ParseWithFlags([]byte(tt.file), config.Flags{}) }
-			check := func(c *config.Config) error { return relay.CheckConfig(c, links) }
+			check := func(c *config.Config) error { return relay.CheckConfig(c, links, nil) }
 			rl := newReloader(cfg, load, check, app, slog.New(slog.NewTextHandler(io.Discard, nil)), level)
 			res, err := rl.Reload()
 			_, ok, failed := rl.ReloadStats()

@@ -88,12 +88,12 @@ func daemonFlags() []cli.Flag {
 func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger, level *slog.LevelVar) error {
 	watcher := iface.NewWatcher(log)
 	tracer, table := trace.New(0, nil), bindings.New(0)
-	r := relay.New(cfg, watcher, log, relay.Options{Tracer: tracer, Bindings: table})
+	r := relay.New(cfg, watcher, log, relay.Options{Tracer: tracer, Bindings: table, Routes: iface.NetlinkRoutes{}})
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return watcher.Run(ctx) })
 	g.Go(func() error { return r.Run(ctx) })
 	g.Go(func() error { return notifySystemd(ctx, os.Getenv("NOTIFY_SOCKET"), log, r.Ready()) })
-	check := func(c *config.Config) error { return relay.CheckConfig(c, watcher.Links()) }
+	check := func(c *config.Config) error { return relay.CheckConfig(c, watcher.Links(), iface.NetlinkRoutes{}) }
 	rl := newReloader(cfg, load, check, r, log, level)
 	g.Go(func() error { return reloadOnHangup(ctx, rl) })
 	g.Go(func() error { return bindings.NewSweeper(table, 0, nil).Run(ctx) })

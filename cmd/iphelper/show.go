@@ -212,6 +212,44 @@ func writeHelpers(w io.Writer, hs []control.Helper) error {
 			}
 		}
 	}
+	return writeHelperSets(w, hs)
+}
+
+// writeHelperSets lists each helper set the helpers belong to, once: its
+// health decides the fallback of its interfaces.
+func writeHelperSets(w io.Writer, hs []control.Helper) error {
+	var sets []control.HelperSet
+	seen := make(map[string]bool)
+	for _, h := range hs {
+		for _, s := range h.Sets {
+			if id := addrList(s.Helpers); !seen[id] {
+				seen[id] = true
+				sets = append(sets, s)
+			}
+		}
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	sort.Slice(sets, func(i, j int) bool { return addrList(sets[i].Helpers) < addrList(sets[j].Helpers) })
+	if _, err := fmt.Fprintln(w, "\nHelper sets (a set is down when none of its helpers answers: its interfaces' fallback then answers at once)"); err != nil {
+		return err
+	}
+	t := newTable(w, "Helpers", "Interfaces", "Health", "Since", "Forwarded", "Answered", "Timed out", "p50 ms", "p99 ms")
+	for _, s := range sets {
+		t.row(addrList(s.Helpers), clean(strings.Join(s.Interfaces, ",")), s.Health, stamp(s.Since), u64(s.Forwarded), u64(s.Answered),
+			u64(s.TimedOut), fmt.Sprintf("%.1f", s.LatencyP50Ms), fmt.Sprintf("%.1f", s.LatencyP99Ms))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	for _, s := range sets {
+		if s.Health == "down" && s.Reason != "" {
+			if _, err := fmt.Fprintf(w, "helper set %s is down: %s\n", addrList(s.Helpers), s.Reason); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -60,11 +60,24 @@ func clientTestStatus() relay.Status {
 				Addr: mustAddr("198.51.100.2"), Sent: 10, Replies: 9, LastReply: time.Date(2026, 11, 30, 12, 1, 2, 0, time.UTC),
 				Health: "up", Since: time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC), Reason: "upstream replied",
 				Forwarded: 10, Answered: 9, TimedOut: 1, LatencyP50: 1500 * time.Microsecond, LatencyP99: 12 * time.Millisecond,
+				Sets: []string{"198.51.100.2", "198.51.100.2,198.51.100.3"},
 			},
 			{
 				Addr: mustAddr("198.51.100.3"), Sent: 10, SendErrors: 1,
 				Health: "down", Since: time.Date(2026, 11, 30, 11, 30, 0, 0, time.UTC),
 				Reason: "3 transactions in a row got no reply within 2s", Forwarded: 10, TimedOut: 10,
+				Sets: []string{"198.51.100.2,198.51.100.3"},
+			},
+		},
+		HelperSets: []relay.HelperSetStats{
+			{
+				Helpers: []netip.Addr{mustAddr("198.51.100.2")}, Interfaces: []string{"eth2.20"}, Health: "up",
+				Since: time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC), Reason: "no transaction has failed yet",
+			},
+			{
+				Helpers: []netip.Addr{mustAddr("198.51.100.2"), mustAddr("198.51.100.3")}, Interfaces: []string{"eth1"}, Health: "up",
+				Since: time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC), Reason: "upstream replied",
+				Forwarded: 10, Answered: 9, TimedOut: 1, LatencyP50: 1500 * time.Microsecond, LatencyP99: 12 * time.Millisecond,
 			},
 		},
 		Global: relay.InterfaceStats{Drops: map[string]uint64{"unknown_giaddr": 3}},
@@ -165,6 +178,11 @@ Helper        Health  Since                 Last reply            Sent  Replies 
 198.51.100.2  up      2026-11-30T11:00:00Z  2026-11-30T12:01:02Z  10    9        1          1.5     12.0    0
 198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         0.0     0.0     1
 198.51.100.3 is down: 3 transactions in a row got no reply within 2s
+
+Helper sets (a set is down when none of its helpers answers: its interfaces' fallback then answers at once)
+Helpers                    Interfaces  Health  Since                 Forwarded  Answered  Timed out  p50 ms  p99 ms
+198.51.100.2               eth2.20     up      2026-11-30T11:00:00Z  0          0         0          0.0     0.0
+198.51.100.2,198.51.100.3  eth1        up      2026-11-30T11:00:00Z  10         9         1          1.5     12.0
 `,
 		},
 		{
@@ -175,6 +193,11 @@ Helper        Health  Since                 Last reply            Sent  Replies 
 198.51.100.2  up      2026-11-30T11:00:00Z  2026-11-30T12:01:02Z  10    9        1          1.5     12.0    0
 198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         0.0     0.0     1
 198.51.100.3 is down: 3 transactions in a row got no reply within 2s
+
+Helper sets (a set is down when none of its helpers answers: its interfaces' fallback then answers at once)
+Helpers                    Interfaces  Health  Since                 Forwarded  Answered  Timed out  p50 ms  p99 ms
+198.51.100.2               eth2.20     up      2026-11-30T11:00:00Z  0          0         0          0.0     0.0
+198.51.100.2,198.51.100.3  eth1        up      2026-11-30T11:00:00Z  10         9         1          1.5     12.0
 `,
 		},
 		{
@@ -211,6 +234,11 @@ Helper        Health  Since                 Last reply            Sent  Replies 
 198.51.100.2  up      2026-11-30T11:00:00Z  2026-11-30T12:01:02Z  10    9        1          1.5     12.0    0
 198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         0.0     0.0     1
 198.51.100.3 is down: 3 transactions in a row got no reply within 2s
+
+Helper sets (a set is down when none of its helpers answers: its interfaces' fallback then answers at once)
+Helpers                    Interfaces  Health  Since                 Forwarded  Answered  Timed out  p50 ms  p99 ms
+198.51.100.2               eth2.20     up      2026-11-30T11:00:00Z  0          0         0          0.0     0.0
+198.51.100.2,198.51.100.3  eth1        up      2026-11-30T11:00:00Z  10         9         1          1.5     12.0
 `,
 		},
 		{
@@ -293,7 +321,42 @@ func TestShowJSON(t *testing.T) {
     "transactions_answered": 9,
     "transactions_timed_out": 1,
     "latency_p50_ms": 1.5,
-    "latency_p99_ms": 12
+    "latency_p99_ms": 12,
+    "sets": [
+      {
+        "helpers": [
+          "198.51.100.2"
+        ],
+        "interfaces": [
+          "eth2.20"
+        ],
+        "health": "up",
+        "since": "2026-11-30T11:00:00Z",
+        "reason": "no transaction has failed yet",
+        "transactions_forwarded": 0,
+        "transactions_answered": 0,
+        "transactions_timed_out": 0,
+        "latency_p50_ms": 0,
+        "latency_p99_ms": 0
+      },
+      {
+        "helpers": [
+          "198.51.100.2",
+          "198.51.100.3"
+        ],
+        "interfaces": [
+          "eth1"
+        ],
+        "health": "up",
+        "since": "2026-11-30T11:00:00Z",
+        "reason": "upstream replied",
+        "transactions_forwarded": 10,
+        "transactions_answered": 9,
+        "transactions_timed_out": 1,
+        "latency_p50_ms": 1.5,
+        "latency_p99_ms": 12
+      }
+    ]
   },
   {
     "address": "198.51.100.3",
@@ -307,7 +370,26 @@ func TestShowJSON(t *testing.T) {
     "transactions_answered": 0,
     "transactions_timed_out": 10,
     "latency_p50_ms": 0,
-    "latency_p99_ms": 0
+    "latency_p99_ms": 0,
+    "sets": [
+      {
+        "helpers": [
+          "198.51.100.2",
+          "198.51.100.3"
+        ],
+        "interfaces": [
+          "eth1"
+        ],
+        "health": "up",
+        "since": "2026-11-30T11:00:00Z",
+        "reason": "upstream replied",
+        "transactions_forwarded": 10,
+        "transactions_answered": 9,
+        "transactions_timed_out": 1,
+        "latency_p50_ms": 1.5,
+        "latency_p99_ms": 12
+      }
+    ]
   }
 ]
 `,

@@ -30,7 +30,7 @@ func loadChecked(path string, f config.Flags, links func() (map[string]iface.Lin
 	if err != nil {
 		return nil, err
 	}
-	if err := relay.CheckConfig(cfg, ls); err != nil {
+	if err := relay.CheckConfig(cfg, ls, iface.NetlinkRoutes{}); err != nil {
 		return nil, err
 	}
 	return cfg, nil

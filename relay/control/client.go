@@ -177,13 +177,32 @@ var ErrTraceEnded = errors.New("the daemon ended the packet trace")
 // Trace closes the connection when it returns, which tells the daemon to
 // stop tracing; the Client cannot be used afterwards.
 func (c *Client) Trace(ctx context.Context, iface string, fn func(TraceEvent)) error {
+	return c.TraceStarted(ctx, iface, nil, fn)
+}
+
+// TraceStarted is Trace that first calls started, when not nil, with the
+// daemon's answer to the request: the interface's state (a configured
+// interface that does not exist yet is waited for). An interface the
+// daemon neither serves nor has configured is refused with
+// CodeBadArgument.
+func (c *Client) TraceStarted(ctx context.Context, iface string, started func(TraceStart), fn func(TraceEvent)) error {
 	defer c.conn.Close()
 	done := c.bind(ctx, RequestTimeout)
-	if _, err := c.roundTrip(ctx, Request{Cmd: CmdDebug, What: DebugPackets, Interface: iface}); err != nil {
+	resp, err := c.roundTrip(ctx, Request{Cmd: CmdDebug, What: DebugPackets, Interface: iface})
+	if err != nil {
 		done()
 		return err
 	}
 	done()
+	if started != nil {
+		var st TraceStart
+		if len(resp.Data) > 0 {
+			if err := json.Unmarshal(resp.Data, &st); err != nil {
+				return fmt.Errorf("failed to decode the start of the packet trace from the control socket %s: %w", c.path, err)
+			}
+		}
+		started(st)
+	}
 	done = c.bind(ctx, 0) // no deadline while tracing
 	defer done()
 	for {

@@ -53,14 +53,29 @@ func fallbackState(s relay.InterfaceStatus) string {
 }
 
 func helpersOf(st relay.Status) []Helper {
+	sets := make(map[string]HelperSet, len(st.HelperSets))
+	for _, s := range st.HelperSets {
+		sets[s.ID()] = HelperSet{
+			Helpers: nonNil(s.Helpers), Interfaces: nonNil(s.Interfaces), Health: s.Health, Since: s.Since, Reason: s.Reason,
+			Forwarded: s.Forwarded, Answered: s.Answered, TimedOut: s.TimedOut,
+			LatencyP50Ms: ms(s.LatencyP50), LatencyP99Ms: ms(s.LatencyP99),
+		}
+	}
 	out := make([]Helper, 0, len(st.Helpers))
 	for _, h := range st.Helpers {
-		out = append(out, Helper{
+		v := Helper{
 			Addr: h.Addr, Sent: h.Sent, SendErrors: h.SendErrors, Replies: h.Replies, LastReply: h.LastReply,
 			Health: h.Health, Since: h.Since, Reason: h.Reason,
 			Forwarded: h.Forwarded, Answered: h.Answered, TimedOut: h.TimedOut,
 			LatencyP50Ms: ms(h.LatencyP50), LatencyP99Ms: ms(h.LatencyP99),
-		})
+			Sets: []HelperSet{},
+		}
+		for _, id := range h.Sets {
+			if s, ok := sets[id]; ok {
+				v.Sets = append(v.Sets, s)
+			}
+		}
+		out = append(out, v)
 	}
 	return out
 }
@@ -99,17 +114,19 @@ func leasesOf(ls []leasestore.Lease) []Lease {
 	return out
 }
 
-var actionNames = map[trace.Action]string{trace.Relayed: "relayed", trace.Delivered: "delivered", trace.Dropped: "dropped", trace.Fallback: "fallback"}
+var actionNames = map[trace.Action]string{
+	trace.Relayed: "relayed", trace.Delivered: "delivered", trace.Dropped: "dropped", trace.Fallback: "fallback", trace.Silent: "fallback_silent",
+}
 
 // traceEventOf converts e for the wire, with its formatted line.
 func traceEventOf(e trace.Event) *TraceEvent {
 	te := &TraceEvent{
 		Time: e.Time, Interface: e.Interface, Direction: e.Dir.String(), Type: trace.TypeName(e.Op, e.Type),
 		XID: e.XID, CHAddr: Hex(append([]byte(nil), e.CHAddr[:min(int(e.HLen), len(e.CHAddr))]...)), GIAddr: e.GIAddr,
-		Action: actionNames[e.Action], From: e.From, To: e.To, Broadcast: e.Broadcast, Reason: e.Reason,
+		Action: actionNames[e.Action], From: e.From, FromFallback: e.FromFallback, To: e.To, Broadcast: e.Broadcast, Reason: e.Reason,
 		Line: trace.Format(e),
 	}
-	if e.Action == trace.Relayed {
+	if e.Action == trace.Relayed || e.Action == trace.Dropped {
 		te.Helpers = e.Helpers
 	}
 	return te

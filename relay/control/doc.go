@@ -19,7 +19,9 @@
 //	{"v":1,"ok":false,"code":"unknown_command","error":"…"}
 //
 // Requests are handled in order; a connection may carry several. `debug
-// packets` turns the connection into a stream: after the first response,
+// packets` turns the connection into a stream: the first response's data
+// is a TraceStart (the interface's state; an interface neither served nor
+// configured is refused with "bad_argument"); after it,
 // the server writes one {"v":1,"ok":true,"event":…} line per traced packet
 // until the client closes the connection or the daemon stops (then a last
 // response with code "shutting_down" says so).
@@ -29,4 +31,7 @@
 // clients would misread gets a new version, and a server answers a version
 // it does not speak with code "unsupported_version". Error codes are the
 // Code constants; scripts branch on them, never on the error text.
+//
+// docs/operations.md describes the socket, what each show command reads,
+// metrics and reload.
 package control

@@ -3,9 +3,11 @@ package control
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/iphelper/iphelper/relay/trace"
@@ -27,9 +29,19 @@ func (s *Server) stream(ctx context.Context, c net.Conn, r *bufio.Reader, req Re
 		_ = s.write(c, errorResponse(&Error{Code: CodeBadArgument, Message: fmt.Sprintf("interface name is longer than %d bytes", maxIfNameLen)}))
 		return
 	}
+	start, cerr := s.traceStart(req.Interface)
+	if cerr != nil {
+		_ = s.write(c, errorResponse(cerr))
+		return
+	}
+	data, err := json.Marshal(start)
+	if err != nil {
+		_ = s.write(c, errorResponse(&Error{Code: CodeInternal, Message: err.Error()}))
+		return
+	}
 	events, cancel := s.src.Trace.Subscribe(req.Interface)
 	defer cancel()
-	if err := s.write(c, Response{V: Version, OK: true}); err != nil {
+	if err := s.write(c, Response{V: Version, OK: true, Data: data}); err != nil {
 		return
 	}
 	s.log.Info("packet trace started", "iface", req.Interface)
@@ -49,6 +61,32 @@ func (s *Server) stream(ctx context.Context, c net.Conn, r *bufio.Reader, req Re
 		<-gone
 	}()
 	s.pump(ctx, c, events, gone)
+}
+
+// traceStart checks the interface of `debug packets` against the relay's
+// interfaces: one that is neither served nor configured by name would
+// show nothing, and is refused; one configured and not there yet is
+// accepted, and the answer says that it is waited for. Without a status
+// source every name is accepted.
+func (s *Server) traceStart(name string) (TraceStart, *Error) {
+	start := TraceStart{Interface: name}
+	if name == "" || s.src.Status == nil {
+		return start, nil
+	}
+	st := s.src.Status.Status()
+	known := make([]string, 0, len(st.Interfaces))
+	for _, is := range st.Interfaces {
+		if is.Name == name {
+			start.State = is.State
+			return start, nil
+		}
+		known = append(known, is.Name)
+	}
+	msg := fmt.Sprintf("no interface %q is served or configured", name)
+	if len(known) > 0 {
+		msg += " (known: " + strings.Join(known, ", ") + ")"
+	}
+	return start, &Error{Code: CodeBadArgument, Message: msg}
 }
 
 // pump writes events to c until ctx ends, the client is gone, the

@@ -69,8 +69,10 @@ type Helper struct {
 	Replies    uint64     `json:"replies_received"`
 	// LastReply is zero (omitted) before the first reply.
 	LastReply time.Time `json:"last_reply,omitzero"`
-	// Health is the state of the helper's set: "up", "down", or "" (omitted)
-	// when no interface uses the helper now; Since and Reason go with it.
+	// Health is the helper's own state: "up", or "down" when its last
+	// transactions (in one of its sets) got no reply from it in time; ""
+	// (omitted) when no interface uses the helper now. Since and Reason go
+	// with it. The transactions and latencies are the helper's own too.
 	Health       string    `json:"health,omitempty"`
 	Since        time.Time `json:"since,omitzero"`
 	Reason       string    `json:"reason,omitempty"`
@@ -79,6 +81,25 @@ type Helper struct {
 	TimedOut     uint64    `json:"transactions_timed_out"`
 	LatencyP50Ms float64   `json:"latency_p50_ms"`
 	LatencyP99Ms float64   `json:"latency_p99_ms"`
+	// Sets are the helper sets in use that hold the helper.
+	Sets []HelperSet `json:"sets"`
+}
+
+// HelperSet is one helper set: the helpers an interface relays to
+// (interfaces with the same helpers share one). Its health, not a single
+// helper's, decides whether the fallback of its interfaces answers at
+// once: it is down when no helper answers.
+type HelperSet struct {
+	Helpers      []netip.Addr `json:"helpers"`
+	Interfaces   []string     `json:"interfaces"`
+	Health       string       `json:"health"`
+	Since        time.Time    `json:"since,omitzero"`
+	Reason       string       `json:"reason,omitempty"`
+	Forwarded    uint64       `json:"transactions_forwarded"`
+	Answered     uint64       `json:"transactions_answered"`
+	TimedOut     uint64       `json:"transactions_timed_out"`
+	LatencyP50Ms float64      `json:"latency_p50_ms"`
+	LatencyP99Ms float64      `json:"latency_p99_ms"`
 }
 
 // InterfaceCounters are the counters of one interface by name.
@@ -121,23 +142,42 @@ type Lease struct {
 	State     string     `json:"state"` // "bound", "offered", "declined", "released"
 }
 
+// TraceStart is the data of the answer that starts a `debug packets`
+// stream.
+type TraceStart struct {
+	// Interface is the interface traced; empty for every interface.
+	Interface string `json:"interface,omitempty"`
+	// State is that interface's state (InterfaceStatus.State): "up", or
+	// "waiting for link" while a configured interface does not exist yet,
+	// whose packets are traced once it does; empty for every interface.
+	State string `json:"state,omitempty"`
+}
+
 // TraceEvent is one packet of a `debug packets` stream: the fields of
 // trace.Event, and Line, the formatted one-line trace.
 type TraceEvent struct {
-	Time      time.Time        `json:"time"`
-	Interface string           `json:"interface"`
-	Direction string           `json:"direction"` // "in" or "out"
-	Type      string           `json:"type"`      // "DISCOVER", …, "BOOTREQUEST"/"BOOTREPLY" for BOOTP
-	XID       uint32           `json:"xid"`
-	CHAddr    Hex              `json:"chaddr"`
-	GIAddr    netip.Addr       `json:"giaddr"`
-	Action    string           `json:"action,omitempty"` // "relayed", "delivered", "dropped", "fallback"
-	Helpers   []netip.AddrPort `json:"helpers,omitempty"`
-	From      netip.Addr       `json:"from,omitzero"`
-	To        netip.Addr       `json:"to,omitzero"`
-	Broadcast bool             `json:"broadcast,omitempty"`
-	Reason    string           `json:"reason,omitempty"`
-	Line      string           `json:"line"`
+	Time      time.Time  `json:"time"`
+	Interface string     `json:"interface"`
+	Direction string     `json:"direction"` // "in" or "out"
+	Type      string     `json:"type"`      // "DISCOVER", …, "BOOTREQUEST"/"BOOTREPLY" for BOOTP
+	XID       uint32     `json:"xid"`
+	CHAddr    Hex        `json:"chaddr"`
+	GIAddr    netip.Addr `json:"giaddr"`
+	// Action is "relayed", "delivered", "dropped", "fallback" (handed to
+	// the fallback server) or "fallback_silent" (the fallback server did
+	// not answer, for Reason, its outcome).
+	Action string `json:"action,omitempty"`
+	// Helpers are the helpers a request was relayed to; for a dropped
+	// request, the helpers only whose sends were dropped.
+	Helpers []netip.AddrPort `json:"helpers,omitempty"`
+	From    netip.Addr       `json:"from,omitzero"`
+	// FromFallback marks a reply of the interface's fallback server (From
+	// is then its address).
+	FromFallback bool       `json:"from_fallback,omitempty"`
+	To           netip.Addr `json:"to,omitzero"`
+	Broadcast    bool       `json:"broadcast,omitempty"`
+	Reason       string     `json:"reason,omitempty"`
+	Line         string     `json:"line"`
 }
 
 // ReloadResult is the answer to an applied reload.

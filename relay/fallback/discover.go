@@ -56,7 +56,8 @@ func (s *Server) discover(r request) (*dhcpv4.DHCPv4, Outcome) {
 // An Answer is the fallback server's reply to one request, nil for
 // silence, and its outcome.
 type Answer struct {
-	Reply   *dhcpv4.DHCPv4
+	Request *dhcpv4.DHCPv4 // the DISCOVER answered
+	Reply   *dhcpv4.DHCPv4 // nil when the outcome sends nothing
 	Outcome Outcome
 }
 
@@ -77,11 +78,13 @@ func (s *Server) probeLocked(ctx context.Context) []Answer {
 	pend := s.probing
 	s.probing = nil
 	var out []Answer
-	offer := func(p pendingProbe) { out = append(out, Answer{offerReply(p.r, s.scope, p.addr), OutcomeOffer}) }
+	offer := func(p pendingProbe) {
+		out = append(out, Answer{p.r.msg, offerReply(p.r, s.scope, p.addr), OutcomeOffer})
+	}
 	for round := 0; len(pend) > 0; round++ {
 		if round == maxProbeAttempts {
-			for range pend {
-				out = append(out, Answer{nil, OutcomeProbeConflicts})
+			for _, p := range pend {
+				out = append(out, Answer{p.r.msg, nil, OutcomeProbeConflicts})
 			}
 			break
 		}
@@ -91,8 +94,8 @@ func (s *Server) probeLocked(ctx context.Context) []Answer {
 		}
 		inUse, err := s.prober.InUse(ctx, addrs)
 		if ctx.Err() != nil {
-			for range pend {
-				out = append(out, Answer{nil, OutcomeCanceled})
+			for _, p := range pend {
+				out = append(out, Answer{p.r.msg, nil, OutcomeCanceled})
 			}
 			break
 		}
@@ -117,7 +120,7 @@ func (s *Server) probeLocked(ctx context.Context) []Answer {
 			addr, probe, o := s.pickOffer(p.r)
 			switch {
 			case o != OutcomeOffer:
-				out = append(out, Answer{nil, o})
+				out = append(out, Answer{p.r.msg, nil, o})
 			case !probe:
 				offer(pendingProbe{r: p.r, addr: addr})
 			default:
@@ -169,7 +172,7 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 // spared the reserve (see exempt). mu is held.
 func (s *Server) candidate(c *compiled, r request, now time.Time, known bool) (netip.Addr, Outcome) {
 	if own, ok := c.reservation(r.clientID, r.mac); ok {
-		if b := s.tab.at(own); b != nil && b.active(now) && b.client != r.key {
+		if b := s.tab.at(own); c.local[own] || b != nil && b.active(now) && b.client != r.key {
 			return netip.Addr{}, OutcomeReservationBusy
 		}
 		return own, OutcomeOffer

@@ -1,7 +1,7 @@
 // Package fallback is the embedded DHCPv4 server of one downstream
 // interface: when the upstream servers do not answer, the appliance serves
 // directly attached clients from a per-interface "split scope" pool, a range
-// that the upstream scope excludes (DESIGN.md, "The fallback server"). Its
+// that the upstream scope excludes (docs/fallback.md). Its
 // leases live in a leasestore.Store (package leasestore: bbolt on disk).
 //
 // The package decides what to answer; it does not decide when. The relay
@@ -25,6 +25,7 @@
 // alike):
 //
 //	address                                 SELECTING (ours)  INIT-REBOOT   RENEWING/REBINDING
+//	in ranges/reservations, appliance's own NAK local         NAK local     NAK local
 //	held or last held by this client        ACK               ACK (1)       ACK (1)
 //	in pool, held by or reserved for other  NAK taken         NAK taken     NAK taken
 //	in pool, client reserved elsewhere      NAK not ours      NAK not ours  NAK not ours
@@ -36,7 +37,13 @@
 //	(1) NAK failback instead when upstreamUp and Failback is FailbackNAK.
 //
 // A SELECTING REQUEST carrying another server's identifier withdraws our
-// offer, silently. In SELECTING the client answers our own offer, so the
+// offer, silently. With Scope.SharedServerID (the relay's RFC 5107
+// server-id-override makes the upstream's replies carry our identifier too)
+// a SELECTING REQUEST naming our identifier counts as ours only for an
+// address we offered or leased to that client (or one of the appliance's
+// own, NAKed); any other answers an upstream OFFER and is treated like
+// another server's: silence, our offer withdrawn. Without it, in SELECTING
+// the client answers our own offer, so the
 // server is authoritative for the address it asks for; an expired offer
 // whose address is still free is simply granted, as is an offer lost in a
 // restart (offers live in memory only). In the other states an
@@ -47,6 +54,22 @@
 // server did not give it, and guessing either way could hurt a client that
 // holds it from elsewhere. RFC 2131 asks for the wrong-network NAK only in
 // INIT-REBOOT; a RENEWING client with a foreign ciaddr is left alone.
+//
+// # The appliance's own addresses
+//
+// Scope.ServerID and Scope.Local (the interface's secondary addresses, a
+// VRRP/keepalived virtual address, any other link's address on the subnet)
+// are never offered nor ACKed: the conflict probe cannot see them, since the
+// appliance does not answer its own ARP. They change at run time. A client
+// that leased such an address before the appliance took it is NAKed at its
+// next REQUEST (any state, any failback policy; Owns claims it so that it is
+// not relayed), and its DISCOVER gets another address: it must not keep an
+// address that the appliance answers for. The lease record is dropped from
+// memory and ignored at load while the address stays local; it is not
+// rewritten, so a client cannot make the server write by asking for
+// addresses it has no lease on. Only addresses that the scope's ranges or
+// reservations cover are NAKed this way; another local address on the
+// subnet is not ours to judge.
 //
 // DECLINE (our server identifier, an address the client holds from us)
 // quarantines the address for DeclineQuarantine and takes it from the
@@ -132,4 +155,8 @@
 // A Server is safe for concurrent use. Handle calls are serialized (one
 // probe, one store write at a time, in order); Owns, Leases and Sweep take
 // only a short memory lock and never wait for I/O.
+//
+// docs/fallback.md describes the daemon around this package: upstream
+// health, when the relay hands a request over, the worker that batches
+// probes and commits, and failback.
 package fallback

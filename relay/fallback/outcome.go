@@ -18,9 +18,9 @@ const (
 	OutcomeSilentNotOurs                      // the address is not in our pool: the upstream's to judge
 	OutcomeSilentNoLease                      // the address is in our pool but we have no record of it for this client
 	OutcomeSilentDisabled                     // DISCOVER or INFORM on a disabled scope
-	OutcomeOtherServer                        // SELECTING with another server's id: our offer is withdrawn
+	OutcomeOtherServer                        // SELECTING with another server's id (or a shared one, for an address we did not offer this client): our offer is withdrawn
 	OutcomePoolExhausted                      // no free address to offer
-	OutcomeReservationBusy                    // the client's reserved address is held by another or quarantined
+	OutcomeReservationBusy                    // the client's reserved address is held by another, quarantined or the appliance's own
 	OutcomeProbeConflicts                     // every address tried was answered by another host
 	OutcomeDeclined                           // DECLINE: the address is quarantined
 	OutcomeReleased                           // RELEASE: the lease is freed
@@ -33,6 +33,7 @@ const (
 	OutcomeReservedForKnown                   // DISCOVER from a new client while only the reserve for known clients is free
 	OutcomeNakReservedForKnown                // SELECTING REQUEST from a new client, without an offer, while only the reserve is free
 	OutcomeProbing                            // DISCOVER deferred to the next Probe, which gives its own outcome
+	OutcomeNakLocalAddress                    // REQUEST for an address of the scope that the appliance itself uses
 
 	numOutcomes
 )
@@ -64,6 +65,7 @@ var outcomeNames = [numOutcomes]string{
 	OutcomeReservedForKnown:    "reserved_for_known",
 	OutcomeNakReservedForKnown: "nak_reserved_for_known",
 	OutcomeProbing:             "probing",
+	OutcomeNakLocalAddress:     "nak_local_address",
 }
 
 // String returns the outcome's stable name, e.g. "nak_taken".

@@ -118,6 +118,8 @@ func nakMessage(why Outcome) string {
 		return "lease moved back to the central server"
 	case OutcomeNakReservedForKnown:
 		return "no address left for new clients"
+	case OutcomeNakLocalAddress:
+		return "address in use by the server"
 	}
 	return ""
 }

@@ -42,7 +42,7 @@ func (s *Server) request(r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
 	if !ok {
 		return nil, OutcomeMalformed
 	}
-	if st == stateSelecting && r.serverID != s.scope.ServerID {
+	if st == stateSelecting && !s.selectsUs(r, addr) {
 		s.withdraw(r)
 		return nil, OutcomeOtherServer
 	}
@@ -53,14 +53,33 @@ func (s *Server) request(r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
 	case OutcomeNakFailback:
 		s.failback(r, addr)
 		return nakReply(r, s.scope, o), o
-	case OutcomeNakWrongSubnet, OutcomeNakNotOurs, OutcomeNakTaken, OutcomeNakDisabled, OutcomeNakReservedForKnown:
+	case OutcomeNakWrongSubnet, OutcomeNakNotOurs, OutcomeNakTaken, OutcomeNakDisabled, OutcomeNakReservedForKnown, OutcomeNakLocalAddress:
 		return nakReply(r, s.scope, o), o
 	}
 	return nil, o
 }
 
-// judge decides a REQUEST for addr in state st (DESIGN.md "The fallback
-// server"): NAK only where the server is sure — the address is not on the
+// selectsUs reports whether a SELECTING REQUEST for addr answers an OFFER
+// of ours: it names our server identifier and, when the upstream's replies
+// carry that identifier too (SharedServerID), addr is one we offered or
+// leased to this client, or one of our own addresses in our ranges (which
+// the upstream does not give: it is NAKed).
+func (s *Server) selectsUs(r request, addr netip.Addr) bool {
+	c := s.scope
+	if r.serverID != c.ServerID {
+		return false
+	}
+	if !c.SharedServerID || c.localClaimed(addr) {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.tab.at(addr)
+	return b != nil && b.client == r.key
+}
+
+// judge decides a REQUEST for addr in state st (docs/fallback.md, "What
+// it answers"): NAK only where the server is sure — the address is not on the
 // subnet (SELECTING, INIT-REBOOT), it is in our pool but held by or
 // reserved for another client, the client must use its reservation, the
 // scope is disabled, or failback says so — and silence for an address on
@@ -76,6 +95,9 @@ func (s *Server) judge(r request, st reqState, addr netip.Addr, upstreamUp bool)
 			return OutcomeSilentNotOurs // §4.3.2 NAKs a wrong network only in INIT-REBOOT
 		}
 		return OutcomeNakWrongSubnet
+	}
+	if c.localClaimed(addr) {
+		return OutcomeNakLocalAddress // whoever leased it: the appliance uses it now
 	}
 	if !c.inPool(addr) && st != stateSelecting {
 		return OutcomeSilentNotOurs

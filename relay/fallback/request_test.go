@@ -61,6 +61,14 @@ func TestRequestStateTable(t *testing.T) {
 			want: map[string]Outcome{"SELECTING": OutcomeNakWrongSubnet, "INIT-REBOOT": OutcomeNakWrongSubnet, "RENEWING": OutcomeSilentNotOurs, "REBINDING": OutcomeSilentNotOurs}},
 		{name: "scope disabled, this client's lease", client: cl(1), addr: "203.0.113.100", setup: disable,
 			want: map[string]Outcome{"SELECTING": OutcomeNakDisabled, "INIT-REBOOT": OutcomeNakDisabled, "RENEWING": OutcomeNakDisabled, "REBINDING": OutcomeNakDisabled}},
+		{name: "the appliance's own, in the pool", client: cl(1), addr: "203.0.113.102", setup: func(t *testing.T, e *env) {
+			sc := testScope()
+			sc.Local = []netip.Addr{ip("203.0.113.102")}
+			if err := e.s.UpdateScope(sc); err != nil {
+				t.Fatal(err)
+			}
+		},
+			want: map[string]Outcome{"SELECTING": OutcomeNakLocalAddress, "INIT-REBOOT": OutcomeNakLocalAddress, "RENEWING": OutcomeNakLocalAddress, "REBINDING": OutcomeNakLocalAddress}},
 		{name: "scope disabled, not in our pool", client: cl(1), addr: "203.0.113.20", setup: disable,
 			want: map[string]Outcome{"SELECTING": OutcomeNakDisabled, "INIT-REBOOT": OutcomeSilentNotOurs, "RENEWING": OutcomeSilentNotOurs, "REBINDING": OutcomeSilentNotOurs}},
 	}
@@ -261,5 +269,53 @@ func TestStoreFailureMeansNoAck(t *testing.T) {
 	st.setFail(false)
 	if _, o := s.Handle(context.Background(), cl(1).selecting(t, ip("203.0.113.1"), a), false); o != OutcomeAck {
 		t.Errorf("retransmitted REQUEST: %v, want ack", o)
+	}
+}
+
+// TestSelectingSharedServerID: with server-id-override the upstream's
+// OFFERs carry our server identifier too, so a SELECTING REQUEST naming it
+// is ours only for an address we offered or leased to that client; any
+// other gets no reply (a NAK would race the upstream's ACK) and withdraws
+// our offer. Without sharing, the server stays authoritative for its id.
+func TestSelectingSharedServerID(t *testing.T) {
+	tests := []struct {
+		name   string
+		shared bool
+		addr   string
+		want   Outcome
+	}{
+		{"shared: our offer", true, "203.0.113.100", OutcomeAck},
+		{"shared: an upstream offer", true, "203.0.113.20", OutcomeOtherServer},
+		{"shared: a free pool address never offered", true, "203.0.113.104", OutcomeOtherServer},
+		{"shared: another client's lease", true, "203.0.113.101", OutcomeOtherServer},
+		{"own: our offer", false, "203.0.113.100", OutcomeAck},
+		{"own: an address outside the pool", false, "203.0.113.20", OutcomeNakNotOurs},
+		{"own: a free pool address never offered", false, "203.0.113.104", OutcomeAck},
+		{"own: another client's lease", false, "203.0.113.101", OutcomeNakTaken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := testScope()
+			sc.SharedServerID = tt.shared
+			e := newEnv(t, sc)
+			if a, o := e.offer(t, cl(1)); a != ip("203.0.113.100") || o != OutcomeOffer {
+				t.Fatalf("DISCOVER: %v %v, want an offer of .100", a, o)
+			}
+			e.dora(t, cl(2))                  // .101
+			e.clock.Advance(10 * time.Second) // the offer is still held
+			rep, o := e.handle(cl(1).selecting(t, ip("203.0.113.1"), ip(tt.addr)))
+			if d := diff(tt.want, o); d != "" {
+				t.Errorf("outcome (-want +got):\n%s", d)
+			}
+			checkReplyMatches(t, rep, o)
+			if o != OutcomeOtherServer {
+				return
+			}
+			for _, l := range e.s.Leases() {
+				if l.State == leasestore.StateOffered {
+					t.Errorf("offer of %v still held, want it withdrawn", l.Addr)
+				}
+			}
+		})
 	}
 }

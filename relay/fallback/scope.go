@@ -90,9 +90,26 @@ type Scope struct {
 	Subnet netip.Prefix
 	// ServerID is the appliance's address on the interface: option 54.
 	ServerID netip.Addr
+	// SharedServerID says that the upstream servers' replies may carry
+	// ServerID as their server identifier too: the relay asks them to with
+	// RFC 5107 server-id-override. A SELECTING REQUEST naming ServerID is
+	// then ours only when it is for an address we offered or leased to
+	// that client; any other is the answer to an upstream OFFER, and gets
+	// no reply here (our offer to that client is withdrawn).
+	SharedServerID bool
+	// Local are the appliance's own addresses on Subnet besides ServerID:
+	// the interface's secondary addresses (a VRRP/keepalived virtual
+	// address, a second address of the subnet) and any other link's.
+	// They change at run time (UpdateScope). A conflict probe cannot see
+	// them (the appliance does not answer its own ARP), so they are never
+	// offered nor ACKed, whatever Ranges and Reservations say; a REQUEST for
+	// one that the Ranges or Reservations cover is NAKed
+	// (OutcomeNakLocalAddress), so that a client that leased it before it
+	// became the appliance's gives it up at its next renewal.
+	Local []netip.Addr
 	// Ranges are the dynamic pool, inside Subnet, not overlapping. The
-	// ServerID and Router addresses are never offered, even when a range
-	// covers them.
+	// ServerID, Local and Router addresses are never offered, even when a
+	// range covers them.
 	Ranges []Range
 	// Exclusions are taken out of the Ranges.
 	Exclusions []Range

@@ -138,9 +138,10 @@ func (s *Server) Sweep(now time.Time) int {
 }
 
 // UpdateScope validates and applies a new scope for the same interface (its
-// address or its configuration changed). Bindings whose address no longer
-// fits the scope, or is now reserved for another client, are dropped from
-// memory; the others are kept. On error the old scope stays.
+// addresses or its configuration changed). Bindings whose address no longer
+// fits the scope, is now reserved for another client or is now one of the
+// appliance's own (Scope.Local), are dropped from memory; the others are
+// kept. On error the old scope stays.
 func (s *Server) UpdateScope(scope Scope) error {
 	c, err := compile(scope)
 	if err != nil {
@@ -160,15 +161,20 @@ func (s *Server) UpdateScope(scope Scope) error {
 	// served under the new one.
 	s.probing = nil
 	dropped := 0
+	now := s.clock.Now()
 	for _, b := range s.tab.byAddr {
 		fits := s.scope.inPool(b.addr)
 		if b.client != "" {
 			fits = s.scope.mayHold(b.addr, b.clientID, b.mac)
 		}
-		if !fits {
-			s.tab.remove(b.addr)
-			dropped++
+		if fits {
+			continue
 		}
+		if c.local[b.addr] && b.client != "" && b.active(now) {
+			s.log.Warn("the appliance now uses an address leased to a client: its next renewal is NAKed", "addr", b.addr, "chaddr", b.mac.String())
+		}
+		s.tab.remove(b.addr)
+		dropped++
 	}
 	s.log.Info("fallback scope updated", "enabled", c.Enabled, "addresses", c.pool.size+len(c.Reservations), "dropped", dropped)
 	return nil

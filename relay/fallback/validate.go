@@ -12,7 +12,8 @@ import (
 // built: UpdateScope swaps in a new one.
 type compiled struct {
 	Scope
-	pool      pool                  // ranges minus exclusions
+	pool      pool                  // ranges minus exclusions, the local addresses and the routers
+	local     map[netip.Addr]bool   // ServerID and Local: the appliance's own addresses
 	dynSize   int                   // addresses of pool that are not reserved
 	resByAddr map[netip.Addr]int    // reservation address → index in Reservations
 	resByMAC  map[string]netip.Addr // string(MAC) → reserved address
@@ -22,6 +23,14 @@ type compiled struct {
 	reserve   int                   // addresses of the dynamic pool kept for known clients
 }
 
+// CheckScope validates scope as NewServer and Server.UpdateScope do,
+// without a server: a scope it accepts, they accept. Every error wraps
+// ErrInvalidScope.
+func CheckScope(scope Scope) error {
+	_, err := compile(scope)
+	return err
+}
+
 // compile validates sc and returns its compiled form. Every error wraps
 // ErrInvalidScope and names the field.
 func compile(sc Scope) (*compiled, error) {
@@ -29,7 +38,7 @@ func compile(sc Scope) (*compiled, error) {
 	if err := c.check(); err != nil {
 		return nil, fmt.Errorf("%w on %q: %w", ErrInvalidScope, sc.Interface, err)
 	}
-	c.pool = newPool(c.Ranges, c.implicitExclusions())
+	c.pool = newPool(c.Ranges, c.implicitExclusions(true))
 	c.index()
 	c.dynSize = c.pool.size
 	for _, r := range c.Reservations {
@@ -41,21 +50,29 @@ func compile(sc Scope) (*compiled, error) {
 	if n := c.pool.size + len(c.Reservations); n > MaxPoolSize {
 		return nil, fmt.Errorf("%w on %q: %d addresses, more than the %d allowed", ErrInvalidScope, sc.Interface, n, MaxPoolSize)
 	}
-	if c.pool.size == 0 && len(c.Reservations) == 0 {
+	if c.pool.size == 0 && len(c.Reservations) == 0 && newPool(c.Ranges, c.implicitExclusions(false)).size == 0 {
+		// The appliance's own secondary addresses come and go at run
+		// time: when they take the last addresses, the scope stays, with
+		// nothing to offer, rather than keep its old pool.
 		return nil, fmt.Errorf("%w on %q: no address to give: the ranges are empty or all excluded, and there are no reservations", ErrInvalidScope, sc.Interface)
 	}
 	return c, nil
 }
 
 // implicitExclusions returns the configured exclusions plus the addresses
-// of the link's own infrastructure, the server-id and the routers, which are
-// never offered even when a range covers them: the interface's address may
-// change at run time, and a range that swallows it must not disable the
-// scope.
-func (c *compiled) implicitExclusions() []Range {
+// of the link's own infrastructure, the server-id, the routers and, with
+// local, the other local addresses, which are never offered even when a
+// range covers them: the interface's addresses may change at run time, and
+// a range that swallows one must not disable the scope.
+func (c *compiled) implicitExclusions(local bool) []Range {
 	ex := slices.Clone(c.Exclusions)
 	for _, a := range append([]netip.Addr{c.ServerID}, c.Router...) {
 		ex = append(ex, Range{a, a})
+	}
+	if local {
+		for _, a := range c.Local {
+			ex = append(ex, Range{a, a})
+		}
 	}
 	return ex
 }
@@ -66,6 +83,7 @@ func cloneScope(sc Scope) Scope {
 	sc.Ranges = slices.Clone(sc.Ranges)
 	sc.Exclusions = slices.Clone(sc.Exclusions)
 	sc.Router = slices.Clone(sc.Router)
+	sc.Local = slices.Clone(sc.Local)
 	sc.DNS = slices.Clone(sc.DNS)
 	res := make([]Reservation, len(sc.Reservations))
 	for i, r := range sc.Reservations {
@@ -104,6 +122,11 @@ func (c *compiled) check() error {
 	}
 	if err := c.checkHost("server-id", c.ServerID); err != nil {
 		return err
+	}
+	for i, a := range c.Local {
+		if !a.Is4() {
+			return fmt.Errorf("local[%d]: %v is not an IPv4 address", i, a)
+		}
 	}
 	if err := c.checkRanges(); err != nil {
 		return err
@@ -244,6 +267,10 @@ func (c *compiled) index() {
 	c.resByAddr = make(map[netip.Addr]int, len(c.Reservations))
 	c.resByMAC = make(map[string]netip.Addr)
 	c.resByID = make(map[string]netip.Addr)
+	c.local = map[netip.Addr]bool{c.ServerID: true}
+	for _, a := range c.Local {
+		c.local[a] = true
+	}
 	for i, r := range c.Reservations {
 		c.resByAddr[r.Addr] = i
 		if len(r.MAC) > 0 {

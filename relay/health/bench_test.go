@@ -1,6 +1,7 @@
 package health
 
 import (
+	"net/netip"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,6 +102,12 @@ func TestZeroAllocs(t *testing.T) {
 			xid++
 			now = now.Add(3 * time.Second)
 			tr.Forwarded(txn(xid, 6), now)
+		}},
+		{name: "learning server identifiers past the bound", f: func() {
+			xid++
+			id := netip.AddrFrom4([4]byte{198, 51, byte(xid >> 8), byte(xid)})
+			tr.LearnServerID(id)
+			tr.KnowsServerID(id)
 		}},
 		{name: "state, stats and transitions", f: func() {
 			var buf [maxChanges]Change

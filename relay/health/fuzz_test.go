@@ -8,11 +8,12 @@ import (
 // model is a plain reference implementation of the Tracker's rules, for
 // FuzzTracker: a slice of pending transactions in forwarding order.
 type model struct {
-	cfg    Config
-	pend   []modelTxn
-	state  State
-	streak int
-	c      counters
+	cfg     Config
+	pend    []modelTxn
+	state   State
+	streak  int
+	clients map[[16]byte]bool // the streak's different chaddrs
+	c       counters
 }
 
 type modelTxn struct {
@@ -22,10 +23,14 @@ type modelTxn struct {
 
 func (m *model) expire(now time.Time) {
 	for len(m.pend) > 0 && now.Sub(m.pend[0].sent) > m.cfg.Timeout {
+		if m.clients == nil {
+			m.clients = make(map[[16]byte]bool)
+		}
+		m.clients[m.pend[0].k.CHAddr] = true
 		m.pend = m.pend[1:]
 		m.c.timedOut++
 		m.streak++
-		if m.streak >= m.cfg.DownAfter {
+		if len(m.clients) >= m.cfg.DownAfter {
 			m.state = Down
 		}
 	}
@@ -64,6 +69,7 @@ func (m *model) answered(k Txn, now time.Time) (time.Duration, bool) {
 	m.pend = append(m.pend[:i], m.pend[i+1:]...)
 	m.c.answered++
 	m.streak = 0
+	clear(m.clients)
 	m.state = Up
 	return lat, true
 }
@@ -90,7 +96,7 @@ func FuzzTracker(f *testing.F) {
 		for i := 1; i+1 < len(data); i += 2 {
 			op, arg := data[i], data[i+1]
 			now = now.Add(time.Duration(int(arg)-16) * 25 * time.Millisecond)
-			k := txn(uint32(op>>2%6), op>>5%2)
+			k := txn(uint32(op>>2%6), op>>5%4) // six xids of four clients
 			switch op % 3 {
 			case 0:
 				tr.Forwarded(k, now)
@@ -108,7 +114,8 @@ func FuzzTracker(f *testing.F) {
 			st := tr.Stats()
 			state, _, _ := tr.State()
 			got := counters{st.Forwarded, st.Retransmitted, st.Answered, st.TimedOut, st.Evicted}
-			if got != m.c || state != m.state || st.Streak != m.streak || st.Pending != len(m.pend) {
+			clients := min(len(m.clients), cfg.DownAfter)
+			if got != m.c || state != m.state || st.Streak != m.streak || st.StreakClients != clients || st.Pending != len(m.pend) {
 				t.Fatalf("op %d: tracker %v %+v, model %v %+v streak %d pending %d", i, state, st, m.state, m.c, m.streak, len(m.pend))
 			}
 			if st.Forwarded != st.Answered+st.TimedOut+st.Evicted+uint64(st.Pending) {

@@ -13,7 +13,8 @@ type State uint8
 const (
 	// Up: the helpers answer (or have not failed yet).
 	Up State = iota
-	// Down: the last DownAfter transactions got no reply in time.
+	// Down: the transactions in a row that got no reply in time came
+	// from DownAfter different clients.
 	Down
 )
 
@@ -34,7 +35,7 @@ type Change struct {
 	// At is the time passed to the call that made the change.
 	At time.Time
 	// Reason says why, e.g. "upstream replied" or "3 transactions in a
-	// row got no reply within 2s".
+	// row, from 3 different clients, got no reply within 2s".
 	Reason string
 }
 
@@ -53,7 +54,7 @@ func downReason(cfg Config) string {
 	if cfg.DownAfter == 1 {
 		return fmt.Sprintf("1 transaction got no reply within %s", cfg.Timeout)
 	}
-	return fmt.Sprintf("%d transactions in a row got no reply within %s", cfg.DownAfter, cfg.Timeout)
+	return fmt.Sprintf("%d transactions in a row, from %d different clients, got no reply within %s", cfg.DownAfter, cfg.DownAfter, cfg.Timeout)
 }
 
 // setState is the one place where the state changes: it records the

@@ -18,6 +18,7 @@ type Stats struct {
 	Evicted       uint64 // transactions dropped to stay within MaxPending
 	Pending       int    // transactions awaiting a reply now
 	Streak        int    // unanswered transactions in a row now
+	StreakClients int    // their different clients (chaddrs), at most DownAfter
 
 	// LatencyP50 and LatencyP99 are the median and 99th percentile
 	// (nearest rank) of the latencies of the last LatencySamples answered
@@ -29,7 +30,7 @@ type Stats struct {
 // Stats returns the counters and the latency percentiles.
 func (t *Tracker) Stats() Stats {
 	t.mu.Lock()
-	c, streak, n := t.counters, t.streak, t.pending.len()
+	c, streak, clients, n := t.counters, t.streak, len(t.streakClients), t.pending.len()
 	lat := t.latency
 	t.mu.Unlock()
 	st := Stats{
@@ -40,6 +41,7 @@ func (t *Tracker) Stats() Stats {
 		Evicted:        c.evicted,
 		Pending:        n,
 		Streak:         streak,
+		StreakClients:  clients,
 		LatencySamples: lat.n,
 	}
 	st.LatencyP50, st.LatencyP99 = lat.percentiles()

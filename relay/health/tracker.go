@@ -1,6 +1,8 @@
 package health
 
 import (
+	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -24,7 +26,9 @@ type Txn struct {
 // Config configures a Tracker. A zero field takes its default.
 type Config struct {
 	// DownAfter is how many transactions in a row must go unanswered for
-	// the helpers to be Down.
+	// the helpers to be Down, and how many different clients (chaddrs)
+	// those transactions must come from: one client's own timeouts count
+	// once, so that no single client can take the helpers Down.
 	DownAfter int
 	// Timeout is how long a transaction may wait for its reply; one that
 	// waits longer counts as unanswered, and a reply after that is not
@@ -58,6 +62,12 @@ type Tracker struct {
 	since  time.Time
 	reason string
 	streak int // unanswered transactions in a row
+	// streakClients are the different chaddrs of the streak's
+	// transactions, at most DownAfter of them (capacity preallocated).
+	streakClients [][16]byte
+	// serverIDs are the server identifiers the set's replies carried
+	// (KnowsServerID), at most maxServerIDs (preallocated).
+	serverIDs map[netip.Addr]struct{}
 
 	changes  [maxChanges]Change
 	nChanges int
@@ -83,12 +93,14 @@ func NewTracker(cfg Config) *Tracker {
 		cfg.MaxPending = DefaultMaxPending
 	}
 	return &Tracker{
-		cfg:        cfg,
-		downReason: downReason(cfg),
-		pending:    newPending(cfg.MaxPending),
-		state:      Up,
-		since:      cfg.Start,
-		reason:     reasonStart,
+		cfg:           cfg,
+		downReason:    downReason(cfg),
+		pending:       newPending(cfg.MaxPending),
+		state:         Up,
+		since:         cfg.Start,
+		reason:        reasonStart,
+		streakClients: make([][16]byte, 0, cfg.DownAfter),
+		serverIDs:     make(map[netip.Addr]struct{}, maxServerIDs),
 	}
 }
 
@@ -118,6 +130,15 @@ func (t *Tracker) Forwarded(k Txn, now time.Time) {
 	t.forwarded++
 }
 
+// Pending reports whether k is awaiting its reply (it was Forwarded and
+// has been neither answered, timed out nor evicted). It expires nothing.
+func (t *Tracker) Pending(k Txn) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.pending.lookup(k)
+	return ok
+}
+
 // Answered records that a reply for k came back at now. If k is pending
 // it is answered: the failure streak is reset, a Down tracker goes Up
 // ("upstream replied"), and the latency is returned with ok true. A reply
@@ -137,12 +158,14 @@ func (t *Tracker) Answered(k Txn, now time.Time) (latency time.Duration, ok bool
 	t.answered++
 	t.latency.add(latency)
 	t.streak = 0
+	t.streakClients = t.streakClients[:0]
 	t.setState(Up, now, reasonReplied)
 	return latency, true
 }
 
 // Expire counts every transaction forwarded more than Timeout before now
-// as unanswered; DownAfter of them in a row turn an Up tracker Down. The
+// as unanswered; once the unanswered transactions in a row come from
+// DownAfter different clients (chaddrs), an Up tracker turns Down. The
 // relay calls it periodically, so that the state goes Down even when no
 // other call comes.
 func (t *Tracker) Expire(now time.Time) {
@@ -158,11 +181,23 @@ func (t *Tracker) expire(now time.Time) {
 		if !ok || now.Sub(s.sent) <= t.cfg.Timeout {
 			return
 		}
+		chaddr := s.key.CHAddr
 		t.pending.remove(t.pending.head)
 		t.timedOut++
 		t.streak++
-		if t.streak >= t.cfg.DownAfter {
+		t.failedClient(chaddr)
+		if len(t.streakClients) >= t.cfg.DownAfter {
 			t.setState(Down, now, t.downReason)
 		}
 	}
+}
+
+// failedClient adds chaddr to the streak's clients unless it is there
+// already or DownAfter of them are (enough to be Down). The caller holds
+// t.mu.
+func (t *Tracker) failedClient(chaddr [16]byte) {
+	if len(t.streakClients) >= t.cfg.DownAfter || slices.Contains(t.streakClients, chaddr) {
+		return
+	}
+	t.streakClients = append(t.streakClients, chaddr)
 }

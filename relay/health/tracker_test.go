@@ -27,10 +27,15 @@ type step struct {
 	lat time.Duration // for "ans": the latency wanted
 }
 
-func fwd(d time.Duration, xid uint32) step { return step{at: d, op: "fwd", k: txn(xid, 1)} }
-func exp(d time.Duration) step             { return step{at: d, op: "exp"} }
+// fwd and ans are a transaction of its own client: the chaddr follows
+// the xid. fwdOf is one of client mac.
+func fwd(d time.Duration, xid uint32) step { return step{at: d, op: "fwd", k: txn(xid, byte(xid))} }
+func fwdOf(d time.Duration, xid uint32, mac byte) step {
+	return step{at: d, op: "fwd", k: txn(xid, mac)}
+}
+func exp(d time.Duration) step { return step{at: d, op: "exp"} }
 func ans(d time.Duration, xid uint32, ok bool, lat time.Duration) step {
-	return step{at: d, op: "ans", k: txn(xid, 1), ok: ok, lat: lat}
+	return step{at: d, op: "ans", k: txn(xid, byte(xid)), ok: ok, lat: lat}
 }
 
 // run applies the steps, checking each answer.
@@ -65,7 +70,7 @@ type view struct {
 func TestTracker(t *testing.T) {
 	const ms = time.Millisecond
 	const s = time.Second
-	down3 := "3 transactions in a row got no reply within 2s"
+	down3 := "3 transactions in a row, from 3 different clients, got no reply within 2s"
 	tests := []struct {
 		name  string
 		cfg   Config
@@ -82,7 +87,7 @@ func TestTracker(t *testing.T) {
 			want: view{
 				State: Down, Since: at(2011 * ms), Reason: down3,
 				Changes: []Change{{From: Up, To: Down, At: at(2011 * ms), Reason: down3}},
-				Stats:   Stats{Forwarded: 3, TimedOut: 3, Streak: 3},
+				Stats:   Stats{Forwarded: 3, TimedOut: 3, Streak: 3, StreakClients: 3},
 			},
 		},
 		{
@@ -90,7 +95,7 @@ func TestTracker(t *testing.T) {
 			steps: []step{fwd(0, 1), fwd(0, 2), exp(10 * s)},
 			want: view{
 				State: Up, Since: t0, Reason: "no transaction has failed yet",
-				Stats: Stats{Forwarded: 2, TimedOut: 2, Streak: 2},
+				Stats: Stats{Forwarded: 2, TimedOut: 2, Streak: 2, StreakClients: 2},
 			},
 		},
 		{
@@ -113,7 +118,7 @@ func TestTracker(t *testing.T) {
 			want: view{
 				State: Up, Since: t0, Reason: "no transaction has failed yet",
 				Stats: Stats{
-					Forwarded: 5, Answered: 1, TimedOut: 4, Streak: 2,
+					Forwarded: 5, Answered: 1, TimedOut: 4, Streak: 2, StreakClients: 2,
 					LatencyP50: 100 * ms, LatencyP99: 100 * ms, LatencySamples: 1,
 				},
 			},
@@ -159,7 +164,7 @@ func TestTracker(t *testing.T) {
 			steps: []step{fwd(0, 1), ans(2001*ms, 1, false, 0)},
 			want: view{
 				State: Up, Since: t0, Reason: "no transaction has failed yet",
-				Stats: Stats{Forwarded: 1, TimedOut: 1, Streak: 1},
+				Stats: Stats{Forwarded: 1, TimedOut: 1, Streak: 1, StreakClients: 1},
 			},
 		},
 		{
@@ -179,18 +184,64 @@ func TestTracker(t *testing.T) {
 			want: view{
 				State: Up, Since: t0, Reason: "no transaction has failed yet",
 				Stats: Stats{
-					Forwarded: 2, Retransmitted: 3, Answered: 1, TimedOut: 1, Streak: 1,
+					Forwarded: 2, Retransmitted: 3, Answered: 1, TimedOut: 1, Streak: 1, StreakClients: 1,
 					LatencyP50: 1950 * ms, LatencyP99: 1950 * ms, LatencySamples: 1,
 				},
 			},
 		},
 		{
-			name:  "a retransmission after the timeout is a new transaction",
+			name:  "a retransmission after the timeout is a new transaction, of the same client",
 			steps: []step{fwd(0, 1), fwd(4*s, 1), fwd(12*s, 1), fwd(28*s, 1)},
 			want: view{
-				State: Down, Since: at(28 * s), Reason: down3,
-				Changes: []Change{{From: Up, To: Down, At: at(28 * s), Reason: down3}},
-				Stats:   Stats{Forwarded: 4, TimedOut: 3, Pending: 1, Streak: 3},
+				State: Up, Since: t0, Reason: "no transaction has failed yet",
+				Stats: Stats{Forwarded: 4, TimedOut: 3, Pending: 1, Streak: 3, StreakClients: 1},
+			},
+		},
+		{
+			name: "one client's timeouts count once, however many",
+			steps: []step{
+				fwdOf(0, 1, 7), fwdOf(0, 2, 7), fwdOf(0, 3, 7), fwdOf(0, 4, 7), fwdOf(0, 5, 7), exp(10 * s),
+			},
+			want: view{
+				State: Up, Since: t0, Reason: "no transaction has failed yet",
+				Stats: Stats{Forwarded: 5, TimedOut: 5, Streak: 5, StreakClients: 1},
+			},
+		},
+		{
+			name: "two clients are not enough for down-after 3",
+			steps: []step{
+				fwdOf(0, 1, 7), fwdOf(0, 2, 7), fwdOf(0, 3, 8), fwdOf(0, 4, 8), fwdOf(0, 5, 7), exp(10 * s),
+			},
+			want: view{
+				State: Up, Since: t0, Reason: "no transaction has failed yet",
+				Stats: Stats{Forwarded: 5, TimedOut: 5, Streak: 5, StreakClients: 2},
+			},
+		},
+		{
+			name: "down when the third client times out",
+			steps: []step{
+				fwdOf(0, 1, 7), fwdOf(0, 2, 7), fwdOf(0, 3, 8), fwdOf(0, 4, 7), exp(2100 * ms),
+				fwdOf(3*s, 5, 9), exp(5100 * ms),
+			},
+			want: view{
+				State: Down, Since: at(5100 * ms), Reason: down3,
+				Changes: []Change{{From: Up, To: Down, At: at(5100 * ms), Reason: down3}},
+				Stats:   Stats{Forwarded: 5, TimedOut: 5, Streak: 5, StreakClients: 3},
+			},
+		},
+		{
+			name: "an answer forgets the streak's clients",
+			steps: []step{
+				fwdOf(0, 1, 7), fwdOf(0, 2, 8), exp(2100 * ms),
+				fwd(3*s, 3), ans(3100*ms, 3, true, 100*ms),
+				fwdOf(4*s, 4, 9), fwdOf(4*s, 5, 7), exp(7 * s),
+			},
+			want: view{
+				State: Up, Since: t0, Reason: "no transaction has failed yet",
+				Stats: Stats{
+					Forwarded: 5, Answered: 1, TimedOut: 4, Streak: 2, StreakClients: 2,
+					LatencyP50: 100 * ms, LatencyP99: 100 * ms, LatencySamples: 1,
+				},
 			},
 		},
 		{
@@ -207,7 +258,7 @@ func TestTracker(t *testing.T) {
 			want: view{
 				State: Down, Since: at(3 * s), Reason: down3,
 				Changes: []Change{{From: Up, To: Down, At: at(3 * s), Reason: down3}},
-				Stats:   Stats{Forwarded: 3, TimedOut: 3, Streak: 3},
+				Stats:   Stats{Forwarded: 3, TimedOut: 3, Streak: 3, StreakClients: 3},
 			},
 		},
 		{
@@ -232,7 +283,7 @@ func TestTracker(t *testing.T) {
 				State: Up, Since: t0, Reason: "no transaction has failed yet",
 				Stats: Stats{
 					Forwarded: 4, Answered: 1, TimedOut: 1, Evicted: 2,
-					Streak: 1, LatencyP50: ms, LatencyP99: ms, LatencySamples: 1,
+					Streak: 1, StreakClients: 1, LatencyP50: ms, LatencyP99: ms, LatencySamples: 1,
 				},
 			},
 		},
@@ -243,7 +294,7 @@ func TestTracker(t *testing.T) {
 			want: view{
 				State: Down, Since: at(501 * ms), Reason: "1 transaction got no reply within 500ms",
 				Changes: []Change{{From: Up, To: Down, At: at(501 * ms), Reason: "1 transaction got no reply within 500ms"}},
-				Stats:   Stats{Forwarded: 2, TimedOut: 2, Streak: 2},
+				Stats:   Stats{Forwarded: 2, TimedOut: 2, Streak: 2, StreakClients: 1},
 			},
 		},
 		{

@@ -95,6 +95,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(ch, helperTimedOut, h.TimedOut, name)
 		ch <- latencyHistogram(h.Latency, name)
 	}
+	for _, s := range st.HelperSets {
+		up := 0.0
+		if s.Health == "up" {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(helperSetUp, prometheus.GaugeValue, up, s.ID())
+		counter(ch, helperSetTimedOut, s.TimedOut, s.ID())
+	}
 	if c.opts.Bindings != nil {
 		s := c.opts.Bindings.Stats()
 		ch <- prometheus.MustNewConstMetric(bindingEntries, prometheus.GaugeValue, float64(s.Entries))

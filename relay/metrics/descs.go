@@ -6,6 +6,7 @@ import "github.com/prometheus/client_golang/prometheus"
 const (
 	labelInterface = "interface" // a downstream interface's name
 	labelHelper    = "helper"    // a configured helper address
+	labelHelpers   = "helpers"   // a helper set: its helper addresses, sorted, comma separated
 	labelReason    = "reason"    // a relay.Reason name
 )
 
@@ -59,11 +60,15 @@ var (
 		"The fallback server's decisions by outcome (offer, ack, pool_exhausted, offers_capped, nak_failback, silent_not_ours, …).",
 		labelInterface, "outcome")
 	helperUp = desc("iphelper_helper_up",
-		"1 while the helper's helper set is up (answering), 0 while it is down.", labelHelper)
+		"1 while the helper itself answers, 0 while its last transactions (in one of its helper sets) got no reply from it in time.", labelHelper)
 	helperTimedOut = desc("iphelper_helper_transactions_timed_out_total",
-		"Transactions of the helper's set that got no reply in time.", labelHelper)
+		"Transactions sent to the helper that it did not answer in time.", labelHelper)
 	helperLatency = desc("iphelper_helper_transaction_latency_seconds",
-		"Time from relaying a request to the first reply for its transaction, per helper set.", labelHelper)
+		"Time from relaying a request to the helper's reply for its transaction.", labelHelper)
+	helperSetUp = desc("iphelper_helper_set_up",
+		"1 while the helper set is up (one of its helpers answers), 0 while it is down: then the fallback of its interfaces answers at once.", labelHelpers)
+	helperSetTimedOut = desc("iphelper_helper_set_transactions_timed_out_total",
+		"Transactions sent to the helper set that no helper answered in time.", labelHelpers)
 	configInfo = desc("iphelper_config_info",
 		"Always 1; hash identifies the running configuration (effective YAML, SHA-256, 12 hex digits).", "hash")
 	configReloads = desc("iphelper_config_reloads_total",
@@ -79,7 +84,7 @@ var (
 
 	allDescs = []*prometheus.Desc{
 		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
-		option82Omitted, interfaceUp, interfacePolling, interfaceRing, fallbackEnabled, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, configInfo, configReloads, bindingEntries, bindingLearned,
+		option82Omitted, interfaceUp, interfacePolling, interfaceRing, fallbackEnabled, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, helperSetUp, helperSetTimedOut, configInfo, configReloads, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}
 )

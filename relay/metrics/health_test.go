@@ -26,11 +26,11 @@ func TestHelperHealth(t *testing.T) {
 	}
 	reg := newRegistry(t, NewCollector(st, Options{}))
 	want := `
-# HELP iphelper_helper_up 1 while the helper's helper set is up (answering), 0 while it is down.
+# HELP iphelper_helper_up 1 while the helper itself answers, 0 while its last transactions (in one of its helper sets) got no reply from it in time.
 # TYPE iphelper_helper_up gauge
 iphelper_helper_up{helper="198.51.100.2"} 1
 iphelper_helper_up{helper="198.51.100.3"} 0
-# HELP iphelper_helper_transactions_timed_out_total Transactions of the helper's set that got no reply in time.
+# HELP iphelper_helper_transactions_timed_out_total Transactions sent to the helper that it did not answer in time.
 # TYPE iphelper_helper_transactions_timed_out_total counter
 iphelper_helper_transactions_timed_out_total{helper="198.51.100.2"} 1
 iphelper_helper_transactions_timed_out_total{helper="198.51.100.3"} 7
@@ -60,4 +60,38 @@ iphelper_helper_transactions_timed_out_total{helper="198.51.100.3"} 7
 		return
 	}
 	t.Error("no iphelper_helper_transaction_latency_seconds")
+}
+
+// TestHelperAndSetHealth: a stopped helper in a set whose other helper
+// answers is down, while its set, which decides the fallback, is up; each
+// has its own series.
+func TestHelperAndSetHealth(t *testing.T) {
+	st := testStatus()
+	two, three := netip.MustParseAddr("198.51.100.2"), netip.MustParseAddr("198.51.100.3")
+	st.Helpers = []relay.HelperStats{
+		{Addr: two, Health: "up", Sets: []string{"198.51.100.2", "198.51.100.2,198.51.100.3"}},
+		{Addr: three, Health: "down", TimedOut: 3, Sets: []string{"198.51.100.2,198.51.100.3"}},
+	}
+	st.HelperSets = []relay.HelperSetStats{
+		{Helpers: []netip.Addr{two}, Interfaces: []string{"eth2"}, Health: "up"},
+		{Helpers: []netip.Addr{two, three}, Interfaces: []string{"eth1"}, Health: "up", TimedOut: 1},
+	}
+	reg := newRegistry(t, NewCollector(st, Options{}))
+	want := `
+# HELP iphelper_helper_up 1 while the helper itself answers, 0 while its last transactions (in one of its helper sets) got no reply from it in time.
+# TYPE iphelper_helper_up gauge
+iphelper_helper_up{helper="198.51.100.2"} 1
+iphelper_helper_up{helper="198.51.100.3"} 0
+# HELP iphelper_helper_set_up 1 while the helper set is up (one of its helpers answers), 0 while it is down: then the fallback of its interfaces answers at once.
+# TYPE iphelper_helper_set_up gauge
+iphelper_helper_set_up{helpers="198.51.100.2"} 1
+iphelper_helper_set_up{helpers="198.51.100.2,198.51.100.3"} 1
+# HELP iphelper_helper_set_transactions_timed_out_total Transactions sent to the helper set that no helper answered in time.
+# TYPE iphelper_helper_set_transactions_timed_out_total counter
+iphelper_helper_set_transactions_timed_out_total{helpers="198.51.100.2"} 0
+iphelper_helper_set_transactions_timed_out_total{helpers="198.51.100.2,198.51.100.3"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "iphelper_helper_up", "iphelper_helper_set_up", "iphelper_helper_set_transactions_timed_out_total"); err != nil {
+		t.Error(err)
+	}
 }

@@ -14,6 +14,9 @@
 // not worth paying at moderate rates, so a loop polls only while its
 // socket's packet rate is above a threshold, and goes back to waiting as
 // soon as it falls below half of it.
+//
+// docs/sockets-and-threads.md, "Waiting, polling and batches", puts the
+// pacer in the context of the read loops, outboxes and receive rings.
 package pace
 
 import (

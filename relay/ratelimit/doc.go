@@ -32,4 +32,7 @@
 // An attacker cannot reset the bucket of a MAC it keeps using, because
 // using it keeps it recently seen; it only gets fresh buckets for MACs it
 // never reuses, and those are bounded by the interface limit.
+//
+// docs/trust-model.md says what each limit and check of the relay defends
+// against, in the order the request path runs them.
 package ratelimit

@@ -34,6 +34,7 @@ const (
 	Delivered                   // a reply delivered to the client (Event.To, Event.Broadcast)
 	Dropped                     // dropped for Event.Reason
 	Fallback                    // a request handed to the interface's fallback server instead of the helpers
+	Silent                      // a request the fallback server did not answer, for Event.Reason (its outcome)
 )
 
 // Event is one packet the relay saw and what it did with it. It is a plain
@@ -56,13 +57,17 @@ type Event struct {
 	// Helpers are the servers a request was relayed to. The slice is
 	// shared with the relay and must not be modified.
 	Helpers []netip.AddrPort
-	// From is the server a reply came from.
-	From netip.Addr
+	// From is the server a reply came from; for a reply of the
+	// interface's fallback server (FromFallback), the server's address.
+	From         netip.Addr
+	FromFallback bool
 	// To is the IP destination a reply was delivered to; Broadcast says
 	// it went as a broadcast.
 	To        netip.Addr
 	Broadcast bool
-	// Reason is the drop reason's stable name (relay.Reason.String()).
+	// Reason is the drop reason's stable name (relay.Reason.String()), or
+	// the fallback server's outcome for Silent. A dropped request with
+	// Helpers lost only its sends to those helpers.
 	Reason string
 }
 

@@ -42,7 +42,9 @@ func AppendFormat(dst []byte, e Event) []byte {
 	dst = AppendMAC(dst, e.CHAddr[:min(int(e.HLen), len(e.CHAddr))])
 	dst = append(dst, " giaddr "...)
 	dst = appendAddr(dst, e.GIAddr)
-	if e.From.IsValid() {
+	if e.FromFallback {
+		dst = append(dst, " from the fallback server"...)
+	} else if e.From.IsValid() {
 		dst = append(dst, " from "...)
 		dst = e.From.AppendTo(dst)
 	}
@@ -52,13 +54,10 @@ func AppendFormat(dst []byte, e Event) []byte {
 func appendAction(dst []byte, e Event) []byte {
 	switch e.Action {
 	case Relayed:
-		dst = append(dst, " relayed to "...)
-		for i, h := range e.Helpers {
-			if i > 0 {
-				dst = append(dst, ", "...)
-			}
-			dst = h.Addr().AppendTo(dst)
+		if len(e.Helpers) == 0 {
+			return append(dst, " relayed"...)
 		}
+		dst = appendHelpers(dst, " relayed to ", e.Helpers)
 	case Delivered:
 		if e.Broadcast {
 			dst = append(dst, " delivered by broadcast"...)
@@ -69,8 +68,28 @@ func appendAction(dst []byte, e Event) []byte {
 	case Dropped:
 		dst = append(dst, " dropped: "...)
 		dst = append(dst, e.Reason...)
+		dst = appendHelpers(dst, " to ", e.Helpers)
 	case Fallback:
-		dst = append(dst, " answered by the fallback server"...)
+		dst = append(dst, " handed to the fallback server"...)
+	case Silent:
+		dst = append(dst, " not answered by the fallback server: "...)
+		dst = append(dst, e.Reason...)
+	}
+	return dst
+}
+
+// appendHelpers appends prefix and the helpers' addresses, comma
+// separated; nothing when there are none.
+func appendHelpers(dst []byte, prefix string, helpers []netip.AddrPort) []byte {
+	if len(helpers) == 0 {
+		return dst
+	}
+	dst = append(dst, prefix...)
+	for i, h := range helpers {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = h.Addr().AppendTo(dst)
 	}
 	return dst
 }

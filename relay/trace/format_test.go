@@ -40,6 +40,29 @@ func TestFormat(t *testing.T) {
 			want: "14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops",
 		},
 		{
+			name: "one send of a request dropped",
+			e:    with(func(e *Event) { e.Action, e.Reason, e.Helpers = Dropped, "rate_limit_helper", helpers[1:] }),
+			want: "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: rate_limit_helper to 198.51.100.3",
+		},
+		{
+			name: "request handed to the fallback server",
+			e:    with(func(e *Event) { e.Type, e.Action = wire.Request, Fallback }),
+			want: "14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 handed to the fallback server",
+		},
+		{
+			name: "request the fallback server did not answer",
+			e:    with(func(e *Event) { e.Type, e.Action, e.Reason = wire.Request, Silent, "silent_not_ours" }),
+			want: "14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 not answered by the fallback server: silent_not_ours",
+		},
+		{
+			name: "reply of the fallback server",
+			e: with(func(e *Event) {
+				e.Dir, e.Op, e.Type, e.Action, e.FromFallback = Out, wire.OpReply, wire.Offer, Delivered, true
+				e.From, e.To = netip.MustParseAddr("203.0.113.1"), netip.MustParseAddr("203.0.113.50")
+			}),
+			want: "14:02:11.123 eth1 out OFFER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 from the fallback server delivered to 203.0.113.50",
+		},
+		{
 			name: "reply delivered by unicast",
 			e: with(func(e *Event) {
 				e.Dir, e.Op, e.Type, e.Action = Out, wire.OpReply, wire.Offer, Delivered

@@ -7,8 +7,10 @@ import "net/netip"
 // otherwise a new Event holding dir, from (the helper a reply came from;
 // the zero Addr for a request) and msg's header fields. Call it before the
 // relay edits msg, so that giaddr shows as received, and finish the event
-// with EmitRelayed, EmitDelivered or EmitDropped, which do nothing for a
-// nil event.
+// with EmitRelayed, EmitDelivered, EmitFallback, EmitSilent or EmitDropped,
+// which do nothing for a nil event. The Emit calls leave e as it was: one
+// packet may be finished more than once (a request relayed to one helper
+// and dropped for another), each call emitting one event.
 func (t *Tracer) Start(dir Direction, from netip.Addr, msg []byte) *Event {
 	if !t.Enabled() {
 		return nil
@@ -24,8 +26,9 @@ func (t *Tracer) EmitRelayed(e *Event, iface string, helpers []netip.AddrPort) {
 	if e == nil {
 		return
 	}
-	e.Interface, e.Action, e.Helpers = iface, Relayed, helpers
-	t.Emit(*e)
+	ev := *e
+	ev.Interface, ev.Action, ev.Helpers = iface, Relayed, helpers
+	t.Emit(ev)
 }
 
 // EmitDelivered finishes e as a reply delivered on iface to the IP
@@ -34,18 +37,32 @@ func (t *Tracer) EmitDelivered(e *Event, iface string, to netip.Addr, broadcast 
 	if e == nil {
 		return
 	}
-	e.Interface, e.Action, e.To, e.Broadcast = iface, Delivered, to, broadcast
-	t.Emit(*e)
+	ev := *e
+	ev.Interface, ev.Action, ev.To, ev.Broadcast = iface, Delivered, to, broadcast
+	t.Emit(ev)
 }
 
-// EmitFallback finishes e as a request of iface that the fallback server
-// answers instead of the helpers (a lease of its own).
+// EmitFallback finishes e as a request of iface handed to the fallback
+// server instead of the helpers (a lease of its own). The server's answer,
+// or its silence, is an event of its own.
 func (t *Tracer) EmitFallback(e *Event, iface string) {
 	if e == nil {
 		return
 	}
-	e.Interface, e.Action = iface, Fallback
-	t.Emit(*e)
+	ev := *e
+	ev.Interface, ev.Action = iface, Fallback
+	t.Emit(ev)
+}
+
+// EmitSilent finishes e as a request of iface that the fallback server
+// decided not to answer, for outcome (a fallback.Outcome name).
+func (t *Tracer) EmitSilent(e *Event, iface, outcome string) {
+	if e == nil {
+		return
+	}
+	ev := *e
+	ev.Interface, ev.Action, ev.Reason = iface, Silent, outcome
+	t.Emit(ev)
 }
 
 // EmitDropped finishes e as a packet of iface (empty if none) dropped for
@@ -54,6 +71,19 @@ func (t *Tracer) EmitDropped(e *Event, iface, reason string) {
 	if e == nil {
 		return
 	}
-	e.Interface, e.Action, e.Reason = iface, Dropped, reason
-	t.Emit(*e)
+	ev := *e
+	ev.Interface, ev.Action, ev.Reason = iface, Dropped, reason
+	t.Emit(ev)
+}
+
+// EmitDroppedSend finishes e as one send of a request of iface, to the
+// helper to, dropped for reason (the other helpers' sends are events of
+// their own). It allocates, and only when e is not nil.
+func (t *Tracer) EmitDroppedSend(e *Event, iface, reason string, to netip.AddrPort) {
+	if e == nil {
+		return
+	}
+	ev := *e
+	ev.Interface, ev.Action, ev.Reason, ev.Helpers = iface, Dropped, reason, []netip.AddrPort{to}
+	t.Emit(ev)
 }

@@ -31,7 +31,17 @@ func TestHooks(t *testing.T) {
 		{
 			name:   "fallback",
 			finish: func(tr *Tracer, e *Event) { tr.EmitFallback(e, "eth1") },
-			want:   "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 answered by the fallback server",
+			want:   "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 handed to the fallback server",
+		},
+		{
+			name:   "silent",
+			finish: func(tr *Tracer, e *Event) { tr.EmitSilent(e, "eth1", "silent_not_ours") },
+			want:   "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 not answered by the fallback server: silent_not_ours",
+		},
+		{
+			name:   "one send dropped",
+			finish: func(tr *Tracer, e *Event) { tr.EmitDroppedSend(e, "eth1", "send_failed", helpers[0]) },
+			want:   "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 dropped: send_failed to 198.51.100.2",
 		},
 		{
 			name:   "dropped",
@@ -77,6 +87,8 @@ func TestHooksDisabledCostNothing(t *testing.T) {
 				tr.EmitDelivered(e, "eth1", netip.Addr{}, true)
 				tr.EmitDropped(e, "eth1", "max_hops")
 				tr.EmitFallback(e, "eth1")
+				tr.EmitSilent(e, "eth1", "silent_not_ours")
+				tr.EmitDroppedSend(e, "eth1", "send_failed", netip.AddrPort{})
 			})
 			if allocs != 0 {
 				t.Errorf("%v allocations per packet, want 0", allocs)
@@ -92,5 +104,28 @@ func BenchmarkHooksDisabled(b *testing.B) {
 	for b.Loop() {
 		e := tr.Start(In, netip.Addr{}, msg)
 		tr.EmitDropped(e, "eth1", "max_hops")
+	}
+}
+
+// TestHooksLeaveTheEventAlone: a request finished twice (a send dropped,
+// then the request relayed to the others) gives two events, the second
+// without the first's reason.
+func TestHooksLeaveTheEventAlone(t *testing.T) {
+	tr := New(4, func() time.Time { return t0 })
+	ch, cancel := tr.Subscribe("")
+	defer cancel()
+	e := tr.Start(In, netip.Addr{}, request())
+	tr.EmitDroppedSend(e, "eth1", "rate_limit_helper", netip.MustParseAddrPort("198.51.100.3:67"))
+	tr.EmitRelayed(e, "eth1", []netip.AddrPort{netip.MustParseAddrPort("198.51.100.2:67")})
+	var got []string
+	for _, ev := range drain(ch) {
+		got = append(got, Format(ev)+" reason="+ev.Reason)
+	}
+	want := []string{
+		"14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 dropped: rate_limit_helper to 198.51.100.3 reason=rate_limit_helper",
+		"14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 relayed to 198.51.100.2 reason=",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }

@@ -6,7 +6,7 @@
 #   bash test/bench/run.sh -broadcast      # clients set the BROADCAST flag (broadcast replies)
 #   bash test/bench/run.sh -quick          # check the harness in about a minute (figures not comparable)
 #   bash test/bench/run.sh -only iphelper,none
-#   bash test/bench/run.sh -fallback       # iphelper's fallback server against Kea (issue 6), about 5 minutes
+#   bash test/bench/run.sh -fallback       # iphelper's fallback server against Kea, about 5 minutes
 #
 # It builds iphelper (./cmd/iphelper of this tree; IPHELPER_BIN=path uses a
 # binary instead), the load generator, the responder and the driver; fetches
@@ -15,7 +15,7 @@
 # installed); builds the lab below out of network namespaces named
 # iphb-<pid>-*; runs test/bench/benchrun, which interleaves iphelper, ISC
 # dhcrelay, dhcp-helper and a no-relay row (A B C D A B C D …) and prints
-# the table (Markdown) and the ratios against the targets of issue 6; and
+# the table (Markdown) and the ratios against the performance targets; and
 # removes the namespaces and everything running in them on exit, also on
 # failure or Ctrl-C. Arguments are passed to benchrun (see its -help).
 #

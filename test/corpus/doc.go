@@ -1,6 +1,6 @@
 // Package corpus seeds iphelper's fuzz targets with real packets: what
 // dhclient, udhcpc and dhcpcd sent and what Kea, ISC dhcpd and dnsmasq
-// answered, captured on both sides of iphelper in a namespace lab (issue 5).
+// answered, captured on both sides of iphelper in a namespace lab.
 //
 // It owns two things. testdata/captures holds the captures: for each server
 // a pcap of the client link, a pcap of the server link and a manifest (JSON)

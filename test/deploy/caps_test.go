@@ -43,7 +43,7 @@ func capsLab(t *testing.T, tools ...[2]string) (*lab.Lab, *lab.Topology) {
 	return l, l.Standard()
 }
 
-// Issue 4: "Running as an unprivileged user with only the unit's
+// The requirement: "Running as an unprivileged user with only the unit's
 // capabilities (e.g. via setpriv), the relay works." iphelper runs as
 // nobody with exactly the unit's AmbientCapabilities, its lease database
 // and control socket in a directory only nobody may write (the unit's
@@ -138,7 +138,7 @@ func TestRelayWithoutCapabilities(t *testing.T) {
 }
 
 // As root, iphelper refuses to start unless --allow-root says so: least
-// privilege is the default (issue 5).
+// privilege is the default (docs/trust-model.md).
 func TestRelayRefusesRoot(t *testing.T) {
 	bin := iphelperBin(t)
 	l, tp := capsLab(t)

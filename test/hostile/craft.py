@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the adversarial replay of issue 5: a pcap of malformed and hostile
+"""Writes the adversarial replay: a pcap of malformed and hostile
 frames and a JSON manifest that says, per frame, where it is injected and
 which of the relay's drop counters it must move.
 
@@ -19,7 +19,7 @@ accepts is dropped by the kernel and moves no counter at all: its "expect"
 is empty.
 
 Addresses are from 203.0.113.0/24 (client segments) and 198.51.100.0/24
-(server segment) only (shared/LAB.md).
+(server segment) only, the lab's documentation ranges (RFC 5737).
 """
 
 import argparse
@@ -44,6 +44,7 @@ RELAY_TRUSTED_IF, RELAY_TRUSTED_MAC, RELAY_TRUSTED_ADDR = "down1", "02:00:5e:00:
 RELAY_UP_IF, RELAY_UP_MAC, RELAY_UP_ADDR = "up0", "02:00:5e:00:03:01", "198.51.100.1"
 HELPER, HELPER_MAC = "198.51.100.2", "02:00:5e:00:03:02"
 ROGUE, ROGUE_MAC = "198.51.100.9", "02:00:5e:00:03:09"
+OTHER_RELAY = "203.0.113.9"  # a giaddr on the client segment that is none of the relay's
 CLIENT_MTU = 16000  # the client link's MTU, so that a frame beyond any jumbo frame can be sent
 
 # The relay's settings the expectations assume.
@@ -61,7 +62,7 @@ EPOCH = 1704067200  # 2024-01-01T00:00:00Z: record i is stamped EPOCH + i s
 XID_BASE = 0x48310000  # "H1" and the frame index
 COOKIE = bytes([99, 130, 83, 99])
 BOOTREQUEST, BOOTREPLY = 1, 2
-DISCOVER, OFFER = 1, 2
+DISCOVER, OFFER, RELEASE = 1, 2, 7
 
 
 def mac(s):
@@ -363,8 +364,9 @@ def semantics(c):
           {"not_bootrequest": 1, "reply_from_downstream": 1},
           "an OFFER from the client VLAN with the helper's source address, to the relay's address")
 
-    c.add("hops-at-max", "client", req(hops=MAX_HOPS), {"max_hops": 1},
-          "hops %d: the limit already reached (RFC 1542 §4.1.1)" % MAX_HOPS)
+    c.add("hops-over-max", "client", req(hops=MAX_HOPS + 1), {"max_hops": 1},
+          "hops %d: over the limit of %d (RFC 1542 §4.1.1 discards a request whose hops exceeds "
+          "it; one at the limit is relayed)" % (MAX_HOPS + 1, MAX_HOPS))
     c.add("hops-255", "client", req(hops=255), {"max_hops": 1}, "hops 255")
     for name, giaddr in [("giaddr-relay-client-address", RELAY_CLIENT_ADDR),
                          ("giaddr-relay-upstream-address", RELAY_UP_ADDR),
@@ -387,11 +389,25 @@ def semantics(c):
           req(options=discover_options(opt(82, bytes([1, 40]) + b"short"))),
           {"untrusted_option82": 1},
           "giaddr 0 and an option 82 whose circuit-id overruns it, on an untrusted interface")
+    c.add("giaddr-forged-on-untrusted-interface", "client",
+          req(giaddr=OTHER_RELAY, chaddr=mac("02:00:5e:ee:ee:01"),
+              options=discover_options(opt(82, sub(1, b"reserved-port") + sub(5, ip4("198.51.100.0"))))),
+          {"untrusted_giaddr": 1},
+          "a DISCOVER with giaddr %s (no address of the relay's), a spoofed chaddr and the client's "
+          "own option 82: only a relay below a trusted interface may set giaddr, or a client could "
+          "skip verify-chaddr and the option-82 rule" % OTHER_RELAY)
+    c.add("release-with-forged-giaddr", "client",
+          req(dst_mac=RELAY_CLIENT_MAC, src="203.0.113.50", dst=RELAY_CLIENT_ADDR, sport=67,
+              giaddr=OTHER_RELAY, chaddr=mac("02:00:5e:ee:ee:02"), ciaddr="203.0.113.40",
+              options=opt(53, [RELEASE]) + opt(54, ip4(HELPER)) + b"\xff"),
+          {"untrusted_giaddr": 1},
+          "a RELEASE of another client's address (its chaddr and ciaddr) sent as if by a relay "
+          "(giaddr %s, from port 67 to the relay's address) on an untrusted interface" % OTHER_RELAY)
 
     src = attacker_mac(0xB00)
     for i in range(CLIENT_BURST + 1):
         last = i == CLIENT_BURST
-        c.add("client-burst-%d" % (i + 1), "client", req(src_mac=src, hops=MAX_HOPS),
+        c.add("client-burst-%d" % (i + 1), "client", req(src_mac=src, hops=MAX_HOPS + 1),
               {"rate_limit_client": 1} if last else {"max_hops": 1},
               "one of %d requests sent back to back from one MAC; the client limit (1/s, burst %d) "
               "stops the last before any other check" % (CLIENT_BURST + 1, CLIENT_BURST),

@@ -1,4 +1,4 @@
-// Package hostile holds the adversarial replay of issue 5: a pcap of
+// Package hostile holds the adversarial replay: a pcap of
 // malformed and hostile frames (testdata/adversarial.pcap), written by
 // craft.py with scapy, and its manifest (testdata/adversarial.json), which
 // says for each frame which side of the relay it is injected on and which

@@ -9,7 +9,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// Issue 3, integration 2: while the upstream server is alive and answering,
+// Fallback scenario 2: while the upstream server is alive and answering,
 // the fallback never answers: on the client's wire every DISCOVER gets
 // exactly one OFFER, from the upstream server, and iphelper logs no fallback
 // reply.

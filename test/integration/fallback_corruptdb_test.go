@@ -20,7 +20,7 @@ func TestFallbackCorruptLeaseDBKeepsRelaying(t *testing.T) {
 		t.Fatal(err)
 	}
 	kea := f.startKea()
-	f.startRelay(fbOptions{extra: []string{"--metrics-listen", opsMetricsAddr}})
+	f.startRelay(fbOptions{args: []string{"--metrics-listen", opsMetricsAddr}})
 	f.waitLog("the lease database error", captureTimeout, `msg="fallback disabled on every interface: the lease database cannot be opened`)
 
 	lease := f.l.StartClient(lab.Dhclient, f.tp.Client, f.seg.ClientIf).WaitLease(leaseTimeout)

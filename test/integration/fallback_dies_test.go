@@ -10,7 +10,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// Issue 3, integration 3: when the upstream server silently dies (killed
+// Fallback scenario 3: when the upstream server silently dies (killed
 // with SIGKILL) while clients are running, new clients are served by the
 // fallback, no client ever takes a 169.254 address, and iphelper logs the
 // upstream health going down with its reason; once it is down, a new client

@@ -10,7 +10,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// Issue 3, integration 4: when the upstream server returns, iphelper marks
+// Fallback scenario 4: when the upstream server returns, iphelper marks
 // it up at its first reply, new clients get upstream leases, and a client
 // holding a fallback lease is handled at its next renewal (T1, 30 s into a
 // one-minute lease) by the failback policy: with nak it is NAKed and

@@ -14,7 +14,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// The fallback scenarios (issue 3) use a split scope on the standard client
+// The fallback scenarios use a split scope on the standard client
 // segment 203.0.113.0/25: the lab's upstream pool is hosts 32–47
 // (lab.PoolShare), the fallback pool hosts 100–120, so the upstream scope
 // excludes the fallback's range.
@@ -32,7 +32,7 @@ const (
 	fbShortLease = time.Minute
 	// offerDelay is iphelper's --offer-delay (its default, given explicitly).
 	offerDelay = time.Second
-	// boundWithin is what issue 3 asks: bound within 3 s of the first DISCOVER.
+	// boundWithin is the fallback's promise: bound within 3 s of the first DISCOVER.
 	boundWithin = 3 * time.Second
 	// renewTimeout bounds the wait for a renewal at T1 (30 s after binding
 	// with fbShortLease), counted from the binding.
@@ -51,12 +51,12 @@ const (
 	storeLockTimeout = 2 * time.Second
 )
 
-// The log lines iphelper writes when the upstream health changes (issue 3:
+// The log lines iphelper writes when the upstream health changes (required:
 // "State changes are logged with the reason"), with the default down-after
 // (3) and transaction-timeout (2s).
 const (
 	logHealthChanged = `msg="upstream health changed"`
-	logHealthDown    = `to=down reason="3 transactions in a row got no reply within 2s"`
+	logHealthDown    = `to=down reason="3 transactions in a row, from 3 different clients, got no reply within 2s"`
 	logHealthUp      = `to=up reason="upstream replied"`
 )
 
@@ -75,7 +75,7 @@ type fbLab struct {
 type fbOptions struct {
 	leaseTime time.Duration // fbLease when zero
 	failback  string        // iphelper's default (nak) when empty
-	extra     []string      // more flags of iphelper run
+	args      []string      // more flags of `iphelper run`
 }
 
 // newFallback starts a fallback scenario on the standard lab, or with
@@ -115,7 +115,7 @@ func (f *fbLab) startRelay(o fbOptions) *lab.Relay {
 	if o.failback != "" {
 		f.args = append(f.args, "--failback", o.failback)
 	}
-	f.args = append(f.args, o.extra...)
+	f.args = append(f.args, o.args...)
 	return f.restartRelay()
 }
 

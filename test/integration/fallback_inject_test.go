@@ -115,13 +115,18 @@ func (in *injector) dora(chaddr net.HardwareAddr, xid dhcpv4.TransactionID) (net
 }
 
 // driveDown makes the upstream health go down with the defaults
-// (down-after 3): three DISCOVERs of one crafted client, three
-// transactions that nobody upstream answers; it waits for the log line.
+// (down-after 3): three crafted clients (one client's timeouts count once)
+// each select the upstream server, a REQUEST that it must answer and
+// nobody upstream does; it waits for the log line. REQUESTs rather than
+// DISCOVERs, so that the fallback holds no offers for these clients.
 func (in *injector) driveDown() {
 	in.f.t.Helper()
-	mac := fakeMAC(0xdd)
+	server := in.f.tp.Servers[0].Addr
+	first, _ := in.f.keaPool()
 	for i := range 3 {
-		in.broadcast(in.msg(dhcpv4.MessageTypeDiscover, lab.XID(0xd0d00000+uint32(i)), mac), zeroAddr)
+		in.broadcast(in.msg(dhcpv4.MessageTypeRequest, lab.XID(0xd0d00000+uint32(i)), fakeMAC(0xdd+byte(i)),
+			dhcpv4.WithOption(dhcpv4.OptServerIdentifier(server.AsSlice())),
+			dhcpv4.WithOption(dhcpv4.OptRequestedIPAddress(first.AsSlice()))), zeroAddr)
 	}
 	in.f.waitLog("upstream health going down", healthTimeout, logHealthChanged, logHealthDown)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// Issue 3, integration 5: with no upstream server, the fallback's leases go
+// Fallback scenario 5: with no upstream server, the fallback's leases go
 // through their life on the wire.
 //   - Conflict: another host already uses the pool's first address; the
 //     conflict probe finds it and a real client (dhclient) gets another.

@@ -10,7 +10,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// Issue 3, integration 6: iphelper killed with SIGKILL and restarted on the
+// Fallback scenario 6: iphelper killed with SIGKILL and restarted on the
 // same lease database loses nothing: a crafted client renews its address
 // right after the restart (RENEWING: unicast, ciaddr set), dhclient renews
 // its address at T1, a new client is given neither of them, and both

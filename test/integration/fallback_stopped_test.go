@@ -14,7 +14,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// Issue 3, integration 1: with the upstream server stopped before the client
+// Fallback scenario 1: with the upstream server stopped before the client
 // starts, the client is bound from the fallback pool within 3 s of its first
 // DISCOVER, with the configured router (by default the relay's own
 // address), DNS and lease time; and the lease is in the store.
@@ -40,7 +40,7 @@ func TestFallbackBindsWhenUpstreamStopped(t *testing.T) {
 				return isType(dhcpv4.MessageTypeAck, dhcpv4.OpcodeBootReply)(p) && addrOf(p.DHCP.YourIPAddr) == lease.Addr
 			})
 			took := ack.Time.Sub(first.Time)
-			t.Logf("%s bound to %s %s after its first DISCOVER (issue 3: within %s)", client, lease.Addr, took.Round(time.Millisecond), boundWithin)
+			t.Logf("%s bound to %s %s after its first DISCOVER (required: within %s)", client, lease.Addr, took.Round(time.Millisecond), boundWithin)
 			if took > boundWithin {
 				t.Errorf("%s was bound %s after its first DISCOVER, want at most %s; its wire:\n%s\niphelper:\n%s",
 					client, took, boundWithin, timeline(down, first.Time), f.relay.Proc.Log())

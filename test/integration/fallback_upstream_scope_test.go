@@ -9,7 +9,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// Issue 3, integration 7: while the upstream is down, a client asking for
+// Fallback scenario 7: while the upstream is down, a client asking for
 // an address of the upstream's scope (its valid upstream lease) is not
 // NAKed by the fallback, whichever state it asks in; the fallback stays
 // silent and logs why. The control cases show the fallback does judge

@@ -11,7 +11,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// The fallback scopes of the flood scenario (issue 5, fallback variant):
+// The fallback scopes of the flood scenario (fallback variant):
 // each VLAN gets a pool of fbFloodPoolSize addresses from host
 // fbFloodPoolFirst of its subnet. No DHCP server runs upstream, so the
 // pools need no split with an upstream scope.
@@ -71,7 +71,7 @@ var fbFloodCases = []fbFloodCase{
 		refusals: []string{"reserved_for_known", "nak_reserved_for_known"}},
 }
 
-// Issue 5, fallback variant: with the upstream down, iphelper's fallback
+// Flood scenario, fallback variant: with the upstream down, iphelper's fallback
 // server serves both VLANs (pools of 50, max-offers-outstanding 5,
 // reserve-for-known 20 %) while an attack floods VLAN 10 for 30 s. During
 // the flood a new client on VLAN 20 gets a lease, and a client on VLAN 10

@@ -14,9 +14,9 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// The limits and bounds of the flood scenarios (issue 5).
+// The limits and bounds of the flood scenarios.
 const (
-	// floodDuration is how long the attack tool runs (issue 5: 30 s).
+	// floodDuration is how long the attack tool runs (the scenario asks for 30 s).
 	floodDuration = 30 * time.Second
 	// floodIfaceRate and floodHelperRate are the limits iphelper runs with,
 	// in requests per second, given as --rate-limit-interface and
@@ -105,7 +105,7 @@ func (a rawFlood) stop() string {
 	return fmt.Sprintf("the flood sent %d DISCOVERs (error: %v)", n, err)
 }
 
-// Issue 5: an attack floods VLAN 10 for 30 s while iphelper relays both
+// Flood scenario: an attack floods VLAN 10 for 30 s while iphelper relays both
 // VLANs to Kea (16 addresses per pool: the flood would take them all
 // without protection). During the flood a real client on VLAN 20 and one on
 // VLAN 10 get leases; afterwards iphelper is alive, its RSS stayed bounded,

@@ -40,7 +40,7 @@ type replayLab struct {
 	caps   []*lab.Capture // what the relay sends: none of it may carry a replayed frame
 }
 
-// Issue 5: a capture-driven replay of malformed and adversarial frames
+// Replay scenario: a capture-driven replay of malformed and adversarial frames
 // (test/hostile/testdata, written by craft.py) at a running iphelper. Each
 // frame is injected from the side its manifest names, and must move exactly
 // the drop counters it names (summed over interfaces), the packet sockets'

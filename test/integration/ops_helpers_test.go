@@ -16,7 +16,7 @@ import (
 	"github.com/iphelper/iphelper/test/lab"
 )
 
-// The operating scenarios (issue 4) drive the daemon the way an operator
+// The operating scenarios drive the daemon the way an operator
 // does: `iphelper show|clear|debug` over the control socket, a Prometheus
 // scrape of --metrics-listen, interfaces created and deleted under a
 // pattern, SIGHUP reloads.

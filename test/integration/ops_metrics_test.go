@@ -12,7 +12,7 @@ import (
 )
 
 // opsMetricsAddr is where the relay serves its metrics, inside its
-// namespace (issue 4's example port).
+// namespace (the README's example port).
 const opsMetricsAddr = "127.0.0.1:9467"
 
 // opsMetricsURL is the scrape address of opsMetricsAddr.
@@ -22,12 +22,12 @@ const opsMetricsURL = "http://" + opsMetricsAddr + "/metrics"
 // a scrape.
 const opsMetricsTimeout = 5 * time.Second
 
-// opsMetricName is the naming rule of issue 4 for iphelper's own metrics:
+// opsMetricName is the naming rule of docs/operations.md for iphelper's own metrics:
 // iphelper_<subsystem>_<what>[_<unit|total>].
 var opsMetricName = regexp.MustCompile(`^iphelper_[a-z0-9]+_[a-z0-9_]+$`)
 
 // opsForbiddenLabel matches label names that would make a series per
-// client (issue 4: labels bounded, never MAC, xid or client address).
+// client (docs/operations.md: labels bounded, never MAC, xid or client address).
 var opsForbiddenLabel = regexp.MustCompile(`mac|xid|client|chaddr|yiaddr|ciaddr|hostname`)
 
 // scrape fetches and parses the relay's metrics.
@@ -40,7 +40,7 @@ func scrape(t *testing.T, l *lab.Lab, ns string) opsMetrics {
 	return m
 }
 
-// Issue 4: with --metrics-listen, after a real DORA through the relay, the
+// Operations scenario: with --metrics-listen, after a real DORA through the relay, the
 // Prometheus endpoint counts it per interface and per helper, says the
 // interface is up, names every metric by the rule, and has no label that
 // identifies a client.

@@ -58,7 +58,7 @@ interfaces:
 // opsCircuitID is down1's circuit-id in version n of the config.
 func opsCircuitID(n int) string { return fmt.Sprintf("down1-v%d", n) }
 
-// Issue 4: while a load generator runs DORAs on down0, the config file is
+// Operations scenario: while a load generator runs DORAs on down0, the config file is
 // rewritten (only down1's circuit-id changes) and iphelper reloaded by
 // SIGHUP again and again: no transaction on down0 is lost, down0 keeps its
 // state and socket, down1 takes the new circuit-id. Then a broken file

@@ -35,7 +35,7 @@ const (
 	opsTraceTimeout = 10 * time.Second
 )
 
-// Issue 4: after real clients got leases — one relayed to Kea on down0, one
+// Operations scenario: after real clients got leases — one relayed to Kea on down0, one
 // served by the fallback on down1 —, `show interfaces|helpers|statistics|
 // bindings|leases --json` report them (the binding table holds both
 // leases: it learns the fallback's ACKs too); `show bindings ADDR|MAC`
@@ -221,9 +221,10 @@ func checkClearStatistics(t *testing.T, ctl *opsCtl) {
 	}
 	// The helper's health (state, since, last reply, latency and the
 	// transaction totals it is computed from) is state, not a statistic:
-	// only the helper's packet counters are cleared.
+	// only the helper's packet counters are cleared. Its helper sets are
+	// the same kind of state.
 	health := cmpopts.IgnoreFields(control.Helper{}, "LastReply", "Health", "Since", "Reason",
-		"Forwarded", "Answered", "TimedOut", "LatencyP50Ms", "LatencyP99Ms")
+		"Forwarded", "Answered", "TimedOut", "LatencyP50Ms", "LatencyP99Ms", "Sets")
 	for _, h := range st.Helpers {
 		if diff := opsDiff(control.Helper{Addr: h.Addr}, h, health); diff != "" {
 			t.Errorf("after clear statistics, helper %s (-want +got):\n%s", h.Addr, diff)

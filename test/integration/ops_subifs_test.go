@@ -25,7 +25,7 @@ const (
 	opsAddressed = 90
 	opsNewVLAN   = "down0.201"
 	opsNewClient = "eth0.201"
-	// opsServeWithin is issue 4's bound: a new VLAN is served within 1 s.
+	// opsServeWithin is the required bound: a new VLAN is served within 1 s.
 	opsServeWithin = time.Second
 	// opsRetransmit is the client's DISCOVER interval (udhcpc -T 1).
 	opsRetransmit = time.Second
@@ -46,7 +46,7 @@ var (
 	opsNewPool    = [2]netip.Addr{netip.MustParseAddr("203.0.113.240"), netip.MustParseAddr("203.0.113.250")}
 )
 
-// Issue 4: 200 sub-interfaces created on the trunk while iphelper runs with
+// Operations scenario: 200 sub-interfaces created on the trunk while iphelper runs with
 // the pattern down0.* are all picked up (those with an address served, the
 // others waiting for one); a client on a VLAN created after them gets a
 // lease, the relay listing the VLAN up within 1 s of it coming up; deleting

@@ -1,11 +1,11 @@
 // Package lab is iphelper's network-namespace test lab: it builds client ↔ relay ↔
 // server topologies out of Linux network namespaces and veth pairs, runs real DHCP
-// peers inside them (Kea, ISC dhcpd, dhclient, udhcpc, dhcpcd, ISC dhcrelay and
+// peers inside them (Kea, ISC dhcpd, dnsmasq, dhclient, udhcpc, dhcpcd, ISC dhcrelay and
 // iphelper itself), captures what crosses each link with tcpdump and decodes it, and
 // crafts raw frames for the hostile-input scenarios.
 //
 // The lab is imported only by tests and by the demo program, never by production
-// code. It follows the rules of shared/LAB.md: everything it creates lives in
+// code. It follows the lab's safety rules: everything it creates lives in
 // namespaces named iph-<pid>-<id>-<role> that it removes when the test ends, it
 // never adds a link, address or route to the root namespace, it addresses
 // topologies only from 203.0.113.0/24 (clients) and 198.51.100.0/24 (servers), and

@@ -53,6 +53,8 @@ func debianPackage(prog string) string {
 		return "kea-dhcp4-server"
 	case "dhcpd":
 		return "isc-dhcp-server"
+	case "dnsmasq":
+		return "dnsmasq-base"
 	case "dhcrelay":
 		return "isc-dhcp-relay"
 	case "unshare":

@@ -11,8 +11,9 @@ type ServerKind string
 
 // The servers the lab runs.
 const (
-	Kea   ServerKind = "kea"
-	Dhcpd ServerKind = "dhcpd"
+	Kea     ServerKind = "kea"
+	Dhcpd   ServerKind = "dhcpd"
+	Dnsmasq ServerKind = "dnsmasq"
 )
 
 // ServerConfig is what a lab DHCP server serves, whatever its implementation.
@@ -72,6 +73,8 @@ func (l *Lab) StartServer(kind ServerKind, ns string, addr netip.Addr, cfg Serve
 		return l.StartKea(ns, addr, cfg)
 	case Dhcpd:
 		return l.StartDhcpd(ns, addr, cfg)
+	case Dnsmasq:
+		return l.StartDnsmasq(ns, addr, cfg)
 	default:
 		l.t.Fatalf("unknown DHCP server kind %q", kind)
 		return nil

@@ -137,3 +137,46 @@ func TestServerConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestDnsmasqArgs(t *testing.T) {
+	cfg := testServerConfig()
+	cfg.LeaseTime = 3 * time.Minute
+	cfg.Subnets[0].ServerID, cfg.Subnets[0].Reservations = netip.Addr{}, nil
+	want := []string{
+		"dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
+		"--no-resolv", "--no-hosts", "--no-poll", "--no-ping", "--dhcp-authoritative",
+		"--interface=eth0", "--log-dhcp", "--log-facility=-",
+		"--dhcp-range=set:s0,203.0.113.32,203.0.113.47,255.255.255.128,180s",
+		"--dhcp-option=tag:s0,option:router,203.0.113.1",
+	}
+	got, err := dnsmasqArgs(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("dnsmasq arguments (-want +got):\n%s", diff)
+	}
+}
+
+func TestDnsmasqArgsRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(*ServerConfig)
+		want string
+	}{
+		{"server-id", func(c *ServerConfig) { c.Subnets[0].Reservations = nil }, "subnets[0]: the lab's dnsmasq has no server-id nor reservations"},
+		{"reservation", func(c *ServerConfig) { c.Subnets[0].ServerID = netip.Addr{} }, "subnets[0]: the lab's dnsmasq has no server-id nor reservations"},
+		{"short lease", func(c *ServerConfig) { c.LeaseTime = time.Minute }, "lease time 1m0s: dnsmasq gives at least 2m0s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testServerConfig()
+			cfg.LeaseTime = 3 * time.Minute
+			tt.mod(&cfg)
+			_, err := dnsmasqArgs(cfg)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

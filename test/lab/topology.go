@@ -5,7 +5,7 @@ import (
 	"net/netip"
 )
 
-// The standard addressing (shared/LAB.md): clients in 203.0.113.0/25 behind the
+// The standard addressing (RFC 5737 ranges only): clients in 203.0.113.0/25 behind the
 // relay's 203.0.113.1, servers in 198.51.100.0/25 with the relay at
 // 198.51.100.1 and the servers from 198.51.100.2 up.
 var (

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The fallback-server benchmark (-fallback, issue 6) uses the same lab:
+// The fallback-server benchmark (-fallback) uses the same lab:
 //
 //	cl  eth0 ──veth── down0 relay (iphelper, upstream 198.51.100.9: nobody)
 //	dcl eth0 ──veth── eth0 dsrv (kea-dhcp4, raw sockets, 203.0.113.1/24)

@@ -42,7 +42,7 @@ func defaultPlan() plan {
 	}
 }
 
-// fallbackPlan is the plan of the fallback-server benchmark (issue 6): a
+// fallbackPlan is the plan of the fallback-server benchmark: a
 // lease is a full DORA, measured at 1,000 and 4,000 per second, and the
 // search looks for < 1 % loss.
 func fallbackPlan() plan {

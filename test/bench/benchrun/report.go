@@ -48,7 +48,7 @@ func printReport(w io.Writer, r *results) {
 }
 
 // printRatios compares iphelper with each other relay against the targets
-// of issue 6.
+// set for it (README, "Performance").
 func printRatios(w io.Writer, r *results) {
 	ip, ok := r.row("iphelper")
 	if !ok {

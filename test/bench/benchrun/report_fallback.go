@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// fallbackTarget is issue 6's bar for the fallback server: at least this
+// fallbackTarget is the performance bar for the fallback server: at least this
 // many times Kea's leases per second, every lease durable before its ACK.
 const fallbackTarget = 1.5
 
@@ -43,7 +43,7 @@ func printFallbackReport(w io.Writer, r *results) {
 }
 
 // printFallbackRatios compares iphelper's fallback with Kea against the
-// target of issue 6.
+// target (fallbackTarget).
 func printFallbackRatios(w io.Writer, r *results) {
 	ip, ok := r.row(rowFallback)
 	if !ok {

@@ -1,0 +1,169 @@
+package relay
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/iphelper/iphelper/relay/health"
+)
+
+// A helper set decides the fallback: it is down when its transactions go
+// unanswered by every helper. But an operator asks about one helper: is
+// this server answering? So each helper of a set also has a tracker of its
+// own (a member), fed with the transactions sent to that helper and the
+// replies that helper sent, with the set's settings. A helper in several
+// sets has one member per set; its health is the sum of them.
+
+// member is one helper's tracker within one helper set.
+type member struct {
+	t    *health.Tracker
+	base health.Stats // the tracker's counters at the last clear statistics
+}
+
+// newMembers returns a member per helper, made with hc.
+func newMembers(helpers []netip.Addr, hc health.Config) map[netip.Addr]*member {
+	m := make(map[netip.Addr]*member, len(helpers))
+	for _, h := range helpers {
+		m[h] = &member{t: health.NewTracker(hc)}
+	}
+	return m
+}
+
+// members returns the helpers' trackers of the helper set of helpers, to
+// be resolved once per interface state (the hot paths take no lock); nil
+// when the set has no tracker yet.
+func (ts *trackers) members(helpers []netip.Addr) map[netip.Addr]*health.Tracker {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	e, ok := ts.byID[helperSetID(helpers)]
+	if !ok {
+		return nil
+	}
+	out := make(map[netip.Addr]*health.Tracker, len(e.members))
+	for h, m := range e.members {
+		out[h] = m.t
+	}
+	return out
+}
+
+// forwardedTo records the transaction k as sent to the helper h, when
+// its helper set tracks it: the member then expects h's reply.
+func forwardedTo(st *ifState, h netip.Addr, k health.Txn, now time.Time) {
+	if t := st.members[h]; t != nil {
+		t.Forwarded(k, now)
+	}
+}
+
+// answeredBy records that the helper src answered k, and returns the
+// latency of its reply.
+func answeredBy(st *ifState, src netip.Addr, k health.Txn, now time.Time) (time.Duration, bool) {
+	if t := st.members[src]; t != nil {
+		return t.Answered(k, now)
+	}
+	return 0, false
+}
+
+// HelperSetStats is the health of one helper set: the helpers an
+// interface relays to (interfaces with the same helpers share one). It is
+// what decides whether their fallback servers answer at once.
+type HelperSetStats struct {
+	Helpers    []netip.Addr // sorted
+	Interfaces []string     // the interfaces that use the set now, sorted
+	Health     string       // "up" or "down"
+	Since      time.Time
+	Reason     string
+	Forwarded  uint64 // transactions (xid+chaddr) sent to the set
+	Answered   uint64 // ... that got a reply from any of its helpers in time
+	TimedOut   uint64 // ... that got none
+	// LatencyP50 and LatencyP99 are over the set's last answered
+	// transactions; zero while there are none.
+	LatencyP50, LatencyP99 time.Duration
+	// Latency is the set's histogram of transaction latencies.
+	Latency LatencyHistogram
+}
+
+// ID names the set: its helpers, comma separated.
+func (s HelperSetStats) ID() string { return helperSetID(s.Helpers) }
+
+// sets returns the health of the helper sets that interfaces use now
+// (inUse: set ID → interface names).
+func (ts *trackers) sets(inUse map[string][]string) []HelperSetStats {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	var out []HelperSetStats
+	for id, e := range ts.byID {
+		ifaces, ok := inUse[id]
+		if !ok {
+			continue
+		}
+		st, since, reason := e.t.State()
+		hs := e.t.Stats()
+		helpers := slices.Clone(e.helpers)
+		slices.SortFunc(helpers, func(a, b netip.Addr) int { return a.Compare(b) })
+		out = append(out, HelperSetStats{
+			Helpers: helpers, Interfaces: slices.Sorted(slices.Values(ifaces)),
+			Health: st.String(), Since: since, Reason: reason,
+			Forwarded: hs.Forwarded - e.base.Forwarded, Answered: hs.Answered - e.base.Answered, TimedOut: hs.TimedOut - e.base.TimedOut,
+			LatencyP50: hs.LatencyP50, LatencyP99: hs.LatencyP99, Latency: e.latency.snapshot(),
+		})
+	}
+	slices.SortFunc(out, func(a, b HelperSetStats) int { return compareStrings(a.ID(), b.ID()) })
+	return out
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// fill adds to each helper's stats its own health: the sum of its members
+// in the helper sets in use (inUse). A helper is down when it is down in
+// any of them (the reason then names the set, when it is in several), up
+// otherwise; a helper that no interface uses now has no health.
+func (ts *trackers) fill(stats []HelperStats, inUse map[string][]string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for i := range stats {
+		h := &stats[i]
+		for id, e := range ts.byID {
+			if _, used := inUse[id]; used && e.members[h.Addr] != nil {
+				h.Sets = append(h.Sets, id)
+			}
+		}
+		slices.Sort(h.Sets)
+		var samples int
+		for _, id := range h.Sets {
+			m := ts.byID[id].members[h.Addr]
+			st, since, reason := m.t.State()
+			hs := m.t.Stats()
+			h.Forwarded += hs.Forwarded - m.base.Forwarded
+			h.Answered += hs.Answered - m.base.Answered
+			h.TimedOut += hs.TimedOut - m.base.TimedOut
+			if hs.LatencySamples > samples {
+				samples, h.LatencyP50, h.LatencyP99 = hs.LatencySamples, hs.LatencyP50, hs.LatencyP99
+			}
+			if len(h.Sets) > 1 {
+				reason += " (in helper set " + id + ")"
+			}
+			if h.Health == "" || worse(st, since, h.Health, h.Since) {
+				h.Health, h.Since, h.Reason = st.String(), since, reason
+			}
+		}
+	}
+}
+
+// worse reports whether a member's state (st since since) should stand
+// for the helper rather than the one chosen so far: down wins over up,
+// and within one state the latest change.
+func worse(st health.State, since time.Time, chosen string, chosenSince time.Time) bool {
+	if (st == health.Down) != (chosen == health.Down.String()) {
+		return st == health.Down
+	}
+	return since.After(chosenSince)
+}
