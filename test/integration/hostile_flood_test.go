@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -111,6 +113,15 @@ func (a rawFlood) stop() string {
 // VLAN 10 get leases; afterwards iphelper is alive, its RSS stayed bounded,
 // the server saw no more than the helper limit, and the drop counters show
 // the rate limits (or the chaddr check) cut the flood.
+//
+// The real client on VLAN 10 binds because the rate limiter keeps a share
+// of the interface limit for clients it knows (relay/ratelimit's package
+// documentation): its first DISCOVER competes with the random-MAC flood
+// for the new clients' share (it gets in when a token of that share is
+// there, between the flood's batches), and once one request of it got in,
+// the flood cannot shed its next ones. The scenario asserts exactly that:
+// every request the client sent from its first relayed one on reached the
+// server.
 func TestHostileFloodKeepsServing(t *testing.T) {
 	for _, tool := range floodTools {
 		t.Run(tool.name, func(t *testing.T) {
@@ -145,6 +156,8 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 		t.Fatalf("%s ended %s into the flood: %s", tool.name, floodWarmup, attack.stop())
 	}
 
+	clientMAC := s.l.MAC(tp.Client, attacked.ClientIf)
+	sent := s.l.Capture(tp.Client, attacked.ClientIf, "ether src "+clientMAC.String()+" and udp dst port 67")
 	calmClient := s.l.StartUdhcpcQuick(tp.Client, calm.ClientIf, int(floodLeaseTimeout/time.Second), time.Second)
 	attackedClient := s.l.StartUdhcpcQuick(tp.Client, attacked.ClientIf, int(floodLeaseTimeout/time.Second), time.Second)
 	for _, c := range []struct {
@@ -177,6 +190,57 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 	m := scrape(t, s.l, tp.Relay)
 	checkFloodCounters(t, tool.name, m, attacked, calm, srv.Addr.String(), elapsed)
 	checkUpstreamRate(t, tool.name, up, srv.Addr.String(), elapsed)
+	sent.Stop()
+	checkKnownClientRelayed(t, tool.name, clientRequests(sent.DHCP(), clientMAC, ""), clientRequests(up.DHCP(), clientMAC, srv.Addr.String()))
+}
+
+// clientRequests are the BOOTREQUESTs among pkts whose chaddr is mac and,
+// unless dst is empty, whose destination address is dst.
+func clientRequests(pkts []lab.Packet, mac net.HardwareAddr, dst string) []lab.Packet {
+	var out []lab.Packet
+	for _, p := range pkts {
+		if p.DHCP.OpCode == dhcpv4.OpcodeBootRequest && bytes.Equal(p.DHCP.ClientHWAddr, mac) &&
+			(dst == "" || p.Dst.Addr().String() == dst) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// checkKnownClientRelayed checks what the rate limiter promises a client it
+// knows: sent are the real client's requests on its own interface, relayed
+// the ones the server received. The requests sent before the first relayed
+// one competed with the flood as a new client's and may have been shed;
+// every request from that one on must have been relayed.
+func checkKnownClientRelayed(t *testing.T, tool string, sent, relayed []lab.Packet) {
+	t.Helper()
+	if len(relayed) == 0 {
+		t.Errorf("%s: none of the %d requests of the real client reached the server", tool, len(sent))
+		return
+	}
+	// The first relayed request is the last one sent before it reached
+	// the server (the client sends about one a second).
+	first := 0
+	for i, p := range sent {
+		if !p.Time.After(relayed[0].Time) {
+			first = i
+		}
+	}
+	var shed []string
+	for _, p := range sent[:first] {
+		shed = append(shed, p.DHCP.MessageType().String())
+	}
+	t.Logf("%s: the real client sent %d requests; the server received %d; shed before the first relayed one: %v", tool, len(sent), len(relayed), shed)
+	if want := len(sent) - first; len(relayed) != want {
+		var s, r []string
+		for _, p := range sent {
+			s = append(s, p.Time.Format("15:04:05.000")+" "+p.DHCP.MessageType().String())
+		}
+		for _, p := range relayed {
+			r = append(r, p.Time.Format("15:04:05.000")+" "+p.DHCP.MessageType().String())
+		}
+		t.Errorf("%s: the server received %d requests of the real client, want %d: every one from the first relayed one on (the client is known to the rate limiter then)\nsent:    %v\nrelayed: %v", tool, len(relayed), want, s, r)
+	}
 }
 
 // checkFloodCounters checks, from iphelper's metrics, that the helper limit
