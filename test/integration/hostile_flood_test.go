@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -37,6 +38,9 @@ const (
 	floodWarmup = 3 * time.Second
 	// floodGrace bounds the wait for the attack tool to stop by itself.
 	floodGrace = 10 * time.Second
+	// floodReturnCount is how many times the real client of the attacked
+	// VLAN comes back for a lease after its first during the flood.
+	floodReturnCount = 3
 )
 
 // floodAttack is an attack running on the attacked segment.
@@ -110,7 +114,7 @@ func (a rawFlood) stop() string {
 // Flood scenario: an attack floods VLAN 10 for 30 s while iphelper relays both
 // VLANs to Kea (16 addresses per pool: the flood would take them all
 // without protection). During the flood a real client on VLAN 20 and one on
-// VLAN 10 get leases; afterwards iphelper is alive, its RSS stayed bounded,
+// VLAN 10 get leases, and the one on VLAN 10 again, three times; afterwards iphelper is alive, its RSS stayed bounded,
 // the server saw no more than the helper limit, and the drop counters show
 // the rate limits (or the chaddr check) cut the flood.
 //
@@ -171,6 +175,7 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 			checkLease(t, lease, c.seg, c.sub.PoolFirst, c.sub.PoolLast, srv.Addr, defaultLease)
 		}
 	}
+	floodReturns(t, s.l, tool.name, tp.Client, attacked, cfg.Subnets[0], srv.Addr, attackedClient, attack, start)
 
 	lab.WaitFor(attack.exited, floodDuration+floodGrace-time.Since(start))
 	summary := attack.stop()
@@ -192,6 +197,34 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 	checkUpstreamRate(t, tool.name, up, srv.Addr.String(), elapsed)
 	sent.Stop()
 	checkKnownClientRelayed(t, tool.name, clientRequests(sent.DHCP(), clientMAC, ""), clientRequests(up.DHCP(), clientMAC, srv.Addr.String()))
+}
+
+// floodReturns runs the real client of seg (in ns) again once first has
+// ended, floodReturnCount times one after the other while the attack
+// lasts, as a host that comes back (a reboot): known to the rate limiter by
+// its first exchange, each exchange of it must bind, and every request of
+// it be relayed (checkKnownClientRelayed).
+func floodReturns(t *testing.T, l *lab.Lab, tool, ns string, seg lab.Segment, sub lab.Subnet, server netip.Addr, first *lab.Client, attack floodAttack, start time.Time) {
+	t.Helper()
+	prev := first
+	for i := range floodReturnCount {
+		if err := prev.Proc.Wait(floodGrace); err != nil {
+			t.Errorf("%s: udhcpc on %s before return %d: %v", tool, seg.ClientIf, i+1, err)
+			return
+		}
+		if attack.exited() {
+			t.Logf("%s: the attack ended before the real client's return %d", tool, i+1)
+			return
+		}
+		c := l.StartUdhcpcQuick(ns, seg.ClientIf, int(floodLeaseTimeout/time.Second), time.Second)
+		lease, ok := awaitBound(t, c, fmt.Sprintf("lease on %s on return %d during the flood", seg.ClientIf, i+1), floodLeaseTimeout, func(lab.Lease) bool { return true })
+		if !ok {
+			return
+		}
+		t.Logf("%s: the real client on %s bound %s again %s after the flood began", tool, seg.ClientIf, lease.Addr, time.Since(start).Round(100*time.Millisecond))
+		checkLease(t, lease, seg, sub.PoolFirst, sub.PoolLast, server, defaultLease)
+		prev = c
+	}
 }
 
 // clientRequests are the BOOTREQUESTs among pkts whose chaddr is mac and,
