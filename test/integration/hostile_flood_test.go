@@ -41,6 +41,12 @@ const (
 	// floodReturnCount is how many times the real client of the attacked
 	// VLAN comes back for a lease after its first during the flood.
 	floodReturnCount = 3
+	// floodProbeCount DISCOVERs, floodProbeGap apart, are sent from the
+	// real client's MAC once it is known: under its client limit (10/s),
+	// and a gap that is no multiple of the flood's 10 ms batches, so that
+	// they meet the interface limit at every phase of the flood.
+	floodProbeCount = 30
+	floodProbeGap   = 137 * time.Millisecond
 )
 
 // floodAttack is an attack running on the attacked segment.
@@ -124,8 +130,9 @@ func (a rawFlood) stop() string {
 // for the new clients' share (it gets in when a token of that share is
 // there, between the flood's batches), and once one request of it got in,
 // the flood cannot shed its next ones. The scenario asserts exactly that:
-// every request the client sent from its first relayed one on reached the
-// server.
+// every request the client sent from its first relayed one on, its
+// exchanges and DISCOVERs sent from its MAC at every phase of the flood,
+// reached the server.
 func TestHostileFloodKeepsServing(t *testing.T) {
 	for _, tool := range floodTools {
 		t.Run(tool.name, func(t *testing.T) {
@@ -175,6 +182,7 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 			checkLease(t, lease, c.seg, c.sub.PoolFirst, c.sub.PoolLast, srv.Addr, defaultLease)
 		}
 	}
+	floodProbes(t, s.l, tool.name, tp.Client, attacked.ClientIf, clientMAC, attack)
 	floodReturns(t, s.l, tool.name, tp.Client, attacked, cfg.Subnets[0], srv.Addr, attackedClient, attack, start)
 
 	lab.WaitFor(attack.exited, floodDuration+floodGrace-time.Since(start))
@@ -224,6 +232,25 @@ func floodReturns(t *testing.T, l *lab.Lab, tool, ns string, seg lab.Segment, su
 		t.Logf("%s: the real client on %s bound %s again %s after the flood began", tool, seg.ClientIf, lease.Addr, time.Since(start).Round(100*time.Millisecond))
 		checkLease(t, lease, seg, sub.PoolFirst, sub.PoolLast, server, defaultLease)
 		prev = c
+	}
+}
+
+// floodProbes sends floodProbeCount DISCOVERs from mac, the real client's
+// MAC, on ifname in ns while the attack runs. The client is known to the
+// rate limiter by then, so checkKnownClientRelayed requires every probe to
+// reach the server. A single interface bucket let a probe through only when
+// a token had come since the flood's last batch: most, not all, which the
+// client's own exchanges, timed by the server's answers, hardly show.
+func floodProbes(t *testing.T, l *lab.Lab, tool, ns, ifname string, mac net.HardwareAddr, attack floodAttack) {
+	t.Helper()
+	raw := l.RawSocket(ns, ifname)
+	for i := range floodProbeCount {
+		disc := l.Message(dhcpv4.MessageTypeDiscover, lab.XID(0x9e0b0000+uint32(i)), mac)
+		raw.SendFrame(lab.BroadcastFromClient(mac, disc.ToBytes()))
+		time.Sleep(floodProbeGap)
+	}
+	if attack.exited() {
+		t.Logf("%s: the attack ended before the last of the real client's probes", tool)
 	}
 }
 
