@@ -183,7 +183,7 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 		}
 	}
 	floodProbes(t, s.l, tool.name, tp.Client, attacked.ClientIf, clientMAC, attack)
-	floodReturns(t, s.l, tool.name, tp.Client, attacked, cfg.Subnets[0], srv.Addr, attackedClient, attack, start)
+	floodReturns(t, s.l, tool.name, tp.Client, attacked, cfg.Subnets[0], srv.Addr, attackedClient, attack, start, sent)
 
 	lab.WaitFor(attack.exited, floodDuration+floodGrace-time.Since(start))
 	summary := attack.stop()
@@ -211,8 +211,9 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 // ended, floodReturnCount times one after the other while the attack
 // lasts, as a host that comes back (a reboot): known to the rate limiter by
 // its first exchange, each exchange of it must bind, and every request of
-// it be relayed (checkKnownClientRelayed).
-func floodReturns(t *testing.T, l *lab.Lab, tool, ns string, seg lab.Segment, sub lab.Subnet, server netip.Addr, first *lab.Client, attack floodAttack, start time.Time) {
+// it be relayed (checkKnownClientRelayed). When an exchange fails, the
+// requests sent so far (sent) are logged.
+func floodReturns(t *testing.T, l *lab.Lab, tool, ns string, seg lab.Segment, sub lab.Subnet, server netip.Addr, first *lab.Client, attack floodAttack, start time.Time, sent *lab.Capture) {
 	t.Helper()
 	prev := first
 	for i := range floodReturnCount {
@@ -227,6 +228,7 @@ func floodReturns(t *testing.T, l *lab.Lab, tool, ns string, seg lab.Segment, su
 		c := l.StartUdhcpcQuick(ns, seg.ClientIf, int(floodLeaseTimeout/time.Second), time.Second)
 		lease, ok := awaitBound(t, c, fmt.Sprintf("lease on %s on return %d during the flood", seg.ClientIf, i+1), floodLeaseTimeout, func(lab.Lease) bool { return true })
 		if !ok {
+			t.Logf("%s: the real client's requests on %s so far:\n%s", tool, seg.ClientIf, sent.Summary())
 			return
 		}
 		t.Logf("%s: the real client on %s bound %s again %s after the flood began", tool, seg.ClientIf, lease.Addr, time.Since(start).Round(100*time.Millisecond))
