@@ -66,3 +66,21 @@ func BenchmarkHelperAllowParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkInterfaceAllowFlood is a VLAN under a random-MAC flood: each
+// iteration a never-seen MAC, nearly all refused by the interface limit,
+// and every tenth a known client's request.
+func BenchmarkInterfaceAllowFlood(b *testing.B) {
+	l := NewInterface(Config{InterfaceRate: 200, InterfaceBurst: 400, ClientRate: 1e6, ClientBurst: 1 << 20}, t0)
+	l.Allow(macA, t0)
+	now := t0
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		now = now.Add(time.Microsecond)
+		if i%10 == 0 {
+			l.Allow(macA, now)
+			continue
+		}
+		l.Allow(nthMAC(i), now)
+	}
+}

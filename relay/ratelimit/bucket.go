@@ -30,11 +30,17 @@ func newLimit(rate float64, burst int) limit {
 	}
 	iv := float64(time.Second) / rate
 	interval := int64(min(max(iv, 1), float64(maxInterval)))
+	burst = effectiveBurst(rate, burst)
+	return limit{interval: interval, tolerance: int64(burst-1) * interval}
+}
+
+// effectiveBurst is the burst newLimit uses for a positive rate: burst, or
+// one second's worth of rate when burst is below 1, within 1..maxBurst.
+func effectiveBurst(rate float64, burst int) int {
 	if burst < 1 {
 		burst = int(min(math.Ceil(rate), maxBurst))
 	}
-	burst = min(max(burst, 1), maxBurst)
-	return limit{interval: interval, tolerance: int64(burst-1) * interval}
+	return min(max(burst, 1), maxBurst)
 }
 
 // unlimited reports whether l lets everything through.

@@ -35,16 +35,28 @@ type Stats struct {
 	EvictedDraining uint64
 }
 
+// KnownShare is the fraction of the interface limit, in rate and burst,
+// that only known clients may use: clients whose MAC has a bucket in the
+// table, because an earlier request of theirs was admitted. The rest, the
+// new share, is open to every client. See the package documentation.
+const KnownShare = 0.25
+
 // Interface limits the requests of one downstream interface. It is not safe
 // for concurrent use: it belongs to the one goroutine that reads the
 // interface. Its Allow does not allocate once the client table is full.
 type Interface struct {
-	epoch  time.Time
-	iface  limit
-	client limit
-	ifTAT  int64
-	table  *table // nil when clients are unlimited
-	stats  Stats
+	epoch time.Time
+	// anyone is the interface's bucket open to every client: the whole
+	// interface limit when clients are unlimited, else its new share.
+	anyone limit
+	// known is the interface's bucket reserved for known clients: the
+	// known share of the limit, unlimited when anyone is.
+	known    limit
+	client   limit
+	anyTAT   int64
+	knownTAT int64
+	table    *table // nil when clients are unlimited
+	stats    Stats
 }
 
 // NewInterface returns the limiter of one interface, with full buckets at
@@ -52,28 +64,45 @@ type Interface struct {
 func NewInterface(cfg Config, now time.Time) *Interface {
 	l := &Interface{
 		epoch:  now,
-		iface:  newLimit(cfg.InterfaceRate, cfg.InterfaceBurst),
+		anyone: newLimit(cfg.InterfaceRate, cfg.InterfaceBurst),
 		client: newLimit(cfg.ClientRate, cfg.ClientBurst),
 	}
-	if !l.client.unlimited() {
-		n := cfg.MaxClients
-		if n <= 0 {
-			n = DefaultMaxClients
-		}
-		l.table = newTable(n)
+	if l.client.unlimited() {
+		return l
+	}
+	n := cfg.MaxClients
+	if n <= 0 {
+		n = DefaultMaxClients
+	}
+	l.table = newTable(n)
+	if !l.anyone.unlimited() {
+		l.anyone, l.known = splitLimit(cfg.InterfaceRate, cfg.InterfaceBurst)
 	}
 	return l
+}
+
+// splitLimit divides an interface limit of rate and burst into the new
+// share and the known share (KnownShare of both). Each share's burst is at
+// least 1, so the two bursts add up to the limit's burst, or one more when
+// the burst is 1.
+func splitLimit(rate float64, burst int) (anyone, known limit) {
+	burst = effectiveBurst(rate, burst)
+	kb := max(1, int(float64(burst)*KnownShare))
+	ab := max(1, burst-kb)
+	return newLimit(rate*(1-KnownShare), ab), newLimit(rate*KnownShare, kb)
 }
 
 // Allow decides one request from the client with Ethernet source MAC mac
 // arriving at now, and counts it against the limits if it is allowed. A
 // refused request costs nothing: one refused by the client limit does not
-// drain the interface's bucket (a flooding client does not starve the
+// drain the interface's buckets (a flooding client does not starve the
 // others), and one refused by the interface limit adds no client state.
+// A known client draws on the known share first, then on the new share; a
+// new client only on the new share.
 func (l *Interface) Allow(mac [6]byte, now time.Time) Verdict {
 	t := int64(now.Sub(l.epoch))
 	if l.table == nil {
-		return l.allowInterface(t)
+		return l.allowAnyone(t)
 	}
 	slot, known := l.table.lookup(mac)
 	var tat int64 // an unknown client's bucket is full
@@ -85,12 +114,15 @@ func (l *Interface) Allow(mac [6]byte, now time.Time) Verdict {
 	if !ok {
 		return ClientLimited
 	}
-	if v := l.allowInterface(t); v != Allowed {
-		return v
-	}
 	if known {
+		if v := l.allowKnown(t); v != Allowed {
+			return v
+		}
 		l.table.entries[slot].tat = next
 		return Allowed
+	}
+	if v := l.allowAnyone(t); v != Allowed {
+		return v
 	}
 	if old, evicted := l.table.insert(mac, next); evicted {
 		l.stats.Evictions++
@@ -101,17 +133,31 @@ func (l *Interface) Allow(mac [6]byte, now time.Time) Verdict {
 	return Allowed
 }
 
-// allowInterface checks and counts the interface's own bucket.
-func (l *Interface) allowInterface(t int64) Verdict {
-	if l.iface.unlimited() {
+// allowAnyone checks and counts the interface's bucket open to every
+// client.
+func (l *Interface) allowAnyone(t int64) Verdict {
+	if l.anyone.unlimited() {
 		return Allowed
 	}
-	next, ok := l.iface.conform(l.ifTAT, t)
+	next, ok := l.anyone.conform(l.anyTAT, t)
 	if !ok {
 		return InterfaceLimited
 	}
-	l.ifTAT = next
+	l.anyTAT = next
 	return Allowed
+}
+
+// allowKnown checks and counts a known client's request against the
+// interface: the known share's bucket, else the new share's.
+func (l *Interface) allowKnown(t int64) Verdict {
+	if l.known.unlimited() {
+		return l.allowAnyone(t)
+	}
+	if next, ok := l.known.conform(l.knownTAT, t); ok {
+		l.knownTAT = next
+		return Allowed
+	}
+	return l.allowAnyone(t)
 }
 
 // Stats returns the state of the client table. Like Allow, it must be

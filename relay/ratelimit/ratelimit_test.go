@@ -105,6 +105,13 @@ func TestInterfaceAllow(t *testing.T) {
 			want: []string{"A@0s:allowed×20", "A@0s:client-rate-limit×980", "B@0s:allowed×5"},
 		},
 		{
+			// The shares: 7.5/s burst 12 for anyone, 2.5/s burst 3 for
+			// known clients. A's first request makes it known, so its
+			// next ones could use the known share, but A's 10 all fit in
+			// the new share's burst; B's first goes to the new share, its
+			// next three to the known share, the fifth to the new share.
+			// A second later, the shares have refilled 7 and 2 (the half
+			// tokens wait).
 			name: "interface limit across clients",
 			cfg:  Config{InterfaceRate: 10, InterfaceBurst: 15, ClientRate: 10, ClientBurst: 10},
 			steps: []step{
@@ -115,21 +122,29 @@ func TestInterfaceAllow(t *testing.T) {
 			want: []string{
 				"A@0s:allowed×10",
 				"B@0s:allowed×5", "B@0s:interface-rate-limit×5",
-				"B@1s:allowed×10", "B@1s:client-rate-limit×10",
+				"B@1s:allowed×9", "B@1s:interface-rate-limit×11",
 			},
 		},
 		{
+			// The shares: 0.75/s for anyone, 0.25/s for known clients,
+			// burst 1 each. B takes the new share's token; A is new, so
+			// the known share's token is not for it, and its new-share
+			// token is back 1.33 s later. Admitted, A is known: its
+			// second request takes the known share's token, its third
+			// meets its own limit.
 			name: "interface limited request costs the client nothing",
 			cfg:  Config{InterfaceRate: 1, InterfaceBurst: 1, ClientRate: 1, ClientBurst: 2},
 			steps: []step{
 				{0, macB, 1},
 				{0, macA, 3},
 				{time.Second, macA, 3},
+				{1334 * time.Millisecond, macA, 3},
 			},
 			want: []string{
 				"B@0s:allowed×1",
 				"A@0s:interface-rate-limit×3",
-				"A@1s:allowed×1", "A@1s:interface-rate-limit×2",
+				"A@1s:interface-rate-limit×3",
+				"A@1.334s:allowed×2", "A@1.334s:client-rate-limit×1",
 			},
 		},
 		{
@@ -392,5 +407,140 @@ func TestVerdictString(t *testing.T) {
 	want := []string{"allowed", "interface-rate-limit", "client-rate-limit", "Verdict(9)"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("String (-want +got):\n%s", diff)
+	}
+}
+
+// floodConfig is the limits of the flood tests: the interface at 200/s
+// (burst 400), so its new share is 150/s (burst 300) and its known share
+// 50/s (burst 100).
+var floodConfig = Config{InterfaceRate: 200, InterfaceBurst: 400, ClientRate: 10, ClientBurst: 20}
+
+// flood plays, against l, a flood of never-seen MACs at 1000/s (one per
+// millisecond) from from to to, interleaved with the requests of sender:
+// at each millisecond the flood's frame comes first, then sender's
+// request if one is due. It returns the flood's admitted requests and the
+// verdicts of sender's requests, in order.
+func flood(l *Interface, from, to time.Duration, sender [6]byte, sends []time.Duration, seq *int) (admitted int, verdicts []Verdict) {
+	for at := from; at < to; at += time.Millisecond {
+		*seq++
+		if l.Allow(nthMAC(*seq), t0.Add(at)) == Allowed {
+			admitted++
+		}
+		for len(sends) > 0 && sends[0] < at+time.Millisecond {
+			verdicts = append(verdicts, l.Allow(sender, t0.Add(max(at, sends[0]))))
+			sends = sends[1:]
+		}
+	}
+	return admitted, verdicts
+}
+
+// everySecond is one request at each whole second from first to last,
+// offset by off.
+func everySecond(first, last int, off time.Duration) []time.Duration {
+	var out []time.Duration
+	for s := first; s <= last; s++ {
+		out = append(out, time.Duration(s)*time.Second+off)
+	}
+	return out
+}
+
+// repeat is n times v.
+func repeat(v Verdict, n int) []Verdict {
+	out := make([]Verdict, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// TestKnownClientSurvivesRandomMACFlood floods the interface with never-seen
+// MACs at five times its rate while a known client sends once a second:
+// the flood drains only the new share, and every request of the known
+// client passes on the known share.
+func TestKnownClientSurvivesRandomMACFlood(t *testing.T) {
+	l := NewInterface(floodConfig, t0)
+	if v := l.Allow(macA, t0); v != Allowed {
+		t.Fatalf("macA's first request: got %v, want allowed", v)
+	}
+	seq := 0
+	admitted, got := flood(l, 0, 30*time.Second, macA, everySecond(1, 29, 0), &seq)
+	if diff := cmp.Diff(repeat(Allowed, 29), got); diff != "" {
+		t.Errorf("the known client's requests during the flood (-want +got):\n%s", diff)
+	}
+	// The new share, fully used: its burst and 150/s, less a token or two
+	// still accruing behind the millisecond steps.
+	if lo, hi := 150*30+300-2, 150*30+300; admitted < lo || admitted > hi {
+		t.Errorf("the flood had %d requests admitted in 30 s, want %d..%d", admitted, lo, hi)
+	}
+}
+
+// TestNewClientDuringRandomMACFlood: a client the limiter does not know
+// competes with the flood for the new share. Sending right behind a flood
+// frame, it finds the share empty every time, and being refused it stays
+// unknown; once one of its requests gets in (here in a pause of the
+// flood), it is known and all its next requests pass.
+func TestNewClientDuringRandomMACFlood(t *testing.T) {
+	l := NewInterface(floodConfig, t0)
+	seq := 0
+	_, before := flood(l, 0, 10*time.Second, macB, everySecond(1, 9, 0), &seq)
+	if diff := cmp.Diff(repeat(InterfaceLimited, 9), before); diff != "" {
+		t.Errorf("the new client's requests behind the flood's frames (-want +got):\n%s", diff)
+	}
+	// The flood pauses for 10 ms: a new-share token accrues.
+	if v := l.Allow(macB, t0.Add(10*time.Second+10*time.Millisecond)); v != Allowed {
+		t.Fatalf("the new client's request in the pause: got %v, want allowed", v)
+	}
+	_, after := flood(l, 10*time.Second+10*time.Millisecond, 30*time.Second, macB, everySecond(11, 29, 0), &seq)
+	if diff := cmp.Diff(repeat(Allowed, 19), after); diff != "" {
+		t.Errorf("the now known client's requests during the flood (-want +got):\n%s", diff)
+	}
+}
+
+// TestInterfaceBoundWithKnownMACs: an attacker that reuses its admitted
+// MACs makes them known, so it may use both shares, but the interface as a
+// whole still admits no more than its rate and burst.
+func TestInterfaceBoundWithKnownMACs(t *testing.T) {
+	cfg := floodConfig
+	cfg.ClientRate, cfg.ClientBurst = 1000, 1000 // the per-client limit out of the way
+	l := NewInterface(cfg, t0)
+	const d = 10 * time.Second
+	admitted := 0
+	for at := time.Duration(0); at < d; at += time.Millisecond {
+		// One never-seen MAC and one of 50 reused MACs each millisecond.
+		for _, mac := range [][6]byte{nthMAC(1000 + int(at/time.Millisecond)), nthMAC(int(at/time.Millisecond) % 50)} {
+			if l.Allow(mac, t0.Add(at)) == Allowed {
+				admitted++
+			}
+		}
+	}
+	if limit := 200*int(d/time.Second) + 400; admitted > limit {
+		t.Errorf("admitted %d requests in %s, want at most %d (200/s + burst 400)", admitted, d, limit)
+	}
+	if admitted < 200*int(d/time.Second) {
+		t.Errorf("admitted %d requests in %s, want the interface's rate used (at least %d)", admitted, d, 200*int(d/time.Second))
+	}
+}
+
+func TestSplitLimit(t *testing.T) {
+	tests := []struct {
+		name          string
+		rate          float64
+		burst         int
+		anyone, known limit
+	}{
+		{"200/s burst 400", 200, 400,
+			limit{interval: 6666666, tolerance: 299 * 6666666}, limit{interval: 20e6, tolerance: 99 * 20e6}},
+		{"burst below 1: one second's worth", 200, 0,
+			limit{interval: 6666666, tolerance: 149 * 6666666}, limit{interval: 20e6, tolerance: 49 * 20e6}},
+		{"burst 1: one each", 4, 1,
+			limit{interval: 333333333}, limit{interval: 1e9}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			anyone, known := splitLimit(tt.rate, tt.burst)
+			if diff := cmp.Diff([]limit{tt.anyone, tt.known}, []limit{anyone, known}, cmp.AllowUnexported(limit{})); diff != "" {
+				t.Errorf("splitLimit(%v, %d) (-want +got):\n%s", tt.rate, tt.burst, diff)
+			}
+		})
 	}
 }

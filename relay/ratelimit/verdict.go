@@ -10,7 +10,8 @@ const (
 	// Allowed: the request conforms to every limit and has been counted
 	// against them.
 	Allowed Verdict = iota
-	// InterfaceLimited: the interface's bucket is empty.
+	// InterfaceLimited: the interface's buckets open to the client are
+	// empty (the new share; for a known client, the known share too).
 	InterfaceLimited
 	// ClientLimited: the sending client's bucket is empty.
 	ClientLimited

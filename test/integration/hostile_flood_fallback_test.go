@@ -234,7 +234,10 @@ func fbFloodConfig(tp *lab.Topology, db string, verifyCHAddr bool) string {
 
 // fbFloodClients runs the real clients during the flood and checks their
 // leases: a new one on the calm VLAN, and on the attacked VLAN the
-// returning client that held before (in ns, the client namespace).
+// returning client that held before (in ns, the client namespace). The
+// returning client's exchange before the attack made it known to the
+// relay's rate limiter too, so the flood of new MACs cannot shed its
+// requests at the interface limit (relay/ratelimit's package doc).
 func fbFloodClients(t *testing.T, l *lab.Lab, ns string, before lab.Lease, attacked, calm lab.Segment, start time.Time) {
 	t.Helper()
 	calmClient := l.StartUdhcpcQuick(ns, calm.ClientIf, fbFloodDiscovers, time.Second)

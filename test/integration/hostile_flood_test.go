@@ -1,7 +1,10 @@
 package integration
 
 import (
+	"bytes"
 	"fmt"
+	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -35,6 +38,15 @@ const (
 	floodWarmup = 3 * time.Second
 	// floodGrace bounds the wait for the attack tool to stop by itself.
 	floodGrace = 10 * time.Second
+	// floodReturnCount is how many times the real client of the attacked
+	// VLAN comes back for a lease after its first during the flood.
+	floodReturnCount = 3
+	// floodProbeCount DISCOVERs, floodProbeGap apart, are sent from the
+	// real client's MAC once it is known: under its client limit (10/s),
+	// and a gap that is no multiple of the flood's 10 ms batches, so that
+	// they meet the interface limit at every phase of the flood.
+	floodProbeCount = 30
+	floodProbeGap   = 137 * time.Millisecond
 )
 
 // floodAttack is an attack running on the attacked segment.
@@ -108,9 +120,19 @@ func (a rawFlood) stop() string {
 // Flood scenario: an attack floods VLAN 10 for 30 s while iphelper relays both
 // VLANs to Kea (16 addresses per pool: the flood would take them all
 // without protection). During the flood a real client on VLAN 20 and one on
-// VLAN 10 get leases; afterwards iphelper is alive, its RSS stayed bounded,
+// VLAN 10 get leases, and the one on VLAN 10 again, three times; afterwards iphelper is alive, its RSS stayed bounded,
 // the server saw no more than the helper limit, and the drop counters show
 // the rate limits (or the chaddr check) cut the flood.
+//
+// The real client on VLAN 10 binds because the rate limiter keeps a share
+// of the interface limit for clients it knows (relay/ratelimit's package
+// documentation): its first DISCOVER competes with the random-MAC flood
+// for the new clients' share (it gets in when a token of that share is
+// there, between the flood's batches), and once one request of it got in,
+// the flood cannot shed its next ones. The scenario asserts exactly that:
+// every request the client sent from its first relayed one on, its
+// exchanges and DISCOVERs sent from its MAC at every phase of the flood,
+// reached the server.
 func TestHostileFloodKeepsServing(t *testing.T) {
 	for _, tool := range floodTools {
 		t.Run(tool.name, func(t *testing.T) {
@@ -145,6 +167,8 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 		t.Fatalf("%s ended %s into the flood: %s", tool.name, floodWarmup, attack.stop())
 	}
 
+	clientMAC := s.l.MAC(tp.Client, attacked.ClientIf)
+	sent := s.l.Capture(tp.Client, attacked.ClientIf, "ether src "+clientMAC.String()+" and udp dst port 67")
 	calmClient := s.l.StartUdhcpcQuick(tp.Client, calm.ClientIf, int(floodLeaseTimeout/time.Second), time.Second)
 	attackedClient := s.l.StartUdhcpcQuick(tp.Client, attacked.ClientIf, int(floodLeaseTimeout/time.Second), time.Second)
 	for _, c := range []struct {
@@ -158,6 +182,8 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 			checkLease(t, lease, c.seg, c.sub.PoolFirst, c.sub.PoolLast, srv.Addr, defaultLease)
 		}
 	}
+	floodProbes(t, s.l, tool.name, tp.Client, attacked.ClientIf, clientMAC, attack)
+	floodReturns(t, s.l, tool.name, tp.Client, attacked, cfg.Subnets[0], srv.Addr, attackedClient, attack, start, sent)
 
 	lab.WaitFor(attack.exited, floodDuration+floodGrace-time.Since(start))
 	summary := attack.stop()
@@ -177,6 +203,106 @@ func runFlood(t *testing.T, s *scenario, tool floodTool) {
 	m := scrape(t, s.l, tp.Relay)
 	checkFloodCounters(t, tool.name, m, attacked, calm, srv.Addr.String(), elapsed)
 	checkUpstreamRate(t, tool.name, up, srv.Addr.String(), elapsed)
+	sent.Stop()
+	checkKnownClientRelayed(t, tool.name, clientRequests(sent.DHCP(), clientMAC, ""), clientRequests(up.DHCP(), clientMAC, srv.Addr.String()))
+}
+
+// floodReturns runs the real client of seg (in ns) again once first has
+// ended, floodReturnCount times one after the other while the attack
+// lasts, as a host that comes back (a reboot): known to the rate limiter by
+// its first exchange, each exchange of it must bind, and every request of
+// it be relayed (checkKnownClientRelayed). When an exchange fails, the
+// requests sent so far (sent) are logged.
+func floodReturns(t *testing.T, l *lab.Lab, tool, ns string, seg lab.Segment, sub lab.Subnet, server netip.Addr, first *lab.Client, attack floodAttack, start time.Time, sent *lab.Capture) {
+	t.Helper()
+	prev := first
+	for i := range floodReturnCount {
+		if err := prev.Proc.Wait(floodGrace); err != nil {
+			t.Errorf("%s: udhcpc on %s before return %d: %v", tool, seg.ClientIf, i+1, err)
+			return
+		}
+		if attack.exited() {
+			t.Logf("%s: the attack ended before the real client's return %d", tool, i+1)
+			return
+		}
+		c := l.StartUdhcpcQuick(ns, seg.ClientIf, int(floodLeaseTimeout/time.Second), time.Second)
+		lease, ok := awaitBound(t, c, fmt.Sprintf("lease on %s on return %d during the flood", seg.ClientIf, i+1), floodLeaseTimeout, func(lab.Lease) bool { return true })
+		if !ok {
+			t.Logf("%s: the real client's requests on %s so far:\n%s", tool, seg.ClientIf, sent.Summary())
+			return
+		}
+		t.Logf("%s: the real client on %s bound %s again %s after the flood began", tool, seg.ClientIf, lease.Addr, time.Since(start).Round(100*time.Millisecond))
+		checkLease(t, lease, seg, sub.PoolFirst, sub.PoolLast, server, defaultLease)
+		prev = c
+	}
+}
+
+// floodProbes sends floodProbeCount DISCOVERs from mac, the real client's
+// MAC, on ifname in ns while the attack runs. The client is known to the
+// rate limiter by then, so checkKnownClientRelayed requires every probe to
+// reach the server. A single interface bucket let a probe through only when
+// a token had come since the flood's last batch: most, not all, which the
+// client's own exchanges, timed by the server's answers, hardly show.
+func floodProbes(t *testing.T, l *lab.Lab, tool, ns, ifname string, mac net.HardwareAddr, attack floodAttack) {
+	t.Helper()
+	raw := l.RawSocket(ns, ifname)
+	for i := range floodProbeCount {
+		disc := l.Message(dhcpv4.MessageTypeDiscover, lab.XID(0x9e0b0000+uint32(i)), mac)
+		raw.SendFrame(lab.BroadcastFromClient(mac, disc.ToBytes()))
+		time.Sleep(floodProbeGap)
+	}
+	if attack.exited() {
+		t.Logf("%s: the attack ended before the last of the real client's probes", tool)
+	}
+}
+
+// clientRequests are the BOOTREQUESTs among pkts whose chaddr is mac and,
+// unless dst is empty, whose destination address is dst.
+func clientRequests(pkts []lab.Packet, mac net.HardwareAddr, dst string) []lab.Packet {
+	var out []lab.Packet
+	for _, p := range pkts {
+		if p.DHCP.OpCode == dhcpv4.OpcodeBootRequest && bytes.Equal(p.DHCP.ClientHWAddr, mac) &&
+			(dst == "" || p.Dst.Addr().String() == dst) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// checkKnownClientRelayed checks what the rate limiter promises a client it
+// knows: sent are the real client's requests on its own interface, relayed
+// the ones the server received. The requests sent before the first relayed
+// one competed with the flood as a new client's and may have been shed;
+// every request from that one on must have been relayed.
+func checkKnownClientRelayed(t *testing.T, tool string, sent, relayed []lab.Packet) {
+	t.Helper()
+	if len(relayed) == 0 {
+		t.Errorf("%s: none of the %d requests of the real client reached the server", tool, len(sent))
+		return
+	}
+	// The first relayed request is the last one sent before it reached
+	// the server (the client sends about one a second).
+	first := 0
+	for i, p := range sent {
+		if !p.Time.After(relayed[0].Time) {
+			first = i
+		}
+	}
+	var shed []string
+	for _, p := range sent[:first] {
+		shed = append(shed, p.DHCP.MessageType().String())
+	}
+	t.Logf("%s: the real client sent %d requests; the server received %d; shed before the first relayed one: %v", tool, len(sent), len(relayed), shed)
+	if want := len(sent) - first; len(relayed) != want {
+		var s, r []string
+		for _, p := range sent {
+			s = append(s, p.Time.Format("15:04:05.000")+" "+p.DHCP.MessageType().String())
+		}
+		for _, p := range relayed {
+			r = append(r, p.Time.Format("15:04:05.000")+" "+p.DHCP.MessageType().String())
+		}
+		t.Errorf("%s: the server received %d requests of the real client, want %d: every one from the first relayed one on (the client is known to the rate limiter then)\nsent:    %v\nrelayed: %v", tool, len(relayed), want, s, r)
+	}
 }
 
 // checkFloodCounters checks, from iphelper's metrics, that the helper limit
