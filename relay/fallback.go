@@ -266,7 +266,7 @@ func (f *fbAgent) stage(j fbJob) {
 	if cur := st.agent.state.Load(); cur != nil {
 		st = cur // the interface may have changed address meanwhile
 	}
-	reply, outcome := f.srv.Stage(req, f.r.upstreamProvenUp(st, time.Now()))
+	reply, outcome := f.srv.Stage(req, f.r.upstreamProvenUp(st, f.r.clock.Now()))
 	f.log.Debug("fallback answered", "xid", req.TransactionID.String(), "outcome", outcome.String())
 	if outcome == fallback.OutcomeProbing {
 		f.countOutcome(outcome)

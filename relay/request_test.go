@@ -21,6 +21,7 @@ type relayed struct {
 	CircuitID string
 	RemoteID  string
 	SubOpts   []byte // sub-option codes in order
+	Flags     string // the RFC 5010 flags sub-option: "unicast", "broadcast", "" when absent
 	Omitted   bool
 }
 
@@ -43,6 +44,11 @@ func summarize(t *testing.T, res requestResult) relayed {
 				out.CircuitID = string(s.Data)
 			case option82.RemoteID:
 				out.RemoteID = string(s.Data)
+			case option82.Flags:
+				out.Flags = "broadcast"
+				if len(s.Data) == 1 && s.Data[0]&option82.FlagUnicast != 0 {
+					out.Flags = "unicast"
+				}
 			}
 		}
 	}
@@ -83,7 +89,28 @@ func TestProcessRequest(t *testing.T) {
 			name:  "templates, link selection, server-id-override with flags",
 			flags: config.Flags{CircuitIDs: []string{"vlan{vlan}-{ifname}"}, RemoteID: strp("{hostname}"), LinkSelection: &yes, ServerIDOverride: &yes},
 			msg:   discover(t), dst: bcast,
-			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "vlan0-eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 5, 11, 10}},
+			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "vlan0-eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 5, 11, 10}, Flags: "broadcast"},
+		},
+		{
+			// RFC 5010: the flags sub-option tells the server how the
+			// client sent its request; a renewal unicast to our address
+			// must not be told it was broadcast.
+			name:  "unicast request gets the unicast flag",
+			flags: config.Flags{ServerIDOverride: &yes},
+			msg:   discover(t), dst: relayAddr.Addr(),
+			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 11, 10}, Flags: "unicast"},
+		},
+		{
+			name:  "subnet broadcast gets the broadcast flag",
+			flags: config.Flags{ServerIDOverride: &yes},
+			msg:   discover(t), dst: netip.MustParseAddr("203.0.113.127"),
+			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 11, 10}, Flags: "broadcast"},
+		},
+		{
+			name:  "trusted replace of a unicast request gets the unicast flag",
+			flags: config.Flags{ServerIDOverride: &yes, TrustAll: true},
+			msg:   discover(t, foreign82), dst: relayAddr.Addr(),
+			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 11, 10}, Flags: "unicast"},
 		},
 		{
 			name: "unicast to our address is relayed",
