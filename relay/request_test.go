@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/relay/option82"
 	"github.com/iphelper/iphelper/relay/wire"
 )
@@ -201,6 +202,24 @@ func TestProcessRequestOmitsOption82WhenTooBig(t *testing.T) {
 	got := summarize(t, res)
 	want := relayed{GIAddr: "203.0.113.1", Hops: 1, Omitted: true}
 	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("processRequest (-want +got):\n%s", diff)
+	}
+}
+
+// TestProcessRequestNoAddress: an interface with no address has nothing
+// to put into giaddr, and a server could not answer: the request is
+// dropped, not relayed with giaddr 0.
+func TestProcessRequestNoAddress(t *testing.T) {
+	cfg := testConfig(t, config.Flags{})
+	ifc, _ := cfg.Match("eth1")
+	bare := testLink
+	bare.Addrs = nil
+	st, err := buildState(bare, stateInput{cfg: cfg, ifc: ifc, links: map[string]iface.Link{"eth1": bare}, counters: new(ifaceCounters)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := summarize(t, processRequest(st, buildRoutes([]*ifState{st}, nil), 4, 1472, datagram(discover(t), ipBroadcast)))
+	if diff := cmp.Diff(relayed{Drop: true, Reason: "no_address"}, got); diff != "" {
 		t.Errorf("processRequest (-want +got):\n%s", diff)
 	}
 }

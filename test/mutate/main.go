@@ -5,7 +5,8 @@
 // no test pins down.
 //
 // The source tree is never edited: each mutated file is written to a
-// temporary directory and handed to `go test -overlay`. A mutation is
+// temporary directory and handed to go test as -overlay (in GOFLAGS, so
+// that the daemon the integration tests build is mutated too). A mutation is
 // located by an exact snippet of its file, never by a line number, so the
 // list survives edits elsewhere in the file; a snippet that is missing or
 // occurs more than once is reported as stale, to be updated.
@@ -155,15 +156,17 @@ var failLine = regexp.MustCompile(`(?m)^--- FAIL: (\S+)`)
 
 // goTest runs m's test, with the overlay when it is not empty.
 func (r *runner) goTest(m mutation, overlay string) result {
-	args := []string{"test", "-count=1", "-timeout", r.timeout.String(), "-run", m.Run}
-	if overlay != "" {
-		args = append(args, "-overlay", overlay)
-	}
-	args = append(args, m.Pkg)
+	args := []string{"test", "-count=1", "-timeout", r.timeout.String(), "-run", m.Run, m.Pkg}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout+time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = r.root
+	if overlay != "" {
+		// Through GOFLAGS rather than a flag: the integration tests build
+		// the daemon with their own go build, which must see it too.
+		flags := strings.TrimSpace(os.Getenv("GOFLAGS") + " -overlay=" + overlay)
+		cmd.Env = append(os.Environ(), "GOFLAGS="+flags)
+	}
 	outb, err := cmd.CombinedOutput()
 	o := string(outb)
 	switch {
