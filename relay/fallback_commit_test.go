@@ -118,7 +118,10 @@ type failingStore struct {
 
 func (s *failingStore) Apply(ws []leasestore.Write) error {
 	if s.fail.Load() {
-		s.failed <- struct{}{}
+		select { // never block the worker: a test that stopped reading must still end
+		case s.failed <- struct{}{}:
+		default:
+		}
 		return errors.New("disk full")
 	}
 	return s.MemStore.Apply(ws)
