@@ -122,6 +122,7 @@ func parseAuxdata(b []byte, info *FrameInfo) {
 	info.ChecksumNotReady = status&unix.TP_STATUS_CSUMNOTREADY != 0
 	info.ChecksumValid = status&unix.TP_STATUS_CSUM_VALID != 0
 	info.VLANValid = status&unix.TP_STATUS_VLAN_VALID != 0
+	info.VLANTCI = 0 // a TCI only with VLAN_VALID, never one of an earlier message
 	if info.VLANValid {
 		info.VLANTCI = ne.Uint16(b[16:18])
 	}

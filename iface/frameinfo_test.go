@@ -58,6 +58,9 @@ func TestParseControl(t *testing.T) {
 		{"after another message",
 			append(cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMP, make([]byte, 16)), aux(unix.TP_STATUS_CSUMNOTREADY, 342, 0)...),
 			FrameInfo{Len: 342, ChecksumNotReady: true}},
+		{"a later auxdata without VLAN_VALID drops the earlier TCI",
+			append(aux(unix.TP_STATUS_VLAN_VALID, 60, 0x000a), aux(unix.TP_STATUS_CSUM_VALID, 77, 0x000b)...),
+			FrameInfo{Len: 77, ChecksumValid: true}},
 		{"auxdata too short", cmsg(unix.SOL_PACKET, unix.PACKET_AUXDATA, make([]byte, 10)), FrameInfo{}},
 		{"truncated buffer", aux(unix.TP_STATUS_CSUMNOTREADY, 342, 0)[:20], FrameInfo{}},
 		{"length below the header", func() []byte {
@@ -95,7 +98,68 @@ func FuzzParseControl(f *testing.F) {
 	f.Fuzz(func(t *testing.T, oob []byte) {
 		var info FrameInfo
 		parseControl(oob, &info)
+		// Only auxdata is read: the fields the kernel reports elsewhere
+		// stay as they were, and a TCI comes only with VLAN_VALID.
+		if info.IfIndex != 0 || info.Type != 0 || info.Truncated {
+			t.Fatalf("parseControl set fields no control message carries: %+v", info)
+		}
+		if info.VLANTCI != 0 && !info.VLANValid {
+			t.Fatalf("TCI %#x without VLAN_VALID", info.VLANTCI)
+		}
+		// Round trip: the auxdata that says what was parsed parses to it.
+		var status uint32
+		if info.ChecksumNotReady {
+			status |= unix.TP_STATUS_CSUMNOTREADY
+		}
+		if info.ChecksumValid {
+			status |= unix.TP_STATUS_CSUM_VALID
+		}
+		if info.VLANValid {
+			status |= unix.TP_STATUS_VLAN_VALID
+		}
+		var again FrameInfo
+		parseControl(cmsg(unix.SOL_PACKET, unix.PACKET_AUXDATA, auxdata(status, uint32(info.Len), info.VLANTCI)), &again)
+		if diff := cmp.Diff(info, again); diff != "" {
+			t.Fatalf("re-encoded auxdata parses differently (-first +again):\n%s", diff)
+		}
+		// A well-formed auxdata message after the input is always read
+		// when the input is whole control messages.
+		if len(oob)%unix.CmsgSpace(0) == 0 && wholeMessages(oob) {
+			var last FrameInfo
+			parseControl(append(append([]byte(nil), oob...), cmsg(unix.SOL_PACKET, unix.PACKET_AUXDATA, auxdata(unix.TP_STATUS_CSUM_VALID, 77, 0))...), &last)
+			if want := (FrameInfo{Len: 77, ChecksumValid: true}); last != want {
+				t.Fatalf("auxdata after %d bytes of whole messages: %+v, want %+v", len(oob), last, want)
+			}
+		}
 	})
+}
+
+// wholeMessages reports whether oob is a sequence of well-formed control
+// messages, each header's length within the buffer and padded to its
+// aligned size.
+func wholeMessages(oob []byte) bool {
+	hdr := unix.CmsgLen(0)
+	ne := binary.NativeEndian
+	for len(oob) > 0 {
+		if len(oob) < hdr {
+			return false
+		}
+		var n uint64
+		if unix.SizeofCmsghdr == 16 {
+			n = ne.Uint64(oob)
+		} else {
+			n = uint64(ne.Uint32(oob))
+		}
+		if n < uint64(hdr) || n > uint64(len(oob)) {
+			return false
+		}
+		next := unix.CmsgSpace(int(n) - hdr)
+		if next > len(oob) {
+			return false
+		}
+		oob = oob[next:]
+	}
+	return true
 }
 
 func TestPacketTypeString(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	testlab "github.com/iphelper/iphelper/test/lab"
 )
 
 // permChildEnv marks the child process of TestListenDHCPPermission.
@@ -23,9 +25,7 @@ func TestListenDHCPPermission(t *testing.T) {
 		return
 	}
 	l := newLab(t)
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Skip("skipping: setpriv (util-linux) is not installed")
-	}
+	testlab.RequireTools(t, "setpriv")
 	cmd := exec.Command("ip", "netns", "exec", l.ns1,
 		"setpriv", "--inh-caps=-net_raw", "--bounding-set=-net_raw",
 		os.Args[0], "-test.run=^TestListenDHCPPermission$", "-test.v")

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	testlab "github.com/iphelper/iphelper/test/lab"
 )
 
 // execOutput runs a command and returns its combined output.
@@ -18,15 +20,12 @@ func execOutput(name string, args ...string) (string, error) {
 
 // startTcpdump starts tcpdump -vv on dev inside namespace ns, capturing
 // count packets that match filter, and returns a function that waits for it
-// (at most 5 s) and returns its output. It returns nil, after logging,
-// when tcpdump is not installed. The process is killed by pid when the test
-// ends, if it still runs.
+// (at most 5 s) and returns its output. Without tcpdump the test skips, and
+// fails in CI (lab.RequireTools). The process is killed by pid when the
+// test ends, if it still runs.
 func startTcpdump(t *testing.T, ns, dev string, count int, filter string) func() string {
 	t.Helper()
-	if _, err := exec.LookPath("tcpdump"); err != nil {
-		t.Log("tcpdump is not installed: skipping the tcpdump check")
-		return nil
-	}
+	testlab.RequireTools(t, "tcpdump")
 	cmd := exec.Command("ip", "netns", "exec", ns, "tcpdump", "-l", "-n", "-vv",
 		"-i", dev, "-c", strconv.Itoa(count), filter)
 	var out bytes.Buffer

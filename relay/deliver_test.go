@@ -29,6 +29,10 @@ func TestDecideDelivery(t *testing.T) {
 		{"non-Ethernet chaddr is broadcast", replyFacts{yiaddr: offer, ethernet: false}, bcast},
 		{"broadcast yiaddr is not unicast", replyFacts{yiaddr: ipBroadcast, ethernet: true}, bcast},
 		{"invalid addresses are unset", replyFacts{ethernet: true}, bcast},
+		{"multicast yiaddr is not unicast", replyFacts{yiaddr: netip.MustParseAddr("224.0.0.1"), ethernet: true}, bcast},
+		{"multicast ciaddr is not unicast: yiaddr then", replyFacts{ciaddr: netip.MustParseAddr("239.1.2.3"), yiaddr: offer, ethernet: true}, delivery{deliverYIAddr, offer}},
+		{"broadcast ciaddr is not unicast: yiaddr then", replyFacts{ciaddr: ipBroadcast, yiaddr: offer, ethernet: true}, delivery{deliverYIAddr, offer}},
+		{"IPv6 yiaddr is not an IPv4 unicast", replyFacts{yiaddr: netip.MustParseAddr("2001:db8::1"), ethernet: true}, bcast},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -269,7 +269,7 @@ func (f *fbAgent) stage(j fbJob) {
 		st = cur // the interface may have changed address meanwhile
 	}
 	// The server logs its decision ("fallback reply" or "fallback silent").
-	reply, outcome := f.srv.Stage(req, f.r.upstreamProvenUp(st, time.Now()))
+	reply, outcome := f.srv.Stage(req, f.r.upstreamProvenUp(st, f.r.clock.Now()))
 	if outcome == fallback.OutcomeProbing {
 		f.countOutcome(outcome)
 		f.probeSt = st

@@ -2,10 +2,12 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,13 +19,19 @@ import (
 
 // gatedStore is a MemStore whose first Apply waits until open is closed,
 // like a flush to a slow disk, and which records every batch's length.
+// Apply has no context: a test releases the gate with release, also in a
+// cleanup, so that a failing test's relay can stop.
 type gatedStore struct {
 	*leasestore.MemStore
 	open    chan struct{}
 	entered chan struct{}
+	once    sync.Once
 	mu      sync.Mutex
 	batches []int
 }
+
+// release opens the gate; it may be called more than once.
+func (g *gatedStore) release() { g.once.Do(func() { close(g.open) }) }
 
 func (g *gatedStore) Apply(ws []leasestore.Write) error {
 	g.mu.Lock()
@@ -49,6 +57,7 @@ func (g *gatedStore) seen() []int {
 func TestFallbackGroupCommit(t *testing.T) {
 	store := &gatedStore{MemStore: leasestore.NewMemStore(), open: make(chan struct{}), entered: make(chan struct{})}
 	rig := startFallbackRigWith(t, store, nil, sharedSource)
+	t.Cleanup(store.release) // runs before the rig's own cleanup waits for the relay to stop
 	const clients = 6
 	request := func(i int) {
 		t.Helper()
@@ -79,7 +88,7 @@ func TestFallbackGroupCommit(t *testing.T) {
 		t.Fatalf("a frame left while its lease was being written: % x", fr.Data[:42])
 	default:
 	}
-	close(store.open)
+	store.release()
 	acked := make(map[string]bool)
 	for range clients {
 		m := rig.delivered(t, "an ACK")
@@ -96,6 +105,62 @@ func TestFallbackGroupCommit(t *testing.T) {
 	}
 	if got, want := store.seen(), []int{1, clients - 1}; !slices.Equal(got, want) {
 		t.Errorf("store transactions of %v leases, want %v: the queued REQUESTs in one", got, want)
+	}
+}
+
+// failingStore is a MemStore whose Apply fails while fail is set, and
+// reports each failure on failed.
+type failingStore struct {
+	*leasestore.MemStore
+	fail   atomic.Bool
+	failed chan struct{}
+}
+
+func (s *failingStore) Apply(ws []leasestore.Write) error {
+	if s.fail.Load() {
+		select { // never block the worker: a test that stopped reading must still end
+		case s.failed <- struct{}{}:
+		default:
+		}
+		return errors.New("disk full")
+	}
+	return s.MemStore.Apply(ws)
+}
+
+// TestFallbackStoreFailureSendsNoAck: in the daemon's own path (the
+// fallback worker's commit), a lease whose write fails gets no ACK and is
+// counted as store_failed; the client's retransmission is ACKed once the
+// store works again.
+func TestFallbackStoreFailureSendsNoAck(t *testing.T) {
+	store := &failingStore{MemStore: leasestore.NewMemStore(), failed: make(chan struct{}, 4)}
+	rig := startFallbackRigWith(t, store, nil, sharedSource)
+	addr := netip.MustParseAddr("203.0.113.100")
+	request := func(xid byte) {
+		t.Helper()
+		m, err := dhcpv4.New(dhcpv4.WithHwAddr(rigClient(0)), dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
+			dhcpv4.WithTransactionID(dhcpv4.TransactionID{0, 0, 8, xid}),
+			dhcpv4.WithOption(dhcpv4.OptRequestedIPAddress(addr.AsSlice())),
+			dhcpv4.WithOption(dhcpv4.OptServerIdentifier(relayAddr.Addr().AsSlice())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rig.send(t, m, zeroAddr, ipBroadcast)
+	}
+	store.fail.Store(true)
+	request(1)
+	waitFor(t, store.failed, "the failing write of the first REQUEST's lease")
+	store.fail.Store(false)
+	request(2) // the client retransmits; the worker answers in order
+	m := rig.delivered(t, "the ACK of the retransmission")
+	if m.TransactionID != (dhcpv4.TransactionID{0, 0, 8, 2}) || m.MessageType() != dhcpv4.MessageTypeAck {
+		t.Fatalf("first frame to the client: %v of xid %v, want the ACK of xid 0x00000802: an ACK left although its lease was not written",
+			m.MessageType(), m.TransactionID)
+	}
+	if _, ok := store.Snapshot("eth1", addr); !ok {
+		t.Errorf("lease of %v not in the store after its ACK", addr)
+	}
+	if got := rig.r.Status().Scopes[0].Outcomes; got["store_failed"] != 1 || got["ack"] != 1 {
+		t.Errorf("outcomes %v, want one store_failed and one ack", got)
 	}
 }
 

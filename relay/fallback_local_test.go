@@ -58,7 +58,7 @@ func (rig *fallbackRig) offerFor(t *testing.T, xid byte) *dhcpv4.DHCPv4 {
 // relayed.
 func TestFallbackNeverGivesLocalAddresses(t *testing.T) {
 	down := withAddrs(testLink, "203.0.113.100/25") // a secondary (VRRP) address inside the pool
-	rig := startFallbackRigOn(t, down, leasestore.NewMemStore(), nil, nil, nil)
+	rig := startFallbackRigOn(t, down, leasestore.NewMemStore(), nil, nil)
 	addr := func(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 	if got := ipv4Of(rig.offerFor(t, 1).YourIPAddr); got != addr("203.0.113.101") {

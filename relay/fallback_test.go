@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,18 +37,41 @@ func startFallbackRig(t *testing.T) *fallbackRig {
 // (none when nil) and a change of the configuration (mod, when not nil).
 func startFallbackRigWith(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface)) *fallbackRig {
 	t.Helper()
-	return startFallbackRigOn(t, testLink, store, prober, mod, nil)
+	return startFallbackRigOpts(t, store, prober, mod, rigOpts{})
 }
 
 // startFallbackRigTraced is startFallbackRigWith with a packet tracer.
 func startFallbackRigTraced(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface), tr *trace.Tracer) *fallbackRig {
 	t.Helper()
-	return startFallbackRigOn(t, testLink, store, prober, mod, tr)
+	return startFallbackRigOpts(t, store, prober, mod, rigOpts{tracer: tr})
 }
 
-// startFallbackRigOn is startFallbackRigWith with down as eth1's link and
-// a packet tracer (none when nil).
-func startFallbackRigOn(t *testing.T, down iface.Link, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface), tr *trace.Tracer) *fallbackRig {
+// startFallbackRigOn is startFallbackRigWith with down as eth1's link.
+func startFallbackRigOn(t *testing.T, down iface.Link, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface)) *fallbackRig {
+	t.Helper()
+	return startFallbackRigOpts(t, store, prober, mod, rigOpts{down: down})
+}
+
+// startFallbackRigClock is startFallbackRigWith with the relay's clock.
+func startFallbackRigClock(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface), clock fallback.Clock) *fallbackRig {
+	t.Helper()
+	return startFallbackRigOpts(t, store, prober, mod, rigOpts{clock: clock})
+}
+
+// rigOpts are the rarer choices of a fallback rig; each zero value is the
+// default: testLink as eth1, no tracer, the system clock.
+type rigOpts struct {
+	down   iface.Link
+	tracer *trace.Tracer
+	clock  fallback.Clock
+}
+
+// startFallbackRigOpts starts a fallback rig with opts.
+func startFallbackRigOpts(t *testing.T, store leasestore.Store, prober fallback.Prober, mod func(*config.Interface), opts rigOpts) *fallbackRig {
+	down, tr, clock := opts.down, opts.tracer, opts.clock
+	if down.Name == "" {
+		down = testLink
+	}
 	t.Helper()
 	delay := "200ms"
 	cfg := testConfig(t, config.Flags{FallbackPools: []string{"eth1=203.0.113.100-203.0.113.110"}, OfferDelay: &delay})
@@ -66,6 +90,7 @@ func startFallbackRigOn(t *testing.T, down iface.Link, store leasestore.Store, p
 			return c, nil
 		},
 		Prober: func(iface.Link, netip.Addr, *config.Fallback) fallback.Prober { return prober },
+		Clock:  clock,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -237,5 +262,106 @@ func TestFailbackNeedsEvidence(t *testing.T) {
 
 	if got := renew(); got != dhcpv4.MessageTypeNak {
 		t.Errorf("renewal after the upstream replied: %v, want NAK (failback nak)", got)
+	}
+}
+
+// fakeClock is a fallback.Clock that starts at the real time and moves
+// only when told.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+var _ fallback.Clock = (*fakeClock)(nil)
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// TestFailbackEvidenceExpires: an upstream reply is evidence that the
+// upstream is back for failbackEvidence only, read on the relay's clock:
+// once it is older, a fallback lease's renewal is ACKed again, not NAKed
+// for ever on a stale reply.
+func TestFailbackEvidenceExpires(t *testing.T) {
+	clock := &fakeClock{t: time.Now()}
+	rig := startFallbackRigClock(t, leasestore.NewMemStore(), nil, nil, clock)
+	leased := netip.MustParseAddr("203.0.113.100")
+	rig.sendDiscover(t, 7)
+	<-rig.up.sent
+	offer := rig.delivered(t, "the fallback's OFFER")
+	req, _ := dhcpv4.NewRequestFromOffer(offer)
+	rig.send(t, req, zeroAddr, ipBroadcast)
+	if ack := rig.delivered(t, "the fallback's ACK"); ack.MessageType() != dhcpv4.MessageTypeAck {
+		t.Fatalf("got %v, want ACK", ack.MessageType())
+	}
+	// The upstream answers a relayed DISCOVER of another transaction.
+	rig.sendDiscover(t, 8)
+	relayed := waitFor(t, rig.up.sent, "the relayed DISCOVER")
+	d, _ := dhcpv4.FromBytes(relayed.msg)
+	upOffer, _ := dhcpv4.NewReplyFromRequest(d, dhcpv4.WithMessageType(dhcpv4.MessageTypeOffer), dhcpv4.WithYourIP([]byte{203, 0, 113, 30}))
+	rig.up.replies <- datagramTo{msg: upOffer.ToBytes(), dst: netip.AddrPortFrom(helperAddr, 67)}
+	rig.delivered(t, "the upstream OFFER")
+
+	renew := func(xid byte) dhcpv4.MessageType {
+		t.Helper()
+		m, _ := dhcpv4.New(dhcpv4.WithHwAddr(clientMAC), dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
+			dhcpv4.WithClientIP(leased.AsSlice()), dhcpv4.WithTransactionID(dhcpv4.TransactionID{0, 0, 9, xid}))
+		rig.send(t, m, leased, relayAddr.Addr())
+		return rig.delivered(t, "the answer to the renewal").MessageType()
+	}
+	if got := renew(1); got != dhcpv4.MessageTypeNak {
+		t.Fatalf("renewal just after the upstream replied: %v, want NAK (failback nak)", got)
+	}
+	clock.Advance(failbackEvidence + time.Second)
+	if got := renew(2); got != dhcpv4.MessageTypeAck {
+		t.Errorf("renewal %v after the last upstream reply: %v, want ACK (the evidence is stale)", failbackEvidence+time.Second, got)
+	}
+}
+
+// TestUpstreamProvenUp is the failback evidence rule on its own: the
+// helper set must be up and one of its helpers must have replied less
+// than failbackEvidence ago.
+func TestUpstreamProvenUp(t *testing.T) {
+	replied := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	other := netip.MustParseAddr("198.51.100.3")
+	tests := []struct {
+		name      string
+		down      bool
+		lastReply map[netip.Addr]time.Time
+		at        time.Duration // after replied
+		want      bool
+	}{
+		{"fresh reply", false, map[netip.Addr]time.Time{helperAddr: replied}, time.Minute, true},
+		{"just inside the window", false, map[netip.Addr]time.Time{helperAddr: replied}, failbackEvidence - time.Nanosecond, true},
+		{"at the window's end", false, map[netip.Addr]time.Time{helperAddr: replied}, failbackEvidence, false},
+		{"stale reply", false, map[netip.Addr]time.Time{helperAddr: replied}, time.Hour, false},
+		{"never replied", false, nil, time.Minute, false},
+		{"the second helper's fresh reply", false, map[netip.Addr]time.Time{helperAddr: replied.Add(-time.Hour), other: replied}, time.Minute, true},
+		{"fresh reply but the set is down", true, map[netip.Addr]time.Time{helperAddr: replied}, time.Minute, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Relay{counters: newCounters()}
+			tr := health.NewTracker(health.Config{DownAfter: 1, Timeout: time.Second, Start: replied})
+			if tt.down {
+				tr.Forwarded(health.Txn{XID: 1}, replied)
+				tr.Expire(replied.Add(2 * time.Second))
+			}
+			st := &ifState{tracker: tr, helpers: []netip.AddrPort{netip.AddrPortFrom(helperAddr, 67), netip.AddrPortFrom(other, 67)}}
+			for h, at := range tt.lastReply {
+				r.counters.helper(h).lastReply.Store(at.UnixNano())
+			}
+			if got := r.upstreamProvenUp(st, replied.Add(tt.at)); got != tt.want {
+				t.Errorf("upstreamProvenUp at +%v = %v, want %v", tt.at, got, tt.want)
+			}
+		})
 	}
 }

@@ -142,7 +142,7 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 		return f
 	}
 	prober := r.proberFor(st.link, st.addr.Addr(), fc)
-	srv, err := fallback.NewServer(scope, r.store, prober, fallback.SystemClock{}, r.log) // it scopes its log by interface itself
+	srv, err := fallback.NewServer(scope, r.store, prober, r.clock, r.log) // it scopes its log by interface itself
 	if err != nil {
 		st.fbOff = fmt.Sprintf("the fallback server failed to start: %v", err)
 		log.Error("failed to start the fallback server", "err", err)

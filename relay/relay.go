@@ -51,6 +51,10 @@ type Options struct {
 	// pattern never takes; nil looks up no route (only loopback is left
 	// alone). The daemon passes iface.NetlinkRoutes.
 	Routes iface.RouteFinder
+	// Clock is the fallback servers' clock: their lease times and the
+	// failback evidence window (how recent an upstream reply must be);
+	// nil means the system clock.
+	Clock fallback.Clock
 }
 
 // Relay is the DHCPv4 relay agent. Create it with New and drive it with
@@ -64,6 +68,7 @@ type Relay struct {
 	proberFunc func(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober
 	tracer     *trace.Tracer
 	bindings   *bindings.Table
+	clock      fallback.Clock             // the fallback servers' clock
 	fbPub      atomic.Pointer[[]*fbAgent] // the fallback servers, for FallbackLeases
 	up         UpstreamConn
 	counters   *counters
@@ -94,7 +99,10 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
 		fbs: make(map[string]*fbAgent), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
-		routeFinder: opts.Routes, routeEvery: routeCheckEvery,
+		routeFinder: opts.Routes, routeEvery: routeCheckEvery, clock: opts.Clock,
+	}
+	if r.clock == nil {
+		r.clock = fallback.SystemClock{}
 	}
 	r.cfg.Store(cfg)
 	if r.listen == nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/relay/option82"
 	"github.com/iphelper/iphelper/relay/wire"
 )
@@ -21,6 +22,7 @@ type relayed struct {
 	CircuitID string
 	RemoteID  string
 	SubOpts   []byte // sub-option codes in order
+	Flags     string // the RFC 5010 flags sub-option: "unicast", "broadcast", "" when absent
 	Omitted   bool
 }
 
@@ -43,6 +45,11 @@ func summarize(t *testing.T, res requestResult) relayed {
 				out.CircuitID = string(s.Data)
 			case option82.RemoteID:
 				out.RemoteID = string(s.Data)
+			case option82.Flags:
+				out.Flags = "broadcast"
+				if len(s.Data) == 1 && s.Data[0]&option82.FlagUnicast != 0 {
+					out.Flags = "unicast"
+				}
 			}
 		}
 	}
@@ -83,7 +90,28 @@ func TestProcessRequest(t *testing.T) {
 			name:  "templates, link selection, server-id-override with flags",
 			flags: config.Flags{CircuitIDs: []string{"vlan{vlan}-{ifname}"}, RemoteID: strp("{hostname}"), LinkSelection: &yes, ServerIDOverride: &yes},
 			msg:   discover(t), dst: bcast,
-			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "vlan0-eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 5, 11, 10}},
+			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "vlan0-eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 5, 11, 10}, Flags: "broadcast"},
+		},
+		{
+			// RFC 5010: the flags sub-option tells the server how the
+			// client sent its request; a renewal unicast to our address
+			// must not be told it was broadcast.
+			name:  "unicast request gets the unicast flag",
+			flags: config.Flags{ServerIDOverride: &yes},
+			msg:   discover(t), dst: relayAddr.Addr(),
+			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 11, 10}, Flags: "unicast"},
+		},
+		{
+			name:  "subnet broadcast gets the broadcast flag",
+			flags: config.Flags{ServerIDOverride: &yes},
+			msg:   discover(t), dst: netip.MustParseAddr("203.0.113.127"),
+			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 11, 10}, Flags: "broadcast"},
+		},
+		{
+			name:  "trusted replace of a unicast request gets the unicast flag",
+			flags: config.Flags{ServerIDOverride: &yes, TrustAll: true},
+			msg:   discover(t, foreign82), dst: relayAddr.Addr(),
+			want: relayed{GIAddr: "203.0.113.1", Hops: 1, CircuitID: "eth1", RemoteID: "relay1", SubOpts: []byte{1, 2, 11, 10}, Flags: "unicast"},
 		},
 		{
 			name: "unicast to our address is relayed",
@@ -185,6 +213,24 @@ func TestProcessRequestOmitsOption82WhenTooBig(t *testing.T) {
 	got := summarize(t, res)
 	want := relayed{GIAddr: "203.0.113.1", Hops: 1, Omitted: true}
 	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("processRequest (-want +got):\n%s", diff)
+	}
+}
+
+// TestProcessRequestNoAddress: an interface with no address has nothing
+// to put into giaddr, and a server could not answer: the request is
+// dropped, not relayed with giaddr 0.
+func TestProcessRequestNoAddress(t *testing.T) {
+	cfg := testConfig(t, config.Flags{})
+	ifc, _ := cfg.Match("eth1")
+	bare := testLink
+	bare.Addrs = nil
+	st, err := buildState(bare, stateInput{cfg: cfg, ifc: ifc, links: map[string]iface.Link{"eth1": bare}, counters: new(ifaceCounters)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := summarize(t, processRequest(st, buildRoutes([]*ifState{st}, nil), 4, 1472, datagram(discover(t), ipBroadcast)))
+	if diff := cmp.Diff(relayed{Drop: true, Reason: "no_address"}, got); diff != "" {
 		t.Errorf("processRequest (-want +got):\n%s", diff)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/urfave/cli/v2"
+
+	"github.com/iphelper/iphelper/test/lab"
 )
 
 // docsApp is the application with the man and completion commands,
@@ -121,9 +123,10 @@ func contains(list []string, s string) bool {
 // The script, sourced into bash, completes commands, flags, and file
 // names where a file is expected.
 func TestCompletionInBash(t *testing.T) {
+	lab.RequireTools(t, "bash")
 	bash, err := exec.LookPath("bash")
 	if err != nil {
-		t.Skip("bash is not installed")
+		t.Fatal(err)
 	}
 	script, err := runApp(t, "completion", "bash")
 	if err != nil {

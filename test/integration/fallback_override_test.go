@@ -48,7 +48,6 @@ func TestServerIDOverrideWithFallbackPool(t *testing.T) {
 			up.WaitFor("dnsmasq's OFFER naming the relay as server identifier", captureTimeout, func(p lab.Packet) bool {
 				return isType(dhcpv4.MessageTypeOffer, dhcpv4.OpcodeBootReply)(p) && addrOf(p.DHCP.ServerIdentifier()) == gw
 			})
-			checkOverride(t, up, gw)
 
 			renewed := c.WaitEvent(overrideLease/2+captureTimeout, "RENEW")
 			if renewed.Addr != lease.Addr {
@@ -57,6 +56,7 @@ func TestServerIDOverrideWithFallbackPool(t *testing.T) {
 			up.WaitFor("dnsmasq's ACK of the relayed renewal", captureTimeout, func(p lab.Packet) bool {
 				return isType(dhcpv4.MessageTypeAck, dhcpv4.OpcodeBootReply)(p) && addrOf(p.DHCP.ClientIPAddr) == lease.Addr
 			})
+			checkOverride(t, up, down, gw) // the unicast renewal carries the RFC 5010 unicast flag
 			for _, p := range down.DHCP() {
 				if p.MessageType() == dhcpv4.MessageTypeNak {
 					t.Errorf("the client got a NAK: %s\ncaptured:\n%s", p, down.Summary())

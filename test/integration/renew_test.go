@@ -60,17 +60,33 @@ func TestRenewalThroughServerIDOverride(t *testing.T) {
 				t.Errorf("renewed %s, want the bound %s", renewed.Addr, lease.Addr)
 			}
 			if s.relay == lab.Iphelper {
-				checkOverride(t, up, seg.Gateway)
+				checkOverride(t, up, down, seg.Gateway)
 			}
 		})
 	}
 }
 
 // checkOverride fails the test unless every relayed request carries the
-// server-identifier-override sub-option naming the relay's address.
-func checkOverride(t *testing.T, up *lab.Capture, gateway netip.Addr) {
+// server-identifier-override sub-option naming the relay's address, and
+// the RFC 5010 flags sub-option that tells the server how the client sent
+// it: the unicast flag on the requests the client unicast to the relay
+// (seen on the client side, down), not on the broadcast ones.
+func checkOverride(t *testing.T, up, down *lab.Capture, gateway netip.Addr) {
 	t.Helper()
+	// dhclient keeps one xid for the whole lease: ciaddr tells its
+	// renewal from its DISCOVER and REQUEST.
+	type request struct {
+		xid    dhcpv4.TransactionID
+		ciaddr string
+	}
+	unicast := make(map[request]bool)
+	for _, p := range down.DHCP() {
+		if p.DHCP.OpCode == dhcpv4.OpcodeBootRequest && p.Dst.Addr() == gateway {
+			unicast[request{p.DHCP.TransactionID, p.DHCP.ClientIPAddr.String()}] = true
+		}
+	}
 	want := gateway.AsSlice()
+	sawUnicast := false
 	for _, p := range up.DHCP() {
 		if p.DHCP.OpCode != dhcpv4.OpcodeBootRequest {
 			continue
@@ -83,5 +99,14 @@ func checkOverride(t *testing.T, up *lab.Capture, gateway netip.Addr) {
 		if got, ok := lab.FindSubOption(subs, lab.SubOptServerIDOverride); !ok || string(got) != string(want) {
 			t.Errorf("relayed %s: want server-identifier-override %s", p, gateway)
 		}
+		flags, ok := lab.FindSubOption(subs, lab.SubOptRelayFlags)
+		wantUnicast := unicast[request{p.DHCP.TransactionID, p.DHCP.ClientIPAddr.String()}]
+		sawUnicast = sawUnicast || wantUnicast
+		if !ok || len(flags) != 1 || (flags[0]&0x80 != 0) != wantUnicast {
+			t.Errorf("relayed %s: flags sub-option %x (present %v), want the unicast flag %v", p, flags, ok, wantUnicast)
+		}
+	}
+	if !sawUnicast {
+		t.Errorf("no relayed request that the client had unicast to %s: the unicast flag was not checked", gateway)
 	}
 }

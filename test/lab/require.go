@@ -57,8 +57,12 @@ func debianPackage(prog string) string {
 		return "dnsmasq-base"
 	case "dhcrelay":
 		return "isc-dhcp-relay"
-	case "unshare":
+	case "unshare", "setpriv":
 		return "util-linux"
+	case "systemd-analyze", "systemctl":
+		return "systemd"
+	case "man":
+		return "man-db"
 	case "sysctl":
 		return "procps"
 	default:
