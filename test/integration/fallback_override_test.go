@@ -56,6 +56,10 @@ func TestServerIDOverrideWithFallbackPool(t *testing.T) {
 			up.WaitFor("dnsmasq's ACK of the relayed renewal", captureTimeout, func(p lab.Packet) bool {
 				return isType(dhcpv4.MessageTypeAck, dhcpv4.OpcodeBootReply)(p) && addrOf(p.DHCP.ClientIPAddr) == lease.Addr
 			})
+			down.WaitFor("the client's unicast renewal to the relay", captureTimeout, func(p lab.Packet) bool {
+				return isType(dhcpv4.MessageTypeRequest, dhcpv4.OpcodeBootRequest)(p) && p.Dst.Addr() == gw &&
+					addrOf(p.DHCP.ClientIPAddr) == lease.Addr
+			})
 			checkOverride(t, up, down, gw) // the unicast renewal carries the RFC 5010 unicast flag
 			for _, p := range down.DHCP() {
 				if p.MessageType() == dhcpv4.MessageTypeNak {
