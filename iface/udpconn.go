@@ -1,4 +1,4 @@
-package relay
+package iface
 
 import (
 	"fmt"
@@ -14,8 +14,8 @@ import (
 	"github.com/iphelper/iphelper/iface/mmsg"
 )
 
-// upstreamSocket is the upstream UDP socket with the hot paths' system
-// calls made directly: a non-blocking recvmsg for each reply (or a try
+// UDPConn is the relay's UDP socket toward the helpers (see
+// ListenBootReplies), with the hot paths' system calls made directly: a non-blocking recvmsg for each reply (or a try
 // that never waits, for a polling loop) and a non-blocking sendmmsg for
 // each batch of relayed requests (sendmsg for a single one), through the
 // socket's RawConn so that the runtime's poller still waits for readiness.
@@ -28,7 +28,7 @@ import (
 // while the relay is busy). perf on the benchmark showed that hand-off and
 // the monitor's sleeps as the largest share of the relay's CPU. Reading
 // and writing allocate nothing.
-type upstreamSocket struct {
+type UDPConn struct {
 	c   *net.UDPConn
 	raw syscall.RawConn
 	rx  *udpReceiver     // used by the one reading goroutine
@@ -41,23 +41,23 @@ type upstreamSocket struct {
 	nsent int
 }
 
-var _ UpstreamConn = (*upstreamSocket)(nil)
-
-func newUpstreamSocket(c *net.UDPConn) (*upstreamSocket, error) {
+func newUDPConn(c *net.UDPConn) (*UDPConn, error) {
 	raw, err := c.SyscallConn()
 	if err != nil {
 		return nil, err
 	}
-	s := &upstreamSocket{c: c, raw: raw, rx: newUDPReceiver()}
+	s := &UDPConn{c: c, raw: raw, rx: newUDPReceiver()}
 	s.tx.New = func() any { return newUDPSender() }
 	s.try, s.sendb = s.tryRecv, s.sendBatch
 	return s, nil
 }
 
-// ReadMsgUDPAddrPort implements UpstreamConn. One goroutine reads at a time.
-func (s *upstreamSocket) ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, err error) {
+// ReadMsgUDPAddrPort reads one datagram into b and its control messages
+// into oob, like net.UDPConn's method of that name. One goroutine reads at
+// a time.
+func (s *UDPConn) ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, err error) {
 	if len(b) == 0 {
-		return 0, 0, 0, netip.AddrPort{}, fmt.Errorf("failed to read from the upstream socket: empty buffer")
+		return 0, 0, 0, netip.AddrPort{}, fmt.Errorf("failed to read from the udp socket: empty buffer")
 	}
 	r := s.rx
 	r.set(b, oob)
@@ -68,10 +68,10 @@ func (s *upstreamSocket) ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, 
 
 // TryReadMsgUDPAddrPort is ReadMsgUDPAddrPort that never waits: when no
 // datagram is waiting it returns at once with ok false. The reply loop
-// polls with it under load (see relay/pace).
-func (s *upstreamSocket) TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error) {
+// polls with it under load (see relay/pace and PollSleep).
+func (s *UDPConn) TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error) {
 	if len(b) == 0 {
-		return 0, 0, 0, netip.AddrPort{}, false, fmt.Errorf("failed to read from the upstream socket: empty buffer")
+		return 0, 0, 0, netip.AddrPort{}, false, fmt.Errorf("failed to read from the udp socket: empty buffer")
 	}
 	r := s.rx
 	r.set(b, oob)
@@ -86,10 +86,10 @@ func (s *upstreamSocket) TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags in
 }
 
 // tryRecv is one non-blocking read, for TryReadMsgUDPAddrPort.
-func (s *upstreamSocket) tryRecv(fd uintptr) { s.rx.got = s.rx.recv(fd) }
+func (s *UDPConn) tryRecv(fd uintptr) { s.rx.got = s.rx.recv(fd) }
 
 // result turns the receiver's last read into ReadMsgUDPAddrPort's results.
-func (s *upstreamSocket) result(err error) (n, oobn, flags int, addr netip.AddrPort, _ error) {
+func (s *UDPConn) result(err error) (n, oobn, flags int, addr netip.AddrPort, _ error) {
 	r := s.rx
 	if err == nil && r.errno != 0 {
 		err = os.NewSyscallError("recvmsg", r.errno)
@@ -100,12 +100,12 @@ func (s *upstreamSocket) result(err error) (n, oobn, flags int, addr netip.AddrP
 	return r.n, int(r.msg.Controllen), int(r.msg.Flags), r.from(), nil
 }
 
-// WriteMsgUDPAddrPort implements UpstreamConn; it may be called
-// concurrently. It never waits: when the send buffer is full it fails with
+// WriteMsgUDPAddrPort sends b with the control data oob to addr, like
+// net.UDPConn's method of that name; it may be called concurrently. It never waits: when the send buffer is full it fails with
 // EAGAIN (see udpSender.send).
-func (s *upstreamSocket) WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort) (n, oobn int, err error) {
+func (s *UDPConn) WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort) (n, oobn int, err error) {
 	if len(b) == 0 || !addr.Addr().Unmap().Is4() {
-		return 0, 0, fmt.Errorf("failed to write to the upstream socket: need a message and an IPv4 address, have %d bytes for %v", len(b), addr)
+		return 0, 0, fmt.Errorf("failed to write to the udp socket: need a message and an IPv4 address, have %d bytes for %v", len(b), addr)
 	}
 	w := s.tx.Get().(*udpSender)
 	w.setTo(b, oob, addr)
@@ -129,7 +129,7 @@ func (s *upstreamSocket) WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort)
 // with its error recorded in b (see mmsg.Batch.Err). It returns the number
 // sent, and an error only when the socket itself failed (closed), in which
 // case nothing was sent.
-func (s *upstreamSocket) SendBatch(b *mmsg.Batch) (int, error) {
+func (s *UDPConn) SendBatch(b *mmsg.Batch) (int, error) {
 	s.bmu.Lock()
 	defer s.bmu.Unlock()
 	s.batch, s.nsent = b, 0
@@ -145,14 +145,15 @@ func (s *upstreamSocket) SendBatch(b *mmsg.Batch) (int, error) {
 }
 
 // sendBatch is SendBatch's system call.
-func (s *upstreamSocket) sendBatch(fd uintptr) { s.nsent = s.batch.Send(fd) }
+func (s *UDPConn) sendBatch(fd uintptr) { s.nsent = s.batch.Send(fd) }
 
-// Close implements UpstreamConn.
-func (s *upstreamSocket) Close() error { return s.c.Close() }
+// Close closes the socket; a read or write in progress fails with
+// net.ErrClosed.
+func (s *UDPConn) Close() error { return s.c.Close() }
 
 // opError wraps err like the net package does, so that errors.Is(err,
 // net.ErrClosed) holds after Close.
-func (s *upstreamSocket) opError(op string, err error) error {
+func (s *UDPConn) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: "udp4", Source: s.c.LocalAddr(), Err: err}
 }
 
