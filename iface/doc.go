@@ -1,11 +1,17 @@
 // Package iface owns everything in iphelper that touches the kernel's view of
-// links: AF_PACKET sockets with their classic BPF filters (ListenDHCP,
-// PacketConn), parsing and building Ethernet/IPv4/UDP frames (ParseUDP4,
-// BuildUDP4), following links and IPv4 addresses through netlink
-// (Watcher), and asking the kernel which link routes a destination
-// (NetlinkRoutes, HelperRoutes).
+// links and sockets: AF_PACKET sockets with their classic BPF filters
+// (ListenDHCP, PacketConn), the relay's UDP socket on port 67
+// (ListenBootReplies, UDPConn, with its IP_PKTINFO control messages),
+// parsing and building Ethernet/IPv4/UDP frames (ParseUDP4, BuildUDP4),
+// following links and IPv4 addresses through netlink (Watcher), and asking
+// the kernel which link routes a destination (NetlinkRoutes, HelperRoutes).
+// It is the only product package that imports unsafe, x/sys/unix and
+// x/net/bpf: both sockets read and send with raw, non-blocking,
+// allocation-free system calls (recvmsg.go, and package mmsg for
+// sendmmsg), and a polling read loop sleeps with PollSleep.
 //
-// The package knows Ethernet, IPv4 and UDP, never BOOTP or DHCP: the relay
+// The package knows Ethernet, IPv4 and UDP, and of BOOTP and DHCP only what
+// its filters test (UDP port 67, the BOOTP op byte of a reply): the relay
 // hands it payloads and gets payloads back. Callers depend on the small
 // interfaces FrameConn, LinkSource and RouteFinder; package ifacetest holds
 // in-memory implementations of them for unit tests.

@@ -55,7 +55,7 @@ type PacketConn struct {
 
 	rmu     sync.Mutex // held by ReadFrame, TryReadFrame, EnableRing and Close's unmapping
 	rx      *receiver
-	try     func(fd uintptr)      // c.tryRecv, bound once
+	try     func(fd uintptr)      // c.rx.tryRecv, bound once
 	ring    *rxRing               // nil: frames are read from the socket queue
 	rread   func(fd uintptr) bool // c.ringRecv, bound once
 	rtry    func(fd uintptr)      // c.ringTry, bound once
@@ -68,9 +68,7 @@ type PacketConn struct {
 
 	wmu   sync.Mutex // held by WriteFrame and SendBatch
 	tx    *sender
-	batch *mmsg.Batch      // SendBatch's argument, for sendBatch
-	sendb func(fd uintptr) // c.sendBatch, bound once
-	nsent int
+	batch batchSend
 
 	smu   sync.Mutex // guards stats
 	stats Stats
@@ -133,7 +131,8 @@ func newPacketConn(ifi *net.Interface, conn *packet.Conn, opts ListenOptions) (*
 		rx:      newReceiver(),
 		tx:      newSender(),
 	}
-	c.try, c.sendb, c.rread, c.rtry = c.tryRecv, c.sendBatch, c.ringRecv, c.ringTry
+	c.try, c.rread, c.rtry = c.rx.tryRecv, c.ringRecv, c.ringTry
+	c.batch.init()
 	return c, nil
 }
 
@@ -424,9 +423,6 @@ func (c *PacketConn) TryReadFrame(b []byte) (n int, info FrameInfo, ok bool, err
 	return n, info, err == nil, err
 }
 
-// tryRecv is one non-blocking read, for TryReadFrame.
-func (c *PacketConn) tryRecv(fd uintptr) { c.rx.got = c.rx.recv(fd) }
-
 // result turns the receiver's last read into ReadFrame's results.
 func (c *PacketConn) result(b []byte, err error) (int, FrameInfo, error) {
 	r := c.rx
@@ -455,20 +451,12 @@ func (c *PacketConn) result(b []byte, err error) (int, FrameInfo, error) {
 func (c *PacketConn) SendBatch(b *mmsg.Batch) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.batch, c.nsent = b, 0
-	err := c.raw.Control(c.sendb)
-	c.batch = nil
+	n, err := c.batch.run(c.raw, b)
 	if err != nil {
-		for i := range b.Len() {
-			b.SetErr(i, unix.EBADF)
-		}
 		return 0, c.wrap("failed to write to packet socket", err)
 	}
-	return c.nsent, nil
+	return n, nil
 }
-
-// sendBatch is SendBatch's system call.
-func (c *PacketConn) sendBatch(fd uintptr) { c.nsent = c.batch.Send(fd) }
 
 // WriteFrame sends frame, a whole Ethernet frame, out of the interface as
 // it is. dst is the frame's destination address, which the frame already

@@ -251,7 +251,7 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 						ringed = a.enableRing(c)
 						a.ringed.Store(ringed)
 					}
-					pace.Sleep(pace.DefaultTick)
+					iface.PollSleep(pace.DefaultTick)
 				} else {
 					rate = a.r.cfg.Load().PollRate
 					p = pace.New(rate)  // a reload's threshold

@@ -3,6 +3,10 @@
 // option-82 policy, the per-interface agents that own the downstream packet
 // sockets, and the counters for every packet and every drop.
 //
+// The package is protocol only: the sockets and every raw system call are
+// package iface's (the UDP socket on port 67 is iface.UDPConn, seen here as
+// UpstreamConn so that tests can fake it).
+//
 // A Relay is driven by Run: it opens the upstream UDP socket on port 67,
 // follows the links that an iface.LinkSource reports, starts one agent per
 // downstream interface that the configuration matches and stops agents whose

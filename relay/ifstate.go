@@ -88,7 +88,7 @@ func buildState(link iface.Link, in stateInput) (*ifState, error) {
 		}
 	}
 	if s.giaddr.IsValid() && s.giaddr != s.addr.Addr() {
-		s.srcOOB = pktinfoSource(s.giaddr)
+		s.srcOOB = iface.PktinfoSource(s.giaddr)
 	}
 	for _, h := range in.ifc.Helpers {
 		s.isHelper[h] = true

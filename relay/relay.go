@@ -32,7 +32,7 @@ type Options struct {
 	// Listen opens a downstream packet socket; nil means iface.ListenDHCP.
 	Listen ListenFunc
 	// Upstream is the UDP socket toward the helpers; nil means
-	// ListenUpstream(67), opened by Run.
+	// iface.ListenBootReplies(67), opened by Run.
 	Upstream UpstreamConn
 	// LeaseStore keeps the fallback servers' leases; nil means the bbolt
 	// file of the configuration's lease-db, opened by Run when an interface
@@ -121,7 +121,7 @@ func (r *Relay) String() string { return "relay" }
 // work at all: port 67 is taken, or the process lacks CAP_NET_RAW.
 func (r *Relay) Run(ctx context.Context) error {
 	if r.up == nil {
-		c, err := ListenUpstream(dhcpServerPort)
+		c, err := iface.ListenBootReplies(dhcpServerPort)
 		if err != nil {
 			return err
 		}
@@ -550,7 +550,7 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			if err == nil && !ok {
 				r.flushReplies(out)
 				if p.Idle(time.Now()) {
-					pace.Sleep(pace.DefaultTick)
+					iface.PollSleep(pace.DefaultTick)
 				} else {
 					rate = r.cfg.Load().PollRate
 					p = pace.New(rate) // a reload's threshold
@@ -576,7 +576,7 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			out.want = outboxSlots
 			r.log.Debug("upstream socket busy: polling it every tick", "poll_above", r.cfg.Load().PollRate, "tick", pace.DefaultTick)
 		}
-		r.handleReply(src.Addr().Unmap(), ingressIfindex(oob[:oobn]), buf[:n], frame, out, now)
+		r.handleReply(src.Addr().Unmap(), iface.PktinfoIfindex(oob[:oobn]), buf[:n], frame, out, now)
 	}
 }
 

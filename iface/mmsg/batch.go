@@ -156,7 +156,7 @@ func (b *Batch) SetErr(i int, err error) {
 // number sent.
 //
 // The call is a raw system call (no entry into the Go scheduler's syscall
-// state), as it cannot block: see relay/upstreamconn.go.
+// state), as it cannot block: see iface.UDPConn for why.
 func (b *Batch) Send(fd uintptr) int {
 	sent := 0
 	for i := 0; i < b.n; {

@@ -15,17 +15,15 @@
 // socket's packet rate is above a threshold, and goes back to waiting as
 // soon as it falls below half of it.
 //
+// The package only decides: it is pure arithmetic on the clock readings
+// the loop hands it. The sleep between two polls is the operating system's
+// part and lives with the sockets, in iface.PollSleep.
+//
 // docs/sockets-and-threads.md, "Waiting, polling and batches", puts the
 // pacer in the context of the read loops, outboxes and receive rings.
 package pace
 
-import (
-	"runtime"
-	"time"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
-)
+import "time"
 
 // DefaultTick is how long a polling loop sleeps between two reads that
 // find nothing.
@@ -71,7 +69,7 @@ func (p *Pacer) Read(now time.Time) bool {
 }
 
 // Idle is called by a polling loop when a read found nothing. It reports
-// whether the loop should sleep a tick (see Sleep) and read again, rather
+// whether the loop should sleep a tick (iface.PollSleep) and read again, rather
 // than go back to waiting for each packet: it stops polling when a window's
 // rate falls below half the threshold (hysteresis, so that a rate near the
 // threshold does not flap between the modes).
@@ -91,21 +89,3 @@ func (p *Pacer) Idle(now time.Time) bool {
 
 // Polling reports whether the loop polls.
 func (p *Pacer) Polling() bool { return p.polling }
-
-// Sleep lets the goroutines that are ready run, then sleeps d in a raw
-// nanosleep(2): the thread keeps its P (the Go scheduler's processor)
-// through the sleep and resumes with no scheduler work. A sleep through the
-// scheduler (time.Sleep, or a syscall that releases the P) costs a timer,
-// a hand-off of the P and the wake-up of another thread for every tick,
-// which measured more than the polling saves. Holding the P for a tick is
-// safe: the sleep is short (1 ms), the Gosched before it runs whatever the
-// loop made ready, and the runtime's monitor preempts a goroutine that
-// holds a P for long.
-func Sleep(d time.Duration) {
-	runtime.Gosched()
-	ts := unix.NsecToTimespec(int64(d))
-	// A signal (often the runtime's own preemption request) ends the sleep
-	// early (EINTR), which is what that request wants: the loop soon
-	// reaches a call where the scheduler can take over.
-	unix.RawSyscall(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
-}

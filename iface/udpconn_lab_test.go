@@ -1,20 +1,71 @@
-package relay
+package iface
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
+
+	"github.com/iphelper/iphelper/iface/mmsg"
 )
 
-// loopbackUpstream brings the loopback of the test's namespace up and opens
-// the upstream socket on port there.
-func loopbackUpstream(t *testing.T, port int) (netlink.Link, UpstreamConn) {
+// inNewNetns runs fn on a locked thread inside a fresh network namespace
+// and restores the thread's namespace afterwards, so nothing binds a port
+// in the root namespace.
+func inNewNetns(t *testing.T, fn func()) {
+	t.Helper()
+	needRoot(t)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer orig.Close()
+	ns, err := netns.New()
+	if err != nil {
+		t.Fatalf("failed to create a network namespace: %v", err)
+	}
+	defer func() {
+		if err := netns.Set(orig); err != nil {
+			panic(fmt.Sprintf("cannot restore the thread's namespace: %v", err))
+		}
+		ns.Close()
+	}()
+	fn()
+}
+
+func TestListenBootRepliesNamesThePortHolder(t *testing.T) {
+	inNewNetns(t, func() {
+		first, err := ListenBootReplies(67)
+		if err != nil {
+			t.Fatalf("first listen: %v", err)
+		}
+		defer first.Close()
+		_, err = ListenBootReplies(67)
+		if !errors.Is(err, ErrPortInUse) {
+			t.Fatalf("second listen: %v, want ErrPortInUse", err)
+		}
+		want := fmt.Sprintf("[%d])", os.Getpid())
+		if !strings.Contains(err.Error(), "held by ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name this process (%s)", err, want)
+		}
+	})
+}
+
+// loopbackUDPConn brings the loopback of the test's namespace up and opens
+// a ListenBootReplies socket on port there.
+func loopbackUDPConn(t *testing.T, port int) (netlink.Link, *UDPConn) {
 	t.Helper()
 	lo, err := netlink.LinkByName("lo")
 	if err != nil {
@@ -23,22 +74,22 @@ func loopbackUpstream(t *testing.T, port int) (netlink.Link, UpstreamConn) {
 	if err := netlink.LinkSetUp(lo); err != nil {
 		t.Fatal(err)
 	}
-	up, err := ListenUpstream(port)
+	up, err := ListenBootReplies(port)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return lo, up
 }
 
-// TestUpstreamSocket runs the raw-syscall upstream socket against a plain
+// TestUDPConn runs the raw-syscall socket against a plain
 // UDP peer on the loopback of a fresh namespace: sends carry the source
 // and reach the peer, only BOOTREPLYs are read, with their source and
 // ingress interface, concurrent sends all arrive, nothing allocates, and
 // Close ends a read with net.ErrClosed.
-func TestUpstreamSocket(t *testing.T) {
+func TestUDPConn(t *testing.T) {
 	inNewNetns(t, func() {
 		const port = 10067
-		lo, up := loopbackUpstream(t, port)
+		lo, up := loopbackUDPConn(t, port)
 		defer up.Close()
 		peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 		if err != nil {
@@ -49,7 +100,7 @@ func TestUpstreamSocket(t *testing.T) {
 		loopback := netip.MustParseAddr("127.0.0.1")
 
 		request := []byte{1, 1, 6, 0, 0xde, 0xad, 0xbe, 0xef}
-		if _, _, err := up.WriteMsgUDPAddrPort(request, pktinfoSource(loopback), peerAddr); err != nil {
+		if _, _, err := up.WriteMsgUDPAddrPort(request, PktinfoSource(loopback), peerAddr); err != nil {
 			t.Fatalf("write: %v", err)
 		}
 		buf := make([]byte, 1500)
@@ -68,7 +119,7 @@ func TestUpstreamSocket(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		oob := make([]byte, pktinfoOOB)
+		oob := make([]byte, PktinfoSpace())
 		n, oobn, _, src, err := up.ReadMsgUDPAddrPort(buf, oob)
 		if err != nil {
 			t.Fatalf("read: %v", err)
@@ -76,7 +127,7 @@ func TestUpstreamSocket(t *testing.T) {
 		if string(buf[:n]) != string([]byte{2, 1, 6, 0, 2}) || src != peerAddr {
 			t.Errorf("read % x from %v, want the BOOTREPLY from %v", buf[:n], src, peerAddr)
 		}
-		if got := ingressIfindex(oob[:oobn]); got != lo.Attrs().Index {
+		if got := PktinfoIfindex(oob[:oobn]); got != lo.Attrs().Index {
 			t.Errorf("ingress ifindex %d, want lo's %d", got, lo.Attrs().Index)
 		}
 
@@ -145,12 +196,12 @@ func TestUpstreamSocket(t *testing.T) {
 	})
 }
 
-// TestUpstreamSocketDeadHelper: datagrams to a helper whose address does
+// TestUDPConnDeadHelper: datagrams to a helper whose address does
 // not resolve pile up in the kernel's neighbour queue, charged to the
 // socket. A send never waits for room (a full buffer is an error, so the
 // request path keeps reading), and with the relay's send buffer a dead
 // helper leaves room for a live one.
-func TestUpstreamSocketDeadHelper(t *testing.T) {
+func TestUDPConnDeadHelper(t *testing.T) {
 	inNewNetns(t, func() {
 		for _, l := range []netlink.Link{
 			&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "up0"}, PeerName: "up0p"},
@@ -173,7 +224,7 @@ func TestUpstreamSocketDeadHelper(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		up, err := ListenUpstream(10068)
+		up, err := ListenBootReplies(10068)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +266,7 @@ func TestUpstreamSocketDeadHelper(t *testing.T) {
 
 		// With a small buffer the dead helper's queue fills it: the send
 		// fails at once instead of waiting.
-		s := up.(*upstreamSocket)
+		s := up
 		if err := s.raw.Control(func(fd uintptr) {
 			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
 		}); err != nil {
@@ -241,16 +292,16 @@ func TestUpstreamSocketDeadHelper(t *testing.T) {
 	})
 }
 
-// TestUpstreamSocketPollAndBatch: the non-blocking read reports an empty
+// TestUDPConnPollAndBatch: the non-blocking read reports an empty
 // socket at once and then reads a waiting reply; SendBatch sends each
 // datagram to its own destination from the source its control data names,
 // and one the kernel refuses (port 0) fails alone; after Close both fail
 // with net.ErrClosed.
-func TestUpstreamSocketPollAndBatch(t *testing.T) {
+func TestUDPConnPollAndBatch(t *testing.T) {
 	inNewNetns(t, func() {
 		const port = 10067
-		_, up := loopbackUpstream(t, port)
-		sock := up.(*upstreamSocket)
+		_, up := loopbackUDPConn(t, port)
+		sock := up
 		defer up.Close()
 		var peers []*net.UDPConn
 		for range 2 {
@@ -264,7 +315,7 @@ func TestUpstreamSocketPollAndBatch(t *testing.T) {
 		}
 		loopback := netip.MustParseAddr("127.0.0.1")
 
-		buf, oob := make([]byte, 1500), make([]byte, pktinfoOOB)
+		buf, oob := make([]byte, 1500), make([]byte, PktinfoSpace())
 		if _, _, _, _, ok, err := sock.TryReadMsgUDPAddrPort(buf, oob); ok || err != nil {
 			t.Fatalf("try-read of an empty socket: ok %v, err %v; want neither", ok, err)
 		}
@@ -287,14 +338,14 @@ func TestUpstreamSocketPollAndBatch(t *testing.T) {
 			t.Fatalf("try-read: ok %v, % x; want % x", ok, buf[:n], reply)
 		}
 
-		b := grow(nil, 4, 64, pktinfoOOB)
+		b := mmsg.New(4, 64, PktinfoSpace())
 		dsts := []netip.AddrPort{
 			peers[0].LocalAddr().(*net.UDPAddr).AddrPort(),
 			netip.AddrPortFrom(loopback, 0), // refused: EINVAL
 			peers[1].LocalAddr().(*net.UDPAddr).AddrPort(),
 		}
 		for i, d := range dsts {
-			if _, ok := b.Add([]byte{1, 1, 6, 0, byte(i)}, pktinfoSource(loopback), d); !ok {
+			if _, ok := b.Add([]byte{1, 1, 6, 0, byte(i)}, PktinfoSource(loopback), d); !ok {
 				t.Fatalf("Add %d failed", i)
 			}
 		}

@@ -1,0 +1,144 @@
+package iface
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"syscall"
+
+	"github.com/iphelper/iphelper/iface/mmsg"
+)
+
+// UDPConn is the relay's UDP socket toward the helpers (see
+// ListenBootReplies), with the hot paths' system calls made directly
+// (recvmsg.go): a non-blocking recvmsg for each reply (or a try that never
+// waits, for a polling loop) and a non-blocking sendmmsg for
+// each batch of relayed requests (sendmsg for a single one), through the
+// socket's RawConn so that the runtime's poller still waits for readiness.
+//
+// The calls are raw (no entry into the scheduler's syscall state): they
+// never block (MSG_DONTWAIT), but a sendmsg on a veth or a bridge runs the
+// receiver's path too and takes tens of microseconds, and a goroutine in
+// the syscall state that long lets the runtime's monitor hand its P to
+// another thread (a futex wake, and a monitor polling at its 20 µs pace
+// while the relay is busy). perf on the benchmark showed that hand-off and
+// the monitor's sleeps as the largest share of the relay's CPU. Reading
+// and writing allocate nothing.
+type UDPConn struct {
+	c   *net.UDPConn
+	raw syscall.RawConn
+	rx  *udpMsg          // used by the one reading goroutine
+	try func(fd uintptr) // s.rx.tryRecv, bound once
+	tx  sync.Pool        // of *udpMsg: writes come from every interface's read loop
+
+	bmu   sync.Mutex // held by SendBatch
+	batch batchSend
+}
+
+func newUDPConn(c *net.UDPConn) (*UDPConn, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	s := &UDPConn{c: c, raw: raw, rx: newUDPReceiver()}
+	s.tx.New = func() any { return newUDPSender() }
+	s.try = s.rx.tryRecv
+	s.batch.init()
+	return s, nil
+}
+
+// ReadMsgUDPAddrPort reads one datagram into b and its control messages
+// into oob, like net.UDPConn's method of that name. One goroutine reads at
+// a time.
+func (s *UDPConn) ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, err error) {
+	if len(b) == 0 {
+		return 0, 0, 0, netip.AddrPort{}, fmt.Errorf("failed to read from the udp socket: empty buffer")
+	}
+	r := s.rx
+	r.setFrom(b, oob)
+	err = s.raw.Read(r.do)
+	r.clear()
+	return s.result(err)
+}
+
+// TryReadMsgUDPAddrPort is ReadMsgUDPAddrPort that never waits: when no
+// datagram is waiting it returns at once with ok false. The reply loop
+// polls with it under load (see relay/pace and PollSleep).
+func (s *UDPConn) TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error) {
+	if len(b) == 0 {
+		return 0, 0, 0, netip.AddrPort{}, false, fmt.Errorf("failed to read from the udp socket: empty buffer")
+	}
+	r := s.rx
+	r.setFrom(b, oob)
+	r.got = false
+	err = s.raw.Control(s.try)
+	r.clear()
+	if err == nil && !r.got {
+		return 0, 0, 0, netip.AddrPort{}, false, nil
+	}
+	n, oobn, flags, addr, err = s.result(err)
+	return n, oobn, flags, addr, err == nil, err
+}
+
+// result turns the receiver's last read into ReadMsgUDPAddrPort's results.
+func (s *UDPConn) result(err error) (n, oobn, flags int, addr netip.AddrPort, _ error) {
+	r := s.rx
+	if err == nil && r.errno != 0 {
+		err = os.NewSyscallError("recvmsg", r.errno)
+	}
+	if err != nil {
+		return 0, 0, 0, netip.AddrPort{}, s.opError("read", err)
+	}
+	return r.n, int(r.msg.Controllen), int(r.msg.Flags), r.from(), nil
+}
+
+// WriteMsgUDPAddrPort sends b with the control data oob to addr, like
+// net.UDPConn's method of that name; it may be called concurrently. It never waits: when the send buffer is full it fails with
+// EAGAIN (see udpMsg.send).
+func (s *UDPConn) WriteMsgUDPAddrPort(b, oob []byte, addr netip.AddrPort) (n, oobn int, err error) {
+	if len(b) == 0 || !addr.Addr().Unmap().Is4() {
+		return 0, 0, fmt.Errorf("failed to write to the udp socket: need a message and an IPv4 address, have %d bytes for %v", len(b), addr)
+	}
+	w := s.tx.Get().(*udpMsg)
+	w.setTo(b, oob, addr)
+	err = s.raw.Write(w.do)
+	n, errno := w.n, w.errno
+	w.clear()
+	s.tx.Put(w)
+	if err == nil && errno != 0 {
+		err = os.NewSyscallError("sendmsg", errno)
+	}
+	if err != nil {
+		return 0, 0, s.opError("write", err)
+	}
+	return n, len(oob), nil
+}
+
+// SendBatch sends the datagrams queued in b, each with its own destination
+// and control data, with one sendmmsg(2); it may be called concurrently.
+// Like WriteMsgUDPAddrPort it never waits: a datagram that finds the send
+// buffer full, or that the kernel refuses for another reason, is skipped
+// with its error recorded in b (see mmsg.Batch.Err). It returns the number
+// sent, and an error only when the socket itself failed (closed), in which
+// case nothing was sent.
+func (s *UDPConn) SendBatch(b *mmsg.Batch) (int, error) {
+	s.bmu.Lock()
+	defer s.bmu.Unlock()
+	n, err := s.batch.run(s.raw, b)
+	if err != nil {
+		return 0, s.opError("write", err)
+	}
+	return n, nil
+}
+
+// Close closes the socket; a read or write in progress fails with
+// net.ErrClosed.
+func (s *UDPConn) Close() error { return s.c.Close() }
+
+// opError wraps err like the net package does, so that errors.Is(err,
+// net.ErrClosed) holds after Close.
+func (s *UDPConn) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: "udp4", Source: s.c.LocalAddr(), Err: err}
+}
