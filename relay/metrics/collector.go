@@ -164,7 +164,7 @@ func counter(ch chan<- prometheus.Metric, d *prometheus.Desc, v uint64, labels .
 // latencyHistogram exports a helper set's latency histogram; the relay keeps
 // per-bucket counts, Prometheus wants them cumulative.
 func latencyHistogram(h status.LatencyHistogram, helper string) prometheus.Metric {
-	buckets := make(map[float64]uint64, len(status.LatencyBounds()))
+	buckets := make(map[float64]uint64, status.LatencyBuckets)
 	var cum uint64
 	for i, b := range status.LatencyBounds() {
 		cum += h.Buckets[i]
