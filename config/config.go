@@ -142,25 +142,3 @@ type RateLimit struct {
 	// recently seen client makes room for a new one.
 	MaxClients int
 }
-
-// Policy is what the relay does with an option 82 that a trusted interface
-// delivers (Cisco "ip dhcp relay information policy", dhcrelay -m).
-type Policy int
-
-// The policies.
-const (
-	// PolicyReplace strips the received option 82 and appends ours (default).
-	PolicyReplace Policy = iota
-	// PolicyKeep forwards the received option 82 unchanged and adds none.
-	PolicyKeep
-	// PolicyDrop drops the request.
-	PolicyDrop
-)
-
-// Log configures log/slog.
-type Log struct {
-	// Level is "debug", "info", "warn" or "error".
-	Level string
-	// Format is "text" or "json".
-	Format string
-}

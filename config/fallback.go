@@ -1,7 +1,6 @@
 package config
 
 import (
-	"net"
 	"net/netip"
 	"time"
 )
@@ -136,28 +135,3 @@ func (f *Fallback) RebindingTime() time.Duration {
 	}
 	return f.LeaseTime / 8 * 7
 }
-
-// Reservation is a fixed address for one client, named by exactly one of
-// MAC (the chaddr) and ClientID (option 61).
-type Reservation struct {
-	// MAC is the client's hardware address, or nil.
-	MAC net.HardwareAddr
-	// ClientID is the client identifier (option 61) as sent, type byte
-	// included, or nil.
-	ClientID []byte
-	// Addr is the reserved address.
-	Addr netip.Addr
-}
-
-// FailbackMode is what the fallback does with one of its leases at renewal
-// once the helpers are back up.
-type FailbackMode uint8
-
-// The failback modes.
-const (
-	// FailbackNAK NAKs the renewal, so that the client re-acquires a lease
-	// from upstream (default).
-	FailbackNAK FailbackMode = iota
-	// FailbackKeep renews the lease until the client leaves.
-	FailbackKeep
-)

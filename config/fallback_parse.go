@@ -193,16 +193,3 @@ func domainKey(s *string, where string, errs *errList) *string {
 	}
 	return s
 }
-
-// failbackKey parses an optional failback mode.
-func failbackKey(s *string, where string, errs *errList) *FailbackMode {
-	if s == nil {
-		return nil
-	}
-	m, err := ParseFailback(*s)
-	if err != nil {
-		errs.addf(where, "%w", err)
-		return nil
-	}
-	return &m
-}

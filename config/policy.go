@@ -2,6 +2,20 @@ package config
 
 import "fmt"
 
+// Policy is what the relay does with an option 82 that a trusted interface
+// delivers (Cisco "ip dhcp relay information policy", dhcrelay -m).
+type Policy int
+
+// The policies.
+const (
+	// PolicyReplace strips the received option 82 and appends ours (default).
+	PolicyReplace Policy = iota
+	// PolicyKeep forwards the received option 82 unchanged and adds none.
+	PolicyKeep
+	// PolicyDrop drops the request.
+	PolicyDrop
+)
+
 // String returns the policy's name as written in the config file: "replace",
 // "keep" or "drop".
 func (p Policy) String() string {

@@ -5,8 +5,21 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 )
+
+// Reservation is a fixed address for one client, named by exactly one of
+// MAC (the chaddr) and ClientID (option 61).
+type Reservation struct {
+	// MAC is the client's hardware address, or nil.
+	MAC net.HardwareAddr
+	// ClientID is the client identifier (option 61) as sent, type byte
+	// included, or nil.
+	ClientID []byte
+	// Addr is the reserved address.
+	Addr netip.Addr
+}
 
 // Limits of a client identifier, option 61 (RFC 2132 §9.14: at least 2
 // bytes, a type byte and the identifier; at most 255, one option).

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iphelper/iphelper/relay/status"
 	"github.com/iphelper/iphelper/relay/wire"
 )
 
@@ -120,70 +121,17 @@ func (c *counters) helper(addr netip.Addr) *helperCounters {
 	return hc
 }
 
-// InterfaceStats is a snapshot of one interface's counters.
-type InterfaceStats struct {
-	Name            string
-	RequestsIn      uint64
-	RequestsRelayed uint64
-	Opt82Inserted   uint64
-	Opt82Omitted    uint64
-	RepliesOut      uint64
-	RepliesBcast    uint64
-	FallbackReplies uint64
-	// In and Out count requests received and replies delivered by message
-	// type ("discover", "ack", "bootp", …); types never seen are left out.
-	In, Out map[string]uint64
-	// Drops counts drops by reason name; reasons that never happened are
-	// left out.
-	Drops map[string]uint64
-}
-
-// HelperStats is a snapshot of one helper's counters and of its own
-// health: whether it answers the transactions sent to it. The health of
-// the helper sets (HelperSetStats), which decides the fallback, is
-// separate: a set with another helper that answers stays up while this
-// one is down.
-type HelperStats struct {
-	Addr       netip.Addr
-	Sent       uint64
-	SendErrors uint64
-	Replies    uint64
-	LastReply  time.Time // zero: no reply yet
-	// Sent and received by message type; types never seen are left out.
-	SentByType, RepliesByType map[string]uint64
-
-	// Health of the helper itself: "up", "down" (its last transactions,
-	// in one of its sets, got no reply from it in time), or "" when no
-	// interface uses the helper now. Since is when it entered that state;
-	// Reason why.
-	Health    string
-	Since     time.Time
-	Reason    string
-	Forwarded uint64 // transactions (xid+chaddr) sent to the helper
-	Answered  uint64 // ... that it answered in time
-	TimedOut  uint64 // ... that it did not
-	// LatencyP50 and LatencyP99 are over the helper's last answered
-	// transactions (in the set where it answered most, when it is in
-	// several); zero while there are none.
-	LatencyP50, LatencyP99 time.Duration
-	// Latency is the histogram of the helper's own reply latencies.
-	Latency LatencyHistogram
-	// Sets are the IDs (HelperSetStats.ID) of the helper sets in use that
-	// hold the helper.
-	Sets []string
-}
-
 // Stats is a snapshot of every counter of a Relay. Global holds drops that
 // could not be charged to an interface (a reply whose giaddr is not ours),
 // under the name "".
 type Stats struct {
-	Interfaces []InterfaceStats
-	Helpers    []HelperStats
-	Global     InterfaceStats
+	Interfaces []status.InterfaceStats
+	Helpers    []status.HelperStats
+	Global     status.InterfaceStats
 }
 
-func (ic *ifaceCounters) snapshot(name string) InterfaceStats {
-	s := InterfaceStats{
+func (ic *ifaceCounters) snapshot(name string) status.InterfaceStats {
+	s := status.InterfaceStats{
 		Name:            name,
 		RequestsIn:      ic.requestsIn.Load(),
 		RequestsRelayed: ic.requestsRelayed.Load(),
@@ -212,7 +160,7 @@ func (c *counters) snapshot() Stats {
 	}
 	sort.Slice(s.Interfaces, func(i, j int) bool { return s.Interfaces[i].Name < s.Interfaces[j].Name })
 	for addr, hc := range c.helpers {
-		hs := HelperStats{Addr: addr, Sent: hc.sent.Load(), SendErrors: hc.sendErrors.Load(), Replies: hc.replies.Load()}
+		hs := status.HelperStats{Addr: addr, Sent: hc.sent.Load(), SendErrors: hc.sendErrors.Load(), Replies: hc.replies.Load()}
 		hs.SentByType, hs.RepliesByType = hc.byType.snapshot()
 		if ns := hc.lastReply.Load(); ns != 0 {
 			hs.LastReply = time.Unix(0, ns)

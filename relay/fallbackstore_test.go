@@ -16,6 +16,7 @@ import (
 	"github.com/iphelper/iphelper/iface/ifacetest"
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // TestLeaseDBUnavailableKeepsRelaying: a lease database that cannot be
@@ -142,7 +143,7 @@ func startStoreRigLinks(t *testing.T, cfg *config.Config) (*Relay, *ifacetest.Co
 }
 
 // eth1Status returns eth1's row of the relay's status.
-func eth1Status(t *testing.T, r *Relay) InterfaceStatus {
+func eth1Status(t *testing.T, r *Relay) status.InterfaceStatus {
 	t.Helper()
 	for _, is := range r.Status().Interfaces {
 		if is.Name == "eth1" {
@@ -150,7 +151,7 @@ func eth1Status(t *testing.T, r *Relay) InterfaceStatus {
 		}
 	}
 	t.Fatal("eth1 is not in the status")
-	return InterfaceStatus{}
+	return status.InterfaceStatus{}
 }
 
 // discoverFrame is a client's broadcast DISCOVER frame.

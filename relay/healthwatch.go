@@ -4,12 +4,12 @@ import (
 	"context"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/relay/health"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // expireEvery is how often forwarded transactions are checked for
@@ -34,18 +34,7 @@ type trackerEntry struct {
 func newTrackers() *trackers { return &trackers{byID: make(map[string]*trackerEntry)} }
 
 // helperSetID names a helper set.
-func helperSetID(helpers []netip.Addr) string {
-	hs := slices.Clone(helpers)
-	slices.SortFunc(hs, func(a, b netip.Addr) int { return a.Compare(b) })
-	var b strings.Builder
-	for i, h := range hs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(h.String())
-	}
-	return b.String()
-}
+func helperSetID(helpers []netip.Addr) string { return status.HelperSetID(helpers) }
 
 // clear starts the sets' transaction counters and latency histograms over
 // (clear statistics); their health, a state rather than a statistic, stays.

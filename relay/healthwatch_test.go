@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/relay/health"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // TestClearStatsKeepsHealth: clear statistics zeroes a helper set's
@@ -33,7 +34,7 @@ func TestClearStatsKeepsHealth(t *testing.T) {
 	inUse := map[string][]string{helperAddr.String(): {"eth1"}}
 	get := func() view {
 		sets := ts.sets(inUse)
-		hs := []HelperStats{{Addr: helperAddr}}
+		hs := []status.HelperStats{{Addr: helperAddr}}
 		ts.fill(hs, inUse)
 		return view{sets[0].Health, sets[0].Forwarded, sets[0].Answered, sets[0].Latency.Count, hs[0].Health, hs[0].Forwarded}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iphelper/iphelper/relay/health"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // A helper set decides the fallback: it is down when its transactions go
@@ -64,34 +65,12 @@ func answeredBy(st *ifState, src netip.Addr, k health.Txn, now time.Time) (time.
 	return 0, false
 }
 
-// HelperSetStats is the health of one helper set: the helpers an
-// interface relays to (interfaces with the same helpers share one). It is
-// what decides whether their fallback servers answer at once.
-type HelperSetStats struct {
-	Helpers    []netip.Addr // sorted
-	Interfaces []string     // the interfaces that use the set now, sorted
-	Health     string       // "up" or "down"
-	Since      time.Time
-	Reason     string
-	Forwarded  uint64 // transactions (xid+chaddr) sent to the set
-	Answered   uint64 // ... that got a reply from any of its helpers in time
-	TimedOut   uint64 // ... that got none
-	// LatencyP50 and LatencyP99 are over the set's last answered
-	// transactions; zero while there are none.
-	LatencyP50, LatencyP99 time.Duration
-	// Latency is the set's histogram of transaction latencies.
-	Latency LatencyHistogram
-}
-
-// ID names the set: its helpers, comma separated.
-func (s HelperSetStats) ID() string { return helperSetID(s.Helpers) }
-
 // sets returns the health of the helper sets that interfaces use now
 // (inUse: set ID → interface names).
-func (ts *trackers) sets(inUse map[string][]string) []HelperSetStats {
+func (ts *trackers) sets(inUse map[string][]string) []status.HelperSetStats {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	var out []HelperSetStats
+	var out []status.HelperSetStats
 	for id, e := range ts.byID {
 		ifaces, ok := inUse[id]
 		if !ok {
@@ -101,14 +80,14 @@ func (ts *trackers) sets(inUse map[string][]string) []HelperSetStats {
 		hs := e.t.Stats()
 		helpers := slices.Clone(e.helpers)
 		slices.SortFunc(helpers, func(a, b netip.Addr) int { return a.Compare(b) })
-		out = append(out, HelperSetStats{
+		out = append(out, status.HelperSetStats{
 			Helpers: helpers, Interfaces: slices.Sorted(slices.Values(ifaces)),
 			Health: st.String(), Since: since, Reason: reason,
 			Forwarded: hs.Forwarded - e.base.Forwarded, Answered: hs.Answered - e.base.Answered, TimedOut: hs.TimedOut - e.base.TimedOut,
 			LatencyP50: hs.LatencyP50, LatencyP99: hs.LatencyP99, Latency: e.latency.snapshot(),
 		})
 	}
-	slices.SortFunc(out, func(a, b HelperSetStats) int { return compareStrings(a.ID(), b.ID()) })
+	slices.SortFunc(out, func(a, b status.HelperSetStats) int { return compareStrings(a.ID(), b.ID()) })
 	return out
 }
 
@@ -126,7 +105,7 @@ func compareStrings(a, b string) int {
 // in the helper sets in use (inUse). A helper is down when it is down in
 // any of them (the reason then names the set, when it is in several), up
 // otherwise; a helper that no interface uses now has no health.
-func (ts *trackers) fill(stats []HelperStats, inUse map[string][]string) {
+func (ts *trackers) fill(stats []status.HelperStats, inUse map[string][]string) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	for i := range stats {

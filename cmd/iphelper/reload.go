@@ -11,6 +11,7 @@ import (
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/control"
+	"github.com/iphelper/iphelper/relay/metrics"
 	"github.com/urfave/cli/v2"
 )
 
@@ -38,7 +39,15 @@ type applier interface {
 	Reload(cfg *config.Config)
 }
 
-var _ applier = (*relay.Relay)(nil)
+// The relay is what the reloader, the control socket and the metrics
+// collector read and drive; they name what they need as interfaces so that
+// none of them imports the relay.
+var (
+	_ applier              = (*relay.Relay)(nil)
+	_ control.StatusSource = (*relay.Relay)(nil)
+	_ control.LeaseSource  = (*relay.Relay)(nil)
+	_ metrics.StatusSource = (*relay.Relay)(nil)
+)
 
 func newReloader(cfg *config.Config, load func() (*config.Config, error), check func(*config.Config) error, r applier, log *slog.Logger, level *slog.LevelVar) *reloader {
 	return &reloader{load: load, check: check, r: r, log: log, level: level, start: cfg, hash: configHash(cfg)}

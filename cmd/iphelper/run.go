@@ -19,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/sync/errgroup"
 )
 
 func runCommand() *cli.Command {
@@ -81,27 +80,28 @@ func daemonFlags() []cli.Flag {
 	}
 }
 
-// runDaemon runs the daemon's tasks under one errgroup until ctx ends or one
-// of them fails: the netlink watcher, the relay, reloads on SIGHUP, the
-// binding-table sweeper and, when enabled, the control socket and the
-// metrics endpoint. load re-reads the configuration for a reload.
+// runDaemon runs the daemon's tasks (daemonTasks) until ctx ends or one of
+// them fails. load re-reads the configuration for a reload.
 func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger, level *slog.LevelVar) error {
+	started := func() { log.Info("iphelper started", "interfaces", len(cfg.Interfaces), "max_hops", cfg.MaxHops) }
+	err := runTasks(ctx, daemonTasks(cfg, load, d, log, level), os.Getenv("NOTIFY_SOCKET"), log, started)
+	log.Info("iphelper stopped")
+	return err
+}
+
+// daemonTasks builds the daemon's tasks: the netlink watcher, the relay,
+// reloads on SIGHUP, the binding-table sweeper and, when enabled, the
+// control socket and the metrics endpoint. Nothing is opened before they
+// run.
+func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger, level *slog.LevelVar) []task {
 	watcher := iface.NewWatcher(log)
 	tracer, table := trace.New(0, nil), bindings.New(0)
 	r := relay.New(cfg, watcher, log, relay.Options{Tracer: tracer, Bindings: table, Routes: iface.NetlinkRoutes{}})
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return watcher.Run(ctx) })
-	g.Go(func() error { return r.Run(ctx) })
-	g.Go(func() error { return notifySystemd(ctx, os.Getenv("NOTIFY_SOCKET"), log, r.Ready()) })
 	check := func(c *config.Config) error { return relay.CheckConfig(c, watcher.Links(), iface.NetlinkRoutes{}) }
 	rl := newReloader(cfg, load, check, r, log, level)
-	g.Go(func() error { return reloadOnHangup(ctx, rl) })
-	g.Go(func() error { return bindings.NewSweeper(table, 0, nil).Run(ctx) })
-	readies := []<-chan struct{}{r.Ready()}
+	tasks := []task{watcher, r, hangupReloader{rl}, bindings.NewSweeper(table, 0, nil)}
 	if d.controlSocket != "" {
-		ctl := control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl}, control.Options{Log: log})
-		g.Go(func() error { return ctl.Run(ctx) })
-		readies = append(readies, ctl.Ready())
+		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl}, control.Options{Log: log}))
 	}
 	if d.metricsListen != "" {
 		reg := prometheus.NewRegistry()
@@ -110,31 +110,9 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
-		ms := metrics.NewServer(d.metricsListen, metrics.Handler(reg), log)
-		g.Go(func() error { return ms.Run(ctx) })
-		readies = append(readies, ms.Ready())
+		tasks = append(tasks, metrics.NewServer(d.metricsListen, metrics.Handler(reg), log))
 	}
-	g.Go(func() error {
-		if waitAll(ctx, readies...) {
-			log.Info("iphelper started", "interfaces", len(cfg.Interfaces), "max_hops", cfg.MaxHops)
-		}
-		return nil
-	})
-	err := g.Wait()
-	log.Info("iphelper stopped")
-	return err
-}
-
-// waitAll waits until every channel is closed (true) or ctx ends (false).
-func waitAll(ctx context.Context, chans ...<-chan struct{}) bool {
-	for _, ch := range chans {
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return false
-		}
-	}
-	return true
+	return tasks
 }
 
 // newLogger builds the slog logger the configuration asks for, with its

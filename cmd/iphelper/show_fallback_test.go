@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/control"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // TestShowFallbackDisabled: show interfaces says, under the table, which
@@ -16,10 +16,10 @@ import (
 // state of every scope and the reason.
 func TestShowFallbackDisabled(t *testing.T) {
 	const reason = `lease database unavailable: failed to open lease database "/var/lib/iphelper/leases.db": invalid database`
-	st := relay.Status{Interfaces: []relay.InterfaceStatus{
-		{Name: "eth1", State: "up", Fallback: true, FallbackDisabled: reason, Policy: "replace", Counters: relay.InterfaceStats{Drops: map[string]uint64{}}},
-		{Name: "eth2", State: "up", Fallback: true, Policy: "replace", Counters: relay.InterfaceStats{Drops: map[string]uint64{}}},
-		{Name: "eth3", State: "up", Policy: "replace", Counters: relay.InterfaceStats{Drops: map[string]uint64{}}},
+	st := status.Status{Interfaces: []status.InterfaceStatus{
+		{Name: "eth1", State: "up", Fallback: true, FallbackDisabled: reason, Policy: "replace", Counters: status.InterfaceStats{Drops: map[string]uint64{}}},
+		{Name: "eth2", State: "up", Fallback: true, Policy: "replace", Counters: status.InterfaceStats{Drops: map[string]uint64{}}},
+		{Name: "eth3", State: "up", Policy: "replace", Counters: status.InterfaceStats{Drops: map[string]uint64{}}},
 	}}
 	path := startControl(t, control.Sources{Status: &fakeRelay{st: st}})
 	tests := []struct {

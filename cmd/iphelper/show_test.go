@@ -12,10 +12,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/urfave/cli/v2"
 
-	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
 	"github.com/iphelper/iphelper/relay/control"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/status"
 	"github.com/iphelper/iphelper/relay/trace"
 )
 
@@ -24,12 +24,12 @@ var clientT0 = time.Date(2026, 3, 1, 14, 2, 11, 0, time.UTC)
 
 // fakeRelay is a control.StatusSource with a fixed status.
 type fakeRelay struct {
-	st      relay.Status
+	st      status.Status
 	cleared chan struct{}
 }
 
-func (f *fakeRelay) Status() relay.Status { return f.st }
-func (f *fakeRelay) ClearStats()          { f.cleared <- struct{}{} }
+func (f *fakeRelay) Status() status.Status { return f.st }
+func (f *fakeRelay) ClearStats()           { f.cleared <- struct{}{} }
 
 type fakeLeaseSource []leasestore.Lease
 
@@ -38,24 +38,24 @@ func (f fakeLeaseSource) FallbackLeases() []leasestore.Lease { return f }
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 // clientTestStatus is a relay with one interface up and one waiting.
-func clientTestStatus() relay.Status {
-	return relay.Status{
-		Interfaces: []relay.InterfaceStatus{
+func clientTestStatus() status.Status {
+	return status.Status{
+		Interfaces: []status.InterfaceStatus{
 			{
 				Name: "eth1", State: "up", Index: 3, Address: netip.MustParsePrefix("203.0.113.1/25"), GIAddr: mustAddr("203.0.113.1"),
 				Helpers: []netip.Addr{mustAddr("198.51.100.2"), mustAddr("198.51.100.3")}, Option82: true, Policy: "replace",
 				CircuitID: "eth1", RemoteID: "relay1", Polling: true, Ring: true,
-				Counters: relay.InterfaceStats{
+				Counters: status.InterfaceStats{
 					Name: "eth1", RequestsIn: 12, RequestsRelayed: 10, Opt82Inserted: 10, RepliesOut: 9, RepliesBcast: 4, FallbackReplies: 1,
 					Drops: map[string]uint64{"untrusted_option82": 1, "max_hops": 1},
 				},
 			},
 			{
 				Name: "eth2.20", State: "waiting for link", VLAN: 20, Helpers: []netip.Addr{mustAddr("198.51.100.2")},
-				Trusted: true, Policy: "keep", Counters: relay.InterfaceStats{Name: "eth2.20", Drops: map[string]uint64{}},
+				Trusted: true, Policy: "keep", Counters: status.InterfaceStats{Name: "eth2.20", Drops: map[string]uint64{}},
 			},
 		},
-		Helpers: []relay.HelperStats{
+		Helpers: []status.HelperStats{
 			{
 				Addr: mustAddr("198.51.100.2"), Sent: 10, Replies: 9, LastReply: time.Date(2026, 11, 30, 12, 1, 2, 0, time.UTC),
 				Health: "up", Since: time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC), Reason: "upstream replied",
@@ -69,7 +69,7 @@ func clientTestStatus() relay.Status {
 				Sets: []string{"198.51.100.2,198.51.100.3"},
 			},
 		},
-		HelperSets: []relay.HelperSetStats{
+		HelperSets: []status.HelperSetStats{
 			{
 				Helpers: []netip.Addr{mustAddr("198.51.100.2")}, Interfaces: []string{"eth2.20"}, Health: "up",
 				Since: time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC), Reason: "no transaction has failed yet",
@@ -80,7 +80,7 @@ func clientTestStatus() relay.Status {
 				Forwarded: 10, Answered: 9, TimedOut: 1, LatencyP50: 1500 * time.Microsecond, LatencyP99: 12 * time.Millisecond,
 			},
 		},
-		Global: relay.InterfaceStats{Drops: map[string]uint64{"unknown_giaddr": 3}},
+		Global: status.InterfaceStats{Drops: map[string]uint64{"unknown_giaddr": 3}},
 	}
 }
 

@@ -5,13 +5,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/status"
 	"github.com/iphelper/iphelper/relay/trace"
 )
 
-func countersOf(s relay.InterfaceStats) Counters {
+func countersOf(s status.InterfaceStats) Counters {
 	c := Counters{
 		RequestsReceived: s.RequestsIn, RequestsRelayed: s.RequestsRelayed,
 		Option82Inserted: s.Opt82Inserted, Option82Omitted: s.Opt82Omitted,
@@ -26,7 +26,7 @@ func countersOf(s relay.InterfaceStats) Counters {
 	return c
 }
 
-func interfacesOf(st relay.Status) []Interface {
+func interfacesOf(st status.Status) []Interface {
 	out := make([]Interface, 0, len(st.Interfaces))
 	for _, s := range st.Interfaces {
 		out = append(out, Interface{
@@ -42,7 +42,7 @@ func interfacesOf(st relay.Status) []Interface {
 }
 
 // fallbackState names the state of an interface's fallback scope.
-func fallbackState(s relay.InterfaceStatus) string {
+func fallbackState(s status.InterfaceStatus) string {
 	switch {
 	case !s.Fallback:
 		return ""
@@ -52,7 +52,7 @@ func fallbackState(s relay.InterfaceStatus) string {
 	return "serving"
 }
 
-func helpersOf(st relay.Status) []Helper {
+func helpersOf(st status.Status) []Helper {
 	sets := make(map[string]HelperSet, len(st.HelperSets))
 	for _, s := range st.HelperSets {
 		sets[s.ID()] = HelperSet{
@@ -80,7 +80,7 @@ func helpersOf(st relay.Status) []Helper {
 	return out
 }
 
-func statisticsOf(st relay.Status) Statistics {
+func statisticsOf(st status.Status) Statistics {
 	s := Statistics{Interfaces: make([]InterfaceCounters, 0, len(st.Interfaces)), Helpers: helpersOf(st), Global: countersOf(st.Global)}
 	for _, i := range st.Interfaces {
 		s.Interfaces = append(s.Interfaces, InterfaceCounters{Name: i.Name, State: i.State, Counters: countersOf(i.Counters)})

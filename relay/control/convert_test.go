@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/iphelper/iphelper/relay"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // TestInterfaceReadMode: an interface's polling and receive-ring flags
@@ -21,7 +21,7 @@ func TestInterfaceReadMode(t *testing.T) {
 		{true, false, []string{`"polling":true`}, []string{`"receive_ring"`}},
 		{true, true, []string{`"polling":true`, `"receive_ring":true`}, nil},
 	} {
-		ifs := interfacesOf(relay.Status{Interfaces: []relay.InterfaceStatus{{Name: "eth1", State: "up", Polling: tt.polling, Ring: tt.ring}}})
+		ifs := interfacesOf(status.Status{Interfaces: []status.InterfaceStatus{{Name: "eth1", State: "up", Polling: tt.polling, Ring: tt.ring}}})
 		b, err := json.Marshal(ifs)
 		if err != nil {
 			t.Fatal(err)

@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // t0 is the tests' "now".
@@ -24,11 +24,11 @@ var cmpOpts = cmp.Options{cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{},
 // fakeStatus is a StatusSource with a fixed status.
 type fakeStatus struct {
 	mu      sync.Mutex
-	st      relay.Status
+	st      status.Status
 	cleared int
 }
 
-func (f *fakeStatus) Status() relay.Status {
+func (f *fakeStatus) Status() status.Status {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.st
@@ -50,28 +50,28 @@ func (f fakeLeases) FallbackLeases() []leasestore.Lease { return f }
 func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 // testStatus is a relay with one interface up, one waiting and two helpers.
-func testStatus() relay.Status {
-	return relay.Status{
-		Interfaces: []relay.InterfaceStatus{
+func testStatus() status.Status {
+	return status.Status{
+		Interfaces: []status.InterfaceStatus{
 			{
 				Name: "eth1", State: "up", Index: 3, Address: netip.MustParsePrefix("203.0.113.1/25"), GIAddr: addr("203.0.113.1"),
 				Helpers: []netip.Addr{addr("198.51.100.2"), addr("198.51.100.3")}, Option82: true, Policy: "replace",
 				CircuitID: "eth1", RemoteID: "\x02\x00\x00\x00\x00\x01",
-				Counters: relay.InterfaceStats{
+				Counters: status.InterfaceStats{
 					Name: "eth1", RequestsIn: 12, RequestsRelayed: 10, Opt82Inserted: 10, RepliesOut: 9, RepliesBcast: 4, FallbackReplies: 1,
 					Drops: map[string]uint64{"max_hops": 1, "untrusted_option82": 1},
 				},
 			},
 			{
 				Name: "eth2.20", State: "waiting for link", VLAN: 20, Helpers: []netip.Addr{addr("198.51.100.2")},
-				Trusted: true, Policy: "keep", Counters: relay.InterfaceStats{Name: "eth2.20", Drops: map[string]uint64{}},
+				Trusted: true, Policy: "keep", Counters: status.InterfaceStats{Name: "eth2.20", Drops: map[string]uint64{}},
 			},
 		},
-		Helpers: []relay.HelperStats{
+		Helpers: []status.HelperStats{
 			{Addr: addr("198.51.100.2"), Sent: 10, Replies: 9},
 			{Addr: addr("198.51.100.3"), Sent: 10, SendErrors: 1},
 		},
-		Global: relay.InterfaceStats{Drops: map[string]uint64{"unknown_giaddr": 3}},
+		Global: status.InterfaceStats{Drops: map[string]uint64{"unknown_giaddr": 3}},
 	}
 }
 

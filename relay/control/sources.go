@@ -3,16 +3,16 @@ package control
 import (
 	"time"
 
-	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/status"
 	"github.com/iphelper/iphelper/relay/trace"
 )
 
-// StatusSource is the relay: its interfaces and counters. *relay.Relay
-// implements it.
+// StatusSource is the relay: its interfaces and counters. cmd/iphelper
+// hands in the *relay.Relay.
 type StatusSource interface {
-	Status() relay.Status
+	Status() status.Status
 	ClearStats()
 }
 
@@ -52,7 +52,6 @@ type Sources struct {
 }
 
 var (
-	_ StatusSource  = (*relay.Relay)(nil)
 	_ BindingSource = (*bindings.Table)(nil)
 	_ TraceSource   = (*trace.Tracer)(nil)
 )

@@ -15,7 +15,7 @@ type Counters struct {
 	RepliesDelivered uint64 `json:"replies_delivered"`
 	RepliesBroadcast uint64 `json:"replies_broadcast"`
 	FallbackReplies  uint64 `json:"fallback_replies"` // answers of the fallback server
-	// Drops counts dropped packets by reason (relay.Reason names); reasons
+	// Drops counts dropped packets by reason (the names of status.Status.DropReasons); reasons
 	// that never happened are left out.
 	Drops map[string]uint64 `json:"drops"`
 }

@@ -30,7 +30,7 @@ type Stats struct {
 // Stats returns the counters and the latency percentiles.
 func (t *Tracker) Stats() Stats {
 	t.mu.Lock()
-	c, streak, clients, n := t.counters, t.streak, len(t.streakClients), t.pending.len()
+	c, streak, clients, n := t.counters, t.streak, len(t.streakClients), t.pending.Len()
 	lat := t.latency
 	t.mu.Unlock()
 	st := Stats{

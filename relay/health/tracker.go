@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/iphelper/iphelper/relay/internal/lru"
 )
 
 // The defaults NewTracker applies to a zero Config field; the first two
@@ -56,7 +58,7 @@ type Tracker struct {
 	mu         sync.Mutex
 	cfg        Config
 	downReason string
-	pending    *pending
+	pending    *lru.List[Txn, time.Time] // forwarded transactions by send time, oldest first; all slots reserved
 
 	state  State
 	since  time.Time
@@ -95,7 +97,7 @@ func NewTracker(cfg Config) *Tracker {
 	return &Tracker{
 		cfg:           cfg,
 		downReason:    downReason(cfg),
-		pending:       newPending(cfg.MaxPending),
+		pending:       lru.New[Txn, time.Time](cfg.MaxPending, cfg.MaxPending),
 		state:         Up,
 		since:         cfg.Start,
 		reason:        reasonStart,
@@ -118,15 +120,16 @@ func (t *Tracker) Forwarded(k Txn, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.expire(now)
-	if _, ok := t.pending.lookup(k); ok {
+	if _, ok := t.pending.Get(k); ok {
 		t.retransmitted++
 		return
 	}
-	if t.pending.full() {
-		t.pending.remove(t.pending.head)
+	if t.pending.Full() {
+		oldest, _ := t.pending.Oldest()
+		t.pending.Remove(oldest)
 		t.evicted++
 	}
-	t.pending.add(k, now)
+	t.pending.Push(k, now)
 	t.forwarded++
 }
 
@@ -135,7 +138,7 @@ func (t *Tracker) Forwarded(k Txn, now time.Time) {
 func (t *Tracker) Pending(k Txn) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_, ok := t.pending.lookup(k)
+	_, ok := t.pending.Get(k)
 	return ok
 }
 
@@ -149,12 +152,12 @@ func (t *Tracker) Answered(k Txn, now time.Time) (latency time.Duration, ok bool
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.expire(now)
-	i, ok := t.pending.lookup(k)
+	i, ok := t.pending.Get(k)
 	if !ok {
 		return 0, false
 	}
-	latency = max(now.Sub(t.pending.slots[i].sent), 0)
-	t.pending.remove(i)
+	latency = max(now.Sub(*t.pending.Value(i)), 0)
+	t.pending.Remove(i)
 	t.answered++
 	t.latency.add(latency)
 	t.streak = 0
@@ -177,12 +180,12 @@ func (t *Tracker) Expire(now time.Time) {
 // expire is Expire with t.mu held.
 func (t *Tracker) expire(now time.Time) {
 	for {
-		s, ok := t.pending.oldest()
-		if !ok || now.Sub(s.sent) <= t.cfg.Timeout {
+		i, ok := t.pending.Oldest()
+		if !ok || now.Sub(*t.pending.Value(i)) <= t.cfg.Timeout {
 			return
 		}
-		chaddr := s.key.CHAddr
-		t.pending.remove(t.pending.head)
+		chaddr := t.pending.Key(i).CHAddr
+		t.pending.Remove(i)
 		t.timedOut++
 		t.streak++
 		t.failedClient(chaddr)

@@ -3,13 +3,13 @@ package metrics
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
-// StatusSource is the relay. *relay.Relay implements it.
+// StatusSource is the relay; cmd/iphelper hands in the *relay.Relay.
 type StatusSource interface {
-	Status() relay.Status
+	Status() status.Status
 }
 
 // BindingStats is the binding table. *bindings.Table implements it.
@@ -62,9 +62,9 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	st := c.status.Status()
 	for _, is := range st.Interfaces {
-		collectInterface(ch, is)
+		collectInterface(ch, is, st.DropReasons)
 	}
-	collectDrops(ch, "", st.Global.Drops)
+	collectDrops(ch, "", st.Global.Drops, st.DropReasons)
 	for _, sc := range st.Scopes {
 		for state, n := range map[string]int{"bound": sc.Bound, "offered": sc.Offered, "quarantined": sc.Quarantined, "free": sc.Free} {
 			ch <- prometheus.MustNewConstMetric(fallbackAddresses, prometheus.GaugeValue, float64(n), sc.Interface, state)
@@ -120,7 +120,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func collectInterface(ch chan<- prometheus.Metric, is relay.InterfaceStatus) {
+func collectInterface(ch chan<- prometheus.Metric, is status.InterfaceStatus, reasons []string) {
 	s, name := is.Counters, is.Name
 	counter(ch, requestsReceived, s.RequestsIn, name)
 	counter(ch, requestsRelayed, s.RequestsRelayed, name)
@@ -136,7 +136,7 @@ func collectInterface(ch chan<- prometheus.Metric, is relay.InterfaceStatus) {
 	counter(ch, option82Inserted, s.Opt82Inserted, name)
 	counter(ch, option82Omitted, s.Opt82Omitted, name)
 	up := 0.0
-	if is.State == relay.StateUp.String() {
+	if is.Up {
 		up = 1
 	}
 	ch <- prometheus.MustNewConstMetric(interfaceUp, prometheus.GaugeValue, up, name)
@@ -145,14 +145,15 @@ func collectInterface(ch chan<- prometheus.Metric, is relay.InterfaceStatus) {
 	if is.Fallback {
 		ch <- prometheus.MustNewConstMetric(fallbackEnabled, prometheus.GaugeValue, one(is.FallbackDisabled == ""), name)
 	}
-	collectDrops(ch, name, s.Drops)
+	collectDrops(ch, name, s.Drops, reasons)
 }
 
-// collectDrops exports every known reason, zero included, so that rates
-// start from zero; iface is empty for drops that belong to no interface.
-func collectDrops(ch chan<- prometheus.Metric, iface string, drops map[string]uint64) {
-	for _, r := range relay.Reasons() {
-		counter(ch, dropsTotal, drops[r.String()], iface, r.String())
+// collectDrops exports every reason the relay counts, zero included, so
+// that rates start from zero; iface is empty for drops that belong to no
+// interface.
+func collectDrops(ch chan<- prometheus.Metric, iface string, drops map[string]uint64, reasons []string) {
+	for _, r := range reasons {
+		counter(ch, dropsTotal, drops[r], iface, r)
 	}
 }
 
@@ -162,10 +163,10 @@ func counter(ch chan<- prometheus.Metric, d *prometheus.Desc, v uint64, labels .
 
 // latencyHistogram exports a helper set's latency histogram; the relay keeps
 // per-bucket counts, Prometheus wants them cumulative.
-func latencyHistogram(h relay.LatencyHistogram, helper string) prometheus.Metric {
-	buckets := make(map[float64]uint64, len(relay.LatencyBounds))
+func latencyHistogram(h status.LatencyHistogram, helper string) prometheus.Metric {
+	buckets := make(map[float64]uint64, status.LatencyBuckets)
 	var cum uint64
-	for i, b := range relay.LatencyBounds {
+	for i, b := range status.LatencyBounds() {
 		cum += h.Buckets[i]
 		buckets[b.Seconds()] = cum
 	}

@@ -11,13 +11,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/bindings"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
-type fakeStatus relay.Status
+type fakeStatus status.Status
 
-func (f fakeStatus) Status() relay.Status { return relay.Status(f) }
+func (f fakeStatus) Status() status.Status { return status.Status(f) }
 
 type fakeBindings bindings.Stats
 
@@ -29,15 +29,16 @@ func (f fakeTrace) Dropped() uint64 { return uint64(f) }
 
 func testStatus() fakeStatus {
 	return fakeStatus{
-		Interfaces: []relay.InterfaceStatus{
-			{Name: "eth1", State: "up", Polling: true, Ring: true, Counters: relay.InterfaceStats{
+		Interfaces: []status.InterfaceStatus{
+			{Name: "eth1", State: "up", Up: true, Polling: true, Ring: true, Counters: status.InterfaceStats{
 				Name: "eth1", RequestsIn: 12, RequestsRelayed: 10, Opt82Inserted: 9, Opt82Omitted: 1, RepliesOut: 8, RepliesBcast: 3, FallbackReplies: 2,
 				Drops: map[string]uint64{"max_hops": 2},
 			}},
-			{Name: "eth2.20", State: "waiting for link", Counters: relay.InterfaceStats{Name: "eth2.20", Drops: map[string]uint64{}}},
+			{Name: "eth2.20", State: "waiting for link", Counters: status.InterfaceStats{Name: "eth2.20", Drops: map[string]uint64{}}},
 		},
-		Helpers: []relay.HelperStats{{Addr: netip.MustParseAddr("198.51.100.2"), Sent: 10, Replies: 8, SendErrors: 1}},
-		Global:  relay.InterfaceStats{Drops: map[string]uint64{"unknown_giaddr": 5}},
+		Helpers:     []status.HelperStats{{Addr: netip.MustParseAddr("198.51.100.2"), Sent: 10, Replies: 8, SendErrors: 1}},
+		Global:      status.InterfaceStats{Drops: map[string]uint64{"unknown_giaddr": 5}},
+		DropReasons: []string{"bad_frame", "max_hops", "unknown_giaddr"},
 	}
 }
 
@@ -171,7 +172,7 @@ func TestDrops(t *testing.T) {
 	}
 	// Every reason is exported for every interface and for no interface,
 	// so that rate() starts from zero.
-	if n, want := len(got), 3*len(relay.Reasons()); n != want {
+	if n, want := len(got), 3*len(testStatus().DropReasons); n != want {
 		t.Errorf("%d drop series, want %d", n, want)
 	}
 }

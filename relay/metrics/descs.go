@@ -7,7 +7,7 @@ const (
 	labelInterface = "interface" // a downstream interface's name
 	labelHelper    = "helper"    // a configured helper address
 	labelHelpers   = "helpers"   // a helper set: its helper addresses, sorted, comma separated
-	labelReason    = "reason"    // a relay.Reason name
+	labelReason    = "reason"    // a drop reason name (status.Status.DropReasons)
 )
 
 func desc(name, help string, labels ...string) *prometheus.Desc {

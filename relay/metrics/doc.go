@@ -1,5 +1,5 @@
 // Package metrics exports the relay's counters to Prometheus: a
-// prometheus.Collector that reads relay.Status at scrape time (the hot
+// prometheus.Collector that reads status.Status at scrape time (the hot
 // paths keep their own atomic counters and pay nothing for metrics), an
 // http.Handler for /metrics, and the HTTP server task behind
 // --metrics-listen.

@@ -6,16 +6,16 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/iphelper/iphelper/relay"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // TestFallbackEnabled: an interface whose fallback scope is disabled (its
 // lease database cannot be opened) exports 0, one that serves its scope
 // 1, and one without a scope nothing.
 func TestFallbackEnabled(t *testing.T) {
-	st := fakeStatus{Interfaces: []relay.InterfaceStatus{
-		{Name: "eth1", State: "up", Fallback: true},
-		{Name: "eth2", State: "up", Fallback: true, FallbackDisabled: `lease database unavailable: failed to open lease database "/var/lib/iphelper/leases.db": invalid database`},
+	st := fakeStatus{Interfaces: []status.InterfaceStatus{
+		{Name: "eth1", State: "up", Up: true, Fallback: true},
+		{Name: "eth2", State: "up", Up: true, Fallback: true, FallbackDisabled: `lease database unavailable: failed to open lease database "/var/lib/iphelper/leases.db": invalid database`},
 		{Name: "eth3", State: "up"},
 	}}
 	const want = `

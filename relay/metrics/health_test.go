@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/iphelper/iphelper/relay"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // TestHelperHealth: a helper set's health, time-outs and latency histogram
@@ -16,10 +16,10 @@ import (
 // interface uses has no health series.
 func TestHelperHealth(t *testing.T) {
 	st := testStatus()
-	var lat relay.LatencyHistogram
+	var lat status.LatencyHistogram
 	lat.Buckets[0], lat.Buckets[2] = 3, 1                    // 3 within 1ms, 1 within 5ms
 	lat.Count, lat.Sum = 5, 2*time.Second+6*time.Millisecond // and 1 beyond the last bound
-	st.Helpers = []relay.HelperStats{
+	st.Helpers = []status.HelperStats{
 		{Addr: netip.MustParseAddr("198.51.100.2"), Health: "up", TimedOut: 1, Latency: lat},
 		{Addr: netip.MustParseAddr("198.51.100.3"), Health: "down", TimedOut: 7},
 		{Addr: netip.MustParseAddr("198.51.100.4")}, // not used by any interface now
@@ -68,11 +68,11 @@ iphelper_helper_transactions_timed_out_total{helper="198.51.100.3"} 7
 func TestHelperAndSetHealth(t *testing.T) {
 	st := testStatus()
 	two, three := netip.MustParseAddr("198.51.100.2"), netip.MustParseAddr("198.51.100.3")
-	st.Helpers = []relay.HelperStats{
+	st.Helpers = []status.HelperStats{
 		{Addr: two, Health: "up", Sets: []string{"198.51.100.2", "198.51.100.2,198.51.100.3"}},
 		{Addr: three, Health: "down", TimedOut: 3, Sets: []string{"198.51.100.2,198.51.100.3"}},
 	}
-	st.HelperSets = []relay.HelperSetStats{
+	st.HelperSets = []status.HelperSetStats{
 		{Helpers: []netip.Addr{two}, Interfaces: []string{"eth2"}, Health: "up"},
 		{Helpers: []netip.Addr{two, three}, Interfaces: []string{"eth1"}, Health: "up", TimedOut: 1},
 	}

@@ -7,15 +7,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/iphelper/iphelper/relay"
 	"github.com/iphelper/iphelper/relay/fallback"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 func TestPacketsByType(t *testing.T) {
 	st := testStatus()
 	st.Interfaces[0].Counters.In = map[string]uint64{"discover": 4, "request": 3}
 	st.Interfaces[0].Counters.Out = map[string]uint64{"offer": 4}
-	st.Helpers = []relay.HelperStats{{Addr: netip.MustParseAddr("198.51.100.2"),
+	st.Helpers = []status.HelperStats{{Addr: netip.MustParseAddr("198.51.100.2"),
 		SentByType: map[string]uint64{"discover": 4}, RepliesByType: map[string]uint64{"offer": 4}}}
 	reg := newRegistry(t, NewCollector(st, Options{}))
 	want := `
@@ -36,7 +36,7 @@ iphelper_helper_packets_total{direction="out",helper="198.51.100.2",type="discov
 
 func TestFallbackAddresses(t *testing.T) {
 	st := testStatus()
-	st.Scopes = []relay.ScopeStatus{{Interface: "eth1", PoolStats: fallback.PoolStats{Size: 21, Bound: 3, Offered: 1, Quarantined: 1, Free: 16},
+	st.Scopes = []status.ScopeStatus{{Interface: "eth1", PoolStats: fallback.PoolStats{Size: 21, Bound: 3, Offered: 1, Quarantined: 1, Free: 16},
 		Outcomes: map[string]uint64{"offer": 4, "pool_exhausted": 2}}}
 	reg := newRegistry(t, NewCollector(st, Options{}))
 	want := `

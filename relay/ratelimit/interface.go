@@ -1,6 +1,10 @@
 package ratelimit
 
-import "time"
+import (
+	"time"
+
+	"github.com/iphelper/iphelper/relay/internal/lru"
+)
 
 // DefaultMaxClients bounds the per-client state of one interface when
 // Config.MaxClients is not positive: more hosts than a /16 holds.
@@ -55,7 +59,7 @@ type Interface struct {
 	client   limit
 	anyTAT   int64
 	knownTAT int64
-	table    *table // nil when clients are unlimited
+	table    *lru.List[[6]byte, int64] // client MAC → bucket (see limit.conform), least recently seen first; nil when clients are unlimited
 	stats    Stats
 }
 
@@ -74,7 +78,7 @@ func NewInterface(cfg Config, now time.Time) *Interface {
 	if n <= 0 {
 		n = DefaultMaxClients
 	}
-	l.table = newTable(n)
+	l.table = lru.New[[6]byte, int64](n, 0) // slots grow with the clients seen
 	if !l.anyone.unlimited() {
 		l.anyone, l.known = splitLimit(cfg.InterfaceRate, cfg.InterfaceBurst)
 	}
@@ -104,11 +108,11 @@ func (l *Interface) Allow(mac [6]byte, now time.Time) Verdict {
 	if l.table == nil {
 		return l.allowAnyone(t)
 	}
-	slot, known := l.table.lookup(mac)
+	slot, known := l.table.Get(mac)
 	var tat int64 // an unknown client's bucket is full
 	if known {
-		tat = l.table.entries[slot].tat
-		l.table.touch(slot)
+		tat = *l.table.Value(slot)
+		l.table.Touch(slot)
 	}
 	next, ok := l.client.conform(tat, t)
 	if !ok {
@@ -118,19 +122,29 @@ func (l *Interface) Allow(mac [6]byte, now time.Time) Verdict {
 		if v := l.allowKnown(t); v != Allowed {
 			return v
 		}
-		l.table.entries[slot].tat = next
+		*l.table.Value(slot) = next
 		return Allowed
 	}
 	if v := l.allowAnyone(t); v != Allowed {
 		return v
 	}
-	if old, evicted := l.table.insert(mac, next); evicted {
+	l.remember(mac, next, t)
+	return Allowed
+}
+
+// remember gives the new client mac the bucket tat. When the table is
+// full, the least recently seen client makes room and is counted, as
+// draining if its bucket was not yet full again at t.
+func (l *Interface) remember(mac [6]byte, tat, t int64) {
+	if l.table.Full() {
+		oldest, _ := l.table.Oldest()
 		l.stats.Evictions++
-		if !l.client.full(old, t) {
+		if !l.client.full(*l.table.Value(oldest), t) {
 			l.stats.EvictedDraining++
 		}
+		l.table.Remove(oldest)
 	}
-	return Allowed
+	l.table.Push(mac, tat)
 }
 
 // allowAnyone checks and counts the interface's bucket open to every
@@ -165,7 +179,7 @@ func (l *Interface) allowKnown(t int64) Verdict {
 func (l *Interface) Stats() Stats {
 	s := l.stats
 	if l.table != nil {
-		s.Clients = l.table.len()
+		s.Clients = l.table.Len()
 	}
 	return s
 }

@@ -22,6 +22,12 @@
 // overloaded field is well formed (RFC 2131 §4.1): garbage there is a
 // malformed message, dropped like a malformed options field.
 //
+// The files go by concern: packet.go is the fixed header (offsets, the op,
+// the message types, the option codes, the accessors and setters);
+// options.go walks and edits the options field (the scanner, FindOption,
+// InsertBeforeEnd, StripOption); validate.go is Validate, its sentinel
+// errors and the option-overload check.
+//
 // Nothing in this package keeps state; all functions are safe for concurrent
 // use on different buffers.
 package wire
