@@ -384,14 +384,6 @@ func (r *Relay) upstreamProvenUp(st *ifState, now time.Time) bool {
 	return false
 }
 
-// txnOf is the key of a client transaction: xid and chaddr.
-func txnOf(m wire.Packet) health.Txn {
-	var k health.Txn
-	k.XID = m.XID()
-	copy(k.CHAddr[:], m.CHAddr())
-	return k
-}
-
 // fallbackScope converts an interface's fallback configuration into the
 // server's scope, now that the interface's addresses are known.
 func fallbackScope(name string, in scopeInput) fallback.Scope {

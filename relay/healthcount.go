@@ -3,6 +3,7 @@ package relay
 import (
 	"net/netip"
 
+	"github.com/iphelper/iphelper/relay/health"
 	"github.com/iphelper/iphelper/relay/wire"
 )
 
@@ -79,4 +80,12 @@ func learnServerID(st *ifState, m wire.Packet) {
 	if id, _ := serverIDOf(m); id.IsValid() {
 		st.tracker.LearnServerID(id)
 	}
+}
+
+// txnOf is the key of a client transaction: xid and chaddr.
+func txnOf(m wire.Packet) health.Txn {
+	var k health.Txn
+	k.XID = m.XID()
+	copy(k.CHAddr[:], m.CHAddr())
+	return k
 }

@@ -180,3 +180,12 @@ func subnetBroadcast(p netip.Prefix) netip.Addr {
 	v := (uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])) | host
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
+
+// helperCounter returns a helper's counters, resolved when the interface's
+// state was built (no lock); a state built elsewhere (tests) looks them up.
+func (r *Relay) helperCounter(st *ifState, a netip.Addr) *helperCounters {
+	if hc := st.helperCtr[a]; hc != nil {
+		return hc
+	}
+	return r.counters.helper(a)
+}

@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 
@@ -32,6 +33,10 @@ func grow(b *mmsg.Batch, slots, size, oobSize int) *mmsg.Batch {
 	}
 	return mmsg.New(slots, max(size, slotSize), oobSize)
 }
+
+// errOutboxFull is a send that found no room in an outbox that was made
+// room for: a bug, counted rather than silent.
+var errOutboxFull = errors.New("outbox has no room (bug)")
 
 // batchSender is a socket that sends a queued batch with one system call:
 // the real upstream socket and the real packet sockets. The in-memory
