@@ -50,7 +50,7 @@ func newTraceRig(t *testing.T, flags config.Flags) *traceRig {
 // and returns the events it caused.
 func (g *traceRig) request(frame []byte) []trace.Event {
 	out := &requestOut{}
-	g.r.handleFrame(g.st, g.lim, append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
+	testAgent(g.r, g.st, g.lim).handleFrame(append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
 	g.r.flushRequests(out)
 	return g.drain()
 }

@@ -110,7 +110,7 @@ func TestHandleFrameHandsToFallback(t *testing.T) {
 			tr.Forwarded(health.Txn{XID: 99}, now)
 			tr.Expire(now.Add(2 * time.Second))
 			g.st.fb, g.st.tracker = f, tr
-			g.r.handleFrame(g.st, nil, clientFrame(t, tt.msg, clientMAC), iface.FrameInfo{}, g.out, now)
+			testAgent(g.r, g.st, nil).handleFrame(clientFrame(t, tt.msg, clientMAC), iface.FrameInfo{}, g.out, now)
 			g.r.flushRequests(g.out)
 			if got := len(f.jobs); got != tt.want {
 				t.Errorf("%d jobs for the fallback, want %d", got, tt.want)

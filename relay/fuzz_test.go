@@ -94,7 +94,7 @@ func FuzzRequestPath(f *testing.F) {
 				g.up.got = g.up.got[:0]
 				omitted := g.st.counters.opt82Omitted.Load()
 				lim := ratelimit.NewInterface(ratelimit.Config(g.st.cfg.RateLimit), now)
-				g.r.handleFrame(g.st, lim, frame, iface.FrameInfo{}, g.out, now)
+				testAgent(g.r, g.st, lim).handleFrame(frame, iface.FrameInfo{}, g.out, now)
 				g.r.flushRequests(g.out)
 				w := wantRequest(g.st, msg, src, dst)
 				switch {

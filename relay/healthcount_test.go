@@ -107,7 +107,7 @@ func TestHealthCountsOnlyWhatMustBeAnswered(t *testing.T) {
 				if tt.oneMAC {
 					m.ClientHWAddr = healthClient(1)
 				}
-				r.handleFrame(st, nil, healthFrame(t, m), iface.FrameInfo{}, out, healthT0.Add(time.Duration(i)*time.Millisecond))
+				testAgent(r, st, nil).handleFrame(healthFrame(t, m), iface.FrameInfo{}, out, healthT0.Add(time.Duration(i)*time.Millisecond))
 			}
 			r.flushRequests(out)
 			if got := len(up.sent); got != 3 {

@@ -8,6 +8,7 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/ratelimit"
 )
 
 var (
@@ -76,4 +77,12 @@ func datagram(msg []byte, dst netip.Addr) iface.Datagram {
 		Src: netip.IPv4Unspecified(), Dst: dst, SrcPort: 68, DstPort: 67,
 		Payload: inBuffer(msg),
 	}
+}
+
+// testAgent returns an agent of r for st, not started, whose rate limiter
+// is lim (nil: no limits): what a read loop runs handleFrame on.
+func testAgent(r *Relay, st *ifState, lim *ratelimit.Interface) *agent {
+	a := newAgent(r, st)
+	a.limiter.Store(lim)
+	return a
 }

@@ -101,7 +101,7 @@ func newLimitRig(t *testing.T, cfg *config.Config) *limitRig {
 // sends what it queued.
 func (g *limitRig) relay(t *testing.T, lim *ratelimit.Interface, mac net.HardwareAddr) {
 	t.Helper()
-	g.r.handleFrame(g.st, lim, clientFrame(t, discover(t, dhcpv4.WithHwAddr(mac)), mac), iface.FrameInfo{}, g.out, g.now)
+	testAgent(g.r, g.st, lim).handleFrame(clientFrame(t, discover(t, dhcpv4.WithHwAddr(mac)), mac), iface.FrameInfo{}, g.out, g.now)
 	g.r.flushRequests(g.out)
 }
 

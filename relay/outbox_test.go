@@ -63,7 +63,7 @@ func TestRequestOutboxCounts(t *testing.T) {
 			out := &requestOut{want: tt.want}
 			frame := requestFrame(t)
 			for range tt.requests {
-				r.handleFrame(st, nil, append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
+				testAgent(r, st, nil).handleFrame(append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
 			}
 			if tt.requests == 1 {
 				if len(up.sent) != 0 || st.counters.requestsRelayed.Load() != 0 {
@@ -107,7 +107,7 @@ func TestRequestOutboxGrows(t *testing.T) {
 	r.routes.Store(rt)
 	out := &requestOut{want: outboxSlots}
 	for range 2 {
-		r.handleFrame(st, nil, append(make([]byte, 0, readBufSize), requestFrame(t)...), iface.FrameInfo{}, out, time.Now())
+		testAgent(r, st, nil).handleFrame(append(make([]byte, 0, readBufSize), requestFrame(t)...), iface.FrameInfo{}, out, time.Now())
 	}
 	r.flushRequests(out)
 	if got, want := len(up.sent), 2*(len(helpers)+1); got != want {

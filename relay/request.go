@@ -8,6 +8,7 @@ import (
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/health"
 	"github.com/iphelper/iphelper/relay/ratelimit"
 	"github.com/iphelper/iphelper/relay/trace"
 	"github.com/iphelper/iphelper/relay/wire"
@@ -20,15 +21,17 @@ import (
 // it, then the fallback's hand-offs. The queued copies leave in one batch
 // when the read loop flushes its outbox (outbox.go).
 
-// handleFrame runs the request path on one frame read on st's interface
-// and queues the relayed request in out, which the caller sends.
+// handleFrame runs the request path on one frame read on the agent's
+// interface, with the interface's state and rate limits of the moment,
+// and queues the relayed request in out, which the read loop sends.
 // now is when it was read: the loop's one clock read per packet, for its
 // pacing, the limits, the tracker and the fallback.
-func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo, out *requestOut, now time.Time) {
+func (a *agent) handleFrame(frame []byte, info iface.FrameInfo, out *requestOut, now time.Time) {
+	r, st := a.r, a.state.Load()
 	c := st.counters
 	c.requestsIn.Add(1) // every frame read, before any check: drops are a share of it
 	ev := r.startRequest(frame, info)
-	if lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
+	if lim := a.limiter.Load(); lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
 		var src [6]byte
 		copy(src[:], frame[6:12])
 		switch lim.Allow(src, now) {
@@ -81,16 +84,23 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 	// the send loop ends, and must find them to be counted and to cancel the
 	// fallback. A transaction whose sends all fail simply times out, which
 	// is what an unreachable upstream should look like.
+	k := txnOf(m)
 	if st.tracker != nil && mustAnswer(st, m, mt) {
-		st.tracker.Forwarded(txnOf(m), now)
+		st.tracker.Forwarded(k, now)
 	}
 	if haveJob {
 		r.fallbackAfterRelay(st, job, m, mt, now, ev)
 	}
-	// Queue a copy for each helper; the loop sends the queue before it
-	// waits for more (flushRequests), and counts each send then.
-	r.room(out, len(st.helpers), len(res.msg))
-	k := txnOf(m)
+	r.queueForHelpers(st, out, m, mt, k, ev, now)
+}
+
+// queueForHelpers queues a copy of the relayed message m (of type mt,
+// transaction k) for each of st's helpers that its ceiling lets through; the read loop
+// sends the queue before it waits for more (flushRequests), and counts
+// each send then.
+func (r *Relay) queueForHelpers(st *ifState, out *requestOut, m wire.Packet, mt wire.MessageType, k health.Txn, ev *trace.Event, now time.Time) {
+	c := st.counters
+	r.room(out, len(st.helpers), len(m))
 	tracked := st.members != nil && st.tracker.Pending(k) // each helper sent it must answer it too
 	last := -1
 	for i, h := range st.helpers {
@@ -99,7 +109,7 @@ func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte,
 			r.dropSend(c, ev, ReasonRateHelper, st.name, h, nil)
 			continue
 		}
-		j, ok := out.b.Add(res.msg, st.srcOOB, h)
+		j, ok := out.b.Add(m, st.srcOOB, h)
 		if !ok { // room made space: this is a bug, counted rather than silent
 			hc.sendErrors.Add(1)
 			r.dropSend(c, ev, ReasonSendFailed, st.name, h, errOutboxFull)

@@ -182,7 +182,7 @@ func TestForgedRelayedReleaseFreesNothing(t *testing.T) {
 			}
 			lim := ratelimit.NewInterface(ratelimit.Config{ClientRate: 10, ClientBurst: 20, InterfaceRate: 2000, InterfaceBurst: 4000}, time.Now())
 			out := &requestOut{}
-			r.handleFrame(st, lim, frame, iface.FrameInfo{}, out, time.Now())
+			testAgent(r, st, lim).handleFrame(frame, iface.FrameInfo{}, out, time.Now())
 			r.flushRequests(out)
 
 			s := st.counters.snapshot("eth1")
