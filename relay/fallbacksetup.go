@@ -156,6 +156,33 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 	return f
 }
 
+// fallbackScope converts an interface's fallback configuration into the
+// server's scope, now that the interface's addresses are known.
+func fallbackScope(name string, in scopeInput) fallback.Scope {
+	addr, fc := in.addr, in.fc
+	s := fallback.Scope{
+		Interface: name, Subnet: addr.Masked(), ServerID: addr.Addr(),
+		Local: in.local, SharedServerID: in.shared,
+		Router: fc.Router, DNS: fc.DNS, Domain: fc.Domain,
+		LeaseTime: fc.LeaseTime, T1: fc.T1, T2: fc.T2, Enabled: fc.Enabled,
+		OfferHold: fc.OfferHold, DeclineQuarantine: fc.DeclineQuarantine,
+		MaxOffersOutstanding: fc.MaxOffers, ReserveForKnown: fc.ReserveForKnown,
+	}
+	for _, r := range fc.Pools {
+		s.Ranges = append(s.Ranges, fallback.Range{Start: r.Start, End: r.End})
+	}
+	for _, r := range fc.Exclude {
+		s.Exclusions = append(s.Exclusions, fallback.Range{Start: r.Start, End: r.End})
+	}
+	for _, r := range fc.Reservations {
+		s.Reservations = append(s.Reservations, fallback.Reservation{MAC: r.MAC, ClientID: r.ClientID, Addr: r.Addr})
+	}
+	if fc.Failback == config.FailbackKeep {
+		s.Failback = fallback.FailbackKeep
+	}
+	return s
+}
+
 // scopeInput is what a fallback scope is built from besides the
 // interface's name; a change of any of it updates the scope.
 type scopeInput struct {

@@ -384,33 +384,6 @@ func (r *Relay) upstreamProvenUp(st *ifState, now time.Time) bool {
 	return false
 }
 
-// fallbackScope converts an interface's fallback configuration into the
-// server's scope, now that the interface's addresses are known.
-func fallbackScope(name string, in scopeInput) fallback.Scope {
-	addr, fc := in.addr, in.fc
-	s := fallback.Scope{
-		Interface: name, Subnet: addr.Masked(), ServerID: addr.Addr(),
-		Local: in.local, SharedServerID: in.shared,
-		Router: fc.Router, DNS: fc.DNS, Domain: fc.Domain,
-		LeaseTime: fc.LeaseTime, T1: fc.T1, T2: fc.T2, Enabled: fc.Enabled,
-		OfferHold: fc.OfferHold, DeclineQuarantine: fc.DeclineQuarantine,
-		MaxOffersOutstanding: fc.MaxOffers, ReserveForKnown: fc.ReserveForKnown,
-	}
-	for _, r := range fc.Pools {
-		s.Ranges = append(s.Ranges, fallback.Range{Start: r.Start, End: r.End})
-	}
-	for _, r := range fc.Exclude {
-		s.Exclusions = append(s.Exclusions, fallback.Range{Start: r.Start, End: r.End})
-	}
-	for _, r := range fc.Reservations {
-		s.Reservations = append(s.Reservations, fallback.Reservation{MAC: r.MAC, ClientID: r.ClientID, Addr: r.Addr})
-	}
-	if fc.Failback == config.FailbackKeep {
-		s.Failback = fallback.FailbackKeep
-	}
-	return s
-}
-
 // countOutcome counts one answer of the fallback server by its outcome.
 func (f *fbAgent) countOutcome(o fallback.Outcome) {
 	v, _ := f.outcomes.LoadOrStore(o, new(atomic.Uint64))
