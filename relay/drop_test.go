@@ -85,8 +85,8 @@ func (g *traceRig) withFallback() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFBAgent(g.r, "eth1", srv, fc)
-	f.jobs = make(chan fbJob) // unbuffered, and never read: every hand-off fails
+	f := newFallbackWorker(g.r, "eth1", srv, fc)
+	f.jobs = make(chan fallbackJob) // unbuffered, and never read: every hand-off fails
 	g.st.fb = f
 }
 

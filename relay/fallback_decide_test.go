@@ -47,7 +47,7 @@ func TestFallbackAfterRelay(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 			fc := &config.Fallback{OfferDelay: time.Second, UseSecs: tt.useSecs, SecsThreshold: 4 * time.Second}
-			f := newFBAgent(&Relay{log: discardLog()}, "eth1", nil, fc)
+			f := newFallbackWorker(&Relay{log: discardLog()}, "eth1", nil, fc)
 			tr := health.NewTracker(health.Config{DownAfter: 1, Timeout: time.Second, Start: now})
 			if tt.down {
 				tr.Forwarded(health.Txn{XID: 99}, now)
@@ -105,7 +105,7 @@ func TestHandleFrameHandsToFallback(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			g := newLimitRig(t, testConfig(t, config.Flags{}))
 			now := g.now
-			f := newFBAgent(g.r, "eth1", nil, &config.Fallback{OfferDelay: time.Second})
+			f := newFallbackWorker(g.r, "eth1", nil, &config.Fallback{OfferDelay: time.Second})
 			tr := health.NewTracker(health.Config{DownAfter: 1, Timeout: time.Second, Start: now})
 			tr.Forwarded(health.Txn{XID: 99}, now)
 			tr.Expire(now.Add(2 * time.Second))

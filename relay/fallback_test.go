@@ -175,7 +175,7 @@ func TestFallbackStaysQuietWhenUpstreamOffers(t *testing.T) {
 // TestFallbackPendingIsBounded: DISCOVERs cancelled by upstream OFFERs do
 // not pile up in the offer-delay FIFO, however many come within one delay.
 func TestFallbackPendingIsBounded(t *testing.T) {
-	f := newFBAgent(&Relay{log: slog.New(slog.DiscardHandler)}, "eth1", nil, &config.Fallback{OfferDelay: time.Hour})
+	f := newFallbackWorker(&Relay{log: slog.New(slog.DiscardHandler)}, "eth1", nil, &config.Fallback{OfferDelay: time.Hour})
 	st := &ifState{name: "eth1"}
 	now := time.Now()
 	for i := range 20 * fbPendingMax {

@@ -105,7 +105,7 @@ func (r *Relay) closeStore() {
 // cannot be served: then st.fbOff says why (shown and exported). ours holds
 // every address of every link: those on the interface's subnet are never
 // given (a secondary or VRRP address, one added after start).
-func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interface, ours map[netip.Addr]bool) *fbAgent {
+func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interface, ours map[netip.Addr]bool) *fallbackWorker {
 	fc := ifc.Fallback
 	switch {
 	case fc == nil:
@@ -148,7 +148,7 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 		log.Error("failed to start the fallback server", "err", err)
 		return nil
 	}
-	f := newFBAgent(r, st.name, srv, fc)
+	f := newFallbackWorker(r, st.name, srv, fc)
 	f.in = in
 	r.fbs[st.name] = f
 	f.start(ctx)

@@ -41,7 +41,7 @@ type ifState struct {
 	tracker  *health.Tracker                // upstream health of the interface's helper set
 	members  map[netip.Addr]*health.Tracker // each helper's own health within the set
 	latency  *latencyHist                   // the helper set's transaction latencies
-	fb       *fbAgent                       // the fallback server; nil when the interface has none
+	fb       *fallbackWorker                // the fallback server; nil when the interface has none
 	fbOff    string                         // why the interface's fallback scope is not served; "" when it is, or it has none
 	maxHops  int                            // config.Config.MaxHops, here so the hot path reads no shared config
 	maxSize  int                            // config.Config.MaxPacketSize

@@ -63,8 +63,8 @@ type Relay struct {
 	proberFunc func(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober
 	tracer     *trace.Tracer
 	bindings   *bindings.Table
-	clock      fallback.Clock             // the fallback servers' clock
-	fbPub      atomic.Pointer[[]*fbAgent] // the fallback servers, for FallbackLeases
+	clock      fallback.Clock                    // the fallback servers' clock
+	fbPub      atomic.Pointer[[]*fallbackWorker] // the fallback servers, for FallbackLeases
 	up         UpstreamConn
 	counters   *counters
 
@@ -72,7 +72,7 @@ type Relay struct {
 	published atomic.Pointer[[]*ifState] // the served interfaces' states, for Status
 	agents    map[string]*agent          // by interface name; owned by Run's goroutine
 	waiting   map[string]bool            // configured names already reported missing; owned by Run's goroutine
-	fbs       map[string]*fbAgent        // fallback servers by interface name; owned by Run's goroutine
+	fbs       map[string]*fallbackWorker // fallback servers by interface name; owned by Run's goroutine
 	hlims     map[netip.Addr]helperLimit // helper ceilings; owned by Run's goroutine
 	store     leasestore.Store           // the fallback servers' leases; nil when no interface has a fallback, or it cannot be opened
 	storeErr  error                      // why the lease database could not be opened; owned by Run's goroutine
@@ -93,7 +93,7 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 	r := &Relay{
 		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
-		fbs: make(map[string]*fbAgent), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
+		fbs: make(map[string]*fallbackWorker), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
 		routeFinder: opts.Routes, routeEvery: routeCheckEvery, clock: opts.Clock,
 	}
 	if r.clock == nil {
@@ -322,7 +322,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 	logCollisions(r.log, r.routes.Load(), rt)
 	r.routes.Store(rt)
 	r.published.Store(&states)
-	fbs := make([]*fbAgent, 0, len(r.fbs))
+	fbs := make([]*fallbackWorker, 0, len(r.fbs))
 	for _, f := range r.fbs {
 		fbs = append(fbs, f)
 	}

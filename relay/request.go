@@ -48,7 +48,7 @@ func (a *agent) handleFrame(frame []byte, info iface.FrameInfo, out *requestOut,
 		r.drop(c, ev, frameReason(err), st.name, err)
 		return
 	}
-	var job fbJob
+	var job fallbackJob
 	haveJob := false
 	if st.fb != nil {
 		job, haveJob = st.fb.copyJob(st, dg.Payload) // before the request path edits it
@@ -56,7 +56,7 @@ func (a *agent) handleFrame(frame []byte, info iface.FrameInfo, out *requestOut,
 	res := processRequest(st, r.routes.Load(), st.maxHops, st.maxSize, dg)
 	c.byType.add(0, wire.Packet(dg.Payload).MessageType())
 	if haveJob && (res.drop || !res.direct) {
-		st.fb.release(job)
+		st.fb.recycle(job)
 		haveJob = false
 	}
 	if res.drop {
@@ -274,7 +274,7 @@ func chaddrIsSource(msg wire.Packet, src []byte) bool {
 // fallbackOwns hands a REQUEST, RELEASE or DECLINE about one of the
 // fallback server's own leases to it. Such a message is not relayed: the
 // upstream does not know the lease and might NAK it.
-func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType, ev *trace.Event) bool {
+func (r *Relay) fallbackOwns(st *ifState, j fallbackJob, mt wire.MessageType, ev *trace.Event) bool {
 	if mt != wire.Request && mt != wire.Release && mt != wire.Decline {
 		return false
 	}
@@ -296,7 +296,7 @@ func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType, ev *trac
 // unless an upstream OFFER passes back first; an INFORM only when the
 // upstream is down. A full queue drops the fallback's copy: counted and
 // traced (ev) as fallback_busy, while the message itself is relayed.
-func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.MessageType, now time.Time, ev *trace.Event) {
+func (r *Relay) fallbackAfterRelay(st *ifState, j fallbackJob, m wire.Packet, mt wire.MessageType, now time.Time, ev *trace.Event) {
 	fc := st.fb.cfg.Load()
 	down := st.tracker != nil && !st.tracker.Up()
 	urgent := down || (fc.UseSecs && time.Duration(m.Secs())*time.Second >= fc.SecsThreshold)
@@ -312,7 +312,7 @@ func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.
 		// SELECTING another server: the fallback releases its offer at once.
 		ok = st.fb.enqueue(j)
 	default:
-		st.fb.release(j)
+		st.fb.recycle(j)
 	}
 	if !ok {
 		r.drop(st.counters, ev, ReasonFallbackBusy, st.name, nil)
