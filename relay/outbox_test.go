@@ -60,7 +60,8 @@ func TestRequestOutboxCounts(t *testing.T) {
 			}
 			r := New(cfg, nil, discardLog(), Options{Upstream: up})
 			r.routes.Store(rt)
-			out := &requestOut{want: tt.want}
+			out := &requestOut{}
+			out.want = tt.want
 			frame := requestFrame(t)
 			for range tt.requests {
 				testAgent(r, st, nil).handleFrame(append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
@@ -105,7 +106,8 @@ func TestRequestOutboxGrows(t *testing.T) {
 	up.sent = make(chan datagramTo, 4*len(helpers))
 	r := New(cfg, nil, discardLog(), Options{Upstream: up})
 	r.routes.Store(rt)
-	out := &requestOut{want: outboxSlots}
+	out := &requestOut{}
+	out.want = outboxSlots
 	for range 2 {
 		testAgent(r, st, nil).handleFrame(append(make([]byte, 0, readBufSize), requestFrame(t)...), iface.FrameInfo{}, out, time.Now())
 	}
@@ -155,14 +157,15 @@ func TestReplyOutboxCounts(t *testing.T) {
 	r := New(cfg, nil, discardLog(), Options{Upstream: newFakeUpstream()})
 	good, bad := net.HardwareAddr{2, 0, 0, 0, 0, 1}, net.HardwareAddr{2, 0, 0, 0, 0, 2}
 	a, b := &frameSink{refuse: bad}, &frameSink{}
-	out := &replyOut{want: outboxSlots}
+	out := &replyOut{}
+	out.want = outboxSlots
 	queue := func(c iface.FrameConn, dst net.HardwareAddr) {
-		r.roomReply(out, c, 64)
+		r.roomForReply(out, c, 64)
 		f := append(append([]byte(nil), dst...), make([]byte, 58)...)
 		if _, ok := out.b.Add(f, nil, netip.AddrPort{}); !ok {
 			t.Fatal("outbox refused a frame")
 		}
-		out.tags[out.b.Len()-1] = replyTag{c: st.counters, name: st.name, to: netip.MustParseAddr("203.0.113.50"), dst: dst}
+		out.tags[out.b.Len()-1] = replyTag{c: st.counters, name: st.name, to: netip.MustParseAddr("203.0.113.50")}
 	}
 	queue(a, good)
 	queue(a, bad)

@@ -106,11 +106,11 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out 
 		hc.byType.add(1, mt)
 	}
 	r.upstreamAnswered(res, src, now)
-	fr, conn, dst, err := r.replyFrame(res, frame)
+	fr, conn, err := r.replyFrame(res, frame)
 	if err == nil {
-		r.roomReply(out, conn, len(fr))
+		r.roomForReply(out, conn, len(fr))
 		if _, ok := out.b.Add(fr, nil, netip.AddrPort{}); !ok {
-			err = errOutboxFull // roomReply made space: a bug, counted rather than silent
+			err = errOutboxFull // roomForReply made space: a bug, counted rather than silent
 		}
 	}
 	if err != nil {
@@ -118,7 +118,7 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out 
 		return
 	}
 	out.tags[out.b.Len()-1] = replyTag{c: c, name: name, mt: mt, ev: ev,
-		to: res.to.dstIP, bcast: res.to.kind == deliverBroadcast, dst: dst}
+		to: res.to.dstIP, bcast: res.to.kind == deliverBroadcast}
 	// Learnt when the frame is queued, not sent: res.msg is the read
 	// buffer's, and the server has granted the lease either way.
 	r.bindings.ObserveReply(res.msg, name, res.st.link.VLANID, now)
@@ -243,12 +243,12 @@ func (r *Relay) upstreamAnswered(res replyResult, src netip.Addr, now time.Time)
 }
 
 // replyFrame builds, in frame, the frame that delivers a reply, and returns
-// it with the packet socket to send it on and its destination MAC.
-func (r *Relay) replyFrame(res replyResult, frame []byte) ([]byte, iface.FrameConn, net.HardwareAddr, error) {
+// it with the packet socket to send it on.
+func (r *Relay) replyFrame(res replyResult, frame []byte) ([]byte, iface.FrameConn, error) {
 	st := res.st
 	b := st.agent.conn.Load()
 	if b == nil {
-		return nil, nil, nil, errNoConn
+		return nil, nil, errNoConn
 	}
 	dstMAC := macBroadcast
 	if res.to.kind != deliverBroadcast {
@@ -261,20 +261,20 @@ func (r *Relay) replyFrame(res replyResult, frame []byte) ([]byte, iface.FrameCo
 		TTL: 64, ID: uint16(r.ipID.Add(1)),
 	}, res.msg)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("failed to build reply frame on %q: %w", st.name, err)
+		return nil, nil, fmt.Errorf("failed to build reply frame on %q: %w", st.name, err)
 	}
-	return out, b.c, dstMAC, nil
+	return out, b.c, nil
 }
 
 // deliver builds the frame for a reply and writes it on the interface's
 // packet socket at once (the fallback server's replies; the reply loop
 // queues its own).
 func (r *Relay) deliver(res replyResult, frame []byte) error {
-	out, conn, dst, err := r.replyFrame(res, frame)
+	out, conn, err := r.replyFrame(res, frame)
 	if err != nil {
 		return err
 	}
-	if err := conn.WriteFrame(out, dst); err != nil {
+	if err := conn.WriteFrame(out, frameDst(out)); err != nil {
 		return fmt.Errorf("failed to send reply on %q: %w", res.st.name, err)
 	}
 	return nil

@@ -100,7 +100,7 @@ func (a *agent) handleFrame(frame []byte, info iface.FrameInfo, out *requestOut,
 // each send then.
 func (r *Relay) queueForHelpers(st *ifState, out *requestOut, m wire.Packet, mt wire.MessageType, k health.Txn, ev *trace.Event, now time.Time) {
 	c := st.counters
-	r.room(out, len(st.helpers), len(m))
+	r.roomForRequest(out, len(st.helpers), len(m))
 	tracked := st.members != nil && st.tracker.Pending(k) // each helper sent it must answer it too
 	last := -1
 	for i, h := range st.helpers {
