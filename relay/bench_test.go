@@ -20,7 +20,7 @@ func BenchmarkRequestPath(b *testing.B) {
 	msg := discover(b)
 	frame := make([]byte, 0, 2048)
 	frame, err := iface.BuildUDP4(frame[:cap(frame)], iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, msg)
 	if err != nil {
 		b.Fatal(err)
@@ -86,7 +86,7 @@ func BenchmarkHandleFrame(b *testing.B) {
 	st.members = r.trackers.members(st.cfg.Helpers)
 	msg := discover(b)
 	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, msg)
 	if err != nil {
 		b.Fatal(err)

@@ -127,7 +127,7 @@ func tracedTally(evs []trace.Event) tally {
 func frameOf(t *testing.T, msg []byte) []byte {
 	t.Helper()
 	f, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, msg)
 	if err != nil {
 		t.Fatal(err)

@@ -85,7 +85,7 @@ func FuzzRequestPath(f *testing.F) {
 		for _, g := range rigs {
 			for _, dst := range dsts {
 				frame, err := iface.BuildUDP4(make([]byte, readBufSize), iface.UDP4Header{
-					SrcMAC: src, DstMAC: macBroadcast, Src: zeroAddr, Dst: dst, SrcPort: 68, DstPort: 67,
+					SrcMAC: src, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: dst, SrcPort: 68, DstPort: 67,
 				}, msg)
 				if err != nil {
 					return // too large for the read buffer: the socket truncates it

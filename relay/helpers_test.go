@@ -73,7 +73,7 @@ func inBuffer(msg []byte) []byte {
 // datagram wraps a request as the packet socket would deliver it.
 func datagram(msg []byte, dst netip.Addr) iface.Datagram {
 	return iface.Datagram{
-		SrcMAC: clientMAC, DstMAC: macBroadcast,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:],
 		Src: netip.IPv4Unspecified(), Dst: dst, SrcPort: 68, DstPort: 67,
 		Payload: inBuffer(msg),
 	}

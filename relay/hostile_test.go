@@ -110,7 +110,7 @@ func (g *limitRig) relay(t *testing.T, lim *ratelimit.Interface, mac net.Hardwar
 func clientFrame(t *testing.T, msg []byte, mac net.HardwareAddr) []byte {
 	t.Helper()
 	f, err := iface.BuildUDP4(make([]byte, readBufSize), iface.UDP4Header{
-		SrcMAC: mac, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: mac, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, msg)
 	if err != nil {
 		t.Fatal(err)

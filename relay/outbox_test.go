@@ -124,7 +124,7 @@ func TestRequestOutboxGrows(t *testing.T) {
 func requestFrame(t *testing.T) []byte {
 	t.Helper()
 	f, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, discover(t))
 	if err != nil {
 		t.Fatal(err)

@@ -250,7 +250,7 @@ func (r *Relay) replyFrame(res replyResult, frame []byte) ([]byte, iface.FrameCo
 	if b == nil {
 		return nil, nil, errNoConn
 	}
-	dstMAC := macBroadcast
+	dstMAC := net.HardwareAddr(macBroadcast[:]) // read only, and no allocation
 	if res.to.kind != deliverBroadcast {
 		dstMAC = net.HardwareAddr(res.msg[28:34])
 	}

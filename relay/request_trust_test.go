@@ -175,7 +175,7 @@ func TestForgedRelayedReleaseFreesNothing(t *testing.T) {
 			msg := message(t, dhcpv4.MessageTypeRelease, victim,
 				dhcpv4.WithGatewayIP(net.IP{203, 0, 113, 9}), dhcpv4.WithClientIP(leased.AsSlice()))
 			frame, err := iface.BuildUDP4(make([]byte, readBufSize), iface.UDP4Header{
-				SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+				SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 			}, msg)
 			if err != nil {
 				t.Fatal(err)
