@@ -3,6 +3,7 @@ package relay
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/iphelper/iphelper/relay/health"
@@ -108,18 +109,8 @@ func (ts *trackers) sets(inUse map[string][]string) []HelperSetStats {
 			LatencyP50: hs.LatencyP50, LatencyP99: hs.LatencyP99, Latency: e.latency.snapshot(),
 		})
 	}
-	slices.SortFunc(out, func(a, b HelperSetStats) int { return compareStrings(a.ID(), b.ID()) })
+	slices.SortFunc(out, func(a, b HelperSetStats) int { return strings.Compare(a.ID(), b.ID()) })
 	return out
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // fill adds to each helper's stats its own health: the sum of its members
