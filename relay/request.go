@@ -30,7 +30,7 @@ func (a *agent) handleFrame(frame []byte, info iface.FrameInfo, out *requestOut,
 	r, st := a.r, a.state.Load()
 	c := st.counters
 	c.requestsIn.Add(1) // every frame read, before any check: drops are a share of it
-	ev := r.startRequest(frame, info)
+	ev := r.startTrace(frame, info)
 	if lim := a.limiter.Load(); lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
 		var src [6]byte
 		copy(src[:], frame[6:12])
@@ -126,12 +126,12 @@ func (r *Relay) queueForHelpers(st *ifState, out *requestOut, m wire.Packet, mt 
 	}
 }
 
-// startRequest begins the trace event of a frame read on a downstream
+// startTrace begins the trace event of a frame read on a downstream
 // interface, before any check, so that a frame dropped by the rate limits
 // or for its framing is traced like any other; its DHCP fields stay zero
 // when the frame does not parse. It returns nil, at the cost of one atomic
 // load, while nobody traces.
-func (r *Relay) startRequest(frame []byte, info iface.FrameInfo) *trace.Event {
+func (r *Relay) startTrace(frame []byte, info iface.FrameInfo) *trace.Event {
 	if !r.tracer.Enabled() {
 		return nil
 	}
