@@ -48,23 +48,6 @@ func (ts *trackers) members(helpers []netip.Addr) map[netip.Addr]*health.Tracker
 	return out
 }
 
-// forwardedTo records the transaction k as sent to the helper h, when
-// its helper set tracks it: the member then expects h's reply.
-func forwardedTo(st *ifState, h netip.Addr, k health.Txn, now time.Time) {
-	if t := st.members[h]; t != nil {
-		t.Forwarded(k, now)
-	}
-}
-
-// answeredBy records that the helper src answered k, and returns the
-// latency of its reply.
-func answeredBy(st *ifState, src netip.Addr, k health.Txn, now time.Time) (time.Duration, bool) {
-	if t := st.members[src]; t != nil {
-		return t.Answered(k, now)
-	}
-	return 0, false
-}
-
 // HelperSetStats is the health of one helper set: the helpers an
 // interface relays to (interfaces with the same helpers share one). It is
 // what decides whether their fallback servers answer at once.
