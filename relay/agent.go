@@ -276,7 +276,7 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 			a.polling.Store(true)
 			a.log.Debug("packet socket busy: polling it every tick", "poll_above", a.r.cfg.Load().PollRate, "tick", pace.DefaultTick)
 		}
-		a.r.handleFrame(a.state.Load(), a.limiter.Load(), buf[:n:readBufSize], info, out, now)
+		a.handleFrame(buf[:n:readBufSize], info, out, now)
 	}
 }
 

@@ -20,7 +20,7 @@ func BenchmarkRequestPath(b *testing.B) {
 	msg := discover(b)
 	frame := make([]byte, 0, 2048)
 	frame, err := iface.BuildUDP4(frame[:cap(frame)], iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, msg)
 	if err != nil {
 		b.Fatal(err)
@@ -72,11 +72,11 @@ func (*nullUpstream) WriteMsgUDPAddrPort(b, oob []byte, _ netip.AddrPort) (int, 
 	return len(b), len(oob), nil
 }
 
-// BenchmarkHandleFrame measures one frame through handleFrame and the send
-// of its outbox, with a tracer attached that nobody watches: the counters
-// and the trace hooks of every step included, and the health trackers of
-// the helper set and of its helper (the same transaction every time: a
-// retransmission). It must not allocate.
+// BenchmarkHandleFrame measures one frame through an agent's handleFrame
+// and the send of its outbox, with a tracer attached that nobody watches:
+// the counters and the trace hooks of every step included, and the health
+// trackers of the helper set and of its helper (the same transaction
+// every time: a retransmission). It must not allocate.
 func BenchmarkHandleFrame(b *testing.B) {
 	cfg := testConfig(b, config.Flags{})
 	st, rt := testState(b, cfg)
@@ -86,7 +86,7 @@ func BenchmarkHandleFrame(b *testing.B) {
 	st.members = r.trackers.members(st.cfg.Helpers)
 	msg := discover(b)
 	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, msg)
 	if err != nil {
 		b.Fatal(err)
@@ -94,11 +94,12 @@ func BenchmarkHandleFrame(b *testing.B) {
 	orig := append([]byte(nil), frame...)
 	buf := make([]byte, len(frame), readBufSize)
 	out := &requestOut{}
+	a := testAgent(r, st, nil)
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
 		copy(buf, orig)
-		r.handleFrame(st, nil, buf[:len(orig)], iface.FrameInfo{}, out, now)
+		a.handleFrame(buf[:len(orig)], iface.FrameInfo{}, out, now)
 		r.flushRequests(out)
 	}
 	if st.counters.requestsRelayed.Load() == 0 {

@@ -99,26 +99,28 @@ func newCounters() *counters {
 	}
 }
 
+// iface returns the counters of the interface name, made on first use.
 func (c *counters) iface(name string) *ifaceCounters {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ic, ok := c.ifaces[name]
-	if !ok {
-		ic = new(ifaceCounters)
-		c.ifaces[name] = ic
-	}
-	return ic
+	return entry(c.ifaces, name)
 }
 
+// helper returns the counters of the helper addr, made on first use.
 func (c *counters) helper(addr netip.Addr) *helperCounters {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	hc, ok := c.helpers[addr]
+	return entry(c.helpers, addr)
+}
+
+// entry returns m's entry for k, made and added on first use.
+func entry[K comparable, V any](m map[K]*V, k K) *V {
+	v, ok := m[k]
 	if !ok {
-		hc = new(helperCounters)
-		c.helpers[addr] = hc
+		v = new(V)
+		m[k] = v
 	}
-	return hc
+	return v
 }
 
 // Stats is a snapshot of every counter of a Relay. Global holds drops that

@@ -18,6 +18,11 @@
 // relays its interface's requests inline, and one loop reads and delivers
 // the replies.
 //
+// Each path reads top to bottom in one file: request.go from the frame read
+// to the copies queued for the helpers, reply.go from the datagram read to
+// the frame queued for the client; relay.go holds the Relay's lifecycle
+// (New, Run, Reload) and reconcile.
+//
 // docs/packet-paths.md walks both paths step by step, file by file;
 // docs/sockets-and-threads.md describes the sockets, the goroutines and the
 // bounded queues; docs/README.md maps every behaviour to its file.

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/netip"
 
-	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/relay/trace"
 )
 
@@ -33,20 +32,4 @@ func (r *Relay) logDrop(reason Reason, ifname string, err error) {
 	if r.log.Enabled(context.Background(), slog.LevelDebug) {
 		r.log.Debug("packet dropped", "iface", ifname, "reason", reason.String(), "err", err)
 	}
-}
-
-// startRequest begins the trace event of a frame read on a downstream
-// interface, before any check, so that a frame dropped by the rate limits
-// or for its framing is traced like any other; its DHCP fields stay zero
-// when the frame does not parse. It returns nil, at the cost of one atomic
-// load, while nobody traces.
-func (r *Relay) startRequest(frame []byte, info iface.FrameInfo) *trace.Event {
-	if !r.tracer.Enabled() {
-		return nil
-	}
-	var msg []byte
-	if dg, err := iface.ParseUDP4(frame, info); err == nil {
-		msg = dg.Payload
-	}
-	return r.tracer.Start(trace.In, netip.Addr{}, msg)
 }

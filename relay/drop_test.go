@@ -50,7 +50,7 @@ func newTraceRig(t *testing.T, flags config.Flags) *traceRig {
 // and returns the events it caused.
 func (g *traceRig) request(frame []byte) []trace.Event {
 	out := &requestOut{}
-	g.r.handleFrame(g.st, g.lim, append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
+	testAgent(g.r, g.st, g.lim).handleFrame(append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
 	g.r.flushRequests(out)
 	return g.drain()
 }
@@ -85,8 +85,8 @@ func (g *traceRig) withFallback() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFBAgent(g.r, "eth1", srv, fc)
-	f.jobs = make(chan fbJob) // unbuffered, and never read: every hand-off fails
+	f := newFallbackWorker(g.r, "eth1", srv, fc)
+	f.jobs = make(chan fallbackJob) // unbuffered, and never read: every hand-off fails
 	g.st.fb = f
 }
 
@@ -127,7 +127,7 @@ func tracedTally(evs []trace.Event) tally {
 func frameOf(t *testing.T, msg []byte) []byte {
 	t.Helper()
 	f, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, msg)
 	if err != nil {
 		t.Fatal(err)

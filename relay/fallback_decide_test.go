@@ -47,7 +47,7 @@ func TestFallbackAfterRelay(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 			fc := &config.Fallback{OfferDelay: time.Second, UseSecs: tt.useSecs, SecsThreshold: 4 * time.Second}
-			f := newFBAgent(&Relay{log: discardLog()}, "eth1", nil, fc)
+			f := newFallbackWorker(&Relay{log: discardLog()}, "eth1", nil, fc)
 			tr := health.NewTracker(health.Config{DownAfter: 1, Timeout: time.Second, Start: now})
 			if tt.down {
 				tr.Forwarded(health.Txn{XID: 99}, now)
@@ -93,24 +93,27 @@ func TestFallbackAfterRelay(t *testing.T) {
 // relayed by an agent below us (giaddr set) or a dropped one does not.
 func TestHandleFrameHandsToFallback(t *testing.T) {
 	tests := []struct {
-		name string
-		msg  []byte
-		want int // jobs queued for the fallback
+		name  string
+		flags config.Flags
+		msg   []byte
+		want  int // jobs queued for the fallback
 	}{
-		{"direct DISCOVER", discover(t), 1},
-		{"DISCOVER through a relay below", discover(t, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9})), 0},
-		{"dropped: hops over the maximum", discover(t, withHops(5)), 0},
+		{"direct DISCOVER", config.Flags{}, discover(t), 1},
+		// Trusted, so that the relayed DISCOVER is relayed rather than
+		// dropped as untrusted_relay: the fallback must still not see it.
+		{"DISCOVER through a relay below", config.Flags{TrustAll: true}, discover(t, dhcpv4.WithGatewayIP([]byte{203, 0, 113, 9})), 0},
+		{"dropped: hops over the maximum", config.Flags{}, discover(t, withHops(5)), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := newLimitRig(t, testConfig(t, config.Flags{}))
+			g := newLimitRig(t, testConfig(t, tt.flags))
 			now := g.now
-			f := newFBAgent(g.r, "eth1", nil, &config.Fallback{OfferDelay: time.Second})
+			f := newFallbackWorker(g.r, "eth1", nil, &config.Fallback{OfferDelay: time.Second})
 			tr := health.NewTracker(health.Config{DownAfter: 1, Timeout: time.Second, Start: now})
 			tr.Forwarded(health.Txn{XID: 99}, now)
 			tr.Expire(now.Add(2 * time.Second))
 			g.st.fb, g.st.tracker = f, tr
-			g.r.handleFrame(g.st, nil, clientFrame(t, tt.msg, clientMAC), iface.FrameInfo{}, g.out, now)
+			testAgent(g.r, g.st, nil).handleFrame(clientFrame(t, tt.msg, clientMAC), iface.FrameInfo{}, g.out, now)
 			g.r.flushRequests(g.out)
 			if got := len(f.jobs); got != tt.want {
 				t.Errorf("%d jobs for the fallback, want %d", got, tt.want)

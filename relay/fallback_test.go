@@ -110,7 +110,7 @@ func (rig *fallbackRig) sendDiscover(t *testing.T, xid byte) {
 	t.Helper()
 	msg := discover(t, func(d *dhcpv4.DHCPv4) { d.TransactionID = dhcpv4.TransactionID{0, 0, 0, xid} })
 	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, msg)
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestFallbackStaysQuietWhenUpstreamOffers(t *testing.T) {
 // TestFallbackPendingIsBounded: DISCOVERs cancelled by upstream OFFERs do
 // not pile up in the offer-delay FIFO, however many come within one delay.
 func TestFallbackPendingIsBounded(t *testing.T) {
-	f := newFBAgent(&Relay{log: slog.New(slog.DiscardHandler)}, "eth1", nil, &config.Fallback{OfferDelay: time.Hour})
+	f := newFallbackWorker(&Relay{log: slog.New(slog.DiscardHandler)}, "eth1", nil, &config.Fallback{OfferDelay: time.Hour})
 	st := &ifState{name: "eth1"}
 	now := time.Now()
 	for i := range 20 * fbPendingMax {
@@ -198,7 +198,7 @@ func TestFallbackPendingIsBounded(t *testing.T) {
 func (rig *fallbackRig) send(t *testing.T, m *dhcpv4.DHCPv4, src, dst netip.Addr) {
 	t.Helper()
 	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: src, Dst: dst, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: src, Dst: dst, SrcPort: 68, DstPort: 67,
 	}, m.ToBytes())
 	if err != nil {
 		t.Fatal(err)

@@ -158,7 +158,7 @@ func eth1Status(t *testing.T, r *Relay) status.InterfaceStatus {
 func discoverFrame(t *testing.T) []byte {
 	t.Helper()
 	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, discover(t))
 	if err != nil {
 		t.Fatal(err)

@@ -85,7 +85,7 @@ func FuzzRequestPath(f *testing.F) {
 		for _, g := range rigs {
 			for _, dst := range dsts {
 				frame, err := iface.BuildUDP4(make([]byte, readBufSize), iface.UDP4Header{
-					SrcMAC: src, DstMAC: macBroadcast, Src: zeroAddr, Dst: dst, SrcPort: 68, DstPort: 67,
+					SrcMAC: src, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: dst, SrcPort: 68, DstPort: 67,
 				}, msg)
 				if err != nil {
 					return // too large for the read buffer: the socket truncates it
@@ -94,7 +94,7 @@ func FuzzRequestPath(f *testing.F) {
 				g.up.got = g.up.got[:0]
 				omitted := g.st.counters.opt82Omitted.Load()
 				lim := ratelimit.NewInterface(ratelimit.Config(g.st.cfg.RateLimit), now)
-				g.r.handleFrame(g.st, lim, frame, iface.FrameInfo{}, g.out, now)
+				testAgent(g.r, g.st, lim).handleFrame(frame, iface.FrameInfo{}, g.out, now)
 				g.r.flushRequests(g.out)
 				w := wantRequest(g.st, msg, src, dst)
 				switch {

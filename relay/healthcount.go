@@ -2,9 +2,16 @@ package relay
 
 import (
 	"net/netip"
+	"time"
 
+	"github.com/iphelper/iphelper/relay/health"
 	"github.com/iphelper/iphelper/relay/wire"
 )
+
+// The health bookkeeping of the two packet paths: which relayed
+// transactions count for a helper set's health (mustAnswer), the key that
+// pairs a reply with its request (txnOf), and each helper's own share
+// (forwardedTo, answeredBy; see helperhealth.go).
 
 // mustAnswer reports whether a healthy helper set must answer the relayed
 // message m of type mt, and so whether its silence counts against the
@@ -79,4 +86,29 @@ func learnServerID(st *ifState, m wire.Packet) {
 	if id, _ := serverIDOf(m); id.IsValid() {
 		st.tracker.LearnServerID(id)
 	}
+}
+
+// txnOf is the key of a client transaction: xid and chaddr.
+func txnOf(m wire.Packet) health.Txn {
+	var k health.Txn
+	k.XID = m.XID()
+	copy(k.CHAddr[:], m.CHAddr())
+	return k
+}
+
+// forwardedTo records the transaction k as sent to the helper h, when
+// its helper set tracks it: the member then expects h's reply.
+func forwardedTo(st *ifState, h netip.Addr, k health.Txn, now time.Time) {
+	if t := st.members[h]; t != nil {
+		t.Forwarded(k, now)
+	}
+}
+
+// answeredBy records that the helper src answered k, and returns the
+// latency of its reply.
+func answeredBy(st *ifState, src netip.Addr, k health.Txn, now time.Time) (time.Duration, bool) {
+	if t := st.members[src]; t != nil {
+		return t.Answered(k, now)
+	}
+	return 0, false
 }

@@ -107,7 +107,7 @@ func TestHealthCountsOnlyWhatMustBeAnswered(t *testing.T) {
 				if tt.oneMAC {
 					m.ClientHWAddr = healthClient(1)
 				}
-				r.handleFrame(st, nil, healthFrame(t, m), iface.FrameInfo{}, out, healthT0.Add(time.Duration(i)*time.Millisecond))
+				testAgent(r, st, nil).handleFrame(healthFrame(t, m), iface.FrameInfo{}, out, healthT0.Add(time.Duration(i)*time.Millisecond))
 			}
 			r.flushRequests(out)
 			if got := len(up.sent); got != 3 {
@@ -133,7 +133,7 @@ func healthFrame(t *testing.T, m *dhcpv4.DHCPv4) []byte {
 		src = ci
 	}
 	f, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: m.ClientHWAddr, DstMAC: macBroadcast, Src: src, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: m.ClientHWAddr, DstMAC: macBroadcast[:], Src: src, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, m.ToBytes())
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package relay
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/iphelper/iphelper/relay/health"
@@ -48,23 +49,6 @@ func (ts *trackers) members(helpers []netip.Addr) map[netip.Addr]*health.Tracker
 	return out
 }
 
-// forwardedTo records the transaction k as sent to the helper h, when
-// its helper set tracks it: the member then expects h's reply.
-func forwardedTo(st *ifState, h netip.Addr, k health.Txn, now time.Time) {
-	if t := st.members[h]; t != nil {
-		t.Forwarded(k, now)
-	}
-}
-
-// answeredBy records that the helper src answered k, and returns the
-// latency of its reply.
-func answeredBy(st *ifState, src netip.Addr, k health.Txn, now time.Time) (time.Duration, bool) {
-	if t := st.members[src]; t != nil {
-		return t.Answered(k, now)
-	}
-	return 0, false
-}
-
 // sets returns the health of the helper sets that interfaces use now
 // (inUse: set ID → interface names).
 func (ts *trackers) sets(inUse map[string][]string) []status.HelperSetStats {
@@ -87,18 +71,8 @@ func (ts *trackers) sets(inUse map[string][]string) []status.HelperSetStats {
 			LatencyP50: hs.LatencyP50, LatencyP99: hs.LatencyP99, Latency: e.latency.snapshot(),
 		})
 	}
-	slices.SortFunc(out, func(a, b status.HelperSetStats) int { return compareStrings(a.ID(), b.ID()) })
+	slices.SortFunc(out, func(a, b status.HelperSetStats) int { return strings.Compare(a.ID(), b.ID()) })
 	return out
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // fill adds to each helper's stats its own health: the sum of its members

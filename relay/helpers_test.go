@@ -8,6 +8,7 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/ratelimit"
 )
 
 var (
@@ -72,8 +73,16 @@ func inBuffer(msg []byte) []byte {
 // datagram wraps a request as the packet socket would deliver it.
 func datagram(msg []byte, dst netip.Addr) iface.Datagram {
 	return iface.Datagram{
-		SrcMAC: clientMAC, DstMAC: macBroadcast,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:],
 		Src: netip.IPv4Unspecified(), Dst: dst, SrcPort: 68, DstPort: 67,
 		Payload: inBuffer(msg),
 	}
+}
+
+// testAgent returns an agent of r for st, not started, whose rate limiter
+// is lim (nil: no limits): what a read loop runs handleFrame on.
+func testAgent(r *Relay, st *ifState, lim *ratelimit.Interface) *agent {
+	a := newAgent(r, st)
+	a.limiter.Store(lim)
+	return a
 }

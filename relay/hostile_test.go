@@ -101,7 +101,7 @@ func newLimitRig(t *testing.T, cfg *config.Config) *limitRig {
 // sends what it queued.
 func (g *limitRig) relay(t *testing.T, lim *ratelimit.Interface, mac net.HardwareAddr) {
 	t.Helper()
-	g.r.handleFrame(g.st, lim, clientFrame(t, discover(t, dhcpv4.WithHwAddr(mac)), mac), iface.FrameInfo{}, g.out, g.now)
+	testAgent(g.r, g.st, lim).handleFrame(clientFrame(t, discover(t, dhcpv4.WithHwAddr(mac)), mac), iface.FrameInfo{}, g.out, g.now)
 	g.r.flushRequests(g.out)
 }
 
@@ -110,7 +110,7 @@ func (g *limitRig) relay(t *testing.T, lim *ratelimit.Interface, mac net.Hardwar
 func clientFrame(t *testing.T, msg []byte, mac net.HardwareAddr) []byte {
 	t.Helper()
 	f, err := iface.BuildUDP4(make([]byte, readBufSize), iface.UDP4Header{
-		SrcMAC: mac, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: mac, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, msg)
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ type ifState struct {
 	tracker  *health.Tracker                // upstream health of the interface's helper set
 	members  map[netip.Addr]*health.Tracker // each helper's own health within the set
 	latency  *latencyHist                   // the helper set's transaction latencies
-	fb       *fbAgent                       // the fallback server; nil when the interface has none
+	fb       *fallbackWorker                // the fallback server; nil when the interface has none
 	fbOff    string                         // why the interface's fallback scope is not served; "" when it is, or it has none
 	maxHops  int                            // config.Config.MaxHops, here so the hot path reads no shared config
 	maxSize  int                            // config.Config.MaxPacketSize
@@ -179,4 +179,13 @@ func subnetBroadcast(p netip.Prefix) netip.Addr {
 	host := uint32(1)<<(32-p.Bits()) - 1
 	v := (uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])) | host
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+// helperCounter returns a helper's counters, resolved when the interface's
+// state was built (no lock); a state built elsewhere (tests) looks them up.
+func (r *Relay) helperCounter(st *ifState, a netip.Addr) *helperCounters {
+	if hc := st.helperCtr[a]; hc != nil {
+		return hc
+	}
+	return r.counters.helper(a)
 }

@@ -60,10 +60,11 @@ func TestRequestOutboxCounts(t *testing.T) {
 			}
 			r := New(cfg, nil, discardLog(), Options{Upstream: up})
 			r.routes.Store(rt)
-			out := &requestOut{want: tt.want}
+			out := &requestOut{}
+			out.want = tt.want
 			frame := requestFrame(t)
 			for range tt.requests {
-				r.handleFrame(st, nil, append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
+				testAgent(r, st, nil).handleFrame(append(make([]byte, 0, readBufSize), frame...), iface.FrameInfo{}, out, time.Now())
 			}
 			if tt.requests == 1 {
 				if len(up.sent) != 0 || st.counters.requestsRelayed.Load() != 0 {
@@ -105,9 +106,10 @@ func TestRequestOutboxGrows(t *testing.T) {
 	up.sent = make(chan datagramTo, 4*len(helpers))
 	r := New(cfg, nil, discardLog(), Options{Upstream: up})
 	r.routes.Store(rt)
-	out := &requestOut{want: outboxSlots}
+	out := &requestOut{}
+	out.want = outboxSlots
 	for range 2 {
-		r.handleFrame(st, nil, append(make([]byte, 0, readBufSize), requestFrame(t)...), iface.FrameInfo{}, out, time.Now())
+		testAgent(r, st, nil).handleFrame(append(make([]byte, 0, readBufSize), requestFrame(t)...), iface.FrameInfo{}, out, time.Now())
 	}
 	r.flushRequests(out)
 	if got, want := len(up.sent), 2*(len(helpers)+1); got != want {
@@ -122,7 +124,7 @@ func TestRequestOutboxGrows(t *testing.T) {
 func requestFrame(t *testing.T) []byte {
 	t.Helper()
 	f, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, discover(t))
 	if err != nil {
 		t.Fatal(err)
@@ -155,14 +157,15 @@ func TestReplyOutboxCounts(t *testing.T) {
 	r := New(cfg, nil, discardLog(), Options{Upstream: newFakeUpstream()})
 	good, bad := net.HardwareAddr{2, 0, 0, 0, 0, 1}, net.HardwareAddr{2, 0, 0, 0, 0, 2}
 	a, b := &frameSink{refuse: bad}, &frameSink{}
-	out := &replyOut{want: outboxSlots}
+	out := &replyOut{}
+	out.want = outboxSlots
 	queue := func(c iface.FrameConn, dst net.HardwareAddr) {
-		r.roomReply(out, c, 64)
+		r.roomForReply(out, c, 64)
 		f := append(append([]byte(nil), dst...), make([]byte, 58)...)
 		if _, ok := out.b.Add(f, nil, netip.AddrPort{}); !ok {
 			t.Fatal("outbox refused a frame")
 		}
-		out.tags[out.b.Len()-1] = replyTag{c: st.counters, name: st.name, to: netip.MustParseAddr("203.0.113.50"), dst: dst}
+		out.tags[out.b.Len()-1] = replyTag{c: st.counters, name: st.name, to: netip.MustParseAddr("203.0.113.50")}
 	}
 	queue(a, good)
 	queue(a, bad)

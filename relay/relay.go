@@ -2,8 +2,6 @@ package relay
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -11,16 +9,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/relay/bindings"
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
-	"github.com/iphelper/iphelper/relay/pace"
 	"github.com/iphelper/iphelper/relay/ratelimit"
 	"github.com/iphelper/iphelper/relay/trace"
-	"github.com/iphelper/iphelper/relay/wire"
 )
 
 // ListenFunc opens the packet socket of a downstream interface.
@@ -68,8 +63,8 @@ type Relay struct {
 	proberFunc func(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober
 	tracer     *trace.Tracer
 	bindings   *bindings.Table
-	clock      fallback.Clock             // the fallback servers' clock
-	fbPub      atomic.Pointer[[]*fbAgent] // the fallback servers, for FallbackLeases
+	clock      fallback.Clock                    // the fallback servers' clock
+	fbPub      atomic.Pointer[[]*fallbackWorker] // the fallback servers, for FallbackLeases
 	up         UpstreamConn
 	counters   *counters
 
@@ -77,7 +72,7 @@ type Relay struct {
 	published atomic.Pointer[[]*ifState] // the served interfaces' states, for Status
 	agents    map[string]*agent          // by interface name; owned by Run's goroutine
 	waiting   map[string]bool            // configured names already reported missing; owned by Run's goroutine
-	fbs       map[string]*fbAgent        // fallback servers by interface name; owned by Run's goroutine
+	fbs       map[string]*fallbackWorker // fallback servers by interface name; owned by Run's goroutine
 	hlims     map[netip.Addr]helperLimit // helper ceilings; owned by Run's goroutine
 	store     leasestore.Store           // the fallback servers' leases; nil when no interface has a fallback, or it cannot be opened
 	storeErr  error                      // why the lease database could not be opened; owned by Run's goroutine
@@ -98,7 +93,7 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 	r := &Relay{
 		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
-		fbs: make(map[string]*fbAgent), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
+		fbs: make(map[string]*fallbackWorker), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
 		routeFinder: opts.Routes, routeEvery: routeCheckEvery, clock: opts.Clock,
 	}
 	if r.clock == nil {
@@ -184,15 +179,6 @@ func (r *Relay) apply(cfg *config.Config) {
 	r.switchStore(old.LeaseDB, cfg.LeaseDB)
 	r.tryOpenStore()
 	r.log.Info("configuration reloaded", "interfaces", len(cfg.Interfaces))
-}
-
-// helperCounter returns a helper's counters, resolved when the interface's
-// state was built (no lock); a state built elsewhere (tests) looks them up.
-func (r *Relay) helperCounter(st *ifState, a netip.Addr) *helperCounters {
-	if hc := st.helperCtr[a]; hc != nil {
-		return hc
-	}
-	return r.counters.helper(a)
 }
 
 // helperLimit is one helper's global ceiling and the rate it was made for.
@@ -336,7 +322,7 @@ func (r *Relay) reconcile(ctx context.Context) {
 	logCollisions(r.log, r.routes.Load(), rt)
 	r.routes.Store(rt)
 	r.published.Store(&states)
-	fbs := make([]*fbAgent, 0, len(r.fbs))
+	fbs := make([]*fallbackWorker, 0, len(r.fbs))
 	for _, f := range r.fbs {
 		fbs = append(fbs, f)
 	}
@@ -368,325 +354,8 @@ func (r *Relay) logWaiting(links map[string]iface.Link) {
 	}
 }
 
-// handleFrame runs the request path on one frame read on st's interface
-// and queues the relayed request in out, which the caller sends.
-// now is when it was read: the loop's one clock read per packet, for its
-// pacing, the limits, the tracker and the fallback.
-func (r *Relay) handleFrame(st *ifState, lim *ratelimit.Interface, frame []byte, info iface.FrameInfo, out *requestOut, now time.Time) {
-	c := st.counters
-	c.requestsIn.Add(1) // every frame read, before any check: drops are a share of it
-	ev := r.startRequest(frame, info)
-	if lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
-		var src [6]byte
-		copy(src[:], frame[6:12])
-		switch lim.Allow(src, now) {
-		case ratelimit.InterfaceLimited:
-			r.drop(c, ev, ReasonRateInterface, st.name, nil)
-			return
-		case ratelimit.ClientLimited:
-			r.drop(c, ev, ReasonRateClient, st.name, nil)
-			return
-		}
-	}
-	dg, err := iface.ParseUDP4(frame, info)
-	if err != nil {
-		r.drop(c, ev, frameReason(err), st.name, err)
-		return
-	}
-	var job fbJob
-	haveJob := false
-	if st.fb != nil {
-		job, haveJob = st.fb.copyJob(st, dg.Payload) // before the request path edits it
-	}
-	res := processRequest(st, r.routes.Load(), st.maxHops, st.maxSize, dg)
-	c.byType.add(0, wire.Packet(dg.Payload).MessageType())
-	if haveJob && (res.drop || !res.direct) {
-		st.fb.release(job)
-		haveJob = false
-	}
-	if res.drop {
-		r.drop(c, ev, res.reason, st.name, nil)
-		return
-	}
-	r.bindings.ObserveRequest(res.msg) // a RELEASE or DECLINE ends a binding
-	m := wire.Packet(res.msg)
-	mt := m.MessageType()
-	if haveJob && r.fallbackOwns(st, job, mt, ev) {
-		return // a lease of the fallback's own: answered here, not relayed
-	}
-	if res.omitted {
-		c.opt82Omitted.Add(1)
-	}
-	if res.inserted {
-		c.opt82Inserted.Add(1)
-	}
-	if len(st.helpers) == 0 {
-		r.drop(c, ev, ReasonNoHelper, st.name, nil)
-		return
-	}
-	// Register the transaction, and a DISCOVER's pending fallback answer,
-	// before the packet leaves: a fast upstream's reply can come back before
-	// the send loop ends, and must find them to be counted and to cancel the
-	// fallback. A transaction whose sends all fail simply times out, which
-	// is what an unreachable upstream should look like.
-	if st.tracker != nil && mustAnswer(st, m, mt) {
-		st.tracker.Forwarded(txnOf(m), now)
-	}
-	if haveJob {
-		r.fallbackAfterRelay(st, job, m, mt, now, ev)
-	}
-	// Queue a copy for each helper; the loop sends the queue before it
-	// waits for more (flushRequests), and counts each send then.
-	r.room(out, len(st.helpers), len(res.msg))
-	k := txnOf(m)
-	tracked := st.members != nil && st.tracker.Pending(k) // each helper sent it must answer it too
-	last := -1
-	for i, h := range st.helpers {
-		hc := r.helperCounter(st, h.Addr())
-		if i < len(st.helperLims) && !st.helperLims[i].Allow(now) { // nil: no ceiling
-			r.dropSend(c, ev, ReasonRateHelper, st.name, h, nil)
-			continue
-		}
-		j, ok := out.b.Add(res.msg, st.srcOOB, h)
-		if !ok { // room made space: this is a bug, counted rather than silent
-			hc.sendErrors.Add(1)
-			r.dropSend(c, ev, ReasonSendFailed, st.name, h, errOutboxFull)
-			continue
-		}
-		out.tags[j] = requestTag{c: c, hc: hc, name: st.name, mt: mt, ev: ev}
-		last = j
-		if tracked {
-			forwardedTo(st, h.Addr(), k, now)
-		}
-	}
-	if last >= 0 {
-		out.tags[last].last = true
-	}
-}
-
-// fallbackOwns hands a REQUEST, RELEASE or DECLINE about one of the
-// fallback server's own leases to it. Such a message is not relayed: the
-// upstream does not know the lease and might NAK it.
-func (r *Relay) fallbackOwns(st *ifState, j fbJob, mt wire.MessageType, ev *trace.Event) bool {
-	if mt != wire.Request && mt != wire.Release && mt != wire.Decline {
-		return false
-	}
-	req, err := dhcpv4.FromBytes(j.buf[:j.n])
-	if err != nil || !st.fb.srv.Owns(req) {
-		return false
-	}
-	if !st.fb.enqueue(j) {
-		r.drop(st.counters, ev, ReasonFallbackBusy, st.name, nil)
-		return true
-	}
-	r.tracer.EmitFallback(ev, st.name)
-	return true
-}
-
-// fallbackAfterRelay decides whether the fallback answers a message that
-// is also relayed (called before it is sent): a DISCOVER at once when the upstream is down (or the
-// client's secs says it has waited long enough), else after offer-delay
-// unless an upstream OFFER passes back first; an INFORM only when the
-// upstream is down. A full queue drops the fallback's copy: counted and
-// traced (ev) as fallback_busy, while the message itself is relayed.
-func (r *Relay) fallbackAfterRelay(st *ifState, j fbJob, m wire.Packet, mt wire.MessageType, now time.Time, ev *trace.Event) {
-	fc := st.fb.cfg.Load()
-	down := st.tracker != nil && !st.tracker.Up()
-	urgent := down || (fc.UseSecs && time.Duration(m.Secs())*time.Second >= fc.SecsThreshold)
-	ok := true
-	switch {
-	case mt == wire.Discover && urgent:
-		ok = st.fb.enqueue(j)
-	case mt == wire.Discover:
-		ok = st.fb.deferDiscover(txnOf(m), j, now)
-	case (mt == wire.Inform || mt == wire.Request) && down:
-		ok = st.fb.enqueue(j)
-	case mt == wire.Request && hasServerID(m):
-		// SELECTING another server: the fallback releases its offer at once.
-		ok = st.fb.enqueue(j)
-	default:
-		st.fb.release(j)
-	}
-	if !ok {
-		r.drop(st.counters, ev, ReasonFallbackBusy, st.name, nil)
-	}
-}
-
 // Stats returns a snapshot of the relay's counters.
 func (r *Relay) Stats() Stats { return r.counters.snapshot() }
-
-var (
-	errNoConn     = errors.New("interface has no open packet socket")
-	errOutboxFull = errors.New("outbox has no room (bug)")
-)
-
-// replyTryReader is an upstream socket that can be polled: the real one.
-type replyTryReader interface {
-	TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error)
-}
-
-// replyLoop reads BOOTREPLYs from the upstream socket and delivers them. Like
-// an agent's read loop it waits for each reply or, under load, polls the
-// socket every tick, and sends the frames it built in one batch per socket
-// before it waits or sleeps.
-func (r *Relay) replyLoop(ctx context.Context) {
-	buf := make([]byte, 65536)
-	oob := make([]byte, pktinfoOOB)
-	frame := make([]byte, 65536+64)
-	out := &replyOut{}
-	defer r.flushReplies(out)
-	tr, _ := r.up.(replyTryReader)
-	rate := r.cfg.Load().PollRate
-	p := pace.New(rate)
-	for {
-		var (
-			n, oobn int
-			src     netip.AddrPort
-			err     error
-		)
-		if tr != nil && p.Polling() {
-			var ok bool
-			n, oobn, _, src, ok, err = tr.TryReadMsgUDPAddrPort(buf, oob)
-			if err == nil && !ok {
-				r.flushReplies(out)
-				if p.Idle(time.Now()) {
-					iface.PollSleep(pace.DefaultTick)
-				} else {
-					rate = r.cfg.Load().PollRate
-					p = pace.New(rate) // a reload's threshold
-					*out = replyOut{}  // flushed: let the slots go
-					r.log.Debug("upstream socket quiet again: waiting for each reply")
-				}
-				continue
-			}
-		} else {
-			r.flushReplies(out)
-			n, oobn, _, src, err = r.up.ReadMsgUDPAddrPort(buf, oob)
-			p, rate = repace(p, rate, r.cfg.Load().PollRate)
-		}
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			r.log.Warn("failed to read from upstream socket", "err", err)
-			continue
-		}
-		now := time.Now()
-		if p.Read(now) && tr != nil && out.want == 0 {
-			out.want = outboxSlots
-			r.log.Debug("upstream socket busy: polling it every tick", "poll_above", r.cfg.Load().PollRate, "tick", pace.DefaultTick)
-		}
-		r.handleReply(src.Addr().Unmap(), iface.PktinfoIfindex(oob[:oobn]), buf[:n], frame, out, now)
-	}
-}
-
-// handleReply runs the reply path on one datagram and queues its frame in
-// out, which the caller sends.
-// now is when it was read, the loop's one clock read per reply.
-func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out *replyOut, now time.Time) {
-	ev := r.tracer.Start(trace.Out, src, msg)
-	res := processReply(r.routes.Load(), src, ingress, msg)
-	c := &r.counters.global
-	name := ""
-	if res.st != nil {
-		c, name = res.st.counters, res.st.name
-	}
-	if res.drop {
-		r.drop(c, ev, res.reason, name, nil)
-		return
-	}
-	mt := wire.Packet(res.msg).MessageType()
-	if res.st.isHelper[src] {
-		hc := r.helperCounter(res.st, src)
-		hc.replies.Add(1)
-		hc.lastReply.Store(now.UnixNano())
-		hc.byType.add(1, mt)
-	}
-	r.upstreamAnswered(res, src, now)
-	fr, conn, dst, err := r.replyFrame(res, frame)
-	if err == nil {
-		r.roomReply(out, conn, len(fr))
-		if _, ok := out.b.Add(fr, nil, netip.AddrPort{}); !ok {
-			err = errOutboxFull // roomReply made space: a bug, counted rather than silent
-		}
-	}
-	if err != nil {
-		r.drop(c, ev, ReasonDeliverFailed, name, err)
-		return
-	}
-	out.tags[out.b.Len()-1] = replyTag{c: c, name: name, mt: mt, ev: ev,
-		to: res.to.dstIP, bcast: res.to.kind == deliverBroadcast, dst: dst}
-	// Learnt when the frame is queued, not sent: res.msg is the read
-	// buffer's, and the server has granted the lease either way.
-	r.bindings.ObserveReply(res.msg, name, res.st.link.VLANID, now)
-}
-
-func hasServerID(m wire.Packet) bool {
-	_, _, ok := wire.FindOption(m, wire.OptServerID)
-	return ok
-}
-
-// upstreamAnswered feeds a reply from src to the health trackers (its
-// helper set's and its own) and cancels a pending fallback answer to the
-// same DISCOVER.
-func (r *Relay) upstreamAnswered(res replyResult, src netip.Addr, now time.Time) {
-	st := res.st
-	if st.tracker == nil && st.fb == nil {
-		return
-	}
-	m := wire.Packet(res.msg)
-	k := txnOf(m)
-	if st.tracker != nil {
-		if lat, ok := st.tracker.Answered(k, now); ok && st.latency != nil {
-			st.latency.observe(lat)
-		}
-		learnServerID(st, m)
-		if lat, ok := answeredBy(st, src, k, now); ok {
-			r.helperCounter(st, src).latency.observe(lat)
-		}
-	}
-	if st.fb != nil && m.MessageType() == wire.Offer {
-		st.fb.upstreamOffered(k)
-	}
-}
-
-// deliver builds the frame for a reply and writes it on the interface's
-// packet socket at once (the fallback server's replies; the reply loop
-// queues its own).
-func (r *Relay) deliver(res replyResult, frame []byte) error {
-	out, conn, dst, err := r.replyFrame(res, frame)
-	if err != nil {
-		return err
-	}
-	if err := conn.WriteFrame(out, dst); err != nil {
-		return fmt.Errorf("failed to send reply on %q: %w", res.st.name, err)
-	}
-	return nil
-}
-
-// replyFrame builds, in frame, the frame that delivers a reply, and returns
-// it with the packet socket to send it on and its destination MAC.
-func (r *Relay) replyFrame(res replyResult, frame []byte) ([]byte, iface.FrameConn, net.HardwareAddr, error) {
-	st := res.st
-	b := st.agent.conn.Load()
-	if b == nil {
-		return nil, nil, nil, errNoConn
-	}
-	dstMAC := macBroadcast
-	if res.to.kind != deliverBroadcast {
-		dstMAC = net.HardwareAddr(res.msg[28:34])
-	}
-	out, err := iface.BuildUDP4(frame, iface.UDP4Header{
-		SrcMAC: st.link.MAC, DstMAC: dstMAC,
-		Src: st.addr.Addr(), Dst: res.to.dstIP,
-		SrcPort: dhcpServerPort, DstPort: dhcpClientPort,
-		TTL: 64, ID: uint16(r.ipID.Add(1)),
-	}, res.msg)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("failed to build reply frame on %q: %w", st.name, err)
-	}
-	return out, b.c, dstMAC, nil
-}
 
 // Ready is closed once UDP port 67 is bound and every downstream interface
 // present at start has had its first try at its packet socket (open, or

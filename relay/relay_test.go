@@ -85,7 +85,7 @@ func TestRelayLifecycle(t *testing.T) {
 	conn := waitFor(t, conns, "eth1's packet socket")
 
 	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, discover(t))
 	if err != nil {
 		t.Fatal(err)

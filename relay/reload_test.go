@@ -61,7 +61,7 @@ func TestReloadKeepsUnchangedSockets(t *testing.T) {
 		conns[nc.name] = nc.c
 	}
 	frame, err := iface.BuildUDP4(make([]byte, 2048), iface.UDP4Header{
-		SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+		SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 	}, discover(t))
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,128 @@
 package relay
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
 	"net/netip"
+	"time"
 
 	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/relay/option82"
+	"github.com/iphelper/iphelper/relay/pace"
+	"github.com/iphelper/iphelper/relay/trace"
 	"github.com/iphelper/iphelper/relay/wire"
 )
+
+// The reply path, from a datagram read on the upstream socket to the frame
+// queued for the client (docs/packet-paths.md, "Reply path"): replyLoop
+// reads, handleReply runs the steps in order; the pure decisions it takes
+// (processReply, and the delivery table of delivery.go) follow it, then
+// the health bookkeeping and the frame. The queued frames leave in one
+// batch when the loop flushes its outbox (outbox.go).
+
+// replyTryReader is an upstream socket that can be polled: the real one.
+type replyTryReader interface {
+	TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error)
+}
+
+// replyLoop reads BOOTREPLYs from the upstream socket and delivers them. Like
+// an agent's read loop it waits for each reply or, under load, polls the
+// socket every tick, and sends the frames it built in one batch per socket
+// before it waits or sleeps.
+func (r *Relay) replyLoop(ctx context.Context) {
+	buf := make([]byte, 65536)
+	oob := make([]byte, pktinfoOOB)
+	frame := make([]byte, 65536+64)
+	out := &replyOut{}
+	defer r.flushReplies(out)
+	tr, _ := r.up.(replyTryReader)
+	rate := r.cfg.Load().PollRate
+	p := pace.New(rate)
+	for {
+		var (
+			n, oobn int
+			src     netip.AddrPort
+			err     error
+		)
+		if tr != nil && p.Polling() {
+			var ok bool
+			n, oobn, _, src, ok, err = tr.TryReadMsgUDPAddrPort(buf, oob)
+			if err == nil && !ok {
+				r.flushReplies(out)
+				if p.Idle(time.Now()) {
+					iface.PollSleep(pace.DefaultTick)
+				} else {
+					rate = r.cfg.Load().PollRate
+					p = pace.New(rate) // a reload's threshold
+					*out = replyOut{}  // flushed: let the slots go
+					r.log.Debug("upstream socket quiet again: waiting for each reply")
+				}
+				continue
+			}
+		} else {
+			r.flushReplies(out)
+			n, oobn, _, src, err = r.up.ReadMsgUDPAddrPort(buf, oob)
+			p, rate = repace(p, rate, r.cfg.Load().PollRate)
+		}
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			r.log.Warn("failed to read from upstream socket", "err", err)
+			continue
+		}
+		now := time.Now()
+		if p.Read(now) && tr != nil && out.want == 0 {
+			out.want = outboxSlots
+			r.log.Debug("upstream socket busy: polling it every tick", "poll_above", r.cfg.Load().PollRate, "tick", pace.DefaultTick)
+		}
+		r.handleReply(src.Addr().Unmap(), iface.PktinfoIfindex(oob[:oobn]), buf[:n], frame, out, now)
+	}
+}
+
+// handleReply runs the reply path on one datagram and queues its frame in
+// out, which the caller sends.
+// now is when it was read, the loop's one clock read per reply.
+func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out *replyOut, now time.Time) {
+	ev := r.tracer.Start(trace.Out, src, msg)
+	res := processReply(r.routes.Load(), src, ingress, msg)
+	c := &r.counters.global
+	name := ""
+	if res.st != nil {
+		c, name = res.st.counters, res.st.name
+	}
+	if res.drop {
+		r.drop(c, ev, res.reason, name, nil)
+		return
+	}
+	mt := wire.Packet(res.msg).MessageType()
+	if res.st.isHelper[src] {
+		hc := r.helperCounter(res.st, src)
+		hc.replies.Add(1)
+		hc.lastReply.Store(now.UnixNano())
+		hc.byType.add(1, mt)
+	}
+	r.upstreamAnswered(res, src, now)
+	fr, conn, err := r.replyFrame(res, frame)
+	if err == nil {
+		r.roomForReply(out, conn, len(fr))
+		if _, ok := out.b.Add(fr, nil, netip.AddrPort{}); !ok {
+			err = errOutboxFull // roomForReply made space: a bug, counted rather than silent
+		}
+	}
+	if err != nil {
+		r.drop(c, ev, ReasonDeliverFailed, name, err)
+		return
+	}
+	out.tags[out.b.Len()-1] = replyTag{c: c, name: name, mt: mt, ev: ev,
+		to: res.to.dstIP, bcast: res.to.kind == deliverBroadcast}
+	// Learnt when the frame is queued, not sent: res.msg is the read
+	// buffer's, and the server has granted the lease either way.
+	r.bindings.ObserveReply(res.msg, name, res.st.link.VLANID, now)
+}
 
 // replyResult is what processReply decided for one BOOTREPLY.
 type replyResult struct {
@@ -101,3 +217,69 @@ func pickByAddress(g *giaddrGroup, msg wire.Packet) *ifState {
 	}
 	return pickBySubnet(g.states, nil, msg)
 }
+
+// upstreamAnswered feeds a reply from src to the health trackers (its
+// helper set's and its own) and cancels a pending fallback answer to the
+// same DISCOVER.
+func (r *Relay) upstreamAnswered(res replyResult, src netip.Addr, now time.Time) {
+	st := res.st
+	if st.tracker == nil && st.fb == nil {
+		return
+	}
+	m := wire.Packet(res.msg)
+	k := txnOf(m)
+	if st.tracker != nil {
+		if lat, ok := st.tracker.Answered(k, now); ok && st.latency != nil {
+			st.latency.observe(lat)
+		}
+		learnServerID(st, m)
+		if lat, ok := answeredBy(st, src, k, now); ok {
+			r.helperCounter(st, src).latency.observe(lat)
+		}
+	}
+	if st.fb != nil && m.MessageType() == wire.Offer {
+		st.fb.upstreamOffered(k)
+	}
+}
+
+// replyFrame builds, in frame, the frame that delivers a reply, and returns
+// it with the packet socket to send it on.
+func (r *Relay) replyFrame(res replyResult, frame []byte) ([]byte, iface.FrameConn, error) {
+	st := res.st
+	b := st.agent.conn.Load()
+	if b == nil {
+		return nil, nil, errNoConn
+	}
+	dstMAC := net.HardwareAddr(macBroadcast[:]) // read only, and no allocation
+	if res.to.kind != deliverBroadcast {
+		dstMAC = net.HardwareAddr(res.msg[28:34])
+	}
+	out, err := iface.BuildUDP4(frame, iface.UDP4Header{
+		SrcMAC: st.link.MAC, DstMAC: dstMAC,
+		Src: st.addr.Addr(), Dst: res.to.dstIP,
+		SrcPort: dhcpServerPort, DstPort: dhcpClientPort,
+		TTL: 64, ID: uint16(r.ipID.Add(1)),
+	}, res.msg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to build reply frame on %q: %w", st.name, err)
+	}
+	return out, b.c, nil
+}
+
+// deliver builds the frame for a reply and writes it on the interface's
+// packet socket at once (the fallback server's replies; the reply loop
+// queues its own).
+func (r *Relay) deliver(res replyResult, frame []byte) error {
+	out, conn, err := r.replyFrame(res, frame)
+	if err != nil {
+		return err
+	}
+	if err := conn.WriteFrame(out, frameDst(out)); err != nil {
+		return fmt.Errorf("failed to send reply on %q: %w", res.st.name, err)
+	}
+	return nil
+}
+
+// errNoConn is the reason a reply cannot be delivered on an interface
+// whose packet socket is closed.
+var errNoConn = errors.New("interface has no open packet socket")

@@ -4,19 +4,142 @@ import (
 	"bytes"
 	"errors"
 	"net/netip"
+	"time"
 
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/relay/health"
+	"github.com/iphelper/iphelper/relay/ratelimit"
+	"github.com/iphelper/iphelper/relay/trace"
 	"github.com/iphelper/iphelper/relay/wire"
 )
 
-// requestResult is what processRequest decided for one frame.
-type requestResult struct {
-	msg      []byte // the edited message to send to the helpers (aliases the read buffer)
-	reason   Reason // why it was dropped, when drop is set
-	drop     bool
-	omitted  bool // option 82 was due but did not fit
-	inserted bool // our option 82 was appended
-	direct   bool // a DHCP message from a directly attached client (giaddr was 0): the fallback may serve it
+// The request path, from a frame read on a downstream interface to the
+// copies queued for the helpers (docs/packet-paths.md, "Request path"):
+// handleFrame runs the steps in order; the pure decisions it takes
+// (processRequest, admitRequest, the option-82 policy of policy.go) follow
+// it, then the fallback's hand-offs. The queued copies leave in one batch
+// when the read loop flushes its outbox (outbox.go).
+
+// handleFrame runs the request path on one frame read on the agent's
+// interface, with the interface's state and rate limits of the moment,
+// and queues the relayed request in out, which the read loop sends.
+// now is when it was read: the loop's one clock read per packet, for its
+// pacing, the limits, the tracker and the fallback.
+func (a *agent) handleFrame(frame []byte, info iface.FrameInfo, out *requestOut, now time.Time) {
+	r, st := a.r, a.state.Load()
+	c := st.counters
+	c.requestsIn.Add(1) // every frame read, before any check: drops are a share of it
+	ev := r.startTrace(frame, info)
+	if lim := a.limiter.Load(); lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
+		var src [6]byte
+		copy(src[:], frame[6:12])
+		switch lim.Allow(src, now) {
+		case ratelimit.InterfaceLimited:
+			r.drop(c, ev, ReasonRateInterface, st.name, nil)
+			return
+		case ratelimit.ClientLimited:
+			r.drop(c, ev, ReasonRateClient, st.name, nil)
+			return
+		}
+	}
+	dg, err := iface.ParseUDP4(frame, info)
+	if err != nil {
+		r.drop(c, ev, frameReason(err), st.name, err)
+		return
+	}
+	var job fallbackJob
+	haveJob := false
+	if st.fb != nil {
+		job, haveJob = st.fb.copyJob(st, dg.Payload) // before the request path edits it
+	}
+	res := processRequest(st, r.routes.Load(), st.maxHops, st.maxSize, dg)
+	c.byType.add(0, wire.Packet(dg.Payload).MessageType())
+	if haveJob && (res.drop || !res.direct) {
+		st.fb.recycle(job)
+		haveJob = false
+	}
+	if res.drop {
+		r.drop(c, ev, res.reason, st.name, nil)
+		return
+	}
+	r.bindings.ObserveRequest(res.msg) // a RELEASE or DECLINE ends a binding
+	m := wire.Packet(res.msg)
+	mt := m.MessageType()
+	if haveJob && r.fallbackOwns(st, job, mt, ev) {
+		return // a lease of the fallback's own: answered here, not relayed
+	}
+	if res.omitted {
+		c.opt82Omitted.Add(1)
+	}
+	if res.inserted {
+		c.opt82Inserted.Add(1)
+	}
+	if len(st.helpers) == 0 {
+		r.drop(c, ev, ReasonNoHelper, st.name, nil)
+		return
+	}
+	// Register the transaction, and a DISCOVER's pending fallback answer,
+	// before the packet leaves: a fast upstream's reply can come back before
+	// the send loop ends, and must find them to be counted and to cancel the
+	// fallback. A transaction whose sends all fail simply times out, which
+	// is what an unreachable upstream should look like.
+	k := txnOf(m)
+	if st.tracker != nil && mustAnswer(st, m, mt) {
+		st.tracker.Forwarded(k, now)
+	}
+	if haveJob {
+		r.fallbackAfterRelay(st, job, m, mt, now, ev)
+	}
+	r.queueForHelpers(st, out, m, mt, k, ev, now)
+}
+
+// queueForHelpers queues a copy of the relayed message m (of type mt,
+// transaction k) for each of st's helpers that its ceiling lets through; the read loop
+// sends the queue before it waits for more (flushRequests), and counts
+// each send then.
+func (r *Relay) queueForHelpers(st *ifState, out *requestOut, m wire.Packet, mt wire.MessageType, k health.Txn, ev *trace.Event, now time.Time) {
+	c := st.counters
+	r.roomForRequest(out, len(st.helpers), len(m))
+	tracked := st.members != nil && st.tracker.Pending(k) // each helper sent it must answer it too
+	last := -1
+	for i, h := range st.helpers {
+		hc := r.helperCounter(st, h.Addr())
+		if i < len(st.helperLims) && !st.helperLims[i].Allow(now) { // nil: no ceiling
+			r.dropSend(c, ev, ReasonRateHelper, st.name, h, nil)
+			continue
+		}
+		j, ok := out.b.Add(m, st.srcOOB, h)
+		if !ok { // room made space: this is a bug, counted rather than silent
+			hc.sendErrors.Add(1)
+			r.dropSend(c, ev, ReasonSendFailed, st.name, h, errOutboxFull)
+			continue
+		}
+		out.tags[j] = requestTag{c: c, hc: hc, name: st.name, mt: mt, ev: ev}
+		last = j
+		if tracked {
+			forwardedTo(st, h.Addr(), k, now)
+		}
+	}
+	if last >= 0 {
+		out.tags[last].last = true
+	}
+}
+
+// startTrace begins the trace event of a frame read on a downstream
+// interface, before any check, so that a frame dropped by the rate limits
+// or for its framing is traced like any other; its DHCP fields stay zero
+// when the frame does not parse. It returns nil, at the cost of one atomic
+// load, while nobody traces.
+func (r *Relay) startTrace(frame []byte, info iface.FrameInfo) *trace.Event {
+	if !r.tracer.Enabled() {
+		return nil
+	}
+	var msg []byte
+	if dg, err := iface.ParseUDP4(frame, info); err == nil {
+		msg = dg.Payload
+	}
+	return r.tracer.Start(trace.In, netip.Addr{}, msg)
 }
 
 // frameReason maps a framing error of iface.ParseUDP4 to a drop reason.
@@ -29,6 +152,16 @@ func frameReason(err error) Reason {
 	default:
 		return ReasonFrame
 	}
+}
+
+// requestResult is what processRequest decided for one frame.
+type requestResult struct {
+	msg      []byte // the edited message to send to the helpers (aliases the read buffer)
+	reason   Reason // why it was dropped, when drop is set
+	drop     bool
+	omitted  bool // option 82 was due but did not fit
+	inserted bool // our option 82 was appended
+	direct   bool // a DHCP message from a directly attached client (giaddr was 0): the fallback may serve it
 }
 
 // processRequest runs the request path (docs/packet-paths.md, request step 4) on one datagram read
@@ -124,45 +257,6 @@ func admitRequest(st *ifState, rt *routes, maxHops int, msg wire.Packet, srcMAC 
 // one hop more).
 func hopsExceeded(hops uint8, maxHops int) bool { return int(hops) > maxHops }
 
-// routes is the reply path's view of the downstream interfaces, rebuilt on
-// every change and swapped in atomically.
-type routes struct {
-	downstream map[int]bool                // the ifindexes of the served downstream interfaces
-	ours       map[netip.Addr]bool         // every IPv4 address of every link: loop/spoof guard
-	byGIAddr   map[netip.Addr]*giaddrGroup // relaying address → interfaces that use it
-	collisions []stampCollision            // interfaces whose replies option 82 cannot tell apart
-}
-
-// giaddrGroup is the set of interfaces that share one giaddr (more than one
-// with source-interface or a common configured giaddr), in name order.
-type giaddrGroup struct {
-	states    []*ifState
-	byCircuit map[string][]*ifState // circuit-id → the interfaces that stamp it, in name order
-}
-
-func (rt *routes) isOurs(a netip.Addr) bool { return rt != nil && rt.ours[a] }
-
-// buildRoutes indexes states for the reply path. Its result does not
-// depend on the order of states.
-func buildRoutes(states []*ifState, ours map[netip.Addr]bool) *routes {
-	rt := &routes{ours: ours, byGIAddr: make(map[netip.Addr]*giaddrGroup), downstream: make(map[int]bool)}
-	for _, s := range sortedStates(states) {
-		rt.downstream[s.link.Index] = true
-		if !s.giaddr.IsValid() {
-			continue
-		}
-		g := rt.byGIAddr[s.giaddr]
-		if g == nil {
-			g = &giaddrGroup{byCircuit: make(map[string][]*ifState)}
-			rt.byGIAddr[s.giaddr] = g
-		}
-		g.states = append(g.states, s)
-		g.byCircuit[string(s.circuitID)] = append(g.byCircuit[string(s.circuitID)], s)
-	}
-	rt.collisions = findCollisions(rt.byGIAddr)
-	return rt
-}
-
 // chaddrIsSource reports whether chaddr is the frame's source MAC (Cisco
 // "verify hwaddr", HPE "check mac-address"). Only requests with giaddr 0
 // are checked: a relay below us legitimately sends its own MAC. The frame
@@ -175,4 +269,57 @@ func chaddrIsSource(msg wire.Packet, src []byte) bool {
 		return false
 	}
 	return bytes.Equal(msg.CHAddr(), src)
+}
+
+// fallbackOwns hands a REQUEST, RELEASE or DECLINE about one of the
+// fallback server's own leases to it. Such a message is not relayed: the
+// upstream does not know the lease and might NAK it.
+func (r *Relay) fallbackOwns(st *ifState, j fallbackJob, mt wire.MessageType, ev *trace.Event) bool {
+	if mt != wire.Request && mt != wire.Release && mt != wire.Decline {
+		return false
+	}
+	req, err := dhcpv4.FromBytes(j.buf[:j.n])
+	if err != nil || !st.fb.srv.Owns(req) {
+		return false
+	}
+	if !st.fb.enqueue(j) {
+		r.drop(st.counters, ev, ReasonFallbackBusy, st.name, nil)
+		return true
+	}
+	r.tracer.EmitFallback(ev, st.name)
+	return true
+}
+
+// fallbackAfterRelay decides whether the fallback answers a message that
+// is also relayed (called before it is sent): a DISCOVER at once when the upstream is down (or the
+// client's secs says it has waited long enough), else after offer-delay
+// unless an upstream OFFER passes back first; an INFORM only when the
+// upstream is down. A full queue drops the fallback's copy: counted and
+// traced (ev) as fallback_busy, while the message itself is relayed.
+func (r *Relay) fallbackAfterRelay(st *ifState, j fallbackJob, m wire.Packet, mt wire.MessageType, now time.Time, ev *trace.Event) {
+	fc := st.fb.cfg.Load()
+	down := st.tracker != nil && !st.tracker.Up()
+	urgent := down || (fc.UseSecs && time.Duration(m.Secs())*time.Second >= fc.SecsThreshold)
+	ok := true
+	switch {
+	case mt == wire.Discover && urgent:
+		ok = st.fb.enqueue(j)
+	case mt == wire.Discover:
+		ok = st.fb.deferDiscover(txnOf(m), j, now)
+	case (mt == wire.Inform || mt == wire.Request) && down:
+		ok = st.fb.enqueue(j)
+	case mt == wire.Request && hasServerID(m):
+		// SELECTING another server: the fallback releases its offer at once.
+		ok = st.fb.enqueue(j)
+	default:
+		st.fb.recycle(j)
+	}
+	if !ok {
+		r.drop(st.counters, ev, ReasonFallbackBusy, st.name, nil)
+	}
+}
+
+func hasServerID(m wire.Packet) bool {
+	_, _, ok := wire.FindOption(m, wire.OptServerID)
+	return ok
 }

@@ -175,14 +175,14 @@ func TestForgedRelayedReleaseFreesNothing(t *testing.T) {
 			msg := message(t, dhcpv4.MessageTypeRelease, victim,
 				dhcpv4.WithGatewayIP(net.IP{203, 0, 113, 9}), dhcpv4.WithClientIP(leased.AsSlice()))
 			frame, err := iface.BuildUDP4(make([]byte, readBufSize), iface.UDP4Header{
-				SrcMAC: clientMAC, DstMAC: macBroadcast, Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
+				SrcMAC: clientMAC, DstMAC: macBroadcast[:], Src: zeroAddr, Dst: ipBroadcast, SrcPort: 68, DstPort: 67,
 			}, msg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			lim := ratelimit.NewInterface(ratelimit.Config{ClientRate: 10, ClientBurst: 20, InterfaceRate: 2000, InterfaceBurst: 4000}, time.Now())
 			out := &requestOut{}
-			r.handleFrame(st, lim, frame, iface.FrameInfo{}, out, time.Now())
+			testAgent(r, st, lim).handleFrame(frame, iface.FrameInfo{}, out, time.Now())
 			r.flushRequests(out)
 
 			s := st.counters.snapshot("eth1")

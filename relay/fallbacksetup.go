@@ -105,7 +105,7 @@ func (r *Relay) closeStore() {
 // cannot be served: then st.fbOff says why (shown and exported). ours holds
 // every address of every link: those on the interface's subnet are never
 // given (a secondary or VRRP address, one added after start).
-func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interface, ours map[netip.Addr]bool) *fbAgent {
+func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interface, ours map[netip.Addr]bool) *fallbackWorker {
 	fc := ifc.Fallback
 	switch {
 	case fc == nil:
@@ -148,12 +148,39 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 		log.Error("failed to start the fallback server", "err", err)
 		return nil
 	}
-	f := newFBAgent(r, st.name, srv, fc)
+	f := newFallbackWorker(r, st.name, srv, fc)
 	f.in = in
 	r.fbs[st.name] = f
 	f.start(ctx)
 	log.Info("fallback server ready", "pools", len(fc.Pools), "offer_delay", fc.OfferDelay)
 	return f
+}
+
+// fallbackScope converts an interface's fallback configuration into the
+// server's scope, now that the interface's addresses are known.
+func fallbackScope(name string, in scopeInput) fallback.Scope {
+	addr, fc := in.addr, in.fc
+	s := fallback.Scope{
+		Interface: name, Subnet: addr.Masked(), ServerID: addr.Addr(),
+		Local: in.local, SharedServerID: in.shared,
+		Router: fc.Router, DNS: fc.DNS, Domain: fc.Domain,
+		LeaseTime: fc.LeaseTime, T1: fc.T1, T2: fc.T2, Enabled: fc.Enabled,
+		OfferHold: fc.OfferHold, DeclineQuarantine: fc.DeclineQuarantine,
+		MaxOffersOutstanding: fc.MaxOffers, ReserveForKnown: fc.ReserveForKnown,
+	}
+	for _, r := range fc.Pools {
+		s.Ranges = append(s.Ranges, fallback.Range{Start: r.Start, End: r.End})
+	}
+	for _, r := range fc.Exclude {
+		s.Exclusions = append(s.Exclusions, fallback.Range{Start: r.Start, End: r.End})
+	}
+	for _, r := range fc.Reservations {
+		s.Reservations = append(s.Reservations, fallback.Reservation{MAC: r.MAC, ClientID: r.ClientID, Addr: r.Addr})
+	}
+	if fc.Failback == config.FailbackKeep {
+		s.Failback = fallback.FailbackKeep
+	}
+	return s
 }
 
 // scopeInput is what a fallback scope is built from besides the

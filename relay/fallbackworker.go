@@ -26,17 +26,18 @@ const (
 	sweepEvery   = 10 * time.Second
 )
 
-// fbJob is one client message for the fallback server: a private copy,
-// taken before the request path edited the message.
-type fbJob struct {
+// fallbackJob is one client message for the fallback server: a private
+// copy, taken before the request path edited the message, in a buffer of
+// the worker's pool (see recycle).
+type fallbackJob struct {
 	buf *[fbMsgMax]byte
 	n   int
 	st  *ifState
 }
 
-// fbAnswer is the fallback server's answer to one job, held until the
-// leases of its batch are durable.
-type fbAnswer struct {
+// fallbackAnswer is the fallback server's answer to one job, held until
+// the leases of its batch are durable.
+type fallbackAnswer struct {
 	st      *ifState
 	req     *dhcpv4.DHCPv4 // the request answered, for the trace of a silent outcome
 	reply   *dhcpv4.DHCPv4
@@ -46,14 +47,14 @@ type fbAnswer struct {
 // pendingDiscover is a DISCOVER relayed upstream for which the fallback
 // answers only if no upstream OFFER passes back within offer-delay.
 type pendingDiscover struct {
-	job      fbJob
+	job      fallbackJob
 	deadline time.Time
 }
 
-// fbAgent runs the fallback server of one downstream interface: one worker
-// goroutine serializes the server's decisions (ARP probes and durable lease
-// writes included) off the request path.
-type fbAgent struct {
+// fallbackWorker runs the fallback server of one downstream interface: its
+// one goroutine serializes the server's decisions (ARP probes and durable
+// lease writes included) off the request path.
+type fallbackWorker struct {
 	r        *Relay
 	name     string              // the interface
 	frame    [fbMsgMax + 64]byte // the worker's frame buffer for replies (ToBytes output is at most a few hundred bytes)
@@ -61,7 +62,7 @@ type fbAgent struct {
 	srv      *fallback.Server
 	cfg      atomic.Pointer[config.Fallback]
 	in       scopeInput // what the scope was built from; owned by the reconcile goroutine
-	jobs     chan fbJob
+	jobs     chan fallbackJob
 	bufs     sync.Pool
 	mu       sync.Mutex
 	pending  map[health.Txn]*pendingDiscover
@@ -69,15 +70,15 @@ type fbAgent struct {
 	wake     chan struct{}
 	cancel   context.CancelFunc
 	done     chan struct{}
-	outcomes sync.Map   // fallback.Outcome → *atomic.Uint64
-	batch    []fbAnswer // the worker's answers waiting for the batch's commit
-	probeSt  *ifState   // set while staged DISCOVERs wait for a probe round: the interface they go out on
+	outcomes sync.Map         // fallback.Outcome → *atomic.Uint64
+	batch    []fallbackAnswer // the worker's answers waiting for the batch's commit
+	probeSt  *ifState         // set while staged DISCOVERs wait for a probe round: the interface they go out on
 }
 
-func newFBAgent(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fbAgent {
-	f := &fbAgent{
+func newFallbackWorker(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fallbackWorker {
+	f := &fallbackWorker{
 		r: r, name: name, log: r.log.With("iface", name, "part", "fallback"), srv: srv,
-		jobs: make(chan fbJob, fbQueueLen), pending: make(map[health.Txn]*pendingDiscover),
+		jobs: make(chan fallbackJob, fbQueueLen), pending: make(map[health.Txn]*pendingDiscover),
 		wake: make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	f.bufs.New = func() any { return new([fbMsgMax]byte) }
@@ -85,7 +86,7 @@ func newFBAgent(r *Relay, name string, srv *fallback.Server, cfg *config.Fallbac
 	return f
 }
 
-func (f *fbAgent) start(ctx context.Context) {
+func (f *fallbackWorker) start(ctx context.Context) {
 	ctx, f.cancel = context.WithCancel(ctx)
 	go func() {
 		defer close(f.done)
@@ -93,44 +94,46 @@ func (f *fbAgent) start(ctx context.Context) {
 	}()
 }
 
-func (f *fbAgent) stop() {
+func (f *fallbackWorker) stop() {
 	f.cancel()
 	<-f.done
 }
 
 // copyJob copies a client message for the fallback; ok is false when it is
 // too large to be one we serve.
-func (f *fbAgent) copyJob(st *ifState, msg []byte) (fbJob, bool) {
+func (f *fallbackWorker) copyJob(st *ifState, msg []byte) (fallbackJob, bool) {
 	if len(msg) > fbMsgMax {
-		return fbJob{}, false
+		return fallbackJob{}, false
 	}
 	buf := f.bufs.Get().(*[fbMsgMax]byte)
-	return fbJob{buf: buf, n: copy(buf[:], msg), st: st}, true
+	return fallbackJob{buf: buf, n: copy(buf[:], msg), st: st}, true
 }
 
-func (f *fbAgent) release(j fbJob) { f.bufs.Put(j.buf) }
+// recycle returns a job's buffer to the pool, once the job is answered or
+// dropped.
+func (f *fallbackWorker) recycle(j fallbackJob) { f.bufs.Put(j.buf) }
 
 // enqueue hands a job to the worker now; a full queue drops it.
-func (f *fbAgent) enqueue(j fbJob) bool {
+func (f *fallbackWorker) enqueue(j fallbackJob) bool {
 	select {
 	case f.jobs <- j:
 		return true
 	default:
-		f.release(j)
+		f.recycle(j)
 		return false
 	}
 }
 
 // defer holds a DISCOVER until offer-delay has passed.
-func (f *fbAgent) deferDiscover(k health.Txn, j fbJob, now time.Time) bool {
+func (f *fallbackWorker) deferDiscover(k health.Txn, j fallbackJob, now time.Time) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, dup := f.pending[k]; dup {
-		f.release(j) // a retransmission: the first copy still waits
+		f.recycle(j) // a retransmission: the first copy still waits
 		return true
 	}
 	if len(f.pending) >= fbPendingMax {
-		f.release(j)
+		f.recycle(j)
 		return false
 	}
 	f.pending[k] = &pendingDiscover{job: j, deadline: now.Add(f.cfg.Load().OfferDelay)}
@@ -147,19 +150,19 @@ func (f *fbAgent) deferDiscover(k health.Txn, j fbJob, now time.Time) bool {
 
 // upstreamOffered cancels the pending DISCOVER of a transaction that an
 // upstream OFFER answered.
-func (f *fbAgent) upstreamOffered(k health.Txn) {
+func (f *fallbackWorker) upstreamOffered(k health.Txn) {
 	f.mu.Lock()
 	p, ok := f.pending[k]
 	delete(f.pending, k)
 	f.mu.Unlock()
 	if ok {
-		f.release(p.job)
+		f.recycle(p.job)
 	}
 }
 
 // compact drops from the FIFO the transactions no longer pending (answered
 // upstream), keeping the order of the rest. f.mu must be held.
-func (f *fbAgent) compact() {
+func (f *fallbackWorker) compact() {
 	kept := f.order[:0]
 	for _, k := range f.order {
 		if _, ok := f.pending[k]; ok {
@@ -171,10 +174,10 @@ func (f *fbAgent) compact() {
 
 // due pops the DISCOVERs whose offer-delay has passed and returns the next
 // deadline (zero when none waits).
-func (f *fbAgent) due(now time.Time) ([]fbJob, time.Time) {
+func (f *fallbackWorker) due(now time.Time) ([]fallbackJob, time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []fbJob
+	var out []fallbackJob
 	for len(f.order) > 0 {
 		k := f.order[0]
 		p, ok := f.pending[k]
@@ -203,7 +206,7 @@ func (f *fbAgent) due(now time.Time) ([]fbJob, time.Time) {
 // The DISCOVERs of the batch whose addresses need a conflict probe are
 // then probed together, in one round, and their OFFERs sent: a storm of
 // new clients waits one probe timeout per batch, not one per client.
-func (f *fbAgent) run(ctx context.Context) {
+func (f *fallbackWorker) run(ctx context.Context) {
 	sweep := time.NewTicker(sweepEvery)
 	defer sweep.Stop()
 	timer := time.NewTimer(time.Hour)
@@ -240,7 +243,7 @@ func (f *fbAgent) run(ctx context.Context) {
 
 // drain stages the jobs already queued, up to a batch's worth, so that
 // the ACKs held wait for at most that many answers before their commit.
-func (f *fbAgent) drain() {
+func (f *fallbackWorker) drain() {
 	for range fbBatchMax {
 		select {
 		case j := <-f.jobs:
@@ -254,8 +257,8 @@ func (f *fbAgent) drain() {
 // stage answers one client message with the fallback server; an ACK is
 // held for flush. A DISCOVER whose address must be probed gets its
 // answer from the next probe round instead.
-func (f *fbAgent) stage(j fbJob) {
-	defer f.release(j)
+func (f *fallbackWorker) stage(j fallbackJob) {
+	defer f.recycle(j)
 	req, err := dhcpv4.FromBytes(j.buf[:j.n])
 	if err != nil {
 		f.r.drop(j.st.counters, f.r.tracer.Start(trace.In, netip.Addr{}, j.buf[:j.n]), ReasonMalformed, j.st.name, err)
@@ -275,14 +278,14 @@ func (f *fbAgent) stage(j fbJob) {
 		f.probeSt = st
 		return
 	}
-	f.answer(fbAnswer{st: st, req: req, reply: reply, outcome: outcome})
+	f.answer(fallbackAnswer{st: st, req: req, reply: reply, outcome: outcome})
 }
 
 // answer sends a reply that needs no durable write (an OFFER, a NAK, an
 // INFORM's ACK: nothing the client keeps depends on our disk) and counts
 // its outcome at once; an ACK of a lease waits in the batch for the
 // commit.
-func (f *fbAgent) answer(a fbAnswer) {
+func (f *fallbackWorker) answer(a fallbackAnswer) {
 	if a.outcome == fallback.OutcomeAck {
 		f.batch = append(f.batch, a)
 		return
@@ -292,7 +295,7 @@ func (f *fbAgent) answer(a fbAnswer) {
 
 // settle counts an answer's outcome and sends its reply, or traces the
 // request as not answered.
-func (f *fbAgent) settle(a fbAnswer) {
+func (f *fallbackWorker) settle(a fallbackAnswer) {
 	f.countOutcome(a.outcome)
 	if a.reply == nil {
 		f.traceSilent(a.st, a.req, a.outcome)
@@ -303,7 +306,7 @@ func (f *fbAgent) settle(a fbAnswer) {
 
 // traceSilent traces a request the fallback server did not answer, for
 // outcome. It costs one atomic load while nobody traces.
-func (f *fbAgent) traceSilent(st *ifState, req *dhcpv4.DHCPv4, o fallback.Outcome) {
+func (f *fallbackWorker) traceSilent(st *ifState, req *dhcpv4.DHCPv4, o fallback.Outcome) {
 	if req == nil || !f.r.tracer.Enabled() {
 		return
 	}
@@ -313,13 +316,13 @@ func (f *fbAgent) traceSilent(st *ifState, req *dhcpv4.DHCPv4, o fallback.Outcom
 // probe runs the conflict probes of the staged DISCOVERs, one round for
 // all of them, and sends their OFFERs. The ACKs held are flushed first, so
 // that none waits for the probe.
-func (f *fbAgent) probe(ctx context.Context) {
+func (f *fallbackWorker) probe(ctx context.Context) {
 	if f.probeSt == nil {
 		return
 	}
 	f.flush()
 	for _, a := range f.srv.Probe(ctx) {
-		f.answer(fbAnswer{st: f.probeSt, req: a.Request, reply: a.Reply, outcome: a.Outcome})
+		f.answer(fallbackAnswer{st: f.probeSt, req: a.Request, reply: a.Reply, outcome: a.Outcome})
 	}
 	f.probeSt = nil
 	f.flush()
@@ -327,7 +330,7 @@ func (f *fbAgent) probe(ctx context.Context) {
 
 // flush commits the leases of the held answers and sends their replies;
 // if the commit fails, no ACK of the batch is sent (store_failed).
-func (f *fbAgent) flush() {
+func (f *fallbackWorker) flush() {
 	if len(f.batch) == 0 {
 		return
 	}
@@ -344,7 +347,7 @@ func (f *fbAgent) flush() {
 
 // send delivers one fallback reply like a relayed one, and traces it as
 // the fallback server's.
-func (f *fbAgent) send(st *ifState, reply *dhcpv4.DHCPv4) {
+func (f *fallbackWorker) send(st *ifState, reply *dhcpv4.DHCPv4) {
 	msg := reply.ToBytes()
 	p := wire.Packet(msg)
 	res := replyResult{st: st, msg: msg, to: decideDelivery(factsOf(p))}
@@ -384,49 +387,14 @@ func (r *Relay) upstreamProvenUp(st *ifState, now time.Time) bool {
 	return false
 }
 
-// txnOf is the key of a client transaction: xid and chaddr.
-func txnOf(m wire.Packet) health.Txn {
-	var k health.Txn
-	k.XID = m.XID()
-	copy(k.CHAddr[:], m.CHAddr())
-	return k
-}
-
-// fallbackScope converts an interface's fallback configuration into the
-// server's scope, now that the interface's addresses are known.
-func fallbackScope(name string, in scopeInput) fallback.Scope {
-	addr, fc := in.addr, in.fc
-	s := fallback.Scope{
-		Interface: name, Subnet: addr.Masked(), ServerID: addr.Addr(),
-		Local: in.local, SharedServerID: in.shared,
-		Router: fc.Router, DNS: fc.DNS, Domain: fc.Domain,
-		LeaseTime: fc.LeaseTime, T1: fc.T1, T2: fc.T2, Enabled: fc.Enabled,
-		OfferHold: fc.OfferHold, DeclineQuarantine: fc.DeclineQuarantine,
-		MaxOffersOutstanding: fc.MaxOffers, ReserveForKnown: fc.ReserveForKnown,
-	}
-	for _, r := range fc.Pools {
-		s.Ranges = append(s.Ranges, fallback.Range{Start: r.Start, End: r.End})
-	}
-	for _, r := range fc.Exclude {
-		s.Exclusions = append(s.Exclusions, fallback.Range{Start: r.Start, End: r.End})
-	}
-	for _, r := range fc.Reservations {
-		s.Reservations = append(s.Reservations, fallback.Reservation{MAC: r.MAC, ClientID: r.ClientID, Addr: r.Addr})
-	}
-	if fc.Failback == config.FailbackKeep {
-		s.Failback = fallback.FailbackKeep
-	}
-	return s
-}
-
 // countOutcome counts one answer of the fallback server by its outcome.
-func (f *fbAgent) countOutcome(o fallback.Outcome) {
+func (f *fallbackWorker) countOutcome(o fallback.Outcome) {
 	v, _ := f.outcomes.LoadOrStore(o, new(atomic.Uint64))
 	v.(*atomic.Uint64).Add(1)
 }
 
 // outcomeCounts returns the answers counted so far, by outcome name.
-func (f *fbAgent) outcomeCounts() map[string]uint64 {
+func (f *fallbackWorker) outcomeCounts() map[string]uint64 {
 	m := make(map[string]uint64)
 	f.outcomes.Range(func(k, v any) bool {
 		m[k.(fallback.Outcome).String()] = v.(*atomic.Uint64).Load()

@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"net"
 	"net/netip"
 
 	"github.com/iphelper/iphelper/relay/wire"
@@ -55,9 +54,12 @@ type delivery struct {
 	dstIP netip.Addr
 }
 
+// The broadcast addresses. Both are values: a copy cannot change them for
+// every other user, as a shared slice could. macBroadcast is sliced only
+// to be read (the frame builder copies it into the frame).
 var (
 	ipBroadcast  = netip.AddrFrom4([4]byte{255, 255, 255, 255})
-	macBroadcast = net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	macBroadcast = [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 )
 
 // decideDelivery is the delivery table of the reply path (docs/packet-paths.md, "Delivery"):
