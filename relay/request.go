@@ -85,23 +85,25 @@ func (a *agent) handleFrame(frame []byte, info iface.FrameInfo, out *requestOut,
 	// fallback. A transaction whose sends all fail simply times out, which
 	// is what an unreachable upstream should look like.
 	k := txnOf(m)
-	if st.tracker != nil && mustAnswer(st, m, mt) {
+	counted := st.tracker != nil && mustAnswer(st, m, mt)
+	if counted {
 		st.tracker.Forwarded(k, now)
 	}
 	if haveJob {
 		r.fallbackAfterRelay(st, job, m, mt, now, ev)
 	}
-	r.queueForHelpers(st, out, m, mt, k, ev, now)
+	r.queueForHelpers(st, out, m, mt, k, counted && st.members != nil, ev, now)
 }
 
 // queueForHelpers queues a copy of the relayed message m (of type mt,
-// transaction k) for each of st's helpers that its ceiling lets through; the read loop
+// transaction k) for each of st's helpers that its ceiling lets through,
+// and, when tracked (the helper set counts k), expects each helper it is
+// queued for to answer it too; the read loop
 // sends the queue before it waits for more (flushRequests), and counts
 // each send then.
-func (r *Relay) queueForHelpers(st *ifState, out *requestOut, m wire.Packet, mt wire.MessageType, k health.Txn, ev *trace.Event, now time.Time) {
+func (r *Relay) queueForHelpers(st *ifState, out *requestOut, m wire.Packet, mt wire.MessageType, k health.Txn, tracked bool, ev *trace.Event, now time.Time) {
 	c := st.counters
 	r.roomForRequest(out, len(st.helpers), len(m))
-	tracked := st.members != nil && st.tracker.Pending(k) // each helper sent it must answer it too
 	last := -1
 	for i, h := range st.helpers {
 		hc := r.helperCounter(st, h.Addr())

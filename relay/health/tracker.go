@@ -133,15 +133,6 @@ func (t *Tracker) Forwarded(k Txn, now time.Time) {
 	t.forwarded++
 }
 
-// Pending reports whether k is awaiting its reply (it was Forwarded and
-// has been neither answered, timed out nor evicted). It expires nothing.
-func (t *Tracker) Pending(k Txn) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	_, ok := t.pending.Get(k)
-	return ok
-}
-
 // Answered records that a reply for k came back at now. If k is pending
 // it is answered: the failure streak is reset, a Down tracker goes Up
 // ("upstream replied"), and the latency is returned with ok true. A reply
