@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -92,15 +91,7 @@ func startFallbackRigOpts(t *testing.T, store leasestore.Store, prober fallback.
 		Prober: func(iface.Link, netip.Addr, *config.Fallback) fallback.Prober { return prober },
 		Clock:  clock,
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- rig.r.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	runRelay(t, rig.r)
 	links.Set(upstreamLnk, down)
 	rig.conn = waitFor(t, conns, "eth1's packet socket")
 	return rig

@@ -268,15 +268,7 @@ func TestReloadAppliesProbeSettings(t *testing.T) {
 			return nil
 		},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	runRelay(t, r)
 	links.Set(upstreamLnk, testLink)
 	if got := waitFor(t, counts, "the first prober"); got != 1 {
 		t.Fatalf("first prober made for probe-count %d, want 1", got)

@@ -1,8 +1,11 @@
 package relay
 
 import (
+	"bytes"
+	"context"
 	"net"
 	"net/netip"
+	"sync"
 	"testing"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -85,4 +88,37 @@ func testAgent(r *Relay, st *ifState, lim *ratelimit.Interface) *agent {
 	a := newAgent(r, st)
 	a.limiter.Store(lim)
 	return a
+}
+
+// runRelay runs r until the test ends, then stops it and fails the test if
+// Run returned an error.
+func runRelay(t testing.TB, r *Relay) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+}
+
+// lockedBuffer is a log sink the relay's goroutines may write to.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

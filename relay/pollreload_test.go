@@ -1,11 +1,8 @@
 package relay
 
 import (
-	"bytes"
-	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,31 +19,13 @@ func (pollConn) TryReadFrame([]byte) (int, iface.FrameInfo, bool, error) {
 	return 0, iface.FrameInfo{}, false, nil
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestReloadAppliesPollAbove: a reload that lowers poll-above reaches a
 // read loop that is woken per packet at its next packet. The loop used to
 // keep the threshold it started with until it had polled once, so a
 // reload from off never took effect before a restart.
 func TestReloadAppliesPollAbove(t *testing.T) {
 	mk := func(rate string) *config.Config { return testConfig(t, config.Flags{PollAbove: &rate}) }
-	var logs syncBuffer
+	var logs lockedBuffer
 	links := ifacetest.NewLinks()
 	conns := make(chan *ifacetest.Conn, 1)
 	r := New(mk("off"), links, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Options{
@@ -57,15 +36,7 @@ func TestReloadAppliesPollAbove(t *testing.T) {
 			return pollConn{c}, nil
 		},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	runRelay(t, r)
 	links.Set(upstreamLnk, testLink)
 	conn := waitFor(t, conns, "eth1's packet socket")
 	frame := discoverFrame(t)

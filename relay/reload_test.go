@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -45,15 +44,7 @@ func TestReloadKeepsUnchangedSockets(t *testing.T) {
 			return c, nil
 		},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	runRelay(t, r)
 	links.Set(upstreamLnk, testLink, eth3)
 	conns := map[string]*ifacetest.Conn{}
 	for range 2 {

@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -18,24 +17,6 @@ import (
 	"github.com/iphelper/iphelper/iface"
 	"github.com/iphelper/iphelper/iface/ifacetest"
 )
-
-// lockedBuffer is a log sink the relay's goroutines may write to.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestPatternLeavesUplinkAlone: a pattern serves neither loopback nor the
 // link that holds the route to a helper; an entry with the exact name
@@ -161,15 +142,7 @@ func TestPatternFollowsRouteChanges(t *testing.T) {
 		Routes:   routes,
 	})
 	r.routeEvery = 5 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	runRelay(t, r)
 	links.Set(upstreamLnk, testLink)
 	waitFor(t, r.Ready(), "the relay to be ready")
 	served := func() []string {
