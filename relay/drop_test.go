@@ -228,6 +228,9 @@ func TestDropsAreTracedAsCounted(t *testing.T) {
 				broken := dhcpv4.WithGeneric(dhcpv4.OptionRelayAgentInformation, []byte{1, 9, 'e', 't', 'h'})
 				return g.reply(helperAddr, 0, reply(t, dhcpv4.MessageTypeOffer, broken))
 			})},
+		{name: "reply for an interface with no open socket", want: "interface_down",
+			setup: func(g *traceRig) { g.st.agent.conn.Store(nil) },
+			feed:  repeat(1, func(g *traceRig) []trace.Event { return g.reply(helperAddr, 0, reply(t, dhcpv4.MessageTypeOffer)) })},
 		{name: "reply that cannot be written", want: "deliver_failed",
 			setup: func(g *traceRig) { g.sink.refuse = clientMAC },
 			feed:  repeat(2, func(g *traceRig) []trace.Event { return g.reply(helperAddr, 0, reply(t, dhcpv4.MessageTypeOffer)) })},

@@ -356,7 +356,7 @@ func (f *fallbackWorker) send(st *ifState, reply *dhcpv4.DHCPv4) {
 		ev.FromFallback = true
 	}
 	if err := f.r.deliver(res, f.frame[:]); err != nil {
-		f.r.drop(st.counters, ev, ReasonDeliverFailed, st.name, err)
+		f.r.drop(st.counters, ev, deliverReason(err), st.name, err)
 		return
 	}
 	f.r.tracer.EmitDelivered(ev, st.name, res.to.dstIP, res.to.kind == deliverBroadcast)

@@ -114,7 +114,7 @@ func (r *Relay) handleReply(src netip.Addr, ingress int, msg, frame []byte, out 
 		}
 	}
 	if err != nil {
-		r.drop(c, ev, ReasonDeliverFailed, name, err)
+		r.drop(c, ev, deliverReason(err), name, err)
 		return
 	}
 	out.tags[out.b.Len()-1] = replyTag{c: c, name: name, mt: mt, ev: ev,
@@ -278,6 +278,17 @@ func (r *Relay) deliver(res replyResult, frame []byte) error {
 		return fmt.Errorf("failed to send reply on %q: %w", res.st.name, err)
 	}
 	return nil
+}
+
+// deliverReason is the drop reason of a reply that could not be queued
+// for its client: interface_down when the interface has no open packet
+// socket (its link is down or its socket is being re-opened), else
+// deliver_failed.
+func deliverReason(err error) Reason {
+	if errors.Is(err, errNoConn) {
+		return ReasonInterfaceDown
+	}
+	return ReasonDeliverFailed
 }
 
 // errNoConn is the reason a reply cannot be delivered on an interface
