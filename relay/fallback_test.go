@@ -83,11 +83,7 @@ func startFallbackRigOpts(t *testing.T, store leasestore.Store, prober fallback.
 	rig := &fallbackRig{up: newFakeUpstream(), links: links}
 	rig.r = New(cfg, links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
 		Upstream: rig.up, LeaseStore: store, Tracer: tr,
-		Listen: func(l iface.Link) (iface.FrameConn, error) {
-			c := ifacetest.NewConn(l.Index, 16)
-			conns <- c
-			return c, nil
-		},
+		Listen: listenInto(conns),
 		Prober: func(iface.Link, netip.Addr, *config.Fallback) fallback.Prober { return prober },
 		Clock:  clock,
 	})

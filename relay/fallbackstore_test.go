@@ -114,11 +114,7 @@ func startStoreRigLinks(t *testing.T, cfg *config.Config) (*Relay, *ifacetest.Co
 	up := newFakeUpstream()
 	r := New(cfg, links, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
 		Upstream: up,
-		Listen: func(l iface.Link) (iface.FrameConn, error) {
-			c := ifacetest.NewConn(l.Index, 16)
-			conns <- c
-			return c, nil
-		},
+		Listen:   listenInto(conns),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -11,6 +11,7 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
+	"github.com/iphelper/iphelper/iface/ifacetest"
 	"github.com/iphelper/iphelper/relay/ratelimit"
 )
 
@@ -121,4 +122,14 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// listenInto opens a fake packet socket (16 frames deep) for every link
+// the relay listens on and hands it to conns.
+func listenInto(conns chan<- *ifacetest.Conn) ListenFunc {
+	return func(l iface.Link) (iface.FrameConn, error) {
+		c := ifacetest.NewConn(l.Index, 16)
+		conns <- c
+		return c, nil
+	}
 }
