@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"strconv"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -64,6 +65,16 @@ func rawFromInterface(in *Interface) rawInterface {
 	}
 	if in.Fallback != nil {
 		r.Fallback = rawFromFallback(in.Fallback)
+	}
+	fwd := FormatForwardPorts(in.ForwardPorts)
+	r.ForwardProtocol = &fwd
+	r.DirectedBroadcast = ptr(in.DirectedBroadcast)
+	if len(in.PortHelpers) > 0 {
+		ph := make(map[string][]string, len(in.PortHelpers))
+		for p, hs := range in.PortHelpers {
+			ph[strconv.Itoa(int(p))] = addrStrings(hs)
+		}
+		r.PortHelpers = &ph
 	}
 	switch {
 	case in.GIAddr.IsValid():
