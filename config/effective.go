@@ -66,9 +66,15 @@ func rawFromInterface(in *Interface) rawInterface {
 	if in.Fallback != nil {
 		r.Fallback = rawFromFallback(in.Fallback)
 	}
-	fwd := FormatForwardPorts(in.ForwardPorts)
-	r.ForwardProtocol = &fwd
-	r.DirectedBroadcast = ptr(in.DirectedBroadcast)
+	// The UDP forwarding keys are written only when set: an interface
+	// that relays DHCP alone reads as it did before they existed.
+	if len(in.ForwardPorts) > 0 {
+		fwd := FormatForwardPorts(in.ForwardPorts)
+		r.ForwardProtocol = &fwd
+	}
+	if in.DirectedBroadcast {
+		r.DirectedBroadcast = ptr(true)
+	}
 	if len(in.PortHelpers) > 0 {
 		ph := make(map[string][]string, len(in.PortHelpers))
 		for p, hs := range in.PortHelpers {

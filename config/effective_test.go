@@ -46,8 +46,6 @@ interfaces:
       client-burst: 20
       max-clients: 65536
     verify-chaddr: true
-    forward-protocol: []
-    directed-broadcast: false
 `
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
