@@ -110,6 +110,7 @@ func TestUDPForwardNetBIOS(t *testing.T) {
 	cliConf := conf("client", fwdClient.String()+"/26")
 	u.s.l.Start(srv.NS, "nmbd", "--foreground", "--no-process-group", "--debug-stdout", "--configfile="+srvConf)
 	capSrv := u.s.l.Capture(srv.NS, srv.If, "udp port 137")
+	capCl := u.s.l.Capture(u.tp.Client, u.tp.Segments[0].ClientIf, "udp port 137")
 	if !lab.WaitFor(func() bool {
 		out, _ := exec.Command("ip", "netns", "exec", srv.NS, "ss", "-Hlnu", "sport", "=", ":137").Output()
 		return strings.Contains(string(out), srv.Addr.String()+":137")
@@ -117,9 +118,19 @@ func TestUDPForwardNetBIOS(t *testing.T) {
 		t.Fatalf("nmbd did not bind %s:137", srv.Addr)
 	}
 
-	out := u.s.l.Exec(u.tp.Client, "nmblookup", "--configfile="+cliConf, "-B", fwdBcast10.String(), "FILESERVER")
-	if !strings.Contains(out, srv.Addr.String()+" FILESERVER<00>") {
-		t.Errorf("nmblookup did not get nmbd's answer through the relay:\n%s\ncaptured at the server:\n%s", out, capSrv.Summary())
+	// nmbd answers for its name once it has claimed it (a few seconds of
+	// registration broadcasts after it starts): ask until it does.
+	var (
+		out []byte
+		err error
+	)
+	answered := lab.WaitFor(func() bool {
+		out, err = exec.Command("ip", "netns", "exec", u.tp.Client, "nmblookup", "--configfile="+cliConf, "-B", fwdBcast10.String(), "FILESERVER").CombinedOutput()
+		return err == nil && strings.Contains(string(out), srv.Addr.String()+" FILESERVER<00>")
+	}, 20*time.Second)
+	if !answered {
+		t.Fatalf("nmblookup did not get nmbd's answer through the relay (%v):\n%s\ncaptured on the client VLAN:\n%s\ncaptured at the server:\n%s",
+			err, out, capCl.Summary(), capSrv.Summary())
 	}
 	capSrv.WaitFor("the forwarded name query from the client", captureTimeout, func(p lab.Packet) bool {
 		return p.Src.Addr() == fwdClient && p.Dst == netip.AddrPortFrom(srv.Addr, 137)
