@@ -175,3 +175,64 @@ func dnsQuery(id uint16, name string) []byte {
 	}
 	return append(b, 0, 0, 1, 0, 1) // root; type A, class IN
 }
+
+// Hostile broadcasts on the client VLAN are dropped, each counted under
+// its reason, and never reach the server: a forged source (an address of
+// the server's subnet), TTL 1, one whose helper is on the ingress subnet
+// (it would go back out where it came from), and a port that is not
+// forwarded, which the packet filter keeps out of user space altogether.
+func TestUDPForwardHostileDropped(t *testing.T) {
+	u := newUDPFwdLab(t)
+	srv := u.tp.Servers[0]
+	seg := u.tp.Segments[0]
+	capSrv := u.s.l.Capture(srv.NS, srv.If, "udp")
+	raw := u.s.l.RawSocket(u.tp.Client, seg.ClientIf)
+	mac := u.s.l.MAC(u.tp.Client, seg.ClientIf)
+	time.Sleep(300 * time.Millisecond) // tcpdump starts
+	send := func(src netip.Addr, port uint16, ttl uint8, marker string) {
+		raw.SendFrame(lab.Frame{
+			DstMAC: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, SrcMAC: mac, TTL: ttl,
+			Src: netip.AddrPortFrom(src, 40000), Dst: netip.AddrPortFrom(fwdLimited, port), Payload: []byte(marker),
+		})
+	}
+	before := u.received(seg.RelayIf)
+	send(fwdClient, 5000, 64, "hostile-port")
+	time.Sleep(300 * time.Millisecond) // time for a frame to be read, if it were let in
+	if u.received(seg.RelayIf) != before {
+		t.Errorf("a broadcast to a port that is not forwarded reached the relay's user space")
+	}
+	send(netip.MustParseAddr("198.51.100.50"), 53, 64, "hostile-forged")
+	send(fwdClient, 53, 1, "hostile-ttl")
+	send(fwdClient, 7, 64, "hostile-loop")
+	want := map[string]uint64{"udp_forged_source": 1, "udp_ttl_expired": 1, "udp_loop": 1}
+	var got map[string]uint64
+	if !lab.WaitFor(func() bool {
+		got = u.drops(seg.RelayIf)
+		for r, n := range want {
+			if got[r] != n {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second) {
+		t.Errorf("drops %v, want %v among them", got, want)
+	}
+	if _, _, dropped := u.portCounters(seg.RelayIf, 53); dropped != 2 {
+		t.Errorf("port 53 dropped %d, want 2 (forged source, TTL 1)", dropped)
+	}
+	leaked := capSrv.After(absentWindow, func(p lab.Packet) bool { return bytes.HasPrefix(p.Payload, []byte("hostile-")) })
+	if len(leaked) > 0 {
+		t.Errorf("hostile broadcasts reached the server: %v", leaked)
+	}
+}
+
+// received is the relay's requests_received counter of ifname: every
+// frame its packet socket read.
+func (u *udpFwdLab) received(ifname string) uint64 {
+	for _, i := range u.ctl.statistics().Interfaces {
+		if i.Name == ifname {
+			return i.Counters.RequestsReceived
+		}
+	}
+	return 0
+}
