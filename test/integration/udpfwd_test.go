@@ -236,3 +236,41 @@ func (u *udpFwdLab) received(ifname string) uint64 {
 	}
 	return 0
 }
+
+// A broadcast storm on a forwarded port, from a new MAC per frame, is held
+// to the interface's rate limit (200/s, burst 100 in this lab), and DHCP
+// keeps working through it: forwarded broadcasts have buckets of their own.
+func TestUDPForwardFloodIsLimited(t *testing.T) {
+	u := newUDPFwdLab(t, "dnsmasq")
+	srv := u.tp.Servers[0]
+	seg := u.tp.Segments[0]
+	u.s.l.StartDnsmasq(srv.NS, srv.Addr, u.tp.ServerConfig(0))
+	load := newOpsLoad(u.s.l, u.tp.Client, seg.ClientIf, 0x7000)
+	if !load.dora() {
+		t.Fatalf("no lease before the flood: %d OFFERs and %d ACKs lost", load.lostOffers, load.lostAcks)
+	}
+	start := time.Now()
+	flood := u.s.l.StartUDPFlood(u.tp.Client, seg.ClientIf, 3000, 3*time.Second, fwdClient, 53)
+	for range 3 {
+		time.Sleep(500 * time.Millisecond)
+		if !load.dora() {
+			t.Errorf("a DORA failed during the flood: %d OFFERs and %d ACKs lost", load.lostOffers, load.lostAcks)
+		}
+	}
+	sent, err := flood.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the relay reads what is queued
+	elapsed := time.Since(start)
+	rcv, fwd, _ := u.portCounters(seg.RelayIf, 53)
+	limit := uint64(100 + 200*elapsed.Seconds() + 50) // burst + rate × time, with room for the timing of the reads
+	drops := u.drops(seg.RelayIf)
+	t.Logf("flood: %d sent in %s, %d reached port 53's counters, %d forwarded, drops %v", sent, elapsed, rcv, fwd, drops)
+	if fwd == 0 || fwd > limit {
+		t.Errorf("forwarded %d broadcasts of the flood, want between 1 and %d", fwd, limit)
+	}
+	if drops["rate_limit_interface"] == 0 {
+		t.Errorf("no rate_limit_interface drop under a flood of %d frames: %v", sent, drops)
+	}
+}
