@@ -90,7 +90,7 @@ var (
 		"Packet trace events a slow `debug packets` client missed.")
 
 	allDescs = []*prometheus.Desc{
-		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
+		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, udpReceived, udpForwarded, udpDropped, dropsTotal, option82Inserted,
 		option82Omitted, interfaceUp, interfacePolling, interfaceRing, fallbackEnabled, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, helperSetUp, helperSetTimedOut, configInfo, configReloads, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}
