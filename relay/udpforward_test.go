@@ -247,3 +247,45 @@ func BenchmarkForwardUDP(b *testing.B) {
 		b.Fatal("nothing forwarded")
 	}
 }
+
+// FuzzForwardUDP runs arbitrary frames through handleFrame on an interface
+// that forwards ports: it never panics, and a copy leaves only for a
+// well-formed broadcast that passes every check, with the payload as sent.
+func FuzzForwardUDP(f *testing.F) {
+	f.Add(fwdFrame(f, fwdClientAddr, ipBroadcast, 69, 64, []byte("\x00\x01boot.txt\x00octet\x00")))
+	f.Add(fwdFrame(f, netip.MustParseAddr("198.51.100.9"), ipBroadcast, 53, 64, []byte("q")))
+	f.Add(fwdFrame(f, fwdClientAddr, ipBroadcast, 69, 1, nil))
+	f.Add([]byte{})
+	cfg := testConfig(f, config.Flags{ForwardProtocols: []string{"udp:69", "udp:53"}})
+	st, rt := testState(f, cfg)
+	raw := &fakeRawIP{}
+	r := New(cfg, nil, slog.New(slog.DiscardHandler), Options{Upstream: &nullUpstream{}, RawIP: raw})
+	r.routes.Store(rt)
+	a := testAgent(r, st, nil)
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		if len(frame) > readBufSize {
+			return // the socket truncates it
+		}
+		raw.sent, raw.dsts = raw.sent[:0], raw.dsts[:0]
+		buf := append(make([]byte, 0, readBufSize), frame...)
+		dg, perr := iface.ParseUDP4(append([]byte(nil), frame...), iface.FrameInfo{})
+		a.handleFrame(buf, iface.FrameInfo{}, &requestOut{}, time.Now())
+		if len(raw.sent) == 0 {
+			return
+		}
+		if perr != nil || dg.DstPort == dhcpServerPort {
+			t.Fatalf("forwarded a frame that does not parse as a forwarded port's datagram (%v)", perr)
+		}
+		if _, reason, ok := admitForward(st, rt, dg); !ok {
+			t.Fatalf("forwarded a broadcast the checks drop (%s)", reason)
+		}
+		eth := append([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00}, raw.sent[0]...)
+		out, err := iface.ParseUDP4(eth, iface.FrameInfo{})
+		if err != nil {
+			t.Fatalf("the forwarded copy does not verify: %v", err)
+		}
+		if out.Src != dg.Src || out.SrcPort != dg.SrcPort || out.DstPort != dg.DstPort || out.TTL != dg.TTL-1 || string(out.Payload) != string(dg.Payload) {
+			t.Fatalf("copy %+v does not keep %+v", out, dg)
+		}
+	})
+}
