@@ -2,6 +2,8 @@ package relay
 
 import (
 	"encoding/hex"
+	"errors"
+	"net"
 	"log/slog"
 	"net/netip"
 	"sync"
@@ -288,4 +290,32 @@ func FuzzForwardUDP(f *testing.F) {
 			t.Fatalf("copy %+v does not keep %+v", out, dg)
 		}
 	})
+}
+
+// TestForwardPortsChangeReopensSocket: the packet filter holds the
+// forwarded ports, so a reload that changes them closes the interface's
+// socket, and the agent opens it again with the new filter; a reload that
+// keeps them keeps the socket.
+func TestForwardPortsChangeReopensSocket(t *testing.T) {
+	cfg := testConfig(t, config.Flags{ForwardProtocols: []string{"udp:69"}})
+	st, _ := testState(t, cfg)
+	r := New(cfg, nil, slog.New(slog.DiscardHandler), Options{Upstream: &nullUpstream{}})
+	a := newAgent(r, st)
+	conn := ifacetest.NewConn(testLink.Index, 1)
+	a.conn.Store(&connBox{conn})
+	closed := func() bool {
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		_, _, err := conn.ReadFrame(make([]byte, 64))
+		return errors.Is(err, net.ErrClosed)
+	}
+	same, _ := testState(t, testConfig(t, config.Flags{ForwardProtocols: []string{"udp:69"}}))
+	a.update(same)
+	if closed() {
+		t.Fatal("same ports: the socket was closed")
+	}
+	other, _ := testState(t, testConfig(t, config.Flags{ForwardProtocols: []string{"udp:69", "udp:53"}}))
+	a.update(other)
+	if !closed() {
+		t.Fatal("new ports: the socket is still open with the old filter")
+	}
 }
