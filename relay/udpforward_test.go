@@ -3,8 +3,8 @@ package relay
 import (
 	"encoding/hex"
 	"errors"
-	"net"
 	"log/slog"
+	"net"
 	"net/netip"
 	"sync"
 	"testing"
