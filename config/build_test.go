@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -37,6 +38,9 @@ func TestReference(t *testing.T) {
 	}
 	vlans := defaultInterface(t, "eth0.*", "198.51.100.2")
 	vlans.Option82.CircuitID = mustTemplate(t, "vlan{vlan}")
+	vlan20 := defaultInterface(t, "eth0.20", "198.51.100.2")
+	vlan20.Option82.CircuitID = mustTemplate(t, "vlan{vlan}")
+	vlan20.DirectedBroadcast = true
 	eth2 := defaultInterface(t, "eth2", "198.51.100.2")
 	eth2.GIAddr = addrs("203.0.113.1")[0]
 	eth2.Trusted = true
@@ -53,9 +57,12 @@ func TestReference(t *testing.T) {
 	}
 	eth1.Fallback.DNS = addrs("198.51.100.53")
 	eth1.Fallback.Domain = "example.net"
+	eth1.ForwardPorts = []uint16{9, 37, 42, 49, 53, 69, 137}
+	eth1.PortHelpers = map[uint16][]netip.Addr{9: addrs("203.0.113.255")}
 	want := defaultConfig(
 		eth1,
 		vlans,
+		vlan20,
 		eth2,
 	)
 	if diff := cmp.Diff(want, got, cmpOpts()); diff != "" {

@@ -96,6 +96,23 @@ type Interface struct {
 	// checked.
 	VerifyCHAddr bool
 
+	// ForwardPorts are the UDP destination ports, besides BOOTP, whose
+	// broadcasts from this interface are forwarded to the helpers (IOS
+	// `ip forward-protocol udp PORT`), in ascending order; empty: only
+	// DHCP is relayed.
+	ForwardPorts []uint16
+
+	// PortHelpers are per-port server lists (Junos "forwarding-options
+	// helpers port N server ADDR"): a port listed here is forwarded to
+	// these servers instead of Helpers, and is in ForwardPorts. Nil: none.
+	PortHelpers map[uint16][]netip.Addr
+
+	// DirectedBroadcast lets a forwarded broadcast whose helper is this
+	// interface's subnet broadcast leave on it as a link-layer broadcast
+	// (IOS `ip directed-broadcast`); without it such a helper is a
+	// configuration error.
+	DirectedBroadcast bool
+
 	// Fallback is the interface's fallback DHCP server scope; nil means
 	// the interface has none. It is shared, read-only, by every link a
 	// pattern entry matches.

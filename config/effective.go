@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"strconv"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -64,6 +65,22 @@ func rawFromInterface(in *Interface) rawInterface {
 	}
 	if in.Fallback != nil {
 		r.Fallback = rawFromFallback(in.Fallback)
+	}
+	// The UDP forwarding keys are written only when set: an interface
+	// that relays DHCP alone reads as it did before they existed.
+	if len(in.ForwardPorts) > 0 {
+		fwd := FormatForwardPorts(in.ForwardPorts)
+		r.ForwardProtocol = &fwd
+	}
+	if in.DirectedBroadcast {
+		r.DirectedBroadcast = ptr(true)
+	}
+	if len(in.PortHelpers) > 0 {
+		ph := make(map[string][]string, len(in.PortHelpers))
+		for p, hs := range in.PortHelpers {
+			ph[strconv.Itoa(int(p))] = addrStrings(hs)
+		}
+		r.PortHelpers = &ph
 	}
 	switch {
 	case in.GIAddr.IsValid():

@@ -43,14 +43,17 @@ type rawInterface struct {
 
 // rawSettings are the per-interface keys, also allowed under defaults:.
 type rawSettings struct {
-	HelperAddresses   *[]string    `yaml:"helper-addresses,omitempty,flow"`
-	GIAddr            *string      `yaml:"giaddr,omitempty"`
-	SourceInterface   *string      `yaml:"source-interface,omitempty"`
-	Trusted           *bool        `yaml:"trusted,omitempty"`
-	InformationOption rawOption82  `yaml:"information-option,omitempty"`
-	RateLimit         rawRateLimit `yaml:"rate-limit,omitempty"`
-	VerifyCHAddr      *bool        `yaml:"verify-chaddr,omitempty"`
-	Fallback          *rawFallback `yaml:"fallback,omitempty"`
+	HelperAddresses   *[]string            `yaml:"helper-addresses,omitempty,flow"`
+	GIAddr            *string              `yaml:"giaddr,omitempty"`
+	SourceInterface   *string              `yaml:"source-interface,omitempty"`
+	Trusted           *bool                `yaml:"trusted,omitempty"`
+	InformationOption rawOption82          `yaml:"information-option,omitempty"`
+	RateLimit         rawRateLimit         `yaml:"rate-limit,omitempty"`
+	VerifyCHAddr      *bool                `yaml:"verify-chaddr,omitempty"`
+	Fallback          *rawFallback         `yaml:"fallback,omitempty"`
+	ForwardProtocol   *[]string            `yaml:"forward-protocol,omitempty,flow"`
+	PortHelpers       *map[string][]string `yaml:"port-helpers,omitempty"`
+	DirectedBroadcast *bool                `yaml:"directed-broadcast,omitempty"`
 }
 
 // rawRateLimit is the rate-limit: block. Rates are strings such as "10/s"

@@ -57,6 +57,13 @@ type Flags struct {
 	PollAbove     *string // --poll-above RATE
 	VerifyCHAddr  *bool   // --verify-chaddr / --no-verify-chaddr
 
+	// ForwardProtocols are --forward-protocol values: ENTRY or NAME=ENTRY,
+	// where ENTRY is a forward-protocol entry ("udp:69", "ios-defaults",
+	// "no udp:137"); they apply on top of the file's lists.
+	ForwardProtocols []string
+	// DirectedBroadcast are --directed-broadcast interface names.
+	DirectedBroadcast []string
+
 	MaxHops       *int    // --max-hops
 	MaxPacketSize *int    // --max-packet-size
 	LogLevel      *string // --log-level

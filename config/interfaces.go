@@ -90,10 +90,15 @@ func resolve(name string, m settings, errs *errList) Interface {
 			LinkSelection:    *m.linkSelection,
 			ServerIDOverride: *m.serverIDOverride,
 		},
-		RateLimit:    resolveRate(&m.rate),
-		VerifyCHAddr: *m.rate.verifyCHAddr,
-		Fallback:     resolveFallback(name, &m.fallback, errs),
+		RateLimit:         resolveRate(&m.rate),
+		VerifyCHAddr:      *m.rate.verifyCHAddr,
+		Fallback:          resolveFallback(name, &m.fallback, errs),
+		DirectedBroadcast: *m.directedBroadcast,
 	}
+	if m.portHelpers != nil && len(*m.portHelpers) > 0 {
+		in.PortHelpers = *m.portHelpers
+	}
+	in.ForwardPorts = resolveForward(name, m.forwardLayers, in.PortHelpers, errs)
 	switch {
 	case m.helpers != nil && len(m.helpers.addrs) > 0:
 		in.Helpers = slices.Clone(m.helpers.addrs)
@@ -152,7 +157,42 @@ func parseFlags(f Flags, errs *errList) *flagLayers {
 		fl.addTemplate("--subscriber-id", c, false, func(s *settings) **Template { return &s.subscriberID }, errs)
 	}
 	fl.addFallback(f, errs)
+	for _, v := range f.ForwardProtocols {
+		fl.addForward(v, errs)
+	}
+	for _, n := range f.DirectedBroadcast {
+		origin := fmt.Sprintf("--directed-broadcast %q", n)
+		if err := checkInterfaceName(n); err != nil {
+			errs.addf(origin+": ", "%w", err)
+			continue
+		}
+		fl.edit(n, origin, func(s *settings) { s.directedBroadcast = ptr(true) })
+	}
 	return fl
+}
+
+// addForward adds one --forward-protocol value, ENTRY or NAME=ENTRY.
+func (fl *flagLayers) addForward(v string, errs *errList) {
+	origin := fmt.Sprintf("--forward-protocol %q", v)
+	where := origin + ": "
+	name, value, ok := splitAssignment(v, false)
+	if ok {
+		if err := checkInterfaceName(name); err != nil {
+			errs.addf(where, "%w", err)
+			return
+		}
+	}
+	e, err := parseForwardProtocol(value)
+	if err != nil {
+		errs.addf(where, "%w", err)
+		return
+	}
+	fl.edit(name, origin, func(s *settings) {
+		if s.forward == nil {
+			s.forward = &forwardLayer{}
+		}
+		*s.forward = append(*s.forward, e)
+	})
 }
 
 // edit changes the layer of interface entry name (or the global layer when

@@ -21,6 +21,11 @@ type settings struct {
 
 	rate     rateSettings
 	fallback fallbackSettings
+
+	forward           *forwardLayer  // forward-protocol, applied on top of the layers below
+	forwardLayers     []forwardLayer // merged: every layer's forward-protocol, most specific first
+	portHelpers       *map[uint16][]netip.Addr
+	directedBroadcast *bool
 }
 
 // helpers is a layer's helper list; bad says some entries were invalid
@@ -84,6 +89,15 @@ func parseSettings(r rawSettings, where string, inDefaults bool, errs *errList) 
 	}
 	s.rate = parseRateLimit(r.RateLimit, r.VerifyCHAddr, where, errs)
 	s.fallback = parseFallback(r.Fallback, where, inDefaults, errs)
+	if r.ForwardProtocol != nil {
+		l := parseForwardList(*r.ForwardProtocol, "forward-protocol", where, errs)
+		s.forward = &l
+	}
+	if r.PortHelpers != nil {
+		ph := parsePortHelpers(*r.PortHelpers, where, errs)
+		s.portHelpers = &ph
+	}
+	s.directedBroadcast = r.DirectedBroadcast
 	where += "information-option: "
 	s.circuitID = parseTemplateKey(o.CircuitID, true, where+"circuit-id: ", errs)
 	s.remoteID = parseTemplateKey(o.RemoteID, true, where+"remote-id: ", errs)
@@ -156,6 +170,11 @@ func merge(layers ...settings) settings {
 		m.subscriberID = first(m.subscriberID, l.subscriberID)
 		mergeRate(&m.rate, &l.rate)
 		mergeFallback(&m.fallback, &l.fallback)
+		if l.forward != nil {
+			m.forwardLayers = append(m.forwardLayers, *l.forward)
+		}
+		m.portHelpers = first(m.portHelpers, l.portHelpers)
+		m.directedBroadcast = first(m.directedBroadcast, l.directedBroadcast)
 	}
 	return m
 }
@@ -173,18 +192,19 @@ func builtinSettings() settings {
 	circuit, _ := ParseTemplate(DefaultCircuitID)
 	remote, _ := ParseTemplate(DefaultRemoteID)
 	return settings{
-		addressing:       &addressing{},
-		trusted:          ptr(DefaultTrusted),
-		insert:           ptr(DefaultInsert),
-		check:            ptr(DefaultCheck),
-		linkSelection:    ptr(false),
-		serverIDOverride: ptr(false),
-		policy:           ptr(DefaultPolicy),
-		circuitID:        &circuit,
-		remoteID:         &remote,
-		subscriberID:     &Template{},
-		rate:             builtinRate(),
-		fallback:         builtinFallback(),
+		addressing:        &addressing{},
+		trusted:           ptr(DefaultTrusted),
+		insert:            ptr(DefaultInsert),
+		check:             ptr(DefaultCheck),
+		linkSelection:     ptr(false),
+		serverIDOverride:  ptr(false),
+		policy:            ptr(DefaultPolicy),
+		circuitID:         &circuit,
+		remoteID:          &remote,
+		subscriberID:      &Template{},
+		rate:              builtinRate(),
+		fallback:          builtinFallback(),
+		directedBroadcast: ptr(false),
 	}
 }
 

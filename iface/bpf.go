@@ -27,6 +27,7 @@ const filterSnapLen = 1 << 18
 type filterStep struct {
 	ins          bpf.Instruction
 	rejectIfTrue bool
+	raw          bool // a JumpIf whose skips are set already: assembleFilter keeps them
 }
 
 // DHCPServerFilter returns the classic BPF program that ListenDHCP attaches
@@ -47,6 +48,65 @@ type filterStep struct {
 // The whole frame is accepted.
 func DHCPServerFilter(ifindex int) ([]bpf.RawInstruction, error) {
 	return udpFilter(ifindex, 67)
+}
+
+// RelayFilter returns the filter of a downstream packet socket that relays
+// DHCP and forwards the UDP broadcasts of ports. Without ports it is
+// DHCPServerFilter, instruction for instruction: an interface that
+// forwards nothing but DHCP pays nothing for the feature. With ports, a
+// frame that DHCPServerFilter would reject for its port passes when its
+// port is one of ports and its packet type is broadcast (an Ethernet
+// broadcast: the limited or a directed broadcast from the link), so that
+// unicast traffic the router forwards to those ports (DNS queries to
+// a resolver elsewhere) never reaches user space. At most 64 ports.
+func RelayFilter(ifindex int, ports []uint16) ([]bpf.RawInstruction, error) {
+	if len(ports) == 0 {
+		return DHCPServerFilter(ifindex)
+	}
+	if ifindex < 0 {
+		return nil, fmt.Errorf("failed to build packet filter: bad interface index %d", ifindex)
+	}
+	if len(ports) > maxFilterPorts {
+		return nil, fmt.Errorf("failed to build packet filter: %d UDP ports, more than %d", len(ports), maxFilterPorts)
+	}
+	prog, err := assembleFilter(portTests(append(incomingSteps(ifindex), udpPortSteps(dhcpServerPort)...), ports))
+	if err != nil {
+		return nil, fmt.Errorf("failed to build packet filter: %w", err)
+	}
+	return prog, nil
+}
+
+// maxFilterPorts bounds RelayFilter's ports, so every jump stays short.
+const maxFilterPorts = 64
+
+// dhcpServerPort is the BOOTP server port (RFC 951).
+const dhcpServerPort = 67
+
+// portTests rewrites the last step of steps, the test for port 67, so that
+// port 67 jumps to "accept" and any other port to a test of each port of
+// ports, whose match jumps to the broadcast test, and adds those steps:
+//
+//	jeq 67 → accept | jeq p1 → bcast | … | jeq pn → bcast, else reject
+//	bcast: A = packet type; jeq PACKET_BROADCAST → accept, else reject
+//
+// assembleFilter places "accept" right after the last step.
+func portTests(steps []filterStep, ports []uint16) []filterStep {
+	n := len(ports)
+	last := len(steps) - 1
+	// From the test of 67, accept is past n port tests and 2 bcast steps.
+	steps[last] = filterStep{ins: bpf.JumpIf{Cond: bpf.JumpEqual, Val: dhcpServerPort, SkipTrue: uint8(n + 2)}, raw: true}
+	for i, p := range ports {
+		j := bpf.JumpIf{Cond: bpf.JumpEqual, Val: uint32(p), SkipTrue: uint8(n - 1 - i)}
+		if i == n-1 {
+			steps = append(steps, filterStep{ins: j}) // false: reject
+			continue
+		}
+		steps = append(steps, filterStep{ins: j, raw: true})
+	}
+	return append(steps,
+		filterStep{ins: bpf.LoadExtension{Num: bpf.ExtType}},
+		filterStep{ins: bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.PACKET_BROADCAST}},
+	)
 }
 
 // udpFilter is DHCPServerFilter for any UDP destination port.
@@ -103,7 +163,7 @@ func assembleFilter(steps []filterStep) ([]bpf.RawInstruction, error) {
 	prog := make([]bpf.Instruction, 0, reject+1)
 	for i, s := range steps {
 		ins := s.ins
-		if j, ok := ins.(bpf.JumpIf); ok {
+		if j, ok := ins.(bpf.JumpIf); ok && !s.raw {
 			skip := reject - i - 1
 			if skip > 255 {
 				return nil, fmt.Errorf("jump of %d instructions is too long", skip)

@@ -192,3 +192,97 @@ func TestDHCPServerFilterBadIndex(t *testing.T) {
 		t.Fatalf("error = %v, want %q", err, want)
 	}
 }
+
+func TestRelayFilterWithoutPortsIsTheDHCPFilter(t *testing.T) {
+	for _, idx := range []int{0, 7} {
+		want, err := DHCPServerFilter(idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ports := range [][]uint16{nil, {}} {
+			got, err := RelayFilter(idx, ports)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("RelayFilter(%d, %v) is not DHCPServerFilter (-want +got):\n%s", idx, ports, diff)
+			}
+		}
+	}
+}
+
+func TestRelayFilterFrames(t *testing.T) {
+	const ifindex = 7
+	prog, err := RelayFilter(ifindex, []uint16{53, 69, 137})
+	if err != nil {
+		t.Fatalf("RelayFilter: %v", err)
+	}
+	port := func(p uint16) []byte {
+		return editFrame(t, func(f []byte) []byte {
+			binary.BigEndian.PutUint16(f[36:38], p)
+			return f
+		})
+	}
+	tests := []struct {
+		name    string
+		frame   []byte
+		pktType PacketType
+		ifindex uint32
+		want    bool
+	}{
+		{"DHCP broadcast", port(67), PacketBroadcast, ifindex, true},
+		{"DHCP unicast to us", port(67), PacketHost, ifindex, true},
+		{"DHCP multicast type", port(67), PacketMulticast, ifindex, true},
+		{"first port, broadcast", port(53), PacketBroadcast, ifindex, true},
+		{"middle port, broadcast", port(69), PacketBroadcast, ifindex, true},
+		{"last port, broadcast", port(137), PacketBroadcast, ifindex, true},
+		{"forwarded port, unicast (routed traffic)", port(53), PacketHost, ifindex, false},
+		{"forwarded port, multicast", port(137), PacketMulticast, ifindex, false},
+		{"port not configured, broadcast", port(138), PacketBroadcast, ifindex, false},
+		{"port 68, broadcast", port(68), PacketBroadcast, ifindex, false},
+		{"forwarded port, outgoing", port(69), PacketOutgoing, ifindex, false},
+		{"forwarded port, other interface", port(69), PacketBroadcast, 8, false},
+		{"forwarded port, non-first fragment", editFrame(t, func(f []byte) []byte {
+			binary.BigEndian.PutUint16(f[36:38], 69)
+			binary.BigEndian.PutUint16(f[20:22], 0x0001)
+			return f
+		}), PacketBroadcast, ifindex, false},
+		{"forwarded port, TCP", editFrame(t, func(f []byte) []byte {
+			binary.BigEndian.PutUint16(f[36:38], 69)
+			f[23] = 6
+			return f
+		}), PacketBroadcast, ifindex, false},
+		{"too short", port(69)[:36], PacketBroadcast, ifindex, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runFilter(t, prog, tt.frame, tt.pktType, tt.ifindex)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("filter verdict (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRelayFilterPortLimits(t *testing.T) {
+	ports := make([]uint16, 64)
+	for i := range ports {
+		ports[i] = uint16(1000 + i)
+	}
+	prog, err := RelayFilter(7, ports)
+	if err != nil {
+		t.Fatalf("64 ports: %v", err)
+	}
+	frame := editFrame(t, func(f []byte) []byte {
+		binary.BigEndian.PutUint16(f[36:38], 1000)
+		return f
+	})
+	if !runFilter(t, prog, frame, PacketBroadcast, 7) {
+		t.Error("the first of 64 ports is rejected")
+	}
+	_, err = RelayFilter(7, append(ports, 2000))
+	want := "failed to build packet filter: 65 UDP ports, more than 64"
+	if err == nil || err.Error() != want {
+		t.Fatalf("65 ports: error = %v, want %q", err, want)
+	}
+}

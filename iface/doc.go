@@ -1,7 +1,8 @@
 // Package iface owns everything in iphelper that touches the kernel's view of
 // links and sockets: AF_PACKET sockets with their classic BPF filters
 // (ListenDHCP, PacketConn), the relay's UDP socket on port 67
-// (ListenBootReplies, UDPConn, with its IP_PKTINFO control messages),
+// (ListenBootReplies, UDPConn, with its IP_PKTINFO control messages), the
+// raw IPv4 socket forwarded UDP broadcasts leave on (ListenRawIP, RawIPConn),
 // parsing and building Ethernet/IPv4/UDP frames (ParseUDP4, BuildUDP4),
 // following links and IPv4 addresses through netlink (Watcher), and asking
 // the kernel which link routes a destination (NetlinkRoutes, HelperRoutes).

@@ -176,3 +176,23 @@ func parseUDP(b []byte, d *Datagram, verify bool) error {
 	d.Payload = b[udpHeaderLen:]
 	return nil
 }
+
+// PeekUDPDstPort returns the UDP destination port of an Ethernet frame
+// holding IPv4/UDP (optionally behind one 802.1Q tag), and false when the
+// frame is too short or not IPv4/UDP. It checks nothing else (no length
+// field, no checksum): it is for choosing a rate limit before the frame is
+// parsed (ParseUDP4). It never panics and allocates nothing.
+func PeekUDPDstPort(frame []byte) (uint16, bool) {
+	ip := etherHeaderLen
+	if len(frame) >= etherHeaderLen && binary.BigEndian.Uint16(frame[12:14]) == etherTypeVLAN {
+		ip += vlanTagLen
+	}
+	if len(frame) < ip+ipv4MinHeaderLen || binary.BigEndian.Uint16(frame[ip-2:ip]) != etherTypeIPv4 || frame[ip+9] != protoUDP {
+		return 0, false
+	}
+	udp := ip + int(frame[ip]&0x0f)*4
+	if udp+4 > len(frame) {
+		return 0, false
+	}
+	return binary.BigEndian.Uint16(frame[udp+2 : udp+4]), true
+}

@@ -267,3 +267,45 @@ func BenchmarkParseUDP4(b *testing.B) {
 		}
 	}
 }
+
+func TestPeekUDPDstPort(t *testing.T) {
+	good := mustBuild(t, testHeader(), []byte("payload"))
+	tagged := append(append(append([]byte{}, good[:12]...), 0x81, 0x00, 0x00, 0x0a), good[12:]...)
+	tcp := append([]byte{}, good...)
+	tcp[23] = 6
+	tests := []struct {
+		name  string
+		frame []byte
+		want  uint16
+		ok    bool
+	}{
+		{"untagged", good, testHeader().DstPort, true},
+		{"802.1Q tagged", tagged, testHeader().DstPort, true},
+		{"TCP", tcp, 0, false},
+		{"no room for the port", good[:36], 0, false},
+		{"Ethernet header only", good[:14], 0, false},
+		{"empty", nil, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, ok := PeekUDPDstPort(tt.frame)
+			if diff := cmp.Diff([2]any{tt.want, tt.ok}, [2]any{p, ok}); diff != "" {
+				t.Errorf("PeekUDPDstPort (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// FuzzPeekUDPDstPort: the peek never panics, and agrees with ParseUDP4 on
+// every frame ParseUDP4 accepts.
+func FuzzPeekUDPDstPort(f *testing.F) {
+	f.Add(mustBuild(f, testHeader(), []byte("payload")))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		p, ok := PeekUDPDstPort(frame)
+		d, err := ParseUDP4(frame, FrameInfo{ChecksumValid: true})
+		if err == nil && (!ok || p != d.DstPort) {
+			t.Fatalf("peek = %d, %v; ParseUDP4's port %d", p, ok, d.DstPort)
+		}
+	})
+}

@@ -32,6 +32,9 @@ type ListenOptions struct {
 	// SO_RCVBUF, which the kernel caps at net.core.rmem_max; see
 	// PacketConn.ReadBufferSize for what was granted.
 	ReadBuffer int
+	// ForwardPorts are the UDP ports, besides 67, whose broadcasts the
+	// socket receives too (see RelayFilter); none: DHCP only.
+	ForwardPorts []uint16
 }
 
 // PacketConn is an AF_PACKET SOCK_RAW socket bound to one interface that
@@ -46,6 +49,7 @@ type PacketConn struct {
 	name    string
 	ifindex int
 	mtu     int
+	ports   []uint16   // ListenOptions.ForwardPorts, for the ring's filter
 	cmu     sync.Mutex // guards the swap of conn and raw (EnableRing) against Close
 	conn    *packet.Conn
 	raw     syscall.RawConn
@@ -88,7 +92,7 @@ func ListenDHCP(ifi *net.Interface, opts ListenOptions) (*PacketConn, error) {
 	if ifi == nil || ifi.Index <= 0 {
 		return nil, errors.New("failed to open packet socket: no interface index")
 	}
-	filter, err := DHCPServerFilter(ifi.Index)
+	filter, err := RelayFilter(ifi.Index, opts.ForwardPorts)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open packet socket on %q: %w", ifi.Name, err)
 	}
@@ -126,6 +130,7 @@ func newPacketConn(ifi *net.Interface, conn *packet.Conn, opts ListenOptions) (*
 		name:    ifi.Name,
 		ifindex: ifi.Index,
 		mtu:     ifi.MTU,
+		ports:   opts.ForwardPorts,
 		conn:    conn,
 		raw:     raw,
 		rx:      newReceiver(),
@@ -253,7 +258,7 @@ func (c *PacketConn) EnableRing() error {
 	if c.mtu <= 0 || c.mtu > ringMaxMTU {
 		return fmt.Errorf("failed to set up receive ring on %q (MTU %d): %w", c.name, c.mtu, ErrRingUnsuited)
 	}
-	filter, err := DHCPServerFilter(c.ifindex)
+	filter, err := RelayFilter(c.ifindex, c.ports)
 	if err != nil {
 		return fmt.Errorf("failed to set up receive ring on %q: %w", c.name, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,7 @@ type agent struct {
 	done       chan struct{}
 	settled    chan struct{}                       // closed at the first setStatus
 	limiter    atomic.Pointer[ratelimit.Interface] // read by the agent's goroutine only; swapped on a config change
+	udpLimiter atomic.Pointer[ratelimit.Interface] // the same limits, for forwarded UDP broadcasts: their own buckets
 	limitCfg   config.RateLimit                    // the limiter's configuration; owned by the reconcile goroutine
 	settleOnce sync.Once
 }
@@ -86,6 +88,7 @@ func (a *agent) setLimits(rl config.RateLimit) {
 	}
 	a.limitCfg = rl
 	a.limiter.Store(ratelimit.NewInterface(ratelimit.Config(rl), time.Now()))
+	a.udpLimiter.Store(ratelimit.NewInterface(ratelimit.Config(rl), time.Now()))
 }
 
 // start runs the agent until stop is called or ctx ends.
@@ -110,7 +113,7 @@ func (a *agent) stop() {
 // index) or went down, the socket is closed so that run re-opens it.
 func (a *agent) update(st *ifState) {
 	old := a.state.Swap(st)
-	if old.link.Index != st.link.Index || (old.ready() && !st.ready()) {
+	if old.link.Index != st.link.Index || (old.ready() && !st.ready()) || !slices.Equal(old.forwardPorts(), st.forwardPorts()) {
 		if b := a.conn.Load(); b != nil {
 			b.c.Close()
 		}
@@ -148,7 +151,7 @@ func (a *agent) run(ctx context.Context) error {
 			a.waitWake(ctx, 0)
 			continue
 		}
-		c, err := a.r.listen(st.link)
+		c, err := a.r.listen(st.link, st.forwardPorts())
 		if err != nil {
 			if errors.Is(err, iface.ErrPermission) {
 				return err

@@ -77,8 +77,18 @@ func (*nullUpstream) WriteMsgUDPAddrPort(b, oob []byte, _ netip.AddrPort) (int, 
 // the counters and the trace hooks of every step included, and the health
 // trackers of the helper set and of its helper (the same transaction
 // every time: a retransmission). It must not allocate.
-func BenchmarkHandleFrame(b *testing.B) {
-	cfg := testConfig(b, config.Flags{})
+func BenchmarkHandleFrame(b *testing.B) { benchHandleFrame(b, config.Flags{}) }
+
+// BenchmarkHandleFrameForwardingPorts is BenchmarkHandleFrame on an
+// interface that also forwards IOS's default UDP ports: what a DHCP
+// request pays for them (the peek at its UDP port that picks its rate
+// limiter).
+func BenchmarkHandleFrameForwardingPorts(b *testing.B) {
+	benchHandleFrame(b, config.Flags{ForwardProtocols: []string{"ios-defaults"}})
+}
+
+func benchHandleFrame(b *testing.B, flags config.Flags) {
+	cfg := testConfig(b, flags)
 	st, rt := testState(b, cfg)
 	r := New(cfg, nil, slog.New(slog.DiscardHandler), Options{Upstream: &nullUpstream{}, Tracer: trace.New(0, nil)})
 	r.routes.Store(rt)

@@ -48,8 +48,55 @@ func CheckConfig(cfg *config.Config, links map[string]iface.Link, routes iface.R
 		if err := checkLink(cfg, ifc, links[name], links, ours); err != nil {
 			errs = append(errs, err)
 		}
+		errs = append(errs, checkForwardBroadcasts(ifc, links[name], links, sel)...)
 	}
 	return errors.Join(errs...)
+}
+
+// checkForwardBroadcasts checks the helpers of link's forwarded UDP ports
+// that are the directed broadcast of a subnet of this machine: the
+// broadcast leaves as a link-layer broadcast only on a served interface
+// with directed-broadcast (IOS `ip directed-broadcast`), and never on the
+// link the broadcast came in on.
+func checkForwardBroadcasts(ifc *config.Interface, link iface.Link, links map[string]iface.Link, sel *linkSelector) []error {
+	var errs []error
+	for _, port := range ifc.ForwardPorts {
+		for _, h := range ifc.ForwardHelpers(port) {
+			owner, subnet, ok := broadcastOwner(links, h)
+			if !ok {
+				continue
+			}
+			where := fmt.Sprintf("interface %q: forward-protocol udp:%d: helper %s is the broadcast of %s on %q", link.Name, port, h, subnet, owner)
+			out, served := sel.match(links[owner])
+			switch {
+			case owner == link.Name:
+				errs = append(errs, fmt.Errorf("%s, the interface it came in on", where))
+			case !served:
+				errs = append(errs, fmt.Errorf("%s, which is not a served interface: a broadcast leaves only on one with directed-broadcast: true", where))
+			case !out.DirectedBroadcast:
+				errs = append(errs, fmt.Errorf("%s, which does not allow it: give it directed-broadcast: true (IOS ip directed-broadcast)", where))
+			}
+		}
+	}
+	return errs
+}
+
+// broadcastOwner finds the link that has a subnet whose directed
+// broadcast is a, in name order.
+func broadcastOwner(links map[string]iface.Link, a netip.Addr) (string, netip.Prefix, bool) {
+	names := make([]string, 0, len(links))
+	for n := range links {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		for _, p := range links[n].Addrs {
+			if subnetBroadcast(p) == a {
+				return n, p.Masked(), true
+			}
+		}
+	}
+	return "", netip.Prefix{}, false
 }
 
 // checkLink checks the configuration one link gets; ours holds every

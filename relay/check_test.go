@@ -86,3 +86,52 @@ func TestCheckConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckConfigDirectedBroadcast: a forwarded port's helper that is the
+// directed broadcast of one of the machine's subnets is accepted only when
+// that subnet's interface is served and allows directed broadcasts, and
+// never when it is the interface the broadcast comes in on.
+func TestCheckConfigDirectedBroadcast(t *testing.T) {
+	links := map[string]iface.Link{"eth1": testLink, "eth2": upstreamLnk}
+	fwd := func(helper string, more ...string) config.Flags {
+		return config.Flags{ForwardProtocols: []string{"eth1=udp:9"}, HelperAddresses: []string{"eth1=" + helper}, Interfaces: more}
+	}
+	withDirected := fwd("198.51.100.127", "eth2")
+	withDirected.DirectedBroadcast = []string{"eth2"}
+	tests := []struct {
+		name  string
+		flags config.Flags
+		want  string
+	}{
+		{name: "a unicast helper", flags: fwd("198.51.100.2")},
+		{name: "a remote network's broadcast is routed, not checked", flags: fwd("198.51.100.255")},
+		{name: "the served interface allows it", flags: withDirected},
+		{
+			name:  "the interface does not allow it",
+			flags: fwd("198.51.100.127", "eth2"),
+			want:  `interface "eth1": forward-protocol udp:9: helper 198.51.100.127 is the broadcast of 198.51.100.0/25 on "eth2", which does not allow it: give it directed-broadcast: true (IOS ip directed-broadcast)`,
+		},
+		{
+			name:  "the interface is not served",
+			flags: fwd("198.51.100.127"),
+			want:  `interface "eth1": forward-protocol udp:9: helper 198.51.100.127 is the broadcast of 198.51.100.0/25 on "eth2", which is not a served interface: a broadcast leaves only on one with directed-broadcast: true`,
+		},
+		{
+			name:  "the ingress interface's own broadcast",
+			flags: fwd("203.0.113.127"),
+			want:  `interface "eth1": forward-protocol udp:9: helper 203.0.113.127 is the broadcast of 203.0.113.0/25 on "eth1", the interface it came in on`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckConfig(testConfig(t, tt.flags), links, nil)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("CheckConfig (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

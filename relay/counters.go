@@ -22,8 +22,31 @@ type ifaceCounters struct {
 	repliesOut      atomic.Uint64 // replies delivered to a client
 	repliesBcast    atomic.Uint64 // ... of which by broadcast
 	fallbackReplies atomic.Uint64 // replies the fallback server sent
+	udpForwarded    atomic.Uint64 // UDP broadcasts forwarded to at least one helper
+	portMu          sync.Mutex    // guards ports
+	ports           map[uint16]*portCounters
 	drops           [numReasons]atomic.Uint64
 	byType          typeCounters // requests in, replies out, by message type
+}
+
+// portCounters are the counters of one forwarded UDP port of an
+// interface.
+type portCounters struct {
+	received  atomic.Uint64 // broadcasts to the port read on the interface
+	forwarded atomic.Uint64 // ... sent to at least one helper
+	dropped   atomic.Uint64 // ... dropped whole (every send dropped too)
+}
+
+// port returns the counters of the forwarded UDP port p, made on first
+// use; entries are never removed, so they are bounded by the configured
+// ports.
+func (ic *ifaceCounters) port(p uint16) *portCounters {
+	ic.portMu.Lock()
+	defer ic.portMu.Unlock()
+	if ic.ports == nil {
+		ic.ports = make(map[uint16]*portCounters)
+	}
+	return entry(ic.ports, p)
 }
 
 // numTypes bounds the message-type counters: DHCP types 1-13 (RFC 2132,
@@ -142,8 +165,15 @@ func (ic *ifaceCounters) snapshot(name string) status.InterfaceStats {
 		RepliesOut:      ic.repliesOut.Load(),
 		RepliesBcast:    ic.repliesBcast.Load(),
 		FallbackReplies: ic.fallbackReplies.Load(),
+		UDPForwarded:    ic.udpForwarded.Load(),
 		Drops:           make(map[string]uint64),
 	}
+	ic.portMu.Lock()
+	for p, pc := range ic.ports {
+		s.UDPPorts = append(s.UDPPorts, status.PortStats{Port: p, Received: pc.received.Load(), Forwarded: pc.forwarded.Load(), Dropped: pc.dropped.Load()})
+	}
+	ic.portMu.Unlock()
+	sort.Slice(s.UDPPorts, func(i, j int) bool { return s.UDPPorts[i].Port < s.UDPPorts[j].Port })
 	for r := range ic.drops {
 		if v := ic.drops[r].Load(); v > 0 {
 			s.Drops[Reason(r).String()] = v
@@ -176,13 +206,20 @@ func (c *counters) snapshot() Stats {
 }
 
 func (ic *ifaceCounters) clear() {
-	for _, c := range []*atomic.Uint64{&ic.requestsIn, &ic.requestsRelayed, &ic.opt82Inserted, &ic.opt82Omitted, &ic.repliesOut, &ic.repliesBcast, &ic.fallbackReplies} {
+	for _, c := range []*atomic.Uint64{&ic.requestsIn, &ic.requestsRelayed, &ic.opt82Inserted, &ic.opt82Omitted, &ic.repliesOut, &ic.repliesBcast, &ic.fallbackReplies, &ic.udpForwarded} {
 		c.Store(0)
 	}
 	for i := range ic.drops {
 		ic.drops[i].Store(0)
 	}
 	ic.byType.clear()
+	ic.portMu.Lock()
+	for _, pc := range ic.ports {
+		pc.received.Store(0)
+		pc.forwarded.Store(0)
+		pc.dropped.Store(0)
+	}
+	ic.portMu.Unlock()
 }
 
 func (c *counters) clear() {

@@ -20,7 +20,9 @@
 //
 // Each path reads top to bottom in one file: request.go from the frame read
 // to the copies queued for the helpers, reply.go from the datagram read to
-// the frame queued for the client; relay.go holds the Relay's lifecycle
+// the frame queued for the client, udpforward.go from a UDP broadcast of a
+// forwarded port (IOS ip forward-protocol udp) to its copies for the
+// port's helpers; relay.go holds the Relay's lifecycle
 // (New, Run, Reload) and reconcile.
 //
 // docs/packet-paths.md walks both paths step by step, file by file;

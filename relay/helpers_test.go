@@ -84,10 +84,12 @@ func datagram(msg []byte, dst netip.Addr) iface.Datagram {
 }
 
 // testAgent returns an agent of r for st, not started, whose rate limiter
-// is lim (nil: no limits): what a read loop runs handleFrame on.
+// is lim (nil: no limits), for DHCP and forwarded UDP alike: what a read
+// loop runs handleFrame on.
 func testAgent(r *Relay, st *ifState, lim *ratelimit.Interface) *agent {
 	a := newAgent(r, st)
 	a.limiter.Store(lim)
+	a.udpLimiter.Store(lim)
 	return a
 }
 

@@ -45,6 +45,7 @@ type ifState struct {
 	fbOff    string                         // why the interface's fallback scope is not served; "" when it is, or it has none
 	maxHops  int                            // config.Config.MaxHops, here so the hot path reads no shared config
 	maxSize  int                            // config.Config.MaxPacketSize
+	fwd      *udpForward                    // the forwarded UDP ports; nil: DHCP only
 	srcOOB   []byte                         // IP_PKTINFO asking for giaddr as the source address; nil: let the kernel choose
 	counters *ifaceCounters
 }
@@ -98,6 +99,7 @@ func buildState(link iface.Link, in stateInput) (*ifState, error) {
 		}
 		s.helpers = append(s.helpers, netip.AddrPortFrom(h, dhcpServerPort))
 	}
+	s.fwd = buildForward(in.ifc, in.counters)
 	if err := s.buildOption82(in.cfg.Hostname); err != nil {
 		return nil, fmt.Errorf("interface %q: %w", link.Name, err)
 	}

@@ -29,6 +29,13 @@ const (
 	ReasonRateHelper                   // over the helper's global ceiling (helper-rate-limit)
 	ReasonFallbackBusy                 // the fallback server's queue is full
 
+	// Forwarded UDP broadcasts (downstream packet sockets).
+	ReasonUDPPortNotForwarded  // a UDP port the interface does not forward
+	ReasonUDPForgedSource      // the source is not a host of the ingress subnet (or is ours)
+	ReasonUDPTTLExpired        // TTL 1 or 0: no hop left to forward it
+	ReasonUDPLoop              // the helper is on the ingress subnet or a broadcast: it would go back out
+	ReasonUDPDirectedBroadcast // the helper is a local subnet's broadcast whose interface does not allow directed-broadcast
+
 	// Reply path (upstream UDP socket).
 	ReasonReplyMalformed      // BOOTREPLY is malformed
 	ReasonUnknownGIAddr       // giaddr is not one of our relaying addresses
@@ -44,34 +51,39 @@ const (
 )
 
 var reasonNames = [numReasons]string{
-	ReasonRateInterface:       "rate_limit_interface",
-	ReasonRateClient:          "rate_limit_client",
-	ReasonCHAddrMismatch:      "chaddr_mismatch",
-	ReasonRateHelper:          "rate_limit_helper",
-	ReasonFrame:               "bad_frame",
-	ReasonChecksum:            "bad_checksum",
-	ReasonFragment:            "fragment",
-	ReasonNotForUs:            "not_for_us",
-	ReasonMalformed:           "malformed",
-	ReasonNotRequest:          "not_bootrequest",
-	ReasonMaxHops:             "max_hops",
-	ReasonOurGIAddr:           "giaddr_is_ours",
-	ReasonUntrustedOpt82:      "untrusted_option82",
-	ReasonUntrustedRelay:      "untrusted_giaddr",
-	ReasonPolicyDrop:          "policy_drop",
-	ReasonNoAddress:           "no_address",
-	ReasonNoHelper:            "no_helper",
-	ReasonSendFailed:          "send_failed",
-	ReasonFallbackBusy:        "fallback_busy",
-	ReasonReplyMalformed:      "reply_malformed",
-	ReasonReplyFromDownstream: "reply_from_downstream",
-	ReasonUnknownGIAddr:       "unknown_giaddr",
-	ReasonNotHelper:           "non_helper_source",
-	ReasonForeignOpt82:        "foreign_option82",
-	ReasonBadOpt82:            "bad_option82",
-	ReasonCircuitCollision:    "circuit_id_collision",
-	ReasonInterfaceDown:       "interface_down",
-	ReasonDeliverFailed:       "deliver_failed",
+	ReasonRateInterface:        "rate_limit_interface",
+	ReasonRateClient:           "rate_limit_client",
+	ReasonCHAddrMismatch:       "chaddr_mismatch",
+	ReasonRateHelper:           "rate_limit_helper",
+	ReasonFrame:                "bad_frame",
+	ReasonChecksum:             "bad_checksum",
+	ReasonFragment:             "fragment",
+	ReasonNotForUs:             "not_for_us",
+	ReasonMalformed:            "malformed",
+	ReasonNotRequest:           "not_bootrequest",
+	ReasonMaxHops:              "max_hops",
+	ReasonOurGIAddr:            "giaddr_is_ours",
+	ReasonUntrustedOpt82:       "untrusted_option82",
+	ReasonUntrustedRelay:       "untrusted_giaddr",
+	ReasonPolicyDrop:           "policy_drop",
+	ReasonNoAddress:            "no_address",
+	ReasonNoHelper:             "no_helper",
+	ReasonSendFailed:           "send_failed",
+	ReasonFallbackBusy:         "fallback_busy",
+	ReasonUDPPortNotForwarded:  "udp_port_not_forwarded",
+	ReasonUDPForgedSource:      "udp_forged_source",
+	ReasonUDPTTLExpired:        "udp_ttl_expired",
+	ReasonUDPLoop:              "udp_loop",
+	ReasonUDPDirectedBroadcast: "udp_directed_broadcast_denied",
+	ReasonReplyMalformed:       "reply_malformed",
+	ReasonReplyFromDownstream:  "reply_from_downstream",
+	ReasonUnknownGIAddr:        "unknown_giaddr",
+	ReasonNotHelper:            "non_helper_source",
+	ReasonForeignOpt82:         "foreign_option82",
+	ReasonBadOpt82:             "bad_option82",
+	ReasonCircuitCollision:     "circuit_id_collision",
+	ReasonInterfaceDown:        "interface_down",
+	ReasonDeliverFailed:        "deliver_failed",
 }
 
 // String returns the reason's stable name, e.g. "max_hops".

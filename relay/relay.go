@@ -46,6 +46,9 @@ type Options struct {
 	// pattern never takes; nil looks up no route (only loopback is left
 	// alone). The daemon passes iface.NetlinkRoutes.
 	Routes iface.RouteFinder
+	// RawIP is the socket forwarded UDP broadcasts leave on; nil means
+	// iface.ListenRawIP, opened when an interface first forwards a port.
+	RawIP RawIPConn
 	// Clock is the fallback servers' clock: their lease times and the
 	// failback evidence window (how recent an upstream reply must be);
 	// nil means the system clock.
@@ -59,13 +62,15 @@ type Relay struct {
 	cfg        atomic.Pointer[config.Config] // swapped by Reload; read by every goroutine
 	reloads    chan *config.Config           // capacity 1: the newest configuration to apply
 	links      iface.LinkSource
-	listen     ListenFunc
+	listen     func(link iface.Link, ports []uint16) (iface.FrameConn, error)
 	proberFunc func(link iface.Link, src netip.Addr, fc *config.Fallback) fallback.Prober
 	tracer     *trace.Tracer
 	bindings   *bindings.Table
 	clock      fallback.Clock                    // the fallback servers' clock
 	fbPub      atomic.Pointer[[]*fallbackWorker] // the fallback servers, for FallbackLeases
 	up         UpstreamConn
+	rawIP      atomic.Pointer[RawIPConn] // forwarded UDP broadcasts; nil until an interface forwards a port
+	rawIPErr   error                     // why it could not be opened; owned by Run's goroutine
 	counters   *counters
 
 	routes    atomic.Pointer[routes]
@@ -91,7 +96,7 @@ type Relay struct {
 // New returns a Relay for cfg that follows the links of links.
 func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Options) *Relay {
 	r := &Relay{
-		log: log, links: links, reloads: make(chan *config.Config, 1), listen: opts.Listen, up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
+		log: log, links: links, reloads: make(chan *config.Config, 1), up: opts.Upstream, proberFunc: opts.Prober, tracer: opts.Tracer, bindings: opts.Bindings,
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
 		fbs: make(map[string]*fallbackWorker), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
 		routeFinder: opts.Routes, routeEvery: routeCheckEvery, clock: opts.Clock,
@@ -100,10 +105,14 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 		r.clock = fallback.SystemClock{}
 	}
 	r.cfg.Store(cfg)
-	if r.listen == nil {
-		r.listen = func(l iface.Link) (iface.FrameConn, error) {
-			return iface.ListenDHCP(&net.Interface{Index: l.Index, Name: l.Name, HardwareAddr: l.MAC, MTU: l.MTU}, iface.ListenOptions{})
-		}
+	r.listen = func(l iface.Link, ports []uint16) (iface.FrameConn, error) {
+		return iface.ListenDHCP(&net.Interface{Index: l.Index, Name: l.Name, HardwareAddr: l.MAC, MTU: l.MTU}, iface.ListenOptions{ForwardPorts: ports})
+	}
+	if opts.Listen != nil { // a test's sockets get every frame they are handed
+		r.listen = func(l iface.Link, _ []uint16) (iface.FrameConn, error) { return opts.Listen(l) }
+	}
+	if opts.RawIP != nil {
+		r.rawIP.Store(&opts.RawIP)
 	}
 	r.routes.Store(buildRoutes(nil, nil))
 	return r
@@ -123,6 +132,11 @@ func (r *Relay) Run(ctx context.Context) error {
 		r.up = c
 	}
 	defer r.up.Close()
+	defer func() {
+		if raw := r.rawIP.Load(); raw != nil {
+			(*raw).Close()
+		}
+	}()
 	r.tryOpenStore()
 	defer r.closeStore()
 	ctx, cancel := context.WithCancel(ctx)
@@ -319,6 +333,8 @@ func (r *Relay) reconcile(ctx context.Context) {
 		r.log.Info("interface removed", "iface", name)
 	}
 	rt := buildRoutes(states, ours)
+	rt.addBroadcasts(states, links)
+	r.openRawIP(states)
 	logCollisions(r.log, r.routes.Load(), rt)
 	r.routes.Store(rt)
 	r.published.Store(&states)

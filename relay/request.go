@@ -31,7 +31,7 @@ func (a *agent) handleFrame(frame []byte, info iface.FrameInfo, out *requestOut,
 	c := st.counters
 	c.requestsIn.Add(1) // every frame read, before any check: drops are a share of it
 	ev := r.startTrace(frame, info)
-	if lim := a.limiter.Load(); lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
+	if lim := a.limiterFor(st, frame); lim != nil && len(frame) >= 12 { // rate limits first: before any work an attacker can make us do
 		var src [6]byte
 		copy(src[:], frame[6:12])
 		switch lim.Allow(src, now) {
@@ -46,6 +46,10 @@ func (a *agent) handleFrame(frame []byte, info iface.FrameInfo, out *requestOut,
 	dg, err := iface.ParseUDP4(frame, info)
 	if err != nil {
 		r.drop(c, ev, frameReason(err), st.name, err)
+		return
+	}
+	if dg.DstPort != dhcpServerPort { // a forwarded port's broadcast (udpforward.go)
+		a.forwardUDP(st, frame, dg, ev)
 		return
 	}
 	var job fallbackJob
@@ -138,7 +142,11 @@ func (r *Relay) startTrace(frame []byte, info iface.FrameInfo) *trace.Event {
 		return nil
 	}
 	var msg []byte
-	if dg, err := iface.ParseUDP4(frame, info); err == nil {
+	dg, err := iface.ParseUDP4(frame, info)
+	if err == nil && dg.DstPort != dhcpServerPort {
+		return r.tracer.StartUDP(netip.AddrPortFrom(dg.Src, dg.SrcPort), dg.DstPort)
+	}
+	if err == nil {
 		msg = dg.Payload
 	}
 	return r.tracer.Start(trace.In, netip.Addr{}, msg)

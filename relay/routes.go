@@ -1,6 +1,10 @@
 package relay
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/iphelper/iphelper/iface"
+)
 
 // routes is the reply path's view of the downstream interfaces, rebuilt on
 // every change and swapped in atomically.
@@ -9,6 +13,28 @@ type routes struct {
 	ours       map[netip.Addr]bool         // every IPv4 address of every link: loop/spoof guard
 	byGIAddr   map[netip.Addr]*giaddrGroup // relaying address → interfaces that use it
 	collisions []stampCollision            // interfaces whose replies option 82 cannot tell apart
+	bcast      map[netip.Addr]*ifState     // directed broadcast → the served interface whose subnet it is
+	localBcast map[netip.Addr]bool         // the directed broadcast of every subnet of every link
+}
+
+// addBroadcasts indexes the directed broadcasts of the links' subnets,
+// and which served interface each belongs to, for forwarded broadcasts.
+func (rt *routes) addBroadcasts(states []*ifState, links map[string]iface.Link) {
+	rt.bcast, rt.localBcast = make(map[netip.Addr]*ifState), make(map[netip.Addr]bool)
+	for _, l := range links {
+		for _, p := range l.Addrs {
+			if b := subnetBroadcast(p); b.IsValid() {
+				rt.localBcast[b] = true
+			}
+		}
+	}
+	for _, s := range sortedStates(states) {
+		for _, p := range s.link.Addrs {
+			if b := subnetBroadcast(p); b.IsValid() && rt.bcast[b] == nil {
+				rt.bcast[b] = s
+			}
+		}
+	}
 }
 
 // giaddrGroup is the set of interfaces that share one giaddr (more than one

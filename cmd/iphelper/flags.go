@@ -21,6 +21,8 @@ const (
 	flagInformationCheck    = "information-check"
 	flagNoInformationCheck  = "no-information-check"
 	flagTrustedInterface    = "trusted-interface"
+	flagForwardProtocol     = "forward-protocol"
+	flagDirectedBroadcast   = "directed-broadcast"
 	flagTrustAll            = "trust-all"
 	flagMaxHops             = "max-hops"
 	flagSourceInterface     = "source-interface"
@@ -71,6 +73,10 @@ func runFlags() []cli.Flag {
 			Usage: "do not check the option 82 of replies (IOS: no ip dhcp relay information check)"},
 		&cli.GenericFlag{Name: flagTrustedInterface, Value: &repeated{},
 			Usage: "trust the agents below interface `NAME`: accept requests relayed by a relay there (giaddr set) and option 82 from a switch there; repeatable, or comma-separated (IOS: ip dhcp relay information trusted)"},
+		&cli.GenericFlag{Name: flagForwardProtocol, Value: &repeated{},
+			Usage: "also forward UDP broadcasts to `ENTRY`: udp:PORT (a number or tftp, domain, netbios-ns, …), ios-defaults (37, 42, 49, 53, 69, 137, 138), or \"no udp:PORT\" to remove one; NAME=ENTRY for interface NAME only; repeatable (IOS: ip forward-protocol udp)"},
+		&cli.GenericFlag{Name: flagDirectedBroadcast, Value: &repeated{},
+			Usage: "let forwarded broadcasts whose helper is interface `NAME`'s subnet broadcast leave on it as link-layer broadcasts; repeatable, or comma-separated (IOS: ip directed-broadcast)"},
 		&cli.BoolFlag{Name: flagTrustAll, DisableDefaultText: true,
 			Usage: "trust relayed requests and option 82 on every interface whose config does not say trusted: false (IOS: ip dhcp relay information trust-all)"},
 		&cli.IntFlag{Name: flagMaxHops, DefaultText: strconv.Itoa(config.DefaultMaxHops),
@@ -147,6 +153,8 @@ func flagsToConfig(c *cli.Context) (config.Flags, error) {
 		HelperAddresses:   splitCommas(repeatedValues(c, flagHelperAddress), true),
 		TrustedInterfaces: splitCommas(repeatedValues(c, flagTrustedInterface), false),
 		TrustAll:          c.Bool(flagTrustAll),
+		ForwardProtocols:  repeatedValues(c, flagForwardProtocol),
+		DirectedBroadcast: splitCommas(repeatedValues(c, flagDirectedBroadcast), false),
 		CircuitIDs:        repeatedValues(c, flagCircuitID),
 		SubscriberIDs:     repeatedValues(c, flagSubscriberID),
 		InformationPolicy: stringIfSet(c, flagInformationPolicy),

@@ -298,6 +298,12 @@ func writeCounters(w io.Writer, c control.Counters) error {
 	} {
 		fmt.Fprintf(tw, "  %s\t%d\n", kv.name, kv.v)
 	}
+	if len(c.UDPPorts) > 0 {
+		fmt.Fprintf(tw, "  UDP broadcasts forwarded\t%d\n", c.UDPForwarded)
+		for _, p := range c.UDPPorts {
+			fmt.Fprintf(tw, "    udp:%d\treceived %d, forwarded %d, dropped %d\n", p.Port, p.Received, p.Forwarded, p.Dropped)
+		}
+	}
 	writeDropLines(tw, c)
 	return tw.Flush()
 }

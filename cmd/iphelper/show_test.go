@@ -52,7 +52,8 @@ func clientTestStatus() status.Status {
 			},
 			{
 				Name: "eth2.20", State: "waiting for link", VLAN: 20, Helpers: []netip.Addr{mustAddr("198.51.100.2")},
-				Trusted: true, Policy: "keep", Counters: status.InterfaceStats{Name: "eth2.20", Drops: map[string]uint64{}},
+				Trusted: true, Policy: "keep", Counters: status.InterfaceStats{Name: "eth2.20", Drops: map[string]uint64{},
+					UDPForwarded: 3, UDPPorts: []status.PortStats{{Port: 69, Received: 4, Forwarded: 3, Dropped: 1}}},
 			},
 		},
 		Helpers: []status.HelperStats{
@@ -224,6 +225,8 @@ Interface eth2.20 (waiting for link)
   Replies delivered            0
     of which by broadcast      0
   Fallback server replies      0
+  UDP broadcasts forwarded     3
+    udp:69                     received 4, forwarded 3, dropped 1
   Dropped                      0
 
 Not charged to an interface

@@ -16,7 +16,11 @@ func countersOf(s status.InterfaceStats) Counters {
 		RequestsReceived: s.RequestsIn, RequestsRelayed: s.RequestsRelayed,
 		Option82Inserted: s.Opt82Inserted, Option82Omitted: s.Opt82Omitted,
 		RepliesDelivered: s.RepliesOut, RepliesBroadcast: s.RepliesBcast, FallbackReplies: s.FallbackReplies,
-		Drops: make(map[string]uint64, len(s.Drops)),
+		UDPForwarded: s.UDPForwarded,
+		Drops:        make(map[string]uint64, len(s.Drops)),
+	}
+	for _, p := range s.UDPPorts {
+		c.UDPPorts = append(c.UDPPorts, PortCounters{Port: p.Port, Received: p.Received, Forwarded: p.Forwarded, Dropped: p.Dropped})
 	}
 	for k, v := range s.Drops {
 		if v > 0 {

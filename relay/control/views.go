@@ -15,9 +15,22 @@ type Counters struct {
 	RepliesDelivered uint64 `json:"replies_delivered"`
 	RepliesBroadcast uint64 `json:"replies_broadcast"`
 	FallbackReplies  uint64 `json:"fallback_replies"` // answers of the fallback server
+	// UDPForwarded counts UDP broadcasts (not DHCP) forwarded to at least
+	// one helper; UDPPorts has each forwarded port's counters, in port
+	// order, and is left out when the interface forwards only DHCP.
+	UDPForwarded uint64         `json:"udp_forwarded"`
+	UDPPorts     []PortCounters `json:"udp_ports,omitempty"`
 	// Drops counts dropped packets by reason (the names of status.Status.DropReasons); reasons
 	// that never happened are left out.
 	Drops map[string]uint64 `json:"drops"`
+}
+
+// PortCounters are the counters of one forwarded UDP port of an interface.
+type PortCounters struct {
+	Port      uint16 `json:"port"`
+	Received  uint64 `json:"received"`
+	Forwarded uint64 `json:"forwarded"`
+	Dropped   uint64 `json:"dropped"`
 }
 
 // TotalDrops is the sum of c.Drops.

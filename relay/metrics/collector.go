@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"strconv"
 
 	"github.com/iphelper/iphelper/relay/bindings"
 	"github.com/iphelper/iphelper/relay/status"
@@ -127,6 +128,12 @@ func collectInterface(ch chan<- prometheus.Metric, is status.InterfaceStatus, re
 	counter(ch, repliesDelivered, s.RepliesOut, name)
 	counter(ch, repliesBroadcast, s.RepliesBcast, name)
 	counter(ch, fallbackReplies, s.FallbackReplies, name)
+	for _, p := range s.UDPPorts {
+		port := strconv.Itoa(int(p.Port))
+		counter(ch, udpReceived, p.Received, name, port)
+		counter(ch, udpForwarded, p.Forwarded, name, port)
+		counter(ch, udpDropped, p.Dropped, name, port)
+	}
 	for t, v := range s.In {
 		counter(ch, relayPackets, v, name, "in", t)
 	}

@@ -195,3 +195,23 @@ func TestLint(t *testing.T) {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
 }
+
+func TestUDPForwardCounters(t *testing.T) {
+	st := testStatus()
+	st.Interfaces[0].Counters.UDPPorts = []status.PortStats{{Port: 69, Received: 5, Forwarded: 4, Dropped: 1}}
+	reg := newRegistry(t, NewCollector(st, Options{}))
+	got := map[string]float64{}
+	for _, name := range []string{"iphelper_udp_forward_received_total", "iphelper_udp_forward_forwarded_total", "iphelper_udp_forward_dropped_total"} {
+		for k, v := range values(t, reg, name) {
+			got[name+k] = v
+		}
+	}
+	want := map[string]float64{
+		"iphelper_udp_forward_received_total{interface=eth1,port=69}":  5,
+		"iphelper_udp_forward_forwarded_total{interface=eth1,port=69}": 4,
+		"iphelper_udp_forward_dropped_total{interface=eth1,port=69}":   1,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("forwarded-UDP series (-want +got):\n%s", diff)
+	}
+}

@@ -8,6 +8,7 @@ const (
 	labelHelper    = "helper"    // a configured helper address
 	labelHelpers   = "helpers"   // a helper set: its helper addresses, sorted, comma separated
 	labelReason    = "reason"    // a drop reason name (status.Status.DropReasons)
+	labelPort      = "port"      // a forwarded UDP port of the configuration
 )
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
@@ -27,6 +28,12 @@ var (
 		"Replies delivered by broadcast (part of the delivered ones).", labelInterface)
 	fallbackReplies = desc("iphelper_relay_fallback_replies_total",
 		"Replies of the fallback server delivered on a downstream interface.", labelInterface)
+	udpReceived = desc("iphelper_udp_forward_received_total",
+		"UDP broadcasts to a forwarded port read on a downstream interface (not DHCP).", labelInterface, labelPort)
+	udpForwarded = desc("iphelper_udp_forward_forwarded_total",
+		"UDP broadcasts to a forwarded port sent to at least one helper.", labelInterface, labelPort)
+	udpDropped = desc("iphelper_udp_forward_dropped_total",
+		"UDP broadcasts to a forwarded port dropped (reasons: iphelper_relay_drops_total).", labelInterface, labelPort)
 	dropsTotal = desc("iphelper_relay_drops_total",
 		"Packets dropped, by reason; interface is empty for replies that match no interface.", labelInterface, labelReason)
 	option82Inserted = desc("iphelper_relay_option82_inserted_total",
@@ -83,7 +90,7 @@ var (
 		"Packet trace events a slow `debug packets` client missed.")
 
 	allDescs = []*prometheus.Desc{
-		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, dropsTotal, option82Inserted,
+		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, udpReceived, udpForwarded, udpDropped, dropsTotal, option82Inserted,
 		option82Omitted, interfaceUp, interfacePolling, interfaceRing, fallbackEnabled, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, helperSetUp, helperSetTimedOut, configInfo, configReloads, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}

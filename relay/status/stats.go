@@ -17,12 +17,27 @@ type InterfaceStats struct {
 	RepliesOut      uint64
 	RepliesBcast    uint64
 	FallbackReplies uint64
+	// UDPForwarded counts UDP broadcasts (not DHCP) forwarded to at least
+	// one helper; UDPPorts has the counters of each forwarded port, in
+	// port order (none when the interface forwards only DHCP).
+	UDPForwarded uint64
+	UDPPorts     []PortStats
 	// In and Out count requests received and replies delivered by message
 	// type ("discover", "ack", "bootp", …); types never seen are left out.
 	In, Out map[string]uint64
 	// Drops counts drops by reason name; reasons that never happened are
 	// left out.
 	Drops map[string]uint64
+}
+
+// PortStats is a snapshot of the counters of one forwarded UDP port of an
+// interface: broadcasts to it received, forwarded to at least one helper,
+// and dropped (the reasons are in InterfaceStats.Drops).
+type PortStats struct {
+	Port      uint16
+	Received  uint64
+	Forwarded uint64
+	Dropped   uint64
 }
 
 // HelperStats is a snapshot of one helper's counters and of its own

@@ -69,6 +69,11 @@ type Event struct {
 	// the fallback server's outcome for Silent. A dropped request with
 	// Helpers lost only its sends to those helpers.
 	Reason string
+	// UDPPort is set for a forwarded UDP broadcast (not DHCP): its
+	// destination port; UDPSrc is its source. The DHCP fields stay zero,
+	// and Helpers are where it was forwarded.
+	UDPPort uint16
+	UDPSrc  netip.AddrPort
 }
 
 // SetMessage copies the header fields of a BOOTP message into e: op, the

@@ -17,6 +17,7 @@ const TimeFormat = "15:04:05.000"
 //	14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 relayed to 198.51.100.2
 //	14:02:11.130 eth1 out OFFER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered to 203.0.113.50
 //	14:02:11.140 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops
+//	14:02:11.150 eth1 in  UDP 203.0.113.50:40000 to port 69 relayed to 198.51.100.2
 //
 // The time is shown in e.Time's location.
 func Format(e Event) string { return string(AppendFormat(make([]byte, 0, 160), e)) }
@@ -34,6 +35,13 @@ func AppendFormat(dst []byte, e Event) []byte {
 		dst = append(dst, " out "...)
 	} else {
 		dst = append(dst, " in  "...)
+	}
+	if e.UDPPort != 0 {
+		dst = append(dst, "UDP "...)
+		dst = e.UDPSrc.AppendTo(dst)
+		dst = append(dst, " to port "...)
+		dst = strconv.AppendUint(dst, uint64(e.UDPPort), 10)
+		return appendAction(dst, e)
 	}
 	dst = append(dst, TypeName(e.Op, e.Type)...)
 	dst = append(dst, " xid 0x"...)

@@ -35,6 +35,18 @@ func TestFormat(t *testing.T) {
 			want: "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 relayed to 198.51.100.2, 198.51.100.3",
 		},
 		{
+			name: "forwarded UDP broadcast",
+			e: Event{Time: t0, Interface: "eth1", UDPPort: 69, UDPSrc: netip.MustParseAddrPort("203.0.113.50:40000"),
+				Action: Relayed, Helpers: []netip.AddrPort{netip.MustParseAddrPort("198.51.100.2:69")}},
+			want: "14:02:11.123 eth1 in  UDP 203.0.113.50:40000 to port 69 relayed to 198.51.100.2",
+		},
+		{
+			name: "forwarded UDP broadcast dropped",
+			e: Event{Time: t0, Interface: "eth1", UDPPort: 137, UDPSrc: netip.MustParseAddrPort("198.51.100.9:137"),
+				Action: Dropped, Reason: "udp_forged_source"},
+			want: "14:02:11.123 eth1 in  UDP 198.51.100.9:137 to port 137 dropped: udp_forged_source",
+		},
+		{
 			name: "request dropped",
 			e:    with(func(e *Event) { e.Type, e.Action, e.Reason = wire.Request, Dropped, "max_hops" }),
 			want: "14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops",
@@ -140,7 +152,7 @@ func TestSetMessage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got Event
 			got.SetMessage(tt.msg)
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateComparable(netip.Addr{}, netip.AddrPort{})); diff != "" {
 				t.Errorf("SetMessage (-want +got):\n%s", diff)
 			}
 		})

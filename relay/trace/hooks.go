@@ -20,6 +20,16 @@ func (t *Tracer) Start(dir Direction, from netip.Addr, msg []byte) *Event {
 	return e
 }
 
+// StartUDP is Start for a UDP broadcast to a forwarded port: it begins the
+// event of a datagram from src to port dstPort, or returns nil while
+// nobody traces.
+func (t *Tracer) StartUDP(src netip.AddrPort, dstPort uint16) *Event {
+	if !t.Enabled() {
+		return nil
+	}
+	return &Event{Time: t.now(), Dir: In, UDPPort: dstPort, UDPSrc: src}
+}
+
 // EmitRelayed finishes e as a request of iface relayed to helpers (the
 // slice is kept: it must not be modified afterwards).
 func (t *Tracer) EmitRelayed(e *Event, iface string, helpers []netip.AddrPort) {

@@ -58,7 +58,7 @@ func TestSubscribeFilters(t *testing.T) {
 		"eth1": {{Time: t0, Interface: "eth1", XID: 1}},
 	}
 	got := map[string][]Event{"all": drain(all), "eth1": drain(eth1)}
-	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{}, netip.AddrPort{})); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }

@@ -34,6 +34,12 @@ var notCovered = map[string]string{
 	"interface_down":       "the relay's state (no listener on the interface)",
 	"deliver_failed":       "a failure of the relay's own socket",
 	"circuit_id_collision": "the relay's configuration (interfaces sharing a giaddr and a circuit-id)",
+	// The replay's relay forwards no UDP port besides DHCP.
+	"udp_forged_source":             "forwarded UDP broadcasts: TestUDPForwardHostileDropped (test/integration) covers it",
+	"udp_ttl_expired":               "forwarded UDP broadcasts: TestUDPForwardHostileDropped (test/integration) covers it",
+	"udp_loop":                      "forwarded UDP broadcasts: TestUDPForwardHostileDropped (test/integration) covers it",
+	"udp_port_not_forwarded":        "the packet filter keeps such frames out but around a reload: TestForwardDecision (relay) covers it",
+	"udp_directed_broadcast_denied": "the relay's configuration, which check-config rejects: TestForwardRoute (relay) covers it",
 }
 
 func load(t *testing.T) *Manifest {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -33,6 +34,31 @@ type Flood struct {
 // for at most d, each from a new MAC.
 func (l *Lab) StartFlood(ns, ifname string, rate int, d time.Duration) *Flood {
 	l.t.Helper()
+	f := l.startFlood(ns, ifname, rate, d, floodFrame)
+	l.t.Logf("started a DISCOVER flood of %d/s from random MACs on %s for %s", rate, at(ns, ifname), d)
+	return f
+}
+
+// StartUDPFlood sends UDP broadcasts from src to 255.255.255.255:port out of
+// ifname in ns at about rate frames a second for at most d, each from a new
+// MAC (02:f2:…): a broadcast storm on a forwarded port.
+func (l *Lab) StartUDPFlood(ns, ifname string, rate int, d time.Duration, src netip.Addr, port uint16) *Flood {
+	l.t.Helper()
+	f := l.startFlood(ns, ifname, rate, d, func(n uint32) ([]byte, error) {
+		mac := net.HardwareAddr{0x02, 0xf2, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+		return Frame{
+			DstMAC: net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, SrcMAC: mac,
+			Src: netip.AddrPortFrom(src, 40000), Dst: netip.AddrPortFrom(netip.AddrFrom4([4]byte{255, 255, 255, 255}), port),
+			Payload: []byte("flood"),
+		}.Marshal()
+	})
+	l.t.Logf("started a UDP broadcast flood to port %d of %d/s from random MACs on %s for %s", port, rate, at(ns, ifname), d)
+	return f
+}
+
+// startFlood sends frame(0), frame(1), … out of ifname in ns.
+func (l *Lab) startFlood(ns, ifname string, rate int, d time.Duration, frame func(n uint32) ([]byte, error)) *Flood {
+	l.t.Helper()
 	var fd int
 	err := InNS(ns, func() error {
 		ifi, err := net.InterfaceByName(ifname)
@@ -56,19 +82,18 @@ func (l *Lab) StartFlood(ns, ifname string, rate int, d time.Duration) *Flood {
 	go func() {
 		defer close(f.done)
 		defer unix.Close(fd)
-		f.sent, f.err = floodLoop(fd, rate, d, f.stop)
+		f.sent, f.err = floodLoop(fd, rate, d, f.stop, frame)
 		if f.err != nil {
 			f.err = fmt.Errorf("flood on %s: %w", at(ns, ifname), f.err)
 		}
 	}()
 	l.onClose(func() { f.Stop() })
-	l.t.Logf("started a DISCOVER flood of %d/s from random MACs on %s for %s", rate, at(ns, ifname), d)
 	return f
 }
 
 // floodLoop sends the frames until stop is closed or d has passed, and
 // returns how many it sent.
-func floodLoop(fd, rate int, d time.Duration, stop <-chan struct{}) (int, error) {
+func floodLoop(fd, rate int, d time.Duration, stop <-chan struct{}, frame func(n uint32) ([]byte, error)) (int, error) {
 	perTick := max(1, rate*int(floodTick)/int(time.Second))
 	tick := time.NewTicker(floodTick)
 	defer tick.Stop()
@@ -83,7 +108,7 @@ func floodLoop(fd, rate int, d time.Duration, stop <-chan struct{}) (int, error)
 		case <-tick.C:
 		}
 		for range perTick {
-			b, err := floodFrame(uint32(sent))
+			b, err := frame(uint32(sent))
 			if err != nil {
 				return sent, err
 			}

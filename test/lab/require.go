@@ -65,6 +65,12 @@ func debianPackage(prog string) string {
 		return "man-db"
 	case "sysctl":
 		return "procps"
+	case "nmbd":
+		return "samba"
+	case "nmblookup":
+		return "samba-common-bin"
+	case "in.tftpd":
+		return "tftpd-hpa"
 	default:
 		return prog
 	}
