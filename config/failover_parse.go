@@ -141,6 +141,9 @@ func ParseFailoverAddr(s string) (netip.AddrPort, error) {
 	ap, err := netip.ParseAddrPort(s)
 	if err != nil {
 		a, aerr := netip.ParseAddr(s)
+		if aerr != nil && !strings.Contains(s, ":") {
+			err = aerr // no port: say what is wrong with the address
+		}
 		if aerr != nil {
 			return netip.AddrPort{}, fmt.Errorf("%q is not ADDR or ADDR:PORT: %w", s, err)
 		}
