@@ -1,6 +1,8 @@
 package fallback
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -18,8 +20,9 @@ import (
 // call back into the Server.
 type Failover interface {
 	// Serves reports whether this node answers the client whose identity
-	// (option 61, else chaddr) is key, at now.
-	Serves(key []byte, now time.Time) bool
+	// (option 61, else chaddr) is key, whose request says it has been
+	// trying for secs seconds, at now.
+	Serves(key []byte, secs uint16, now time.Time) bool
 	// MayAllocate reports whether this node may bind the index-th address
 	// of a dynamic pool of size addresses to a client that does not hold
 	// it (the lease rules, rule 1 and rule 3).
@@ -187,7 +190,7 @@ func (s *Server) merge(c *compiled, l leasestore.Lease, now time.Time) (*binding
 // serves reports whether the server answers client r at now. mu or
 // handleMu is held.
 func (s *Server) serves(r request, now time.Time) bool {
-	return s.fo == nil || s.fo.Serves([]byte(r.key), now)
+	return s.fo == nil || s.fo.Serves([]byte(r.key), r.msg.NumSeconds, now)
 }
 
 // mayAllocate reports whether a may be bound to a client that does not
@@ -207,7 +210,11 @@ func (s *Server) reusable(b *binding, k clientKey, now time.Time) bool {
 	if s.fo == nil || b == nil || !b.leased || b.client == k {
 		return true
 	}
-	return s.fo.Reusable(b.expiry, now)
+	end := b.expiry
+	if b.partnerExpiry.After(end) {
+		end = b.partnerExpiry // a release the partner has not acknowledged shortens nothing it knows
+	}
+	return s.fo.Reusable(end, now)
 }
 
 // grant returns the expiry of a lease for r on addr that the server would
@@ -223,4 +230,53 @@ func (s *Server) grant(c *compiled, r request, addr netip.Addr, prev *binding, w
 	}
 	owned := s.mayAllocate(c, addr, now)
 	return s.fo.Grant(owned, want, pe, now)
+}
+
+// Interface returns the interface the server serves.
+func (s *Server) Interface() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.scope.Interface
+}
+
+// PoolSize returns how many dynamic addresses the scope has (the indexes
+// a Failover's MayAllocate is asked about).
+func (s *Server) PoolSize() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.scope.pool.size
+}
+
+// PoolDigest returns a digest of the scope's addresses (its dynamic pool
+// as merged ranges, and its reservations) that two nodes of a pair compare
+// to see that they share one pool: however the ranges and exclusions were
+// written, the same addresses give the same digest.
+func (s *Server) PoolDigest() [32]byte {
+	s.mu.Lock()
+	c := s.scope
+	s.mu.Unlock()
+	h := sha256.New()
+	var cur span
+	have := false
+	for _, sp := range c.pool.spans {
+		if have && sp.lo == cur.hi+1 {
+			cur.hi = sp.hi
+			continue
+		}
+		if have {
+			fmt.Fprintf(h, "%v-%v\n", addrOf(cur.lo), addrOf(cur.hi))
+		}
+		cur, have = sp, true
+	}
+	if have {
+		fmt.Fprintf(h, "%v-%v\n", addrOf(cur.lo), addrOf(cur.hi))
+	}
+	rs := slices.Clone(c.Reservations)
+	slices.SortFunc(rs, func(a, b Reservation) int { return a.Addr.Compare(b.Addr) })
+	for _, r := range rs {
+		fmt.Fprintf(h, "r %v %v %x\n", r.Addr, r.MAC, r.ClientID)
+	}
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
 }
