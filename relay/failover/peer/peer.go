@@ -152,7 +152,7 @@ func (p *Peer) handle(e event) {
 // up makes c the live connection, unless the live one wins (package doc).
 func (p *Peer) up(cur, c *conn) {
 	if cur != nil {
-		if cur.byPrimary && !c.byPrimary {
+		if !replaces(cur, c) {
 			p.c.kept.Add(1)
 			p.cfg.Log.Info("failover connection closed: the one dialed by the primary is up", "peer", c.remote)
 			c.close("the connection dialed by the primary is up")
@@ -172,6 +172,11 @@ func (p *Peer) up(cur, c *conn) {
 	go p.writeLoop(c)
 	p.cfg.Handler.Up(c.hello)
 }
+
+// replaces reports whether the authenticated connection c replaces the live
+// one, cur: always, except that one dialed by the secondary never replaces
+// one dialed by the primary. Both nodes decide alike.
+func replaces(cur, c *conn) bool { return c.byPrimary || !cur.byPrimary }
 
 // deliver hands e to the event loop; false when the Peer stops first.
 func (p *Peer) deliver(ctx context.Context, e event) bool {
