@@ -240,11 +240,15 @@ const (
 	DefaultUnansweredClients = 3
 	// MaxUnansweredClients bounds it.
 	MaxUnansweredClients = 1000
-	// DefaultFailoverSecsThreshold is the secs value (seconds the client
-	// has been trying) at which an unanswered client counts as evidence:
-	// Kea HA's 10 s (max-ack-delay there), two of a client's
+	// DefaultFailoverSecsThreshold is how long (by the client's secs, or
+	// by what the node saw of its retransmissions) a client that the
+	// partner should answer waits before a node out of contact answers it
+	// itself, and counts it as evidence that the partner is down. 3 s is
+	// below a client's first retransmission (about 4 s), so a dead
+	// partner's new clients are answered at their second DISCOVER; Kea's
+	// HA waits 10 s (its max-ack-delay), which costs such a client two
 	// retransmissions.
-	DefaultFailoverSecsThreshold = 10 * time.Second
+	DefaultFailoverSecsThreshold = 3 * time.Second
 
 	// DefaultMaxPendingUpdates is the lease updates that may wait for the
 	// partner's acknowledgement: a burst of a 4,000-host VLAN rebooting.

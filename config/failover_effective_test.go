@@ -28,7 +28,7 @@ func TestEffectiveFailover(t *testing.T) {
   max-ack-delay: 1s
   auto-partner-down: 0s
   unanswered-clients: 3
-  secs-threshold: 10s
+  secs-threshold: 3s
   max-pending-updates: 4096
   split: 50
   standby-share: 10

@@ -27,7 +27,7 @@ func defaultFailover() Failover {
 		StartupDelay:      5 * time.Second,
 		MaxAckDelay:       time.Second,
 		UnansweredClients: 3,
-		SecsThreshold:     10 * time.Second,
+		SecsThreshold:     3 * time.Second,
 		MaxPendingUpdates: 4096,
 		Split:             50,
 		StandbyShare:      10,
