@@ -74,7 +74,7 @@ func (s *Server) Acked(addr netip.Addr, expiry time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if b := s.tab.at(addr); b != nil && b.expiry.Equal(expiry) {
-		b.partnerExpiry = expiry
+		b.partnerExpiry = later(b.partnerExpiry, expiry) // only grows for one binding
 		b.synced = true
 	}
 }
@@ -172,10 +172,13 @@ func (s *Server) merge(c *compiled, l leasestore.Lease, now time.Time) (*binding
 	case cur == nil:
 		return nb, true
 	case cur.client == nb.client && nb.client != "":
+		// What the partner acknowledged only grows for one binding: it
+		// may have renewed the client from an earlier, longer one.
+		nb.partnerExpiry = later(nb.partnerExpiry, cur.partnerExpiry)
 		if nb.state == leasestore.StateBound && cur.state == leasestore.StateBound && cur.expiry.After(nb.expiry) {
 			// We extended it further than the partner knows: keep ours,
 			// and resend it.
-			cur.partnerExpiry = nb.expiry
+			cur.partnerExpiry = later(cur.partnerExpiry, nb.expiry)
 			return nil, false
 		}
 		return nb, true
@@ -279,4 +282,12 @@ func (s *Server) PoolDigest() [32]byte {
 	var out [32]byte
 	h.Sum(out[:0])
 	return out
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
