@@ -67,9 +67,11 @@ func keaHATakeover(t *testing.T, timers lab.KeaHATimers) {
 	ha.Primary.Proc.Signal(syscall.SIGKILL)
 	killed := time.Now()
 	newcomers := keaHANewcomers(t, s, p, timers)
-	checkKeaHATakeover(t, wire.Oracle(), ha.Standby, p, killed, newcomers)
-	wire.Stop()
-	checkNoDuplicates(t, wire.Oracle())
+	settle(t, wire)
+	o := wire.Oracle()
+	checkKeaHATakeover(t, o, ha.Standby, p, killed, newcomers)
+	checkOracleSawBurst(t, o, res)
+	checkNoDuplicates(t, o)
 }
 
 // keaHANewcomers starts new clients after the kill, a real one (udhcpc,

@@ -85,8 +85,10 @@ func TestPairSplitScopes(t *testing.T) {
 	t.Logf("udhcpc moved from %s (%s) to %s (%s) %s after the kill",
 		leases[lab.Udhcpc].Addr, dead, again.Addr, again.ServerID, time.Since(killed).Round(time.Millisecond))
 
-	wire.Stop()
-	checkNoDuplicates(t, wire.Oracle())
+	settle(t, wire)
+	o := wire.Oracle()
+	checkOracleSawBurst(t, o, res)
+	checkNoDuplicates(t, o)
 }
 
 // inSplitScope reports whether a is in the range of the node whose
@@ -115,6 +117,29 @@ func nodeAt(p *lab.Pair, a netip.Addr) lab.PairNode {
 	return p.A
 }
 
+// settle waits for the capture to catch up with the wire and stops it.
+func settle(t *testing.T, c *lab.Capture) {
+	t.Helper()
+	if !c.Settle(captureQuiet, captureTimeout) {
+		t.Logf("the capture did not settle within %s", captureTimeout)
+	}
+	c.Stop()
+}
+
+// captureQuiet is how long a capture must not grow to count as caught up.
+const captureQuiet = time.Second
+
+// checkOracleSawBurst fails the test unless the oracle holds every lease
+// the burst's clients were given: the capture missed nothing.
+func checkOracleSawBurst(t *testing.T, o *lab.Oracle, res lab.BurstResult) {
+	t.Helper()
+	for _, l := range res.Leases {
+		if got, ok := o.AddressOf(l.MAC.String(), l.Bound); !ok || got != l.Addr {
+			t.Errorf("ACK oracle: burst client %s was bound to %s, the capture says %s (%v)", l.MAC, l.Addr, got, ok)
+		}
+	}
+}
+
 // checkNoDuplicates fails the test for every address the oracle saw held by
 // two clients at once, and logs what it judged.
 func checkNoDuplicates(t *testing.T, o *lab.Oracle) {
@@ -132,5 +157,35 @@ func checkNoDuplicates(t *testing.T, o *lab.Oracle) {
 	}
 	for _, ov := range o.Overlaps() {
 		t.Errorf("ACK oracle: %s", ov)
+	}
+}
+
+// sharedClients is twice the shared range: each node runs out of addresses
+// it never gave, and reuses the ones its partner's clients hold.
+const sharedClients = 40
+
+// The oracle's proof on the wire: two nodes whose fallback scopes share one
+// range, as two iphelper nodes without failover would be configured by
+// mistake, each hand out the range's addresses on their own; a burst of new
+// clients then ends with addresses given to two clients, and the ACK oracle
+// must find them. This is the failure the failover pair exists to prevent.
+func TestPairSharedScopeDuplicates(t *testing.T) {
+	s := newScenario(t)
+	s.needIphelper("fallback server")
+	p := s.l.Pair(lab.PairOptions{})
+	wire := s.l.Capture(p.Switch, lab.SwitchBridge, lab.DHCPFilter)
+	for _, n := range p.Nodes() {
+		p.StartNode(n, build.bin, "--fallback-pool", lab.RelayDown+"=203.0.113.10-203.0.113.29",
+			"--fallback-lease-time", fbLease.String(), "--offer-delay", offerDelay.String())
+	}
+	burst := p.AddHost("burst")
+	res := s.l.Burst(burst.NS, burst.If, lab.BurstSpec{Clients: sharedClients, ID: 1})
+	settle(t, wire)
+	o := wire.Oracle()
+	overlaps := o.Overlaps()
+	t.Logf("shared scope: %d of %d clients bound, the oracle found %d duplicate addresses in %d events",
+		len(res.Leases), sharedClients, len(overlaps), len(o.Events()))
+	if len(overlaps) == 0 {
+		t.Errorf("two nodes serving one range gave no address twice, by the oracle; intervals:\n%v", o.Intervals())
 	}
 }
