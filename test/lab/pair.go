@@ -129,13 +129,24 @@ func (p *Pair) RestoreLink() {
 }
 
 // LinkLoss makes the link between the nodes drop percent of the frames each
-// way (netem), leaving it up.
+// way (netem), leaving it up. It fails the test on a kernel without netem
+// (CONFIG_NET_SCH_NETEM): see HasNetem.
 func (p *Pair) LinkLoss(percent int) {
 	p.l.t.Helper()
 	for _, n := range p.Nodes() {
 		p.l.Exec(n.NS, "tc", "qdisc", "replace", "dev", PairLink, "root", "netem", "loss", strconv.Itoa(percent)+"%")
 	}
 	p.l.Logf("the link between the nodes drops %d%% of its frames", percent)
+}
+
+// HasNetem reports whether the kernel can emulate loss (LinkLoss): it tries
+// a netem qdisc on node A's link and removes it.
+func (p *Pair) HasNetem() bool {
+	if _, err := runCmd("ip", "netns", "exec", p.A.NS, "tc", "qdisc", "add", "dev", PairLink, "root", "netem", "loss", "0%"); err != nil {
+		return false
+	}
+	_, _ = runCmd("ip", "netns", "exec", p.A.NS, "tc", "qdisc", "del", "dev", PairLink, "root")
+	return true
 }
 
 // ServerConfig is a configuration for the upstream server: the client
