@@ -257,7 +257,13 @@ func (p *pair) run(ctx context.Context) error {
 		case err := <-peerDone:
 			return fmt.Errorf("failover connection stopped: %w", err)
 		case <-tick.C:
-			p.transition(p.m.Tick(p.now()))
+			now := p.now()
+			if p.connectedNow() {
+				// Heartbeats stop at the Peer, which closes a connection
+				// quiet for max-response-delay: one that is up was heard.
+				p.m.Heard(now)
+			}
+			p.transition(p.m.Tick(now))
 		case e := <-p.events:
 			p.handle(e)
 		}
@@ -706,4 +712,11 @@ func (p *pair) snapshot() *status.Failover {
 	}
 	slices.SortFunc(out.Scopes, func(a, b status.FailoverScope) int { return a.Subnet.Addr().Compare(b.Subnet.Addr()) })
 	return out
+}
+
+// connectedNow reports whether the authenticated connection is up.
+func (p *pair) connectedNow() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status.connected
 }

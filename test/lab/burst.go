@@ -28,6 +28,12 @@ type BurstSpec struct {
 	Retries int
 	// Timeout bounds the whole burst (default: what the retries take, twice).
 	Timeout time.Duration
+	// Rebind, when set, makes the burst's clients these bound ones
+	// (Clients and ID are then ignored): each broadcasts a REBINDING
+	// REQUEST for its address (ciaddr set, no server identifier), as a
+	// client does when the server that gave its lease is gone, and is
+	// bound again when an ACK for that address comes.
+	Rebind []BurstLease
 }
 
 // BurstLease is a client of a burst that was bound.
@@ -69,6 +75,7 @@ const (
 	burstRequesting
 	burstBound
 	burstFailed
+	burstRebinding
 )
 
 // burstClient is one client of a burst: its own MAC and transaction, the
@@ -98,6 +105,9 @@ const burstTick = 50 * time.Millisecond
 func (l *Lab) Burst(ns, ifname string, spec BurstSpec) BurstResult {
 	l.t.Helper()
 	spec = spec.withDefaults()
+	if len(spec.Rebind) > 0 {
+		spec.Clients = len(spec.Rebind)
+	}
 	if spec.Clients <= 0 || spec.Clients > 1<<16 {
 		l.t.Fatalf("failed to start a burst: %d clients, want 1..65536", spec.Clients)
 	}
@@ -210,7 +220,16 @@ func runBurst(fd int, spec BurstSpec, replies <-chan *dhcpv4.DHCPv4) (BurstResul
 			mac: net.HardwareAddr{0x02, 0xb5, spec.ID, 0, byte(i >> 8), byte(i)},
 			xid: XID(uint32(spec.ID)<<24 | uint32(i)),
 		}
+		if i < len(spec.Rebind) {
+			c.mac, c.phase, c.offer, c.began = spec.Rebind[i].MAC, burstRebinding, spec.Rebind[i].Addr, time.Now()
+		}
 		clients[i], byMAC[c.mac.String()] = c, c
+		if c.phase == burstRebinding {
+			if err := c.send(fd, spec, time.Now()); err != nil {
+				return res, err
+			}
+			continue
+		}
 		if err := c.discover(fd, spec, time.Now()); err != nil {
 			return res, err
 		}
@@ -255,7 +274,7 @@ func runBurst(fd int, spec BurstSpec, replies <-chan *dhcpv4.DHCPv4) (BurstResul
 func retransmit(fd int, spec BurstSpec, clients []*burstClient, now time.Time) (int, error) {
 	gaveUp := 0
 	for _, c := range clients {
-		if (c.phase != burstSelecting && c.phase != burstRequesting) || now.Before(c.next) {
+		if (c.phase != burstSelecting && c.phase != burstRequesting && c.phase != burstRebinding) || now.Before(c.next) {
 			continue
 		}
 		switch {
@@ -287,6 +306,16 @@ func (c *burstClient) reply(fd int, spec BurstSpec, d *dhcpv4.DHCPv4, res *Burst
 			c.server, _ = netip.AddrFromSlice(sid.To4())
 		}
 		return false, c.send(fd, spec, now)
+	case c.phase == burstRebinding && d.MessageType() == dhcpv4.MessageTypeAck && addrOf(d.YourIPAddr) == c.offer:
+		if sid := d.ServerIdentifier(); sid != nil {
+			c.server, _ = netip.AddrFromSlice(sid.To4())
+		}
+		c.phase = burstBound
+		res.Leases = append(res.Leases, BurstLease{MAC: c.mac, Addr: c.offer, Server: c.server, Bound: now})
+		return true, nil
+	case c.phase == burstRebinding && d.MessageType() == dhcpv4.MessageTypeNak:
+		c.phase = burstFailed
+		return true, nil
 	case c.phase == burstRequesting && d.MessageType() == dhcpv4.MessageTypeAck && addrOf(d.YourIPAddr) == c.offer:
 		c.phase = burstBound
 		res.Leases = append(res.Leases, BurstLease{MAC: c.mac, Addr: c.offer, Server: c.server, Bound: now})
@@ -316,9 +345,13 @@ func (c *burstClient) send(fd int, spec BurstSpec, now time.Time) error {
 		dhcpv4.WithRequestedOptions(dhcpv4.OptionSubnetMask, dhcpv4.OptionRouter, dhcpv4.OptionDomainNameServer),
 		func(d *dhcpv4.DHCPv4) { d.NumSeconds = uint16(min(now.Sub(c.began)/time.Second, 0xffff)) },
 	}
-	if c.phase == burstSelecting {
+	switch c.phase {
+	case burstSelecting:
 		mods = append(mods, dhcpv4.WithMessageType(dhcpv4.MessageTypeDiscover))
-	} else {
+	case burstRebinding:
+		mods = append(mods, dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
+			dhcpv4.WithClientIP(c.offer.AsSlice()), dhcpv4.WithBroadcast(true))
+	default:
 		mods = append(mods, dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
 			dhcpv4.WithOption(dhcpv4.OptRequestedIPAddress(c.offer.AsSlice())),
 			dhcpv4.WithOption(dhcpv4.OptServerIdentifier(c.server.AsSlice())))
