@@ -101,12 +101,12 @@ func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daem
 	rl := newReloader(cfg, load, check, r, log, level)
 	tasks := []task{watcher, r, hangupReloader{rl}, bindings.NewSweeper(table, 0, nil)}
 	if d.controlSocket != "" {
-		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl}, control.Options{Log: log}))
+		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl, Failover: r}, control.Options{Log: log}))
 	}
 	if d.metricsListen != "" {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(
-			metrics.NewCollector(r, metrics.Options{Bindings: table, Trace: tracer, Config: rl}),
+			metrics.NewCollector(r, metrics.Options{Bindings: table, Trace: tracer, Config: rl, Failover: r}),
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
