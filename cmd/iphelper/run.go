@@ -74,7 +74,7 @@ type daemonOptions struct {
 
 func daemonFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show/clear/debug on the unix socket `PATH` (owner-only); empty disables it"},
+		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show, clear, debug, reload and failover on the unix socket `PATH` (owner-only); empty disables it"},
 		&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics on `ADDR` (host:port) at /metrics; off by default"},
 		&cli.BoolFlag{Name: "allow-root", Usage: "run even as root (uid 0); without it iphelper refuses, and is meant to run as an unprivileged user with only CAP_NET_RAW and CAP_NET_BIND_SERVICE, as the systemd unit does"},
 	}
