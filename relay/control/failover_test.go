@@ -47,6 +47,12 @@ func (f *fakeFailover) FailoverPartnerDown(ctx context.Context) error {
 	return nil
 }
 
+func (f *fakeFailover) called() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
 var _ FailoverSource = (*fakeFailover)(nil)
 
 // testFailover is a primary out of contact with its partner for a minute.
@@ -160,8 +166,8 @@ func TestPartnerDown(t *testing.T) {
 			}
 			path, _ := startServer(t, src, Options{})
 			got, err := dial(t, path).PartnerDown(context.Background())
-			if tt.src != nil && tt.src.calls != tt.wantCalls {
-				t.Errorf("FailoverPartnerDown called %d times, want %d", tt.src.calls, tt.wantCalls)
+			if tt.src != nil && tt.src.called() != tt.wantCalls {
+				t.Errorf("FailoverPartnerDown called %d times, want %d", tt.src.called(), tt.wantCalls)
 			}
 			if tt.wantErr != "" {
 				var ce *Error
