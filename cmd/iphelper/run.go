@@ -74,7 +74,7 @@ type daemonOptions struct {
 
 func daemonFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show/clear/debug on the unix socket `PATH` (owner-only); empty disables it"},
+		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show, clear, debug, reload and failover on the unix socket `PATH` (owner-only); empty disables it"},
 		&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics on `ADDR` (host:port) at /metrics; off by default"},
 		&cli.BoolFlag{Name: "allow-root", Usage: "run even as root (uid 0); without it iphelper refuses, and is meant to run as an unprivileged user with only CAP_NET_RAW and CAP_NET_BIND_SERVICE, as the systemd unit does"},
 	}
@@ -101,12 +101,12 @@ func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daem
 	rl := newReloader(cfg, load, check, r, log, level)
 	tasks := []task{watcher, r, hangupReloader{rl}, bindings.NewSweeper(table, 0, nil)}
 	if d.controlSocket != "" {
-		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl}, control.Options{Log: log}))
+		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl, Failover: r}, control.Options{Log: log}))
 	}
 	if d.metricsListen != "" {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(
-			metrics.NewCollector(r, metrics.Options{Bindings: table, Trace: tracer, Config: rl}),
+			metrics.NewCollector(r, metrics.Options{Bindings: table, Trace: tracer, Config: rl, Failover: r}),
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
