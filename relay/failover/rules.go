@@ -18,10 +18,11 @@ type View struct {
 	// yet, or the partner said it is in PARTNER-DOWN).
 	RenewOnly bool
 	// LostAt is the last time either node may have lost updates it never
-	// sent to the other: this node's start, or when it last saw its
-	// partner recovering (RECOVER, RECOVER-WAIT). A lease known to expire
-	// at E may have been extended, by the node that lost it, up to
-	// E + MCLT: NORMAL's short reuse margin does not hold for it.
+	// sent to the other: this node's start (it may have forgotten that its
+	// partner recovered), or when it saw its partner begin to recover. A
+	// lease known from before then, expiring at E, may have been extended
+	// up to E + MCLT by the node that lost the update: NORMAL's short
+	// reuse margin does not hold for it (ReusableSince).
 	LostAt time.Time
 }
 
@@ -59,17 +60,29 @@ func (v View) MayAllocate(owner Role, now time.Time) bool {
 }
 
 // Reusable reports whether an address whose last lease (of another client)
-// ended at expiredAt is free at now (rule 1): in NORMAL from expiredAt +
-// 2 × MaxResponseDelay, unless expiredAt + MCLT is after LostAt (the lease
-// may have been extended by MCLT in an update that was lost); otherwise
-// from expiredAt + MCLT. expiredAt must be the
-// later of the lease's expiry (or release) and the expiry the partner
+// ended at expiredAt is free at now (rule 1), when the node does not know
+// since when it knew that lease: from expiredAt + MCLT in every state.
+// ReusableSince allows NORMAL's shorter margin. expiredAt must be the later
+// of the lease's expiry (or release) and the expiry the partner
 // acknowledged for it (PartnerExpiry): the partner may renew the client up
 // to MCLT beyond what it knows, and a release the partner has not
 // acknowledged does not shorten what it knows.
 func (v View) Reusable(expiredAt, now time.Time) bool {
+	return !now.Before(expiredAt.Add(v.Timers.MCLT))
+}
+
+// ReusableSince is Reusable for a lease this node has known since
+// knownSince (when it first recorded this client on this address): in
+// NORMAL, when knownSince is not before LostAt, from expiredAt +
+// 2 × MaxResponseDelay (every change of the lease since it was known was
+// acknowledged, and reconnection resynchronises before NORMAL; the margin
+// covers a partner that noticed a broken connection before this node did);
+// otherwise from expiredAt + MCLT. A lease known from before LostAt may have
+// been extended, by up to MCLT, in an update that a node lost with its
+// store before it could send it.
+func (v View) ReusableSince(expiredAt, knownSince, now time.Time) bool {
 	margin := v.Timers.MCLT
-	if v.State == Normal && !expiredAt.Add(v.Timers.MCLT).After(v.LostAt) {
+	if v.State == Normal && !knownSince.IsZero() && !knownSince.Before(v.LostAt) {
 		margin = 2 * v.Timers.MaxResponseDelay
 	}
 	return !now.Before(expiredAt.Add(margin))

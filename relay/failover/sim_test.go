@@ -18,8 +18,8 @@ import (
 // one address at overlapping times fails the test with the history.
 
 type simRec struct {
-	client    int
-	exp, pexp time.Time // the node's clock
+	client           int
+	exp, pexp, since time.Time // the node's clock
 }
 
 type simNode struct {
@@ -228,14 +228,19 @@ func (s *sim) deliver(from, to *simNode, addr int) {
 	// receiver may have renewed the client from the latter and lost it.
 	known := maxTime(exp, s.conv(from, to, r.pexp))
 	cur := to.recs[addr]
+	// And since when the binding exists: the earlier of both nodes'.
+	since := s.conv(from, to, r.since)
 	switch {
 	case cur == nil || cur.client != r.client && !exp.Before(cur.exp):
-		to.recs[addr] = &simRec{client: r.client, exp: exp, pexp: known}
+		to.recs[addr] = &simRec{client: r.client, exp: exp, pexp: known, since: since}
 	case cur.client == r.client:
 		// The later expiry of one client wins: an update from before a
 		// renewal made here must not shorten it (a release is sent
 		// apart, deliverRelease).
 		cur.exp, cur.pexp = maxTime(cur.exp, exp), maxTime(cur.pexp, known)
+		if since.Before(cur.since) {
+			cur.since = since
+		}
 	}
 	// What the partner acknowledged only grows for one binding: it may
 	// have renewed the client from an earlier, longer one.
@@ -375,9 +380,9 @@ func (s *sim) serve(n *simNode, c int) bool {
 	}
 	p := s.partner(n)
 	prev := n.recs[addr]
-	rec := &simRec{client: c, exp: exp}
+	rec := &simRec{client: c, exp: exp, since: now}
 	if prev != nil && prev.client == c {
-		rec.pexp = prev.pexp
+		rec.pexp, rec.since = prev.pexp, prev.since
 	}
 	if needAck {
 		if !s.conn || !p.alive {
@@ -419,7 +424,7 @@ func (s *sim) decide(n *simNode, v View, c int, now time.Time) (int, time.Time, 
 		if !v.MayAllocate(s.scope.OwnerAt(a, s.pool), now) {
 			continue
 		}
-		if r := n.recs[a]; r != nil && r.client != c && !v.Reusable(maxTime(r.exp, r.pexp), now) {
+		if r := n.recs[a]; r != nil && r.client != c && !v.ReusableSince(maxTime(r.exp, r.pexp), r.since, now) {
 			continue
 		}
 		exp, ack := v.Grant(true, now.Add(s.lease), time.Time{}, now)
