@@ -31,7 +31,9 @@ type Timers struct {
 type Stored struct {
 	// State is the last state stored (written on every transition).
 	State State
-	// Since is when that state was entered.
+	// Since is when that state was entered. A start resumes no state from
+	// it: STARTUP leads to COMMUNICATIONS-INTERRUPTED, renew-only, even
+	// from a stored PARTNER-DOWN (docs/failover.md, "The states").
 	Since time.Time
 	// Fresh is true when the store holds nothing for this pair (first
 	// start, or the file was lost): the node starts in RECOVER.
@@ -56,7 +58,7 @@ type Machine struct {
 	state State
 	since time.Time
 
-	stored      Stored    // what the store held at start (STARTUP's fallback)
+	stored      Stored    // what the store held at start (Fresh: "both nodes are new")
 	started     time.Time // NewMachine's now: contact is measured from it
 	pdSince     time.Time // entered PARTNER-DOWN
 	recoverFrom time.Time // RECOVER began (rule 3)
@@ -79,8 +81,10 @@ type Machine struct {
 
 // NewMachine returns the machine of a node with this role, starting at now
 // from what the lease store holds: RECOVER when the store is new for the
-// pair (or was in the middle of a recovery, which starts again), else
-// STARTUP.
+// pair (or was in the middle of a recovery, which starts again, rule 3),
+// else STARTUP, renew-only until contact. Two nodes that both start in
+// RECOVER without both being new (a double loss) wait for each other: no
+// rule can make their leases safe.
 func NewMachine(role Role, t Timers, stored Stored, now time.Time) *Machine {
 	m := &Machine{role: role, t: t, stored: stored, started: now, since: now,
 		lostAt: now, unanswered: make(map[string]struct{})}
