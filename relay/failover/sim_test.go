@@ -66,7 +66,10 @@ func newSim(seed uint64) *sim {
 	s := &sim{rng: rng, g: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), link: true,
 		pool: 6 + rng.IntN(10), lease: 120 * time.Second, ledger: map[int][]simGrant{}}
 	s.auto = rng.IntN(2) == 0
-	s.tm = Timers{MCLT: 60 * time.Second, MaxResponseDelay: 3 * time.Second, Heartbeat: time.Second,
+	// Leases shorter and longer than MCLT.
+	s.lease = []time.Duration{30 * time.Second, 120 * time.Second, 10 * time.Minute}[rng.IntN(3)]
+	s.tm = Timers{MCLT: []time.Duration{20 * time.Second, 60 * time.Second, 5 * time.Minute}[rng.IntN(3)],
+		MaxResponseDelay: 3 * time.Second, Heartbeat: time.Second,
 		StartupDelay: 5 * time.Second, UnansweredClients: 2, SecsThreshold: 10}
 	if s.auto {
 		s.tm.AutoPartnerDown = 20 * time.Second
