@@ -17,6 +17,13 @@ type View struct {
 	// PARTNER-DOWN (the node restarted and has not reached its partner
 	// yet, or the partner said it is in PARTNER-DOWN).
 	RenewOnly bool
+	// LostAt is the last time either node may have lost updates it never
+	// sent to the other: this node's start (it may have forgotten that its
+	// partner recovered), or when it saw its partner begin to recover. A
+	// lease known from before then, expiring at E, may have been extended
+	// up to E + MCLT by the node that lost the update: NORMAL's short
+	// reuse margin does not hold for it (ReusableSince).
+	LostAt time.Time
 }
 
 // Serves reports whether the node answers any client in its state.
@@ -38,8 +45,8 @@ func (v View) ownsAll(now time.Time) bool {
 // (Scope.OwnerAt) is owner to a client that does not hold it (rule 1's
 // ownership half; the address must also be free, Reusable). In NORMAL and
 // COMMUNICATIONS-INTERRUPTED it owns its own addresses (none while
-// RenewOnly); in PARTNER-DOWN its own, and every address once MCLT has
-// passed; in the other states none. Pass its result as Grant's owned.
+// RenewOnly); in PARTNER-DOWN its own (none while RenewOnly), and every
+// address once MCLT has passed; in the other states none. Pass its result as Grant's owned.
 func (v View) MayAllocate(owner Role, now time.Time) bool {
 	switch v.State {
 	case Normal:
@@ -47,21 +54,35 @@ func (v View) MayAllocate(owner Role, now time.Time) bool {
 	case CommInterrupted:
 		return owner == v.Role && !v.RenewOnly
 	case PartnerDown:
-		return owner == v.Role || v.ownsAll(now)
+		return owner == v.Role && !v.RenewOnly || v.ownsAll(now)
 	}
 	return false
 }
 
 // Reusable reports whether an address whose last lease (of another client)
-// ended at expiredAt is free at now (rule 1): in NORMAL from expiredAt +
-// 2 × MaxResponseDelay, else from expiredAt + MCLT. expiredAt must be the
-// later of the lease's expiry (or release) and the expiry the partner
+// ended at expiredAt is free at now (rule 1), when the node does not know
+// since when it knew that lease: from expiredAt + MCLT in every state.
+// ReusableSince allows NORMAL's shorter margin. expiredAt must be the later
+// of the lease's expiry (or release) and the expiry the partner
 // acknowledged for it (PartnerExpiry): the partner may renew the client up
 // to MCLT beyond what it knows, and a release the partner has not
 // acknowledged does not shorten what it knows.
 func (v View) Reusable(expiredAt, now time.Time) bool {
+	return !now.Before(expiredAt.Add(v.Timers.MCLT))
+}
+
+// ReusableSince is Reusable for a lease this node has known since
+// knownSince (when it first recorded this client on this address): in
+// NORMAL, when knownSince is not before LostAt, from expiredAt +
+// 2 × MaxResponseDelay (every change of the lease since it was known was
+// acknowledged, and reconnection resynchronises before NORMAL; the margin
+// covers a partner that noticed a broken connection before this node did);
+// otherwise from expiredAt + MCLT. A lease known from before LostAt may have
+// been extended, by up to MCLT, in an update that a node lost with its
+// store before it could send it.
+func (v View) ReusableSince(expiredAt, knownSince, now time.Time) bool {
 	margin := v.Timers.MCLT
-	if v.State == Normal {
+	if v.State == Normal && !knownSince.IsZero() && !knownSince.Before(v.LostAt) {
 		margin = 2 * v.Timers.MaxResponseDelay
 	}
 	return !now.Before(expiredAt.Add(margin))
@@ -74,19 +95,21 @@ func (v View) Reusable(expiredAt, now time.Time) bool {
 //
 //   - NORMAL: desired, and needAck: the ACK leaves only after the partner's
 //     acknowledgement;
-//   - PARTNER-DOWN once MCLT has passed: desired;
-//   - COMMUNICATIONS-INTERRUPTED and PARTNER-DOWN before MCLT:
+//   - COMMUNICATIONS-INTERRUPTED and PARTNER-DOWN:
 //     min(desired, max(partnerExpiry + MCLT, now + MCLT)) when owned, else
 //     min(desired, partnerExpiry + MCLT);
 //   - states that serve nobody: now.
+//
+// PARTNER-DOWN keeps the MCLT bound even once it owns every address: a
+// node that loses its store recovers from its partner and waits only MCLT
+// (rule 3), so no lease it granted without the partner's acknowledgement
+// may run longer than MCLT beyond what the partner knows.
 //
 // An expiry not after now means no grant: the client gets no ACK.
 func (v View) Grant(owned bool, desired, partnerExpiry, now time.Time) (expiry time.Time, needAck bool) {
 	switch {
 	case v.State == Normal:
 		return desired, true
-	case v.ownsAll(now):
-		return desired, false
 	case !v.Serves():
 		return now, false
 	}
