@@ -453,7 +453,7 @@ apply:
 	for ps, idx := range byScope {
 		ls := make([]leasestore.Lease, len(idx))
 		for j, i := range idx {
-			ls[j] = leaseOf(batch[i], now)
+			ls[j] = leaseOf(batch[i], now, p.cfg.MaxResponseDelay)
 		}
 		taken, err := ps.srv().ApplyPartner(ls)
 		for j, i := range idx {
@@ -482,10 +482,14 @@ apply:
 }
 
 // leaseOf converts the partner's update into a record, its times on this
-// node's clock.
-func leaseOf(u wire.BndUpd, now time.Time) leasestore.Lease {
+// node's clock. The expiry is read late by the update's transit, so it is
+// at or after the partner's; what the partner knows (PartnerExpiry, which
+// bounds this node's renewals) is taken transit earlier, at most maxTransit
+// (docs/failover.md, "Between the nodes").
+func leaseOf(u wire.BndUpd, now time.Time, maxTransit time.Duration) leasestore.Lease {
+	exp := now.Add(time.Duration(u.Remaining) * time.Second)
 	l := leasestore.Lease{Addr: u.Addr, ClientID: u.ClientID, MAC: u.MAC, Hostname: u.Hostname,
-		Expiry: now.Add(time.Duration(u.Remaining) * time.Second)}
+		Expiry: exp, PartnerExpiry: exp.Add(-maxTransit)}
 	switch u.State {
 	case wire.BindBound:
 		l.State = leasestore.StateBound

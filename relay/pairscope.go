@@ -79,9 +79,10 @@ func scopeHash(fc *config.Fallback, fo config.Failover, srv *fallback.Server) [3
 // the pair's state. A client that the partner should answer, and that has
 // waited secs-threshold (by its secs field, or by what this node saw of its
 // retransmissions: many clients leave secs at 0), is answered in
-// COMMUNICATIONS-INTERRUPTED and counted as evidence that the partner is
-// down.
-func (ps *pairScope) Serves(key []byte, secs uint16, now time.Time) bool {
+// COMMUNICATIONS-INTERRUPTED; when it holds a lease the partner
+// acknowledged (held), which a live partner always renews, it is also
+// evidence that the partner is down.
+func (ps *pairScope) Serves(key []byte, secs uint16, held bool, now time.Time) bool {
 	if ps.mismatch.Load() {
 		return false
 	}
@@ -90,7 +91,7 @@ func (ps *pairScope) Serves(key []byte, secs uint16, now time.Time) bool {
 		return ps.fs.ServesClient(v.Role, v.State, key)
 	}
 	waited := ps.effectiveSecs(string(key), secs, now)
-	if waited >= v.Timers.SecsThreshold {
+	if held && waited >= v.Timers.SecsThreshold {
 		select {
 		case ps.p.events <- pairEvent{client: string(key), secs: waited}:
 		default: // evidence is a sample; a full queue loses some

@@ -21,8 +21,11 @@ import (
 type Failover interface {
 	// Serves reports whether this node answers the client whose identity
 	// (option 61, else chaddr) is key, whose request says it has been
-	// trying for secs seconds, at now.
-	Serves(key []byte, secs uint16, now time.Time) bool
+	// trying for secs seconds, at now. held says the client holds a lease
+	// on an address this node may not allocate, which the partner has
+	// acknowledged: a live partner always answers such a client, so its
+	// going unanswered is evidence that the partner is down.
+	Serves(key []byte, secs uint16, held bool, now time.Time) bool
 	// MayAllocate reports whether this node may bind the index-th address
 	// of a dynamic pool of size addresses to a client that does not hold
 	// it (the lease rules, rule 1 and rule 3).
@@ -105,7 +108,8 @@ func (s *Server) Unsynced(all bool) []leasestore.Lease {
 // exclude: it is logged, and the caller counts it). For a record of the
 // same client, a lease keeps the later of the two expiries. What the
 // partner sent is what it knows: the merged record's PartnerExpiry is the
-// partner's expiry.
+// record's PartnerExpiry when set (the caller's bound on the partner's
+// knowledge), else its expiry.
 func (s *Server) ApplyPartner(ls []leasestore.Lease) ([]bool, error) {
 	s.handleMu.Lock()
 	defer s.handleMu.Unlock()
@@ -155,8 +159,12 @@ func (s *Server) merge(c *compiled, l leasestore.Lease, now time.Time) (*binding
 	if !c.inPool(l.Addr) && l.State != leasestore.StateDeclined {
 		return nil, false
 	}
+	pe := l.PartnerExpiry
+	if pe.IsZero() {
+		pe = l.Expiry
+	}
 	nb := &binding{addr: l.Addr, state: l.State, expiry: l.Expiry, clientID: slices.Clone(l.ClientID),
-		mac: net.HardwareAddr(slices.Clone(l.MAC)), hostname: l.Hostname, partnerExpiry: l.Expiry, synced: true}
+		mac: net.HardwareAddr(slices.Clone(l.MAC)), hostname: l.Hostname, partnerExpiry: pe, synced: true}
 	switch l.State {
 	case leasestore.StateBound, leasestore.StateReleased:
 		if len(l.ClientID) == 0 && len(l.MAC) == 0 {
@@ -193,7 +201,13 @@ func (s *Server) merge(c *compiled, l leasestore.Lease, now time.Time) (*binding
 // serves reports whether the server answers client r at now. mu or
 // handleMu is held.
 func (s *Server) serves(r request, now time.Time) bool {
-	return s.fo == nil || s.fo.Serves([]byte(r.key), r.msg.NumSeconds, now)
+	if s.fo == nil {
+		return true
+	}
+	b := s.tab.client(r.key)
+	held := b != nil && b.state == leasestore.StateBound && b.active(now) && !b.partnerExpiry.IsZero() &&
+		!s.mayAllocate(s.scope, b.addr, now)
+	return s.fo.Serves([]byte(r.key), r.msg.NumSeconds, held, now)
 }
 
 // mayAllocate reports whether a may be bound to a client that does not

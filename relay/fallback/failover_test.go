@@ -18,7 +18,7 @@ type fakeFailover struct {
 	needAck  bool
 }
 
-func (f *fakeFailover) Serves(key []byte, _ uint16, _ time.Time) bool {
+func (f *fakeFailover) Serves(key []byte, _ uint16, _ bool, _ time.Time) bool {
 	return f.serves == nil || f.serves(key)
 }
 
