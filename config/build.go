@@ -66,7 +66,10 @@ func build(raw rawFile, f Flags, hostname func() (string, error)) (*Config, erro
 	var errs errList
 	cfg := &Config{}
 	buildGlobals(cfg, raw, f, hostname, &errs)
+	var failover bool
+	cfg.Failover, failover = buildFailover(raw.Failover, f, &errs)
 	cfg.Interfaces = buildInterfaces(raw, f, &errs)
+	resolveFailoverScopes(cfg, failover, &errs)
 	checkHelperSets(cfg.Interfaces, &errs)
 	checkStamps(cfg.Interfaces, cfg.Hostname, &errs)
 	if err := errs.join(); err != nil {

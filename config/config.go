@@ -46,6 +46,10 @@ type Config struct {
 
 	// Log configures logging.
 	Log Log
+
+	// Failover is this node's side of a failover pair; its zero value
+	// (Enabled false) when the configuration has no failover: block.
+	Failover Failover
 }
 
 // Interface is the relay configuration of one downstream interface or of a

@@ -173,3 +173,104 @@ const (
 	// MaxMaxClients bounds max-clients (about 50 MB of buckets).
 	MaxMaxClients = 1 << 20
 )
+
+// The failover pair's defaults (see Failover and docs/failover.md).
+const (
+	// DefaultFailoverMode: a scope is this node's alone unless its
+	// failover-mode says otherwise.
+	DefaultFailoverMode = FailoverNone
+
+	// DefaultFailoverPort is IANA's dhcp-failover port, 647/tcp.
+	DefaultFailoverPort = 647
+
+	// DefaultMCLT is 5 minutes. MCLT bounds a lease that the partner has
+	// not acknowledged (a client renews it every MCLT/2 while the pair is
+	// apart) and is how long a node waits, in PARTNER-DOWN and after
+	// RECOVER, before it uses addresses the partner may have leased. Half
+	// the default fallback lease-time keeps renewals apart at 2.5 minutes
+	// while the survivor takes over every address within minutes; ISC
+	// dhcpd's examples use an hour for day-long leases, too long for a
+	// fallback whose leases are 10 minutes.
+	DefaultMCLT = 5 * time.Minute
+	// MinMCLT is 10 s: leases bounded by MCLT then still renew no more
+	// than every 5 s, and the namespace tests can pass PARTNER-DOWN in
+	// seconds. It is more than 2 × the largest default max-response-delay
+	// (rule 1's margin in NORMAL).
+	MinMCLT = 10 * time.Second
+	// MaxMCLT is a day: past that a failed node's addresses stay blocked
+	// for longer than any fallback outage should last.
+	MaxMCLT = 24 * time.Hour
+
+	// DefaultHeartbeat is one message a second on an idle connection, and
+	// DefaultMaxResponseDelay three of them missed before the partner
+	// counts as unreachable (the failover draft's and Kea's 10 s are for
+	// servers; a relay's fallback takes over from a dead node in seconds).
+	DefaultHeartbeat        = time.Second
+	DefaultMaxResponseDelay = 3 * time.Second
+	// MinHeartbeat and MaxHeartbeat bound heartbeat, and
+	// MaxMaxResponseDelay bounds max-response-delay (which is more than
+	// heartbeat).
+	MinHeartbeat        = 100 * time.Millisecond
+	MaxHeartbeat        = 30 * time.Second
+	MaxMaxResponseDelay = 5 * time.Minute
+
+	// DefaultStartupDelay is how long STARTUP waits for the partner: a
+	// connection and a HELLO take milliseconds on a LAN, and a client that
+	// went unanswered meanwhile retransmits after about 4 s.
+	DefaultStartupDelay = 5 * time.Second
+	// MaxStartupDelay bounds it.
+	MaxStartupDelay = 5 * time.Minute
+
+	// DefaultMaxAckDelay is how long a client's ACK waits for the
+	// partner's acknowledgement of the lease; MaxMaxAckDelay (exclusive)
+	// is the client's first retransmission, after about 4 s (RFC 2131
+	// §4.1): an ACK later than that is wasted.
+	DefaultMaxAckDelay = time.Second
+	MinMaxAckDelay     = 10 * time.Millisecond
+	MaxMaxAckDelay     = clientRetransmit
+
+	// DefaultAutoPartnerDown is 0: PARTNER-DOWN only by the operator's
+	// command, because two nodes cannot tell a dead partner from one cut
+	// off from them and from the clients (docs/failover.md).
+	DefaultAutoPartnerDown = time.Duration(0)
+	// MaxAutoPartnerDown bounds it.
+	MaxAutoPartnerDown = 24 * time.Hour
+	// DefaultUnansweredClients is Kea HA's max-unacked-clients default:
+	// three different clients the partner left unanswered.
+	DefaultUnansweredClients = 3
+	// MaxUnansweredClients bounds it.
+	MaxUnansweredClients = 1000
+	// DefaultFailoverSecsThreshold is how long (by the client's secs, or
+	// by what the node saw of its retransmissions) a client that the
+	// partner should answer waits before a node out of contact answers it
+	// itself, and counts it as evidence that the partner is down. 3 s is
+	// below a client's first retransmission (about 4 s), so a dead
+	// partner's new clients are answered at their second DISCOVER; Kea's
+	// HA waits 10 s (its max-ack-delay), which costs such a client two
+	// retransmissions.
+	DefaultFailoverSecsThreshold = 3 * time.Second
+
+	// DefaultMaxPendingUpdates is the lease updates that may wait for the
+	// partner's acknowledgement: a burst of a 4,000-host VLAN rebooting.
+	DefaultMaxPendingUpdates = 4096
+	// MaxMaxPendingUpdates bounds it (about 100 bytes each).
+	MaxMaxPendingUpdates = 1 << 20
+
+	// DefaultSplit gives half the clients to each node, as the failover
+	// draft's and Kea's load balancing do.
+	DefaultSplit = 50
+	// DefaultStandbyShare is the secondary's share of a hot-standby
+	// scope's addresses: ISC dhcpd's max-lease-misbalance (15%) is of the
+	// same order; 10% lets the secondary serve new clients alone for a
+	// while and leaves the primary nine addresses in ten.
+	DefaultStandbyShare = 10
+	// MaxStandbyShare: the secondary never owns more than the primary.
+	MaxStandbyShare = 50
+
+	// DefaultSecondaryDelay is how much longer the secondary of a split
+	// scope waits than the primary before it offers: a second, the same
+	// margin as the default offer-delay gives the helpers, so the primary
+	// answers first while it is alive. offer-delay plus it, plus the
+	// probes, must stay under the client's retransmission at about 4 s.
+	DefaultSecondaryDelay = time.Second
+)

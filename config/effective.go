@@ -25,8 +25,11 @@ func (c *Config) Effective() ([]byte, error) {
 	if c.HelperRate != 0 {
 		raw.HelperBurst = ptr(c.HelperBurst)
 	}
+	if c.Failover.Enabled() {
+		raw.Failover = rawFromFailover(&c.Failover)
+	}
 	for i := range c.Interfaces {
-		raw.Interfaces = append(raw.Interfaces, rawFromInterface(&c.Interfaces[i]))
+		raw.Interfaces = append(raw.Interfaces, rawFromInterface(&c.Interfaces[i], !c.Failover.Enabled()))
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
@@ -40,8 +43,9 @@ func (c *Config) Effective() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// rawFromInterface writes one interface entry back in file form.
-func rawFromInterface(in *Interface) rawInterface {
+// rawFromInterface writes one interface entry back in file form; scopeRoles
+// says whether a split scope's role is its own (no failover: block).
+func rawFromInterface(in *Interface, scopeRoles bool) rawInterface {
 	helpers := addrStrings(in.Helpers)
 	o := in.Option82
 	r := rawInterface{
@@ -64,7 +68,7 @@ func rawFromInterface(in *Interface) rawInterface {
 		},
 	}
 	if in.Fallback != nil {
-		r.Fallback = rawFromFallback(in.Fallback)
+		r.Fallback = rawFromFallback(in.Fallback, scopeRoles)
 	}
 	// The UDP forwarding keys are written only when set: an interface
 	// that relays DHCP alone reads as it did before they existed.

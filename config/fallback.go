@@ -117,6 +117,22 @@ type Fallback struct {
 	UseSecs bool
 	// SecsThreshold is the secs value, in whole seconds, for UseSecs.
 	SecsThreshold time.Duration
+
+	// FailoverMode is how the scope shares its clients with the partner
+	// node of a failover pair (docs/failover.md); FailoverNone by default.
+	FailoverMode FailoverMode
+	// FailoverRole is this node's role for the scope: the failover:
+	// block's role, or in split mode without one the scope's
+	// failover-role. FailoverNoRole when FailoverMode is FailoverNone.
+	FailoverRole FailoverRole
+	// PartnerPools are the partner's ranges of a split scope, none of
+	// which overlaps Pools; nil in every other mode.
+	PartnerPools []Range
+	// SecondaryDelay is how much longer than OfferDelay this node waits
+	// before it offers: the failover: block's secondary-delay (its
+	// default without one) for a split scope whose role is secondary, 0
+	// otherwise.
+	SecondaryDelay time.Duration
 }
 
 // RenewalTime returns T1, or its RFC 2131 §4.4.5 default of half the lease.

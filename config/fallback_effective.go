@@ -3,10 +3,12 @@ package config
 import "time"
 
 // rawFromFallback writes a fallback scope back in file form, every key
-// set, so that parsing it gives f back.
-func rawFromFallback(f *Fallback) *rawFallback {
+// set, so that parsing it gives f back. scopeRole writes a split scope's
+// failover-role (when no failover: block gives it); partner-pools are
+// written for split scopes only.
+func rawFromFallback(f *Fallback, scopeRole bool) *rawFallback {
 	dur := func(d time.Duration) *string { return ptr(d.String()) }
-	return &rawFallback{
+	r := &rawFallback{
 		Enabled:            ptr(f.Enabled),
 		Pools:              ptr(rangeStrings(f.Pools)),
 		Exclude:            ptr(rangeStrings(f.Exclude)),
@@ -29,7 +31,15 @@ func rawFromFallback(f *Fallback) *rawFallback {
 		Failback:           ptr(f.Failback.String()),
 		UseSecs:            ptr(f.UseSecs),
 		SecsThreshold:      dur(f.SecsThreshold),
+		FailoverMode:       ptr(f.FailoverMode.String()),
 	}
+	if f.FailoverMode == FailoverSplit {
+		r.PartnerPools = ptr(rangeStrings(f.PartnerPools))
+		if scopeRole {
+			r.FailoverRole = ptr(f.FailoverRole.String())
+		}
+	}
+	return r
 }
 
 // rangeStrings writes ranges in the form ParseRange reads.

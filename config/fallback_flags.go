@@ -11,7 +11,10 @@ import (
 // layer (they configure every fallback, and create none).
 func (fl *flagLayers) addFallback(f Flags, errs *errList) {
 	for _, p := range f.FallbackPools {
-		fl.addPool(p, len(f.Interfaces) > 0, errs)
+		fl.addPool("--fallback-pool", p, len(f.Interfaces) > 0, func(s *fallbackSettings) **rangeList { return &s.pools }, errs)
+	}
+	for _, p := range f.FailoverPartnerPools {
+		fl.addPool("--failover-partner-pool", p, len(f.Interfaces) > 0, func(s *fallbackSettings) **rangeList { return &s.partnerPools }, errs)
 	}
 	g := &fl.global.fallback
 	if f.FallbackRouter != nil {
@@ -28,12 +31,15 @@ func (fl *flagLayers) addFallback(f Flags, errs *errList) {
 	g.leaseTime = durationKey(f.FallbackLeaseTime, ruleLeaseTime, "--fallback-lease-time: ", errs)
 	g.offerDelay = durationKey(f.OfferDelay, ruleOfferDelay, "--offer-delay: ", errs)
 	g.failback = failbackKey(f.Failback, "--failback: ", errs)
+	g.failoverMode = failoverModeKey(f.FailoverMode, "--failover-mode: ", errs)
 }
 
-// addPool adds one --fallback-pool value, RANGE or NAME=RANGE; anyCLI says
-// whether --interface was given, which a bare RANGE needs.
-func (fl *flagLayers) addPool(v string, anyCLI bool, errs *errList) {
-	origin := fmt.Sprintf("--fallback-pool %q", v)
+// addPool adds one value of the range flag called flag (--fallback-pool,
+// --failover-partner-pool), RANGE or NAME=RANGE, to the list that key
+// returns; anyCLI says whether --interface was given, which a bare RANGE
+// needs.
+func (fl *flagLayers) addPool(flag, v string, anyCLI bool, key func(*fallbackSettings) **rangeList, errs *errList) {
+	origin := fmt.Sprintf("%s %q", flag, v)
 	where := origin + ": "
 	name, value, named := splitAssignment(v, false)
 	if named {
@@ -50,18 +56,18 @@ func (fl *flagLayers) addPool(v string, anyCLI bool, errs *errList) {
 		errs.addf(where, "%w", err)
 	}
 	add := func(s *settings) {
-		fs := &s.fallback
-		if fs.pools == nil {
-			fs.pools = &rangeList{}
+		l := key(&s.fallback)
+		if *l == nil {
+			*l = &rangeList{}
 		}
-		switch _, o, overlaps := overlapping(fs.pools.ranges, r); {
+		switch _, o, overlaps := overlapping((*l).ranges, r); {
 		case err != nil:
-			fs.pools.bad = true
+			(*l).bad = true
 		case overlaps:
 			errs.addf(where, "%s overlaps %s, given before", r, o)
-			fs.pools.bad = true
+			(*l).bad = true
 		default:
-			fs.pools.ranges = append(fs.pools.ranges, r)
+			(*l).ranges = append((*l).ranges, r)
 		}
 	}
 	if named {

@@ -107,6 +107,13 @@ func parseFallback(r *rawFallback, where string, inDefaults bool, errs *errList)
 	s.maxOffers = intKey(r.MaxOffers, -1, MaxFallbackPool, w+"max-offers-outstanding: ", errs)
 	s.reserveForKnown = intKey(r.ReserveForKnown, -1, 100, w+"reserve-for-known: ", errs)
 	s.failback = failbackKey(r.Failback, w+"failback: ", errs)
+	s.failoverMode = failoverModeKey(r.FailoverMode, w+"failover-mode: ", errs)
+	s.failoverRole = scopeRoleKey(r.FailoverRole, w+"failover-role: ", errs)
+	if r.PartnerPools != nil && inDefaults {
+		errs.addf(w, "partner-pools: not allowed under defaults: pools belong to one interface")
+	} else if r.PartnerPools != nil {
+		s.partnerPools = parseRanges(*r.PartnerPools, true, w, "partner-pools", errs)
+	}
 	return s
 }
 

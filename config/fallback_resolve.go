@@ -41,7 +41,11 @@ func resolveFallback(name string, m *fallbackSettings, errs *errList) *Fallback 
 		Failback:           *m.failback,
 		UseSecs:            *m.useSecs,
 		SecsThreshold:      *m.secsThreshold,
+		FailoverMode:       *m.failoverMode,
+		FailoverRole:       *m.failoverRole,
+		PartnerPools:       nilIfEmpty(m.partnerPools.ranges),
 	}
+	checkPartnerPools(f, m.partnerPools.bad, where, errs)
 	checkRenewal(f, where, errs)
 	checkOfferTime(f, where, errs)
 	return f

@@ -27,6 +27,10 @@ type fallbackSettings struct {
 	maxOffers, reserveForKnown                        *int
 	failback                                          *FailbackMode
 	useSecs                                           *bool
+
+	failoverMode *FailoverMode
+	failoverRole *FailoverRole
+	partnerPools *rangeList
 }
 
 // rangeList is a layer's pools or exclusions; bad says some entries were
@@ -62,6 +66,9 @@ func mergeFallback(m *fallbackSettings, l *fallbackSettings) {
 	m.reserveForKnown = first(m.reserveForKnown, l.reserveForKnown)
 	m.failback = first(m.failback, l.failback)
 	m.useSecs = first(m.useSecs, l.useSecs)
+	m.failoverMode = first(m.failoverMode, l.failoverMode)
+	m.failoverRole = first(m.failoverRole, l.failoverRole)
+	m.partnerPools = first(m.partnerPools, l.partnerPools)
 }
 
 // builtinFallback is the fallback defaults of defaults.go as a layer. It
@@ -89,5 +96,8 @@ func builtinFallback() fallbackSettings {
 		reserveForKnown:    ptr(0),
 		failback:           ptr(DefaultFailback),
 		useSecs:            ptr(DefaultUseSecs),
+		failoverMode:       ptr(DefaultFailoverMode),
+		failoverRole:       ptr(FailoverNoRole),
+		partnerPools:       &rangeList{},
 	}
 }

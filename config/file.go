@@ -25,6 +25,7 @@ type rawFile struct {
 	HelperBurst   *int           `yaml:"helper-rate-limit-burst,omitempty"`
 	PollAbove     *string        `yaml:"poll-above,omitempty"`
 	Log           rawLog         `yaml:"log,omitempty"`
+	Failover      *rawFailover   `yaml:"failover,omitempty"`
 	Defaults      rawSettings    `yaml:"defaults,omitempty"`
 	Interfaces    []rawInterface `yaml:"interfaces,omitempty"`
 }
@@ -103,6 +104,9 @@ type rawFallback struct {
 	Failback           *string           `yaml:"failback,omitempty"`
 	UseSecs            *bool             `yaml:"use-secs,omitempty"`
 	SecsThreshold      *string           `yaml:"secs-threshold,omitempty"`
+	FailoverMode       *string           `yaml:"failover-mode,omitempty"`
+	FailoverRole       *string           `yaml:"failover-role,omitempty"`
+	PartnerPools       *[]string         `yaml:"partner-pools,omitempty,flow"`
 }
 
 // rawReservation is one entry of fallback: reservations:.

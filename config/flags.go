@@ -64,6 +64,20 @@ type Flags struct {
 	// DirectedBroadcast are --directed-broadcast interface names.
 	DirectedBroadcast []string
 
+	// The failover flags: any of role, listen, peer and key-file makes
+	// the failover: block (or sets its keys over the file's).
+	FailoverRole    *string // --failover-role primary|secondary
+	FailoverListen  *string // --failover-listen ADDR[:PORT]
+	FailoverPeer    *string // --failover-peer ADDR[:PORT]
+	FailoverKeyFile *string // --failover-key-file PATH
+	// FailoverMode is --failover-mode, the failover-mode of every
+	// fallback scope, at the level of the global flags.
+	FailoverMode *string
+	// FailoverPartnerPools are --failover-partner-pool values, like
+	// FallbackPools: NAME=START-END adds to the partner-pools of
+	// interface entry NAME, START-END alone to every --interface's.
+	FailoverPartnerPools []string
+
 	MaxHops       *int    // --max-hops
 	MaxPacketSize *int    // --max-packet-size
 	LogLevel      *string // --log-level

@@ -19,9 +19,12 @@ func parseTest(data string, f Flags) (*Config, error) {
 	return build(raw, f, func() (string, error) { return testHostname, nil })
 }
 
-// cmpOpts compare netip.Addr values by value.
+// cmpOpts compare netip.Addr and netip.AddrPort values by value.
 func cmpOpts() cmp.Options {
-	return cmp.Options{cmp.Comparer(func(a, b netip.Addr) bool { return a == b })}
+	return cmp.Options{
+		cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
+		cmp.Comparer(func(a, b netip.AddrPort) bool { return a == b }),
+	}
 }
 
 // mustTemplate compiles a template or fails the test.

@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"net"
 	"net/netip"
 	"slices"
 	"testing"
@@ -99,11 +98,6 @@ func TestFallbackNeverGivesLocalAddresses(t *testing.T) {
 		t.Errorf("the renewal was relayed too: %v", m.Summary())
 	default:
 	}
-}
-
-func ipv4Of(ip net.IP) netip.Addr {
-	a, _ := netip.AddrFromSlice(ip.To4())
-	return a
 }
 
 // TestServerIDOverrideUpstreamLeaseIsRelayed: with server-id-override the

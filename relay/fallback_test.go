@@ -168,7 +168,7 @@ func TestFallbackPendingIsBounded(t *testing.T) {
 	for i := range 20 * fbPendingMax {
 		k := health.Txn{XID: uint32(i)}
 		j, _ := f.copyJob(st, []byte{1})
-		if !f.deferDiscover(k, j, now) {
+		if !f.deferDiscover(k, j, now, f.cfg.Load().OfferDelay) {
 			t.Fatalf("deferral %d refused with %d pending", i, len(f.pending))
 		}
 		f.upstreamOffered(k)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/iphelper/iphelper/config"
@@ -88,8 +89,64 @@ func (r *Relay) stopFallback(name string) {
 		return
 	}
 	f.stop()
+	if f.ps != nil {
+		f.ps.server.Store(nil)
+	}
 	delete(r.fbs, name)
 	r.log.Info("fallback server stopped", "iface", name)
+}
+
+// pairedMode reports whether a fallback scope's mode runs with the failover
+// pair (hot-standby, load-sharing); split needs no connection.
+func pairedMode(fc *config.Fallback) bool {
+	return fc.FailoverMode == config.FailoverHotStandby || fc.FailoverMode == config.FailoverLoadSharing
+}
+
+// attachPair puts the worker's server in the failover pair when its scope
+// is paired, or takes it out; false (and st.fbOff) when the scope needs a
+// pair that is not running.
+func (r *Relay) attachPair(st *ifState, f *fallbackWorker, fc *config.Fallback) bool {
+	if !pairedMode(fc) {
+		if f.ps != nil {
+			f.srv.SetFailover(nil)
+			f.ps.server.Store(nil)
+			f.ps = nil
+		}
+		return true
+	}
+	if r.pair == nil {
+		st.fbOff = "the scope's failover mode needs the failover pair, which is not running"
+		return false
+	}
+	f.ps = r.pair.attach(st.addr.Masked(), fc, f.srv)
+	f.srv.SetFailover(f.ps)
+	return true
+}
+
+// startPair starts the failover pair, when the configuration has one and
+// the lease store is open, on wg.
+func (r *Relay) startPair(ctx context.Context, wg *sync.WaitGroup) {
+	cfg := r.cfg.Load()
+	if !cfg.Failover.Enabled() {
+		return
+	}
+	if r.store == nil {
+		r.log.Error("failover pair not started: the lease database is unavailable; its scopes are not served")
+		return
+	}
+	p, err := newPair(cfg.Failover, r.store, r.clock.Now, r.log)
+	if err != nil {
+		r.log.Error("failover pair not started; its scopes are not served", "err", err)
+		return
+	}
+	r.pair = p
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := p.run(ctx); err != nil {
+			r.log.Error("failover pair stopped", "err", err)
+		}
+	}()
 }
 
 // closeStore closes the lease database, if open (the end of Run).
@@ -138,6 +195,10 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 			f.srv.SetProber(r.proberFor(st.link, st.addr.Addr(), fc))
 			f.in = in
 			f.cfg.Store(fc)
+			if !r.attachPair(st, f, fc) {
+				r.stopFallback(st.name)
+				return nil
+			}
 		}
 		return f
 	}
@@ -149,6 +210,9 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 		return nil
 	}
 	f := newFallbackWorker(r, st.name, srv, fc)
+	if !r.attachPair(st, f, fc) {
+		return nil
+	}
 	f.in = in
 	r.fbs[st.name] = f
 	f.start(ctx)

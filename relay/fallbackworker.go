@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -73,6 +74,7 @@ type fallbackWorker struct {
 	outcomes sync.Map         // fallback.Outcome → *atomic.Uint64
 	batch    []fallbackAnswer // the worker's answers waiting for the batch's commit
 	probeSt  *ifState         // set while staged DISCOVERs wait for a probe round: the interface they go out on
+	ps       *pairScope       // the scope in the failover pair; nil when not paired (owned by the reconcile goroutine until start)
 }
 
 func newFallbackWorker(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fallbackWorker {
@@ -124,8 +126,11 @@ func (f *fallbackWorker) enqueue(j fallbackJob) bool {
 	}
 }
 
-// defer holds a DISCOVER until offer-delay has passed.
-func (f *fallbackWorker) deferDiscover(k health.Txn, j fallbackJob, now time.Time) bool {
+// deferDiscover holds a DISCOVER for delay (offer-delay, plus a split
+// secondary's secondary-delay). Deadlines stay in FIFO order because every
+// DISCOVER of an interface waits one of two delays, and an urgent one
+// (delay without offer-delay) is rare enough to wait behind the others.
+func (f *fallbackWorker) deferDiscover(k health.Txn, j fallbackJob, now time.Time, delay time.Duration) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, dup := f.pending[k]; dup {
@@ -136,7 +141,7 @@ func (f *fallbackWorker) deferDiscover(k health.Txn, j fallbackJob, now time.Tim
 		f.recycle(j)
 		return false
 	}
-	f.pending[k] = &pendingDiscover{job: j, deadline: now.Add(f.cfg.Load().OfferDelay)}
+	f.pending[k] = &pendingDiscover{job: j, deadline: now.Add(delay)}
 	if len(f.order) >= 4*fbPendingMax {
 		f.compact() // cancelled entries linger until their deadline: keep the FIFO bounded too
 	}
@@ -335,14 +340,47 @@ func (f *fallbackWorker) flush() {
 		return
 	}
 	err := f.srv.Commit()
+	unacked := f.replicate(err)
 	for _, a := range f.batch {
-		if err != nil && a.outcome == fallback.OutcomeAck {
+		switch {
+		case a.outcome != fallback.OutcomeAck:
+		case err != nil:
 			a.outcome, a.reply = fallback.OutcomeStoreFailed, nil
+		case unacked[ipv4Of(a.reply.YourIPAddr)]:
+			a.outcome, a.reply = fallback.OutcomeAckTimeout, nil
 		}
 		f.settle(a)
 	}
 	clear(f.batch)
 	f.batch = f.batch[:0]
+}
+
+// replicate hands the batch's committed changes to the failover pair and
+// returns the addresses whose ACK needed the partner's acknowledgement and
+// did not get it in time (docs/failover.md, rule 2); nil when the scope is
+// not paired or the commit failed.
+func (f *fallbackWorker) replicate(commitErr error) map[netip.Addr]bool {
+	ups := f.srv.TakeUpdates()
+	if f.ps == nil || commitErr != nil || len(ups) == 0 {
+		return nil
+	}
+	acked := f.ps.replicate(ups)
+	var unacked map[netip.Addr]bool
+	for _, u := range ups {
+		if u.NeedAck && !acked[u.Lease.Addr] {
+			if unacked == nil {
+				unacked = make(map[netip.Addr]bool)
+			}
+			unacked[u.Lease.Addr] = true
+		}
+	}
+	return unacked
+}
+
+// ipv4Of returns ip as a netip.Addr (the zero Addr if it is not IPv4).
+func ipv4Of(ip net.IP) netip.Addr {
+	a, _ := netip.AddrFromSlice(ip.To4())
+	return a
 }
 
 // send delivers one fallback reply like a relayed one, and traces it as

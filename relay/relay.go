@@ -82,6 +82,7 @@ type Relay struct {
 	store     leasestore.Store           // the fallback servers' leases; nil when no interface has a fallback, or it cannot be opened
 	storeErr  error                      // why the lease database could not be opened; owned by Run's goroutine
 	trackers  *trackers                  // upstream health per helper set
+	pair      *pair                      // the failover pair; nil without one (set before reconcile starts, then read-only)
 	fatalCh   chan error
 	ready     chan struct{} // closed once port 67 and the first agents' sockets are open
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
@@ -143,6 +144,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	defer cancel()
 
 	var wg sync.WaitGroup
+	r.startPair(ctx, &wg)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

@@ -312,10 +312,16 @@ func (r *Relay) fallbackAfterRelay(st *ifState, j fallbackJob, m wire.Packet, mt
 	urgent := down || (fc.UseSecs && time.Duration(m.Secs())*time.Second >= fc.SecsThreshold)
 	ok := true
 	switch {
-	case mt == wire.Discover && urgent:
+	case mt == wire.Discover && urgent && fc.SecondaryDelay == 0:
 		ok = st.fb.enqueue(j)
 	case mt == wire.Discover:
-		ok = st.fb.deferDiscover(txnOf(m), j, now)
+		// A split scope's secondary waits secondary-delay longer than its
+		// primary, urgent or not (docs/failover.md, "Modes").
+		d := fc.OfferDelay
+		if urgent {
+			d = 0
+		}
+		ok = st.fb.deferDiscover(txnOf(m), j, now, d+fc.SecondaryDelay)
 	case (mt == wire.Inform || mt == wire.Request) && down:
 		ok = st.fb.enqueue(j)
 	case mt == wire.Request && hasServerID(m):

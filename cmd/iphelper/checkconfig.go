@@ -16,14 +16,19 @@ func checkConfigCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "check-config",
 		Usage:     "validate the configuration and print it with every default filled in",
-		ArgsUsage: "[FILE]",
+		ArgsUsage: "[--partner PARTNER_FILE] [FILE]",
 		Description: "Builds the configuration from FILE (or --config FILE) and the flags exactly as run\n" +
 			"does, prints it as YAML on success, and exits with status 1 and every problem found\n" +
 			"otherwise (status 2 for a command line it cannot use). Comments before the YAML list\n" +
 			"the interfaces of this machine that each pattern serves, and those it leaves alone\n" +
 			"(loopback, and the interface that holds the route to a helper) and why. Give flags\n" +
-			"before FILE.",
-		Flags:  runFlags(),
+			"before FILE.\n\n" +
+			"With --partner, PARTNER_FILE is the config file of the other node of a failover pair\n" +
+			"(flags apply to FILE only): both are checked against each other, roles, addresses,\n" +
+			"authentication, mclt, split, standby-share and every failover scope, and each\n" +
+			"mismatch is listed with both files' values (status 1). Scopes are matched by their\n" +
+			"addresses, not by interface name: a scope's subnet is known only at run time.",
+		Flags:  append(runFlags(), &cli.StringFlag{Name: flagPartner, TakesFile: true, Usage: "check this config against the failover partner's config `FILE`"}),
 		Action: checkConfig,
 	}
 }
@@ -49,6 +54,13 @@ func checkConfig(c *cli.Context) error {
 	report := ""
 	if links, routed, err := machineLinks(cfg); err == nil {
 		report = patternReport(cfg, links, routed)
+	}
+	if partner := c.String(flagPartner); partner != "" {
+		ok, err := checkPartner(cfg, path, partner)
+		if err != nil {
+			return cli.Exit(err.Error(), exitFailure)
+		}
+		report += ok
 	}
 	if _, err := fmt.Fprintf(c.App.Writer, "# iphelper effective configuration\n%s%s", report, out); err != nil {
 		return cli.Exit(fmt.Sprintf("failed to print the configuration: %v", err), 1)

@@ -61,8 +61,8 @@ It is configured by a YAML file (**--config**; the reference, with every key and
 default, is /usr/share/doc/iphelper/iphelper.yaml.example) and by flags that mirror IOS
 for the simple case, for example **iphelper run --interface eth1 --helper-address
 198.51.100.2**. **iphelper check-config** validates a configuration and prints it with
-every default filled in; **show**, **clear** and **debug** talk to the running daemon
-over its control socket. **iphelper completion bash** prints a bash completion script.`
+every default filled in; **show**, **clear**, **debug**, **reload** and **failover** talk to
+the running daemon over its control socket. **iphelper completion bash** prints a bash completion script.`
 
 // manSections are the sections after COMMANDS, in roff.
 const manSections = `
@@ -80,7 +80,7 @@ The reference configuration: every key, its default and its IOS equivalent.
 The fallback servers' leases (lease-db), written before each ACK leaves.
 .TP
 .I /run/iphelper/control.sock
-The control socket of the show, clear and debug commands; owner-only.
+The control socket of the show, clear, debug, reload and failover commands; owner-only.
 .SH SIGNALS
 .TP
 .B SIGHUP

@@ -49,6 +49,12 @@ const (
 	flagPollAbove           = "poll-above"
 	flagVerifyCHAddr        = "verify-chaddr"
 	flagNoVerifyCHAddr      = "no-verify-chaddr"
+	flagFailoverRole        = "failover-role"
+	flagFailoverListen      = "failover-listen"
+	flagFailoverPeer        = "failover-peer"
+	flagFailoverKeyFile     = "failover-key-file"
+	flagFailoverMode        = "failover-mode"
+	flagFailoverPartnerPool = "failover-partner-pool"
 )
 
 // runFlags returns the configuration flags of run and check-config. Each
@@ -101,7 +107,27 @@ func runFlags() []cli.Flag {
 			Usage: "log `LEVEL`: debug, info, warn or error (no IOS equivalent)"},
 		&cli.StringFlag{Name: flagLogFormat, DefaultText: config.DefaultLogFormat,
 			Usage: "log `FORMAT`: text or json (no IOS equivalent)"},
-	}, append(rateLimitFlags(), fallbackFlags()...)...)
+	}, append(rateLimitFlags(), append(fallbackFlags(), failoverFlags()...)...)...)
+}
+
+// failoverFlags returns the flags of a failover pair's fallback scopes
+// (docs/failover.md); role, listen, peer and key-file make the failover:
+// block, or set its keys over the file's.
+func failoverFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagFailoverRole,
+			Usage: "run the fallback scopes as one node of a failover pair, in `ROLE` primary or secondary (IOS: none; ISC dhcpd: failover peer primary|secondary)"},
+		&cli.StringFlag{Name: flagFailoverListen,
+			Usage: fmt.Sprintf("accept the partner node's connection on `ADDR[:PORT]`, port %d unless given (ISC dhcpd: address, port)", config.DefaultFailoverPort)},
+		&cli.StringFlag{Name: flagFailoverPeer,
+			Usage: fmt.Sprintf("connect to the partner node at `ADDR[:PORT]`, port %d unless given (ISC dhcpd: peer address, peer port)", config.DefaultFailoverPort)},
+		&cli.StringFlag{Name: flagFailoverKeyFile, TakesFile: true,
+			Usage: "authenticate the partner by the pre-shared key in `FILE`, an absolute path (certificates: tls-cert, tls-key, tls-ca in the file)"},
+		&cli.StringFlag{Name: flagFailoverMode, DefaultText: config.DefaultFailoverMode.String(),
+			Usage: "share every fallback scope with the partner node in `MODE`: none, split, hot-standby or load-sharing (Windows: split scope, hot standby, load balance)"},
+		&cli.GenericFlag{Name: flagFailoverPartnerPool, Value: &repeated{},
+			Usage: "in split mode, the partner node leases interface NAME's clients addresses from the range `NAME=START-END` (START-END alone: for every --interface); repeatable, or comma-separated (Windows: the other server's range of a split scope)"},
+	}
 }
 
 // rateLimitFlags returns the flags of the rate limits and request checks.
@@ -179,6 +205,13 @@ func flagsToConfig(c *cli.Context) (config.Flags, error) {
 		ClientRate:        stringIfSet(c, flagRateLimitClient),
 		HelperRate:        stringIfSet(c, flagHelperRateLimit),
 		PollAbove:         stringIfSet(c, flagPollAbove),
+
+		FailoverRole:         stringIfSet(c, flagFailoverRole),
+		FailoverListen:       stringIfSet(c, flagFailoverListen),
+		FailoverPeer:         stringIfSet(c, flagFailoverPeer),
+		FailoverKeyFile:      stringIfSet(c, flagFailoverKeyFile),
+		FailoverMode:         stringIfSet(c, flagFailoverMode),
+		FailoverPartnerPools: splitCommas(repeatedValues(c, flagFailoverPartnerPool), true),
 	}
 	var err error
 	if f.InformationOption, err = boolPair(c, flagInformationOption, flagNoInformationOption); err != nil {

@@ -106,6 +106,19 @@ func TestFlagsToConfig(t *testing.T) {
 			},
 		},
 		{
+			name: "failover",
+			args: []string{
+				"--failover-role", "secondary", "--failover-listen", "198.51.100.11", "--failover-peer", "198.51.100.10:7647",
+				"--failover-key-file", "/etc/iphelper/failover.key", "--failover-mode", "split",
+				"--failover-partner-pool", "eth1=203.0.113.151-203.0.113.200,203.0.113.90", "--failover-partner-pool", "203.0.113.91",
+			},
+			want: config.Flags{
+				FailoverRole: flagPtr("secondary"), FailoverListen: flagPtr("198.51.100.11"), FailoverPeer: flagPtr("198.51.100.10:7647"),
+				FailoverKeyFile: flagPtr("/etc/iphelper/failover.key"), FailoverMode: flagPtr("split"),
+				FailoverPartnerPools: []string{"eth1=203.0.113.151-203.0.113.200", "eth1=203.0.113.90", "203.0.113.91"},
+			},
+		},
+		{
 			name: "fallback",
 			args: []string{
 				"--fallback-pool", "eth1=203.0.113.100-203.0.113.150,203.0.113.160", "--fallback-pool", "203.0.113.200-203.0.113.210",

@@ -35,6 +35,7 @@ func newApp() *cli.App {
 			manCommand(),
 			completionCommand(),
 			reloadCommand(),
+			failoverCommand(),
 		},
 		HideHelpCommand: true,
 	}

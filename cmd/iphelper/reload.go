@@ -43,10 +43,12 @@ type applier interface {
 // collector read and drive; they name what they need as interfaces so that
 // none of them imports the relay.
 var (
-	_ applier              = (*relay.Relay)(nil)
-	_ control.StatusSource = (*relay.Relay)(nil)
-	_ control.LeaseSource  = (*relay.Relay)(nil)
-	_ metrics.StatusSource = (*relay.Relay)(nil)
+	_ applier                = (*relay.Relay)(nil)
+	_ control.StatusSource   = (*relay.Relay)(nil)
+	_ control.LeaseSource    = (*relay.Relay)(nil)
+	_ control.FailoverSource = (*relay.Relay)(nil)
+	_ metrics.StatusSource   = (*relay.Relay)(nil)
+	_ metrics.FailoverStats  = (*relay.Relay)(nil)
 )
 
 func newReloader(cfg *config.Config, load func() (*config.Config, error), check func(*config.Config) error, r applier, log *slog.Logger, level *slog.LevelVar) *reloader {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/iface"
@@ -39,7 +40,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err, exitUsage)
 	}
-	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen")}
+	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen"), clockOffset: c.Duration("clock-offset")}
 	if err := checkDaemonOptions(d); err != nil {
 		return cli.Exit(err, exitUsage)
 	}
@@ -68,14 +69,19 @@ func runAction(c *cli.Context) error {
 
 // daemonOptions are the run flags that are not part of the configuration.
 type daemonOptions struct {
-	controlSocket string // "" disables the control socket
-	metricsListen string // "" disables the metrics endpoint
+	controlSocket string        // "" disables the control socket
+	metricsListen string        // "" disables the metrics endpoint
+	clockOffset   time.Duration // added to the fallback's and the failover pair's clock (a lab's clock fault)
 }
 
 func daemonFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show/clear/debug on the unix socket `PATH` (owner-only); empty disables it"},
+		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show, clear, debug, reload and failover on the unix socket `PATH` (owner-only); empty disables it"},
 		&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics on `ADDR` (host:port) at /metrics; off by default"},
+		// A lab knob, not an operator's: it models a node whose clock is off
+		// (docs/failover.md, "The lease rules": only the rate of two clocks
+		// matters to a pair, never their offset).
+		&cli.DurationFlag{Name: "clock-offset", Hidden: true, Usage: "run the fallback's and the failover pair's clock `D` ahead of the system's (tests)"},
 		&cli.BoolFlag{Name: "allow-root", Usage: "run even as root (uid 0); without it iphelper refuses, and is meant to run as an unprivileged user with only CAP_NET_RAW and CAP_NET_BIND_SERVICE, as the systemd unit does"},
 	}
 }
@@ -96,17 +102,21 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger, level *slog.LevelVar) []task {
 	watcher := iface.NewWatcher(log)
 	tracer, table := trace.New(0, nil), bindings.New(0)
-	r := relay.New(cfg, watcher, log, relay.Options{Tracer: tracer, Bindings: table, Routes: iface.NetlinkRoutes{}})
+	opts := relay.Options{Tracer: tracer, Bindings: table, Routes: iface.NetlinkRoutes{}}
+	if d.clockOffset != 0 {
+		opts.Clock = offsetClock(d.clockOffset)
+	}
+	r := relay.New(cfg, watcher, log, opts)
 	check := func(c *config.Config) error { return relay.CheckConfig(c, watcher.Links(), iface.NetlinkRoutes{}) }
 	rl := newReloader(cfg, load, check, r, log, level)
 	tasks := []task{watcher, r, hangupReloader{rl}, bindings.NewSweeper(table, 0, nil)}
 	if d.controlSocket != "" {
-		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl}, control.Options{Log: log}))
+		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl, Failover: r}, control.Options{Log: log}))
 	}
 	if d.metricsListen != "" {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(
-			metrics.NewCollector(r, metrics.Options{Bindings: table, Trace: tracer, Config: rl}),
+			metrics.NewCollector(r, metrics.Options{Bindings: table, Trace: tracer, Config: rl, Failover: r}),
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		)
@@ -143,3 +153,9 @@ func reloadOnHangup(ctx context.Context, rl *reloader) error {
 		}
 	}
 }
+
+// offsetClock is the system clock shifted by a fixed offset.
+type offsetClock time.Duration
+
+// Now implements fallback.Clock.
+func (o offsetClock) Now() time.Time { return time.Now().Add(time.Duration(o)) }

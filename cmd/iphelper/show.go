@@ -75,6 +75,7 @@ func showCommandWith(env clientEnv) *cli.Command {
 			sub(control.ShowStatistics, "counters per interface and per drop reason, and per helper", renderStatistics),
 			bindings,
 			sub(control.ShowLeases, "the fallback server's leases", env.renderLeases),
+			sub(control.ShowFailover, "the failover pair: role, state and since, the partner's state, the connection, each scope's mode and addresses per node, the last state changes and the counters", env.renderFailover),
 		},
 	}
 }

@@ -138,6 +138,7 @@ func clientApp(stdout, stderr *bytes.Buffer) *cli.App {
 			showCommandWith(clientEnv{now: func() time.Time { return clientT0 }, loc: time.UTC}),
 			clearCommand(),
 			debugCommand(),
+			failoverCommandWith(clientEnv{now: func() time.Time { return clientT0 }, loc: time.UTC}),
 		},
 	}
 }

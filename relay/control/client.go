@@ -129,6 +129,27 @@ func (c *Client) Reload(ctx context.Context) (ReloadResult, error) {
 	return res, nil
 }
 
+// Failover returns `show failover`; a daemon without a failover pair
+// answers with CodeUnavailable.
+func (c *Client) Failover(ctx context.Context) (Failover, error) {
+	return showAs[Failover](ctx, c, ShowFailover, "")
+}
+
+// PartnerDown tells the daemon's failover pair that its partner is down
+// (`failover partner-down`) and returns the pair's state after it. A
+// state that does not allow it comes back as an *Error with CodeRefused.
+func (c *Client) PartnerDown(ctx context.Context) (Failover, error) {
+	var f Failover
+	data, err := c.Do(ctx, Request{Cmd: CmdFailover, What: FailoverPartnerDown})
+	if err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return f, fmt.Errorf("failed to decode the daemon's answer to failover partner-down: %w", err)
+	}
+	return f, nil
+}
+
 // Interfaces returns `show interfaces`.
 func (c *Client) Interfaces(ctx context.Context) ([]Interface, error) {
 	return showAs[[]Interface](ctx, c, ShowInterfaces, "")

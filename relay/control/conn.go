@@ -31,7 +31,7 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 			s.stream(ctx, c, r, req)
 			return
 		}
-		if err := s.write(c, s.respond(req)); err != nil {
+		if err := s.write(c, s.respond(ctx, req)); err != nil {
 			s.log.Debug("failed to answer a control request", "cmd", req.Cmd, "err", err)
 			return
 		}

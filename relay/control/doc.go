@@ -1,7 +1,9 @@
 // Package control is the daemon's local control socket: a unix socket,
 // readable and writable by its owner only, over which `iphelper show`,
-// `clear` and `debug` talk to the running relay. It holds the server task,
-// the protocol and a client library.
+// `clear`, `debug`, `reload` and `failover` talk to the running relay.
+// Whoever may open the socket may use every command, the ones that change
+// state included: there is no per-command authorization. It holds the
+// server task, the protocol and a client library.
 //
 // # Protocol
 //
@@ -12,6 +14,8 @@
 //	{"v":1,"cmd":"show","what":"bindings","arg":"203.0.113.50"}
 //	{"v":1,"cmd":"clear","what":"statistics"}
 //	{"v":1,"cmd":"debug","what":"packets","interface":"eth1"}
+//	{"v":1,"cmd":"show","what":"failover"}
+//	{"v":1,"cmd":"failover","what":"partner-down"}
 //
 // and the server answers each with one Response line:
 //

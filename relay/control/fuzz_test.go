@@ -1,7 +1,9 @@
 package control
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
@@ -14,16 +16,19 @@ func FuzzRespond(f *testing.F) {
 		`{"v":1,"cmd":"show","what":"bindings","arg":"203.0.113.50"}`,
 		`{"v":1,"cmd":"clear","what":"statistics"}`,
 		`{"v":1,"cmd":"debug","what":"nothing"}`,
+		`{"v":1,"cmd":"show","what":"failover"}`,
+		`{"v":1,"cmd":"failover","what":"partner-down"}`,
 	} {
 		f.Add([]byte(s))
 	}
-	s := NewServer("unused", Sources{Status: &fakeStatus{st: testStatus()}, Bindings: testBindings(), Leases: fakeLeases{}}, Options{})
+	s := NewServer("unused", Sources{Status: &fakeStatus{st: testStatus()}, Bindings: testBindings(), Leases: fakeLeases{},
+		Failover: &fakeFailover{st: testFailover(), err: errors.New("partner-down is refused in state NORMAL")}}, Options{})
 	f.Fuzz(func(t *testing.T, line []byte) {
 		var req Request
 		if json.Unmarshal(line, &req) != nil {
 			return
 		}
-		resp := s.respond(req)
+		resp := s.respond(context.Background(), req)
 		if _, err := json.Marshal(resp); err != nil {
 			t.Fatalf("response does not encode: %v", err)
 		}

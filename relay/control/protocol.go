@@ -21,6 +21,9 @@ const (
 	// CmdReload re-reads and applies the configuration (like SIGHUP); a bad
 	// one is answered with CodeRejected and the running one stays.
 	CmdReload = "reload"
+	// CmdFailover is an operator command to the failover pair (What:
+	// FailoverPartnerDown).
+	CmdFailover = "failover"
 )
 
 // Targets (Request.What).
@@ -31,8 +34,13 @@ const (
 	ShowStatistics  = "statistics" // data: Statistics
 	ShowBindings    = "bindings"   // data: []Binding; Arg: an address or a MAC, or empty for all
 	ShowLeases      = "leases"     // data: []Lease
+	ShowFailover    = "failover"   // data: Failover; CodeUnavailable without a failover pair
 	ClearStatistics = "statistics" // no data
 	DebugPackets    = "packets"    // a stream of events; Interface: one interface, or empty for all
+	// FailoverPartnerDown (cmd failover) tells the pair its partner is
+	// down: data is the Failover after the change; a state that does not
+	// allow it is answered with CodeRefused.
+	FailoverPartnerDown = "partner-down"
 )
 
 // Request is one line a client sends.
@@ -70,6 +78,7 @@ const (
 	CodeShuttingDown       Code = "shutting_down"       // the daemon is stopping
 	CodeInternal           Code = "internal"            // the server failed to build the answer
 	CodeRejected           Code = "rejected"            // reload: the new configuration is invalid; the running one stays
+	CodeRefused            Code = "refused"             // failover partner-down: the pair's state does not allow it; nothing changed
 )
 
 // Error is a failed request, as the client library returns it. Branch on

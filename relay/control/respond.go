@@ -1,6 +1,7 @@
 package control
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -8,11 +9,12 @@ import (
 )
 
 // showTargets lists what `show` knows, for error messages.
-const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases"
+const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, failover"
 
-// respond answers every request but `debug packets`.
-func (s *Server) respond(req Request) Response {
-	data, perr := s.answer(req)
+// respond answers every request but `debug packets`; ctx ends with the
+// server.
+func (s *Server) respond(ctx context.Context, req Request) Response {
+	data, perr := s.answer(ctx, req)
 	if perr != nil {
 		return errorResponse(perr)
 	}
@@ -28,7 +30,7 @@ func (s *Server) respond(req Request) Response {
 }
 
 // answer computes the data of a request; nil data means none.
-func (s *Server) answer(req Request) (any, *Error) {
+func (s *Server) answer(ctx context.Context, req Request) (any, *Error) {
 	switch req.Cmd {
 	case CmdShow:
 		return s.show(req)
@@ -53,8 +55,10 @@ func (s *Server) answer(req Request) (any, *Error) {
 			return nil, &Error{Code: CodeRejected, Message: fmt.Sprintf("configuration rejected, the running one stays:\n%v", err)}
 		}
 		return res, nil
+	case CmdFailover:
+		return s.failover(ctx, req)
 	}
-	return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown command %q, want show, clear, debug or reload", req.Cmd)}
+	return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown command %q, want show, clear, debug, reload or failover", req.Cmd)}
 }
 
 func (s *Server) show(req Request) (any, *Error) {
@@ -66,6 +70,8 @@ func (s *Server) show(req Request) (any, *Error) {
 			return nil, unavailable("the fallback server")
 		}
 		return leasesOf(s.src.Leases.FallbackLeases()), nil
+	case ShowFailover:
+		return s.showFailover()
 	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics:
 	default:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown show target %q, want one of %s", req.What, showTargets)}

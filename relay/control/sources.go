@@ -1,6 +1,7 @@
 package control
 
 import (
+	"context"
 	"time"
 
 	"github.com/iphelper/iphelper/relay/bindings"
@@ -41,6 +42,18 @@ type TraceSource interface {
 	Subscribe(iface string) (events <-chan trace.Event, cancel func())
 }
 
+// FailoverSource is the failover pair. cmd/iphelper hands in the
+// *relay.Relay.
+type FailoverSource interface {
+	// FailoverStatus returns the pair's state; nil when no pair is
+	// configured.
+	FailoverStatus() *status.Failover
+	// FailoverPartnerDown states that the partner is down; an error says
+	// why the pair refused (its state does not allow it) or could not
+	// answer.
+	FailoverPartnerDown(ctx context.Context) error
+}
+
 // Sources are what the server reports on. Each may be nil: the commands
 // that need it then fail with CodeUnavailable.
 type Sources struct {
@@ -49,6 +62,7 @@ type Sources struct {
 	Leases   LeaseSource
 	Trace    TraceSource
 	Reload   Reloader
+	Failover FailoverSource
 }
 
 var (

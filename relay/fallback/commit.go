@@ -9,6 +9,9 @@ import (
 // stagedWrite is a store write decided by Stage and not yet made durable.
 type stagedWrite struct {
 	w leasestore.Write
+	// needAck: in a failover pair, the ACK that goes with this write waits
+	// for the partner's acknowledgement.
+	needAck bool
 	// undo, when set, takes the write's change out of the table if the
 	// write fails; it runs with mu held.
 	undo func()
@@ -16,7 +19,13 @@ type stagedWrite struct {
 
 // stage queues w for the next Commit; handleMu is held.
 func (s *Server) stage(w leasestore.Write, undo func()) {
-	s.staged = append(s.staged, stagedWrite{w: w, undo: undo})
+	s.stageUpdate(w, false, undo)
+}
+
+// stageUpdate is stage for a write whose ACK, in a failover pair, waits
+// for the partner when needAck is set.
+func (s *Server) stageUpdate(w leasestore.Write, needAck bool, undo func()) {
+	s.staged = append(s.staged, stagedWrite{w: w, needAck: needAck, undo: undo})
 }
 
 // Stage is Handle without the conflict probe and the flush to disk: it
@@ -83,6 +92,14 @@ func (s *Server) commitStaged() error {
 		}
 		s.mu.Unlock()
 		s.log.Error("failed to write fallback lease records; not acknowledging their leases", "records", len(ws), "err", err)
+	} else if s.fo != nil {
+		s.mu.Lock()
+		for _, sw := range s.staged {
+			if !sw.w.Delete {
+				s.updates = append(s.updates, Update{Lease: sw.w.Lease.Clone(), NeedAck: sw.needAck})
+			}
+		}
+		s.mu.Unlock()
 	}
 	clear(s.staged)
 	s.staged = s.staged[:0]

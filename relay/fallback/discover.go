@@ -161,9 +161,12 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 	held := b != nil && b.heldBy(r.key, now)
 	if !held || b.state == leasestore.StateOffered {
 		// A new hold, or a renewed one; a bound lease stays bound.
-		leased := b != nil && b.client == r.key && b.leased
-		s.tab.set(&binding{addr: addr, state: leasestore.StateOffered, expiry: now.Add(c.OfferHold),
-			client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname, leased: leased})
+		nb := &binding{addr: addr, state: leasestore.StateOffered, expiry: now.Add(c.OfferHold),
+			client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname}
+		if b != nil && b.client == r.key {
+			nb.leased, nb.partnerExpiry = b.leased, b.partnerExpiry
+		}
+		s.tab.set(nb)
 	}
 	return addr, !held, OutcomeOffer
 }
@@ -180,10 +183,10 @@ func (s *Server) candidate(c *compiled, r request, now time.Time, known bool) (n
 	if !known && s.reserveReached(c, now) {
 		return netip.Addr{}, OutcomeReservedForKnown
 	}
-	if b := s.tab.client(r.key); b != nil && c.dynamic(b.addr) {
+	if b := s.tab.client(r.key); b != nil && c.dynamic(b.addr) && (b.active(now) || s.mayAllocate(c, b.addr, now)) {
 		return b.addr, OutcomeOffer
 	}
-	if a := r.reqIP; a.IsValid() && c.dynamic(a) && s.free(a, now) {
+	if a := r.reqIP; a.IsValid() && c.dynamic(a) && s.freeFor(a, r.key, now) && s.mayAllocate(c, a, now) {
 		return a, OutcomeOffer
 	}
 	if a, ok := s.nextFree(c, now); ok {
@@ -192,10 +195,11 @@ func (s *Server) candidate(c *compiled, r request, now time.Time, known bool) (n
 	return netip.Addr{}, OutcomePoolExhausted
 }
 
-// free reports whether nobody holds a at now. mu is held.
-func (s *Server) free(a netip.Addr, now time.Time) bool {
+// freeFor reports whether nobody holds a at now and, in a failover pair,
+// whether its record may go to client k (reusable). mu is held.
+func (s *Server) freeFor(a netip.Addr, k clientKey, now time.Time) bool {
 	b := s.tab.at(a)
-	return b == nil || !b.active(now)
+	return b == nil || !b.active(now) && s.reusable(b, k, now)
 }
 
 // nextFree returns a free dynamic address: one never used since the start,
@@ -211,7 +215,7 @@ func (s *Server) nextFree(c *compiled, now time.Time) (netip.Addr, bool) {
 			continue
 		}
 		used++
-		if b.active(now) {
+		if b.active(now) || !s.reusable(b, "", now) || !s.mayAllocate(c, a, now) {
 			continue
 		}
 		if oldest == nil || reuseBefore(b, oldest) {
@@ -222,7 +226,7 @@ func (s *Server) nextFree(c *compiled, now time.Time) (netip.Addr, bool) {
 		n := c.pool.size
 		for i := range n {
 			j := (s.cursor + i) % n
-			if a := c.pool.at(j); s.tab.at(a) == nil && c.dynamic(a) {
+			if a := c.pool.at(j); s.tab.at(a) == nil && c.dynamic(a) && s.mayAllocate(c, a, now) {
 				s.cursor = j + 1
 				return a, true
 			}

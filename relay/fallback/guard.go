@@ -20,6 +20,7 @@ func (c *compiled) resolveGuards() {
 	if pct == 0 {
 		pct = DefaultReserveForKnown
 	}
+	c.reservePct = pct
 	c.reserve = max(0, c.dynSize*pct/100)
 }
 
@@ -44,6 +45,9 @@ func (s *Server) reserveReached(c *compiled, now time.Time) bool {
 	if c.reserve == 0 {
 		return false
 	}
+	if s.fo != nil {
+		return s.pairReserveReached(c, now)
+	}
 	held := 0
 	for a, b := range s.tab.byAddr {
 		if b.active(now) && c.dynamic(a) {
@@ -51,4 +55,26 @@ func (s *Server) reserveReached(c *compiled, now time.Time) bool {
 		}
 	}
 	return c.dynSize-held <= c.reserve
+}
+
+// pairReserveReached is reserveReached for a server in a failover pair:
+// the reserve is a share of the addresses this node may allocate now, and
+// only those count as free, so that a node with a small share (a hot
+// standby's) keeps serving new clients until its own share runs low. It
+// costs a pass over the pool; mu is held.
+func (s *Server) pairReserveReached(c *compiled, now time.Time) bool {
+	mine, free, i := 0, 0, 0
+	for _, sp := range c.pool.spans {
+		for v := uint64(sp.lo); v <= uint64(sp.hi); v++ {
+			a := addrOf(uint32(v))
+			if c.dynamic(a) && s.fo.MayAllocate(i, c.pool.size, now) {
+				mine++
+				if b := s.tab.at(a); b == nil || !b.active(now) {
+					free++
+				}
+			}
+			i++
+		}
+	}
+	return free <= mine*c.reservePct/100
 }

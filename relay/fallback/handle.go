@@ -56,6 +56,9 @@ func admit(req *dhcpv4.DHCPv4) (request, Outcome, bool) {
 // dispatch runs the handler of r's message type; handleMu is held, so
 // s.scope may be read without mu (only UpdateScope writes it, under both).
 func (s *Server) dispatch(r request, upstreamUp bool) (*dhcpv4.DHCPv4, Outcome) {
+	if !s.answers(r) {
+		return nil, OutcomeSilentPartner
+	}
 	switch r.typ {
 	case dhcpv4.MessageTypeDiscover:
 		return s.discover(r)
@@ -82,4 +85,26 @@ func (s *Server) inform(r request) (*dhcpv4.DHCPv4, Outcome) {
 		return nil, OutcomeSilentNotOurs
 	}
 	return informReply(r, c), OutcomeInform
+}
+
+// answers reports whether this server, in a failover pair, answers r at
+// all: a DISCOVER, an INFORM and a REQUEST that does not name us only when
+// the pair's mode and state give us its client; a REQUEST naming us
+// (answering our OFFER, or our lease's RELEASE or DECLINE) always.
+// handleMu is held.
+func (s *Server) answers(r request) bool {
+	if s.fo == nil {
+		return true
+	}
+	switch r.typ {
+	case dhcpv4.MessageTypeRelease, dhcpv4.MessageTypeDecline:
+		return true
+	case dhcpv4.MessageTypeRequest:
+		if r.serverID.IsValid() && r.serverID == s.scope.ServerID {
+			return true
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.serves(r, s.clock.Now())
 }

@@ -34,6 +34,9 @@ const (
 	OutcomeNakReservedForKnown                // SELECTING REQUEST from a new client, without an offer, while only the reserve is free
 	OutcomeProbing                            // DISCOVER deferred to the next Probe, which gives its own outcome
 	OutcomeNakLocalAddress                    // REQUEST for an address of the scope that the appliance itself uses
+	OutcomeSilentPartner                      // failover: the partner answers this client (mode and state)
+	OutcomeSilentCannotGrant                  // failover: the lease rules leave nothing to grant this client here (docs/failover.md)
+	OutcomeAckTimeout                         // failover: the partner did not acknowledge the lease in time, so no ACK was sent
 
 	numOutcomes
 )
@@ -66,6 +69,9 @@ var outcomeNames = [numOutcomes]string{
 	OutcomeNakReservedForKnown: "nak_reserved_for_known",
 	OutcomeProbing:             "probing",
 	OutcomeNakLocalAddress:     "nak_local_address",
+	OutcomeSilentPartner:       "silent_partner_serves",
+	OutcomeSilentCannotGrant:   "silent_cannot_grant",
+	OutcomeAckTimeout:          "failover_ack_timeout",
 }
 
 // String returns the outcome's stable name, e.g. "nak_taken".

@@ -102,3 +102,19 @@ func (p pool) at(i int) netip.Addr {
 	}
 	return netip.Addr{}
 }
+
+// indexOf returns a's index in the pool (the inverse of at), and whether a
+// is in the pool.
+func (p pool) indexOf(a netip.Addr) (int, bool) {
+	if !a.Is4() {
+		return 0, false
+	}
+	v, base := u32(a), 0
+	for _, s := range p.spans {
+		if v >= s.lo && v <= s.hi {
+			return base + int(v-s.lo), true
+		}
+		base += int(s.size())
+	}
+	return 0, false
+}

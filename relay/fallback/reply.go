@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
@@ -62,6 +63,14 @@ func ip4s(as []netip.Addr) []net.IP {
 // followed; every option the scope has is sent, requested or not (RFC 2131
 // §4.3.1 lets the server send what the client did not ask for).
 func addConfig(rep *dhcpv4.DHCPv4, c *compiled, lease bool) {
+	addConfigLease(rep, c, lease, c.LeaseTime)
+}
+
+// addConfigLease is addConfig with the lease time d, shorter than the
+// scope's when a failover pair's rules bound it: then the renewal and
+// rebinding times keep their proportions of the scope's (T1 at 1/2 and T2
+// at 7/8 unless configured).
+func addConfigLease(rep *dhcpv4.DHCPv4, c *compiled, lease bool, d time.Duration) {
 	rep.UpdateOption(dhcpv4.OptSubnetMask(net.IPMask(c.mask)))
 	rep.UpdateOption(dhcpv4.OptRouter(ip4s(c.Router)...))
 	if len(c.DNS) > 0 {
@@ -71,9 +80,14 @@ func addConfig(rep *dhcpv4.DHCPv4, c *compiled, lease bool) {
 		rep.UpdateOption(dhcpv4.OptDomainName(c.Domain))
 	}
 	if lease {
-		rep.UpdateOption(dhcpv4.OptIPAddressLeaseTime(c.LeaseTime))
-		rep.UpdateOption(dhcpv4.OptRenewTimeValue(c.T1))
-		rep.UpdateOption(dhcpv4.OptRebindingTimeValue(c.T2))
+		t1, t2 := c.T1, c.T2
+		if d != c.LeaseTime && c.LeaseTime > 0 {
+			t1 = (d * (c.T1 / time.Second) / (c.LeaseTime / time.Second)).Truncate(time.Second)
+			t2 = (d * (c.T2 / time.Second) / (c.LeaseTime / time.Second)).Truncate(time.Second)
+		}
+		rep.UpdateOption(dhcpv4.OptIPAddressLeaseTime(d))
+		rep.UpdateOption(dhcpv4.OptRenewTimeValue(t1))
+		rep.UpdateOption(dhcpv4.OptRebindingTimeValue(t2))
 	}
 }
 
@@ -86,11 +100,11 @@ func offerReply(r request, c *compiled, addr netip.Addr) *dhcpv4.DHCPv4 {
 }
 
 // ackReply is the ACK of addr (table 3: ciaddr from the request).
-func ackReply(r request, c *compiled, addr netip.Addr) *dhcpv4.DHCPv4 {
+func ackReply(r request, c *compiled, addr netip.Addr, lease time.Duration) *dhcpv4.DHCPv4 {
 	rep := newReply(r, c, dhcpv4.MessageTypeAck)
 	rep.ClientIPAddr = ip4(r.ciaddr)
 	rep.YourIPAddr = ip4(addr)
-	addConfig(rep, c, true)
+	addConfigLease(rep, c, true, lease)
 	return rep
 }
 

@@ -1,6 +1,8 @@
 package fallback
 
 import (
+	"time"
+
 	"net/netip"
 	"slices"
 
@@ -111,9 +113,13 @@ func (s *Server) judge(r request, st reqState, addr netip.Addr, upstreamUp bool)
 		return OutcomeNakNotOurs
 	}
 	b := s.tab.at(addr)
-	switch {
-	case b != nil && b.active(now) && b.client != r.key:
+	if b != nil && b.active(now) && b.client != r.key {
 		return OutcomeNakTaken
+	}
+	if o, ok := s.judgeFailover(c, r, st, addr, b, now); !ok {
+		return o
+	}
+	switch {
 	case st == stateSelecting && !s.exempt(c, r, now) && s.reserveReached(c, now):
 		return OutcomeNakReservedForKnown // a new client that skipped the DISCOVER
 	case st == stateSelecting:
@@ -126,6 +132,27 @@ func (s *Server) judge(r request, st reqState, addr netip.Addr, upstreamUp bool)
 	return OutcomeAck
 }
 
+// judgeFailover applies the failover pair's lease rules to a REQUEST for
+// addr, whose record is b (nil: none) and is not held by another client:
+// binding the address anew, unless the client holds it bound now, is an
+// allocation (docs/failover.md, rule 1). It returns false with the outcome
+// when the rules forbid it. mu is held.
+func (s *Server) judgeFailover(c *compiled, r request, st reqState, addr netip.Addr, b *binding, now time.Time) (Outcome, bool) {
+	if s.fo == nil || b != nil && b.client == r.key && b.state == leasestore.StateBound && b.active(now) {
+		return 0, true
+	}
+	if b != nil && !s.reusable(b, r.key, now) {
+		return OutcomeNakTaken, false
+	}
+	if s.mayAllocate(c, addr, now) {
+		return 0, true
+	}
+	if st == stateSelecting {
+		return OutcomeNakNotOurs, false
+	}
+	return OutcomeSilentCannotGrant, false
+}
+
 // commit records r's lease on addr, stages its write and returns the ACK.
 // The ACK may be sent only once the staged write is durable (Commit); if
 // the write fails, Commit puts the table back as it was, and the client's
@@ -133,17 +160,27 @@ func (s *Server) judge(r request, st reqState, addr netip.Addr, upstreamUp bool)
 func (s *Server) commit(r request, addr netip.Addr) (*dhcpv4.DHCPv4, Outcome) {
 	now := s.clock.Now()
 	c := s.scope
-	b := &binding{addr: addr, state: leasestore.StateBound, expiry: now.Add(c.LeaseTime),
+	b := &binding{addr: addr, state: leasestore.StateBound,
 		client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname, leased: true}
 	s.mu.Lock()
 	prevAt, prevOf := s.tab.at(addr), s.tab.client(r.key)
-	if prevAt != nil && prevAt.client == r.key && b.hostname == "" {
-		b.hostname = prevAt.hostname
+	expiry, needAck := s.grant(c, r, addr, prevAt, now.Add(c.LeaseTime), now)
+	lease := expiry.Sub(now).Truncate(time.Second)
+	if lease < time.Second {
+		s.mu.Unlock()
+		return nil, OutcomeSilentCannotGrant
+	}
+	b.expiry = now.Add(lease)
+	if prevAt != nil && prevAt.client == r.key {
+		if b.hostname == "" {
+			b.hostname = prevAt.hostname
+		}
+		b.partnerExpiry = prevAt.partnerExpiry
 	}
 	s.tab.set(b)
 	s.mu.Unlock()
-	s.stage(leasestore.PutWrite(b.lease(c.Interface)), func() { s.tab.restore(b, prevAt, prevOf) })
-	return ackReply(r, c, addr), OutcomeAck
+	s.stageUpdate(leasestore.PutWrite(b.lease(c.Interface)), needAck, func() { s.tab.restore(b, prevAt, prevOf) })
+	return ackReply(r, c, addr, lease), OutcomeAck
 }
 
 // withdraw ends the offer hold of a client that chose another server.

@@ -37,6 +37,10 @@ type Server struct {
 	tab    *table
 	away   *turnedAway // new clients the offer cap turned away
 	cursor int         // pool index where the search for a never-used address resumes
+	// fo is the failover relationship, nil when the server is alone;
+	// updates are the committed changes not yet taken by TakeUpdates.
+	fo      Failover
+	updates []Update
 }
 
 // NewServer validates scope and returns its server, with the interface's
@@ -77,7 +81,7 @@ func (s *Server) load(leases []leasestore.Lease) {
 	slices.SortStableFunc(leases, func(a, b leasestore.Lease) int { return a.Expiry.Compare(b.Expiry) })
 	kept := 0
 	for _, l := range leases {
-		b := &binding{addr: l.Addr, state: l.State, expiry: l.Expiry, clientID: l.ClientID, mac: l.MAC, hostname: l.Hostname}
+		b := &binding{addr: l.Addr, state: l.State, expiry: l.Expiry, clientID: l.ClientID, mac: l.MAC, hostname: l.Hostname, partnerExpiry: l.PartnerExpiry}
 		switch l.State {
 		case leasestore.StateBound, leasestore.StateReleased:
 			if !s.scope.mayHold(l.Addr, l.ClientID, l.MAC) || len(l.ClientID) == 0 && len(l.MAC) == 0 {

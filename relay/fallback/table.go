@@ -27,6 +27,11 @@ type binding struct {
 	// loaded from the store): it is a known client, spared the offer cap
 	// and the reserve, and its address is reused last.
 	leased bool
+	// partnerExpiry is, in a failover pair, the expiry the partner has
+	// acknowledged for this record (zero: none); synced says the partner
+	// has this record as it is (docs/failover.md).
+	partnerExpiry time.Time
+	synced        bool
 }
 
 // active reports whether b holds its address at now.
@@ -53,6 +58,8 @@ func (b *binding) lease(iface string) leasestore.Lease {
 		Hostname:  b.hostname,
 		Expiry:    b.expiry,
 		State:     b.state,
+
+		PartnerExpiry: b.partnerExpiry,
 	}
 }
 

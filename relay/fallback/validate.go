@@ -12,15 +12,16 @@ import (
 // built: UpdateScope swaps in a new one.
 type compiled struct {
 	Scope
-	pool      pool                  // ranges minus exclusions, the local addresses and the routers
-	local     map[netip.Addr]bool   // ServerID and Local: the appliance's own addresses
-	dynSize   int                   // addresses of pool that are not reserved
-	resByAddr map[netip.Addr]int    // reservation address → index in Reservations
-	resByMAC  map[string]netip.Addr // string(MAC) → reserved address
-	resByID   map[string]netip.Addr // string(ClientID) → reserved address
-	mask      []byte                // option 1
-	offerCap  int                   // MaxOffersOutstanding resolved; math.MaxInt for none
-	reserve   int                   // addresses of the dynamic pool kept for known clients
+	pool       pool                  // ranges minus exclusions, the local addresses and the routers
+	local      map[netip.Addr]bool   // ServerID and Local: the appliance's own addresses
+	dynSize    int                   // addresses of pool that are not reserved
+	resByAddr  map[netip.Addr]int    // reservation address → index in Reservations
+	resByMAC   map[string]netip.Addr // string(MAC) → reserved address
+	resByID    map[string]netip.Addr // string(ClientID) → reserved address
+	mask       []byte                // option 1
+	offerCap   int                   // MaxOffersOutstanding resolved; math.MaxInt for none
+	reserve    int                   // addresses of the dynamic pool kept for known clients
+	reservePct int                   // the reserve's percentage, for a failover pair's share
 }
 
 // CheckScope validates scope as NewServer and Server.UpdateScope do,

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"strconv"
 
@@ -29,6 +31,10 @@ type Options struct {
 	Bindings BindingStats
 	Trace    TraceStats
 	Config   ConfigStats
+	Failover FailoverStats
+	// Now is the clock of the ages exported (the failover partner's last
+	// contact); nil means time.Now.
+	Now func() time.Time
 }
 
 // ConfigStats reports the running configuration's hash and how many
@@ -47,6 +53,9 @@ type Collector struct {
 // NewCollector returns a Collector for status; register it with the
 // daemon's registry.
 func NewCollector(status StatusSource, opts Options) *Collector {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	return &Collector{status: status, opts: opts}
 }
 
@@ -55,6 +64,9 @@ var _ prometheus.Collector = (*Collector)(nil)
 // Describe sends the descriptors of every metric the Collector may export.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range allDescs {
+		ch <- d
+	}
+	for _, d := range failoverDescs {
 		ch <- d
 	}
 }
@@ -118,6 +130,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if c.opts.Trace != nil {
 		counter(ch, traceDropped, c.opts.Trace.Dropped())
+	}
+	if c.opts.Failover != nil {
+		collectFailover(ch, c.opts.Failover.FailoverStatus(), c.opts.Now())
 	}
 }
 

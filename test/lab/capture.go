@@ -139,6 +139,25 @@ func (c *Capture) After(window time.Duration, match func(Packet) bool) []Packet 
 	return out
 }
 
+// Settle waits until the capture has grown by nothing for quiet (tcpdump on
+// a busy bridge can lag seconds behind the wire), at most timeout, and
+// reports whether it settled. Call it before Stop when every frame matters:
+// Stop ends tcpdump without reading what the kernel still buffers.
+func (c *Capture) Settle(quiet, timeout time.Duration) bool {
+	size, since := int64(-1), time.Now()
+	return WaitFor(func() bool {
+		st, err := os.Stat(c.path)
+		if err != nil {
+			return false
+		}
+		if st.Size() != size {
+			size, since = st.Size(), time.Now()
+			return false
+		}
+		return time.Since(since) >= quiet
+	}, timeout)
+}
+
 // Summary lists the captured packets, one per line.
 func (c *Capture) Summary() string {
 	pkts, err := c.read()

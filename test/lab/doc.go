@@ -2,7 +2,10 @@
 // server topologies out of Linux network namespaces and veth pairs, runs real DHCP
 // peers inside them (Kea, ISC dhcpd, dnsmasq, dhclient, udhcpc, dhcpcd, ISC dhcrelay and
 // iphelper itself), captures what crosses each link with tcpdump and decodes it, and
-// crafts raw frames for the hostile-input scenarios.
+// crafts raw frames for the hostile-input scenarios. For the failover pair it
+// builds two appliances on one switched segment with a link of their own
+// (Pair), runs Kea's HA pair on them (StartKeaHA), starts bursts of clients
+// (Burst) and judges a capture by its ACKs (Oracle: duplicate addresses).
 //
 // The lab is imported only by tests and by the demo program, never by production
 // code. It follows the lab's safety rules: everything it creates lives in

@@ -137,3 +137,67 @@ func TestRemoveStale(t *testing.T) {
 		t.Errorf("live namespace %s was removed: %v", mine, err)
 	}
 }
+
+// The pair topology: the nodes reach each other over their own link, which
+// CutLink and LinkLoss (where the kernel has netem) cut alone, the server
+// still reaching both nodes, and RestoreLink brings back.
+func TestPairTopologyCutsOnlyTheLink(t *testing.T) {
+	Require(t)
+	RequireTools(t, "tc", "sysctl")
+	l := New(t)
+	p := l.Pair(PairOptions{})
+	check := func(step string, link bool) {
+		t.Helper()
+		if got := udpReaches(t, p.A.NS, p.B.NS, p.B.Link); got != link {
+			t.Errorf("%s: node a reaches node b over the link: %v, want %v", step, got, link)
+		}
+		for _, n := range p.Nodes() {
+			if !udpReaches(t, p.Server.NS, n.NS, n.Down) {
+				t.Errorf("%s: the server does not reach %s", step, n)
+			}
+		}
+	}
+	check("built", true)
+	p.CutLink()
+	check("cut", false)
+	p.RestoreLink()
+	check("restored", true)
+	if !p.HasNetem() {
+		t.Logf("this kernel has no netem (CONFIG_NET_SCH_NETEM): LinkLoss not checked")
+		return
+	}
+	p.LinkLoss(100)
+	check("100% loss", false)
+	p.RestoreLink()
+	check("loss removed", true)
+}
+
+// udpReaches reports whether a datagram sent from namespace from arrives at
+// to:7777 in namespace toNS within a second.
+func udpReaches(t *testing.T, from, toNS string, to netip.Addr) bool {
+	t.Helper()
+	var c *net.UDPConn
+	if err := InNS(toNS, func() error {
+		var err error
+		c, err = net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(to, 7777)))
+		return err
+	}); err != nil {
+		t.Fatalf("failed to listen on %s in %s: %v", to, toNS, err)
+	}
+	defer c.Close()
+	_ = InNS(from, func() error {
+		s, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(to, 7777)))
+		if err != nil {
+			return err // no route: the link is down
+		}
+		defer s.Close()
+		_, err = s.Write([]byte("pair"))
+		return err
+	})
+	if err := c.SetReadDeadline(time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	n, err := c.Read(buf)
+	return err == nil && string(buf[:n]) == "pair"
+}

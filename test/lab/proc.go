@@ -145,6 +145,19 @@ func (p *Proc) Signal(sig syscall.Signal) {
 	})
 }
 
+// Send delivers sig to the process (by pid) and returns at once, without
+// waiting for it to end: SIGSTOP and SIGCONT freeze and thaw it. Sending to a
+// process that has ended does nothing.
+func (p *Proc) Send(sig syscall.Signal) error {
+	if p.Exited() {
+		return nil
+	}
+	if err := p.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("failed to send %s to %s (pid %d): %w", sig, p.name, p.Pid(), err)
+	}
+	return nil
+}
+
 // WaitLog waits at most timeout for substr to appear in the process's log and
 // reports whether it did.
 func (p *Proc) WaitLog(substr string, timeout time.Duration) bool {

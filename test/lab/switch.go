@@ -37,9 +37,16 @@ func (l *Lab) Switched() *Topology {
 // Host.If.
 func (l *Lab) AddHost(tp *Topology, role string) Host {
 	l.t.Helper()
+	return l.plugHost(tp.Client, role)
+}
+
+// plugHost adds a host namespace for role whose eth0 is a veth pair with
+// port p<role> of the bridge SwitchBridge in the switch namespace sw.
+func (l *Lab) plugHost(sw, role string) Host {
+	l.t.Helper()
 	ns := l.NS(role)
 	port := "p" + role
-	l.Veth(ns, ClientIf, tp.Client, port)
-	l.ipIn(tp.Client, "link", "set", port, "master", SwitchBridge)
+	l.Veth(ns, ClientIf, sw, port)
+	l.ipIn(sw, "link", "set", port, "master", SwitchBridge)
 	return Host{NS: ns, If: ClientIf, MAC: l.MAC(ns, ClientIf)}
 }

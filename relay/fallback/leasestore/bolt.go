@@ -140,6 +140,42 @@ func (s *BoltStore) Apply(ws []Write) error {
 	return nil
 }
 
+// metaBucket holds the store's metadata. Its name has a '/', which no
+// interface name can have, so it never meets an interface's bucket.
+var metaBucket = []byte("meta/")
+
+// GetMeta implements Store.
+func (s *BoltStore) GetMeta(key string) ([]byte, error) {
+	var out []byte
+	err := s.view(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(metaBucket); b != nil {
+			if v := b.Get([]byte(key)); v != nil {
+				out = append([]byte(nil), v...)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %q from lease database %q: %w", key, s.path, err)
+	}
+	return out, nil
+}
+
+// PutMeta implements Store.
+func (s *BoltStore) PutMeta(key string, value []byte) error {
+	err := s.update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(metaBucket)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), value)
+	})
+	if err != nil {
+		return fmt.Errorf("failed to write %q to lease database %q: %w", key, s.path, err)
+	}
+	return nil
+}
+
 // Close implements Store: it releases the file lock. It is idempotent.
 func (s *BoltStore) Close() error {
 	s.mu.Lock()

@@ -113,6 +113,44 @@ func TestBoltDurableAcrossReopen(t *testing.T) {
 	}
 }
 
+// TestStoresMeta: metadata is kept apart from every interface's records,
+// survives a reopen, and reads back nil when absent.
+func TestStoresMeta(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leases.db")
+	bolt, err := OpenBolt(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range map[string]Store{"bolt": bolt, "mem": NewMemStore()} {
+		t.Run(name, func(t *testing.T) {
+			if v, err := st.GetMeta("failover"); v != nil || err != nil {
+				t.Fatalf("absent key: %q, %v", v, err)
+			}
+			if err := st.PutMeta("failover", []byte("NORMAL")); err != nil {
+				t.Fatal(err)
+			}
+			putAll(t, st, testLeases())
+			if v, err := st.GetMeta("failover"); string(v) != "NORMAL" || err != nil {
+				t.Errorf("GetMeta: %q, %v", v, err)
+			}
+			if got, err := st.Load("eth1"); err != nil || diff(testLeases()[:3], got) != "" {
+				t.Errorf("the metadata changed an interface's records: %+v, %v", got, err)
+			}
+		})
+	}
+	if err := bolt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	bolt, err = OpenBolt(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bolt.Close()
+	if v, err := bolt.GetMeta("failover"); string(v) != "NORMAL" || err != nil {
+		t.Errorf("after reopen: %q, %v", v, err)
+	}
+}
+
 func TestBoltLockTimeout(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "leases.db")
 	first, err := OpenBolt(path, time.Second)

@@ -25,6 +25,8 @@ type record struct {
 	ClientID []byte    `json:"client_id,omitempty"` // base64
 	MAC      string    `json:"mac,omitempty"`       // aa:bb:cc:dd:ee:ff, any length up to 16
 	Hostname string    `json:"hostname,omitempty"`
+	// PartnerExpiry is absent outside a failover pair.
+	PartnerExpiry *time.Time `json:"partner_expiry,omitempty"`
 }
 
 // addrKey is the bbolt key of addr: its 4 bytes in network order.
@@ -55,6 +57,10 @@ func encodeLease(l Lease) ([]byte, error) {
 		Expiry:   l.Expiry.UTC(),
 		ClientID: l.ClientID,
 		Hostname: l.Hostname,
+	}
+	if !l.PartnerExpiry.IsZero() {
+		pe := l.PartnerExpiry.UTC()
+		r.PartnerExpiry = &pe
 	}
 	if len(l.MAC) > 0 {
 		r.MAC = l.MAC.String()
@@ -88,6 +94,9 @@ func decodeLease(iface string, key, value []byte) (Lease, error) {
 		return Lease{}, fmt.Errorf("%w: %v: unknown state %q", ErrCorruptRecord, keyAddr, r.State)
 	}
 	l := Lease{Interface: iface, Addr: addr, ClientID: r.ClientID, Hostname: r.Hostname, Expiry: r.Expiry, State: state}
+	if r.PartnerExpiry != nil {
+		l.PartnerExpiry = *r.PartnerExpiry
+	}
 	if r.MAC != "" {
 		if l.MAC, err = parseHWAddr(r.MAC); err != nil {
 			return Lease{}, fmt.Errorf("%w: %v: %v", ErrCorruptRecord, keyAddr, err)

@@ -18,6 +18,19 @@ func TestEncodeGolden(t *testing.T) {
 	}
 }
 
+// TestEncodeGoldenPartnerExpiry: a failover pair's record carries what the
+// partner acknowledged; a record outside a pair has no such field (above).
+func TestEncodeGoldenPartnerExpiry(t *testing.T) {
+	got, err := encodeLease(testLeases()[4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"v":1,"addr":"203.0.113.131","state":"bound","expiry":"2026-03-01T12:10:00Z","mac":"02:00:5e:10:00:03","partner_expiry":"2026-03-01T12:09:00Z"}`
+	if d := diff(want, string(got)); d != "" {
+		t.Errorf("encoding (-want +got):\n%s", d)
+	}
+}
+
 func TestCodecRoundTrip(t *testing.T) {
 	for _, l := range testLeases() {
 		t.Run(l.Addr.String(), func(t *testing.T) {

@@ -18,6 +18,7 @@ func testLeases() []Lease {
 		{Interface: "eth1", Addr: ip("203.0.113.101"), ClientID: []byte("\x00id"), MAC: net.HardwareAddr{2, 0, 0x5e, 0x10, 0, 2}, Expiry: exp, State: StateReleased},
 		{Interface: "eth1", Addr: ip("203.0.113.102"), Expiry: exp, State: StateDeclined},
 		{Interface: "eth1.10", Addr: ip("203.0.113.130"), MAC: make(net.HardwareAddr, 16), Expiry: exp, State: StateBound},
+		{Interface: "eth1.10", Addr: ip("203.0.113.131"), MAC: net.HardwareAddr{2, 0, 0x5e, 0x10, 0, 3}, Expiry: exp, State: StateBound, PartnerExpiry: exp.Add(-time.Minute)},
 	}
 }
 

@@ -70,6 +70,10 @@ type Lease struct {
 	Expiry time.Time
 	// State says what the record means.
 	State State
+	// PartnerExpiry is, in a failover pair, the expiry of this record that
+	// the partner has acknowledged (docs/failover.md, the lease rules);
+	// zero when the partner never acknowledged one, and outside a pair.
+	PartnerExpiry time.Time
 }
 
 // Clone returns a deep copy of l, sharing no slices with it.

@@ -13,6 +13,7 @@ import (
 type MemStore struct {
 	mu     sync.Mutex
 	ifaces map[string]map[netip.Addr]Lease
+	meta   map[string][]byte
 	closed bool
 }
 
@@ -71,6 +72,30 @@ func (m *MemStore) Apply(ws []Write) error {
 		}
 		recs[l.Addr] = l.Clone()
 	}
+	return nil
+}
+
+// GetMeta implements Store.
+func (m *MemStore) GetMeta(key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, ErrClosed
+	}
+	return slices.Clone(m.meta[key]), nil
+}
+
+// PutMeta implements Store.
+func (m *MemStore) PutMeta(key string, value []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	if m.meta == nil {
+		m.meta = make(map[string][]byte)
+	}
+	m.meta[key] = slices.Clone(value)
 	return nil
 }
 

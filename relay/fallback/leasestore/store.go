@@ -25,6 +25,12 @@ type Store interface {
 	// all of them or, when it returns an error, none. It is how a server
 	// commits a group of leases with one flush to disk.
 	Apply(ws []Write) error
+	// GetMeta returns the value stored under key by PutMeta, or nil (and a
+	// nil error) when there is none. Metadata is the store's small state
+	// beside the records, such as a failover pair's state.
+	GetMeta(key string) ([]byte, error)
+	// PutMeta durably stores value under key.
+	PutMeta(key string, value []byte) error
 	// Close releases the store. Calls after Close fail with ErrClosed;
 	// Close itself is idempotent.
 	Close() error

@@ -1,0 +1,189 @@
+package integration
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/iphelper/iphelper/test/lab"
+)
+
+// The failover pair's scope: the client segment's addresses after the
+// nodes' own (.2, .3), 251 addresses, so that a burst of 200 new clients
+// fits beside the reserve for known clients.
+const pairPool = "203.0.113.4-203.0.113.254"
+
+// pairLease is the lease of the pair scenarios: the shortest the fallback
+// allows, so that renewals come within a test's time.
+const pairLease = time.Minute
+
+// pairKeyFile writes a pre-shared key for a pair, readable only by its
+// owner, and returns its path.
+func pairKeyFile(t *testing.T) string {
+	t.Helper()
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "failover.key")
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// pairArgs are a node's flags in a failover pair of mode.
+func pairArgs(p *lab.Pair, n lab.PairNode, mode, key string) []string {
+	role := "primary"
+	if n.Name == p.B.Name {
+		role = "secondary"
+	}
+	return []string{
+		"--fallback-pool", lab.RelayDown + "=" + pairPool,
+		"--fallback-lease-time", pairLease.String(), "--offer-delay", offerDelay.String(),
+		"--failover-mode", mode, "--failover-role", role, "--failover-key-file", key,
+		"--failover-listen", n.Link.String(), "--failover-peer", p.Partner(n).Link.String(),
+	}
+}
+
+// startPairNodes starts both nodes of a pair in mode and waits until both
+// are NORMAL.
+func startPairNodes(t *testing.T, p *lab.Pair, mode string) (a, b *lab.Node, key string) {
+	t.Helper()
+	key = pairKeyFile(t)
+	a = p.StartNode(p.A, build.bin, pairArgs(p, p.A, mode, key)...)
+	b = p.StartNode(p.B, build.bin, pairArgs(p, p.B, mode, key)...)
+	for _, n := range []*lab.Node{a, b} {
+		if !n.Relay.WaitLog("to=NORMAL", 20*time.Second) {
+			t.Fatalf("%s never reached NORMAL; its log:\n%s", n.PairNode, n.Log())
+		}
+	}
+	return a, b, key
+}
+
+// waitLogCount polls n's log until substr appears in it times times.
+func waitLogCount(n *lab.Node, substr string, times int, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if strings.Count(n.Log(), substr) >= times {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}
+
+// waitLogSince polls n's log for substr and returns how long after since it
+// appeared (never asserted: a figure for the log), or false.
+func waitLogSince(n *lab.Node, substr string, since time.Time, timeout time.Duration) (time.Duration, bool) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if n.Relay.WaitLog(substr, 50*time.Millisecond) {
+			return time.Since(since), true
+		}
+	}
+	return 0, false
+}
+
+// Hot standby: the primary serves every client while the upstream is dead,
+// the secondary keeps a copy of every lease. When the primary is killed,
+// the secondary notices, answers new clients from its own share of the pool
+// and gives every client of the primary its address back when it rebinds.
+// The primary, restarted with its lease file, catches up and serves again.
+// The ACK oracle finds no address held by two clients at any moment.
+func TestPairHotStandby(t *testing.T) {
+	s := newScenario(t, "dhclient", "udhcpc", "dhcpcd")
+	s.needIphelper("failover")
+	p := s.l.Pair(lab.PairOptions{})
+	wire := s.l.Capture(p.Switch, lab.SwitchBridge, lab.DHCPFilter)
+	a, b, key := startPairNodes(t, p, "hot-standby")
+
+	before := map[string]netip.Addr{}
+	for _, kind := range []lab.ClientKind{lab.Dhclient, lab.Udhcpc, lab.Dhcpcd} {
+		h := p.AddHost(string(kind))
+		l := s.l.StartClient(kind, h.NS, h.If).WaitLease(leaseTimeout)
+		if l.ServerID != p.A.Down {
+			t.Errorf("%s bound %s from %s, want the primary %s", kind, l.Addr, l.ServerID, p.A.Down)
+		}
+		before[h.MAC.String()] = l.Addr
+	}
+	host := p.AddHost("burst")
+	res := s.l.Burst(host.NS, host.If, lab.BurstSpec{Clients: burstClients, ID: 1})
+	t.Logf("hot-standby pair, NORMAL: %d of %d new clients bound, %.0f leases/s (each ACK after the partner's acknowledgement)",
+		len(res.Leases), burstClients, res.Rate())
+	if len(res.Unbound) > 0 {
+		t.Errorf("%d of %d burst clients got no lease in NORMAL", len(res.Unbound), burstClients)
+	}
+	for _, l := range res.Leases {
+		if l.Server != p.A.Down {
+			t.Errorf("burst client %s bound by %s, want the primary", l.MAC, l.Server)
+		}
+		before[l.MAC.String()] = l.Addr
+	}
+
+	a.Kill(syscall.SIGKILL)
+	killed := time.Now()
+	detect, ok := waitLogSince(b, "to=COMMUNICATIONS-INTERRUPTED", killed, 10*time.Second)
+	if !ok {
+		t.Fatalf("the secondary never noticed the primary's death; its log:\n%s", b.Log())
+	}
+	fresh := s.l.Burst(host.NS, host.If, lab.BurstSpec{Clients: 20, ID: 2})
+	if len(fresh.Unbound) > 0 {
+		t.Errorf("%d of 20 new clients got no lease from the secondary alone", len(fresh.Unbound))
+	}
+	var firstACK time.Duration
+	for _, l := range fresh.Leases {
+		if l.Server != p.B.Down {
+			t.Errorf("new client %s bound by %s after the primary died, want the secondary", l.MAC, l.Server)
+		}
+		if firstACK == 0 {
+			firstACK = l.Bound.Sub(killed)
+		}
+	}
+	rebound := s.l.Burst(host.NS, host.If, lab.BurstSpec{Rebind: res.Leases})
+	if len(rebound.Unbound) > 0 {
+		t.Errorf("%d of %d clients of the dead primary could not rebind with the secondary", len(rebound.Unbound), len(res.Leases))
+	}
+	t.Logf("SIGKILL of the primary: detected after %v, first ACK of a new client after %v; %d of %d clients rebound, each to its address",
+		detect.Round(time.Millisecond), firstACK.Round(time.Millisecond), len(rebound.Leases), len(res.Leases))
+
+	a.Restart(pairArgs(p, p.A, "hot-standby", key)...)
+	for _, n := range []struct {
+		node  *lab.Node
+		times int // the restarted primary's log is new
+	}{{a, 1}, {b, 2}} {
+		if !waitLogCount(n.node, "to=NORMAL", n.times, 30*time.Second) {
+			n := n.node
+			t.Fatalf("%s never went back to NORMAL after the primary's return; its log:\n%s", n.PairNode, n.Log())
+		}
+	}
+	// The clients the secondary served alone are the primary's again: it
+	// learnt their leases when it caught up.
+	back := s.l.Burst(host.NS, host.If, lab.BurstSpec{Rebind: fresh.Leases})
+	for _, l := range back.Leases {
+		if l.Server != p.A.Down {
+			t.Errorf("after the primary's return, %s rebound by %s, want the primary", l.MAC, l.Server)
+		}
+	}
+	if len(back.Unbound) > 0 {
+		t.Errorf("after the primary's return, %d of %d clients the secondary served could not rebind", len(back.Unbound), len(fresh.Leases))
+	}
+	for _, l := range fresh.Leases {
+		before[l.MAC.String()] = l.Addr
+	}
+
+	settle(t, wire)
+	o := wire.Oracle()
+	checkNoDuplicates(t, o)
+	for mac, addr := range before {
+		if got, ok := o.AddressOf(mac, time.Now()); ok && got != addr {
+			t.Errorf("client %s held %s before the fault and %s after", mac, addr, got)
+		}
+	}
+}
