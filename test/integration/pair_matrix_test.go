@@ -54,7 +54,7 @@ func TestPairFaultMatrix(t *testing.T) {
 	cases := []pairFault{
 		{name: "hot-standby/primary-paused", mode: "hot-standby", during: 20, inject: pausePrimary},
 		{name: "hot-standby/link-cut", mode: "hot-standby", during: 150, inject: cutLink},
-		{name: "load-sharing/link-cut", mode: "load-sharing", during: 150, inject: cutLink},
+		{name: "load-sharing/link-cut", mode: "load-sharing", during: 120, inject: cutLink},
 		{name: "hot-standby/primary-lost-its-file", mode: "hot-standby", mclt: 10 * time.Second, during: 20, inject: recoverPrimary},
 		{name: "hot-standby/both-restarted", mode: "hot-standby", during: 150, inject: restartBoth},
 		{name: "hot-standby/partner-clock-ahead", mode: "hot-standby", bArgs: []string{"--clock-offset", "90s"}, during: 20, inject: killPrimary},
