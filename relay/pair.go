@@ -340,6 +340,7 @@ func (p *pair) connected(h wire.Hello, now time.Time) {
 	p.mu.Unlock()
 	p.checkScopes(h)
 	p.transition(p.m.Connected(now, ps, h.Fresh))
+	p.publish() // the partner's state is in the View even without a transition
 	p.resync = resyncState{active: true}
 	if p.m.State() == failover.Recover {
 		_ = p.peer.Send(wire.UpdReq{All: true})
@@ -376,6 +377,7 @@ func (p *pair) disconnected(why string, now time.Time) {
 	}
 	p.resync = resyncState{}
 	p.transition(p.m.Disconnected(now, why))
+	p.publish()
 }
 
 // message processes one message of the partner.
@@ -392,9 +394,11 @@ func (p *pair) message(m wire.Message, now time.Time) {
 		p.mu.Unlock()
 		if m.Shutdown {
 			p.transition(p.m.PartnerShutdown(now))
+			p.publish()
 			return
 		}
 		p.transition(p.m.PartnerState(now, st))
+		p.publish() // the partner's state is in the View even without a transition
 	case wire.BndUpd:
 		p.applyUpdates(m, now)
 	case wire.BndAck:

@@ -87,6 +87,9 @@ func (ps *pairScope) Serves(key []byte, secs uint16, held bool, now time.Time) b
 		return false
 	}
 	v := ps.p.view.Load()
+	if v.AnswersForPartner() {
+		return true
+	}
 	if v.State != failover.CommInterrupted || ps.fs.Assigned(key) == v.Role {
 		return ps.fs.ServesClient(v.Role, v.State, key)
 	}

@@ -119,7 +119,8 @@ func (m *Machine) Partner() (State, bool) { return m.partner, m.partnerKnown }
 func (m *Machine) View() View {
 	return View{Role: m.role, State: m.state, Since: m.since,
 		PartnerDownSince: m.pdSince, RecoverSince: m.recoverFrom,
-		Timers: m.t, RenewOnly: m.renewOnly, LostAt: m.lostAt}
+		Timers: m.t, RenewOnly: m.renewOnly, LostAt: m.lostAt,
+		PartnerRecovering: m.connected && m.partnerKnown && (m.partner == Recover || m.partner == RecoverWait)}
 }
 
 // move changes state; it always reports a transition.
