@@ -7,10 +7,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// A node in NORMAL whose partner recovers (RECOVER, then RECOVER-WAIT for
-// MCLT) answers the partner's clients too: the partner answers nobody
+// A node whose partner recovers (RECOVER, then RECOVER-WAIT for MCLT)
+// answers the partner's clients too, at once: the partner answers nobody
 // until it is NORMAL, so otherwise every client it is assigned goes
-// unanswered for MCLT. It stops once the partner says NORMAL, or the
+// unanswered for MCLT. A node that starts meanwhile leaves STARTUP for
+// COMMUNICATIONS-INTERRUPTED (NORMAL waits for the partner's), and follows
+// the partner into NORMAL. It stops once the partner says NORMAL, or the
 // connection is lost (then COMMUNICATIONS-INTERRUPTED rules apply).
 func TestAnswersForPartnerWhileItRecovers(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -38,9 +40,9 @@ func TestAnswersForPartnerWhileItRecovers(t *testing.T) {
 		want  want
 	}{
 		{"partner came back in RECOVER", []step{connected(Recover), resynced},
-			want{Normal, true, true}},
+			want{CommInterrupted, true, true}},
 		{"partner in RECOVER-WAIT", []step{connected(Recover), resynced, says(RecoverWait)},
-			want{Normal, true, true}},
+			want{CommInterrupted, true, true}},
 		{"partner NORMAL again", []step{connected(Recover), resynced, says(RecoverWait), says(Normal)},
 			want{Normal, false, false}},
 		{"connection lost while the partner recovers", []step{connected(Recover), resynced, lost},

@@ -45,7 +45,7 @@ func (v View) Serves() bool {
 // only its own addresses, and every grant waits for the partner's
 // acknowledgement as in NORMAL.
 func (v View) AnswersForPartner() bool {
-	return v.State == Normal && v.PartnerRecovering
+	return v.PartnerRecovering && (v.State == Normal || v.State == CommInterrupted || v.State == PartnerDown)
 }
 
 // ownsAll reports whether the node owns every address: PARTNER-DOWN, and
