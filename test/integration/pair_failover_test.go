@@ -3,6 +3,7 @@ package integration
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"github.com/iphelper/iphelper/relay/failover"
 	"github.com/iphelper/iphelper/test/lab"
 )
 
@@ -178,4 +181,71 @@ func TestPairHotStandby(t *testing.T) {
 			t.Errorf("client %s held %s before the fault and %s after", mac, addr, got)
 		}
 	}
+}
+
+// Load sharing with real clients: each client is answered by the node that
+// the RFC 3074 hash of its chaddr assigns (dhclient, udhcpc and dhcpcd send
+// no client identifier here), from that node's own addresses; when that
+// node is killed, the client gets its address again from the survivor.
+func TestPairLoadSharingRealClients(t *testing.T) {
+	s := newScenario(t, "dhclient", "udhcpc", "dhcpcd")
+	s.needIphelper("failover")
+	p := s.l.Pair(lab.PairOptions{})
+	wire := s.l.Capture(p.Switch, lab.SwitchBridge, lab.DHCPFilter)
+	a, b, _ := startPairNodes(t, p, "load-sharing")
+	nodes := map[netip.Addr]*lab.Node{p.A.Down: a, p.B.Down: b}
+	scope := failover.Scope{Mode: failover.ModeLoadSharing, Split: 50}
+	var clients []lab.BurstLease
+	for _, kind := range []lab.ClientKind{lab.Dhclient, lab.Udhcpc, lab.Dhcpcd} {
+		h := p.AddHost(string(kind))
+		l := s.l.StartClient(kind, h.NS, h.If).WaitLease(leaseTimeout)
+		// The hash is of the client identifier the client sent, else of
+		// its chaddr (RFC 3074): read it off the wire.
+		id := clientIDOf(wire, h.MAC)
+		key := []byte(h.MAC)
+		if id != nil {
+			key = id
+		}
+		want := p.A.Down
+		if scope.Assigned(key) == failover.Secondary {
+			want = p.B.Down
+		}
+		if l.ServerID != want {
+			t.Errorf("%s (%s, client id %x) bound %s from %s, want %s, which its hash assigns", kind, h.MAC, id, l.Addr, l.ServerID, want)
+		}
+		clients = append(clients, lab.BurstLease{MAC: h.MAC, ClientID: id, Addr: l.Addr, Server: l.ServerID})
+	}
+	// Kill the node that served the first client; every client it served
+	// rebinds to the survivor with its address.
+	victim := clients[0].Server
+	var served []lab.BurstLease
+	for _, c := range clients {
+		if c.Server == victim {
+			served = append(served, c)
+		}
+	}
+	nodes[victim].Kill(syscall.SIGKILL)
+	host := p.AddHost("rebind")
+	res := s.l.Burst(host.NS, host.If, lab.BurstSpec{Rebind: served})
+	if len(res.Unbound) > 0 {
+		t.Errorf("%d of %d clients of the killed node could not rebind: %v", len(res.Unbound), len(served), res.Unbound)
+	}
+	for _, l := range res.Leases {
+		if l.Server == victim {
+			t.Errorf("%s rebound from the killed node %s", l.MAC, victim)
+		}
+	}
+	settle(t, wire)
+	checkNoDuplicates(t, wire.Oracle())
+}
+
+// clientIDOf returns the client identifier (option 61) of the first request
+// from mac in the capture, nil when it sent none.
+func clientIDOf(c *lab.Capture, mac net.HardwareAddr) []byte {
+	for _, pk := range c.DHCP() {
+		if pk.DHCP.OpCode == dhcpv4.OpcodeBootRequest && pk.DHCP.ClientHWAddr.String() == mac.String() {
+			return pk.DHCP.Options.Get(dhcpv4.OptionClientIdentifier)
+		}
+	}
+	return nil
 }
