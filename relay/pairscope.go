@@ -30,6 +30,8 @@ type pairScope struct {
 	info     wire.ScopeInfo
 	server   atomic.Pointer[fallback.Server]
 	mismatch atomic.Bool // configured differently on the partner
+	// partnerMissing: the partner's Hello did not name the scope.
+	partnerMissing atomic.Bool
 
 	mu    sync.Mutex
 	first map[string]time.Time // client → its first DISCOVER not yet answered
