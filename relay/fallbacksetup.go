@@ -134,7 +134,7 @@ func (r *Relay) startPair(ctx context.Context, wg *sync.WaitGroup) {
 		r.log.Error("failover pair not started: the lease database is unavailable; its scopes are not served")
 		return
 	}
-	p, err := newPair(cfg.Failover, r.store, r.clock.Now, r.log)
+	p, err := newPair(cfg.Failover, r.store, r.clock.Now, r.ready, r.log)
 	if err != nil {
 		r.log.Error("failover pair not started; its scopes are not served", "err", err)
 		return

@@ -56,10 +56,11 @@ type pair struct {
 	peer  *peer.Peer
 	// events feed the pair goroutine; view is the machine's last View,
 	// published for the workers.
-	events chan pairEvent
-	quit   chan struct{} // closed when the pair goroutine stops reading events
-	view   atomic.Pointer[failover.View]
-	seq    atomic.Uint64
+	events  chan pairEvent
+	quit    chan struct{}   // closed when the pair goroutine stops reading events
+	started <-chan struct{} // closed once the relay's first reconcile has attached the scopes
+	view    atomic.Pointer[failover.View]
+	seq     atomic.Uint64
 
 	mu      sync.Mutex
 	scopes  map[netip.Prefix]*pairScope
@@ -126,14 +127,14 @@ type storedPair struct {
 }
 
 // newPair builds the pair of cfg on store; Run starts it.
-func newPair(cfg config.Failover, store leasestore.Store, now func() time.Time, log *slog.Logger) (*pair, error) {
+func newPair(cfg config.Failover, store leasestore.Store, now func() time.Time, started <-chan struct{}, log *slog.Logger) (*pair, error) {
 	role := failover.Primary
 	if cfg.Role == config.FailoverSecondary {
 		role = failover.Secondary
 	}
 	p := &pair{
 		log: log.With("part", "failover"), cfg: cfg, role: role, store: store, now: now,
-		events: make(chan pairEvent, pairEventsLen), quit: make(chan struct{}), scopes: make(map[netip.Prefix]*pairScope),
+		events: make(chan pairEvent, pairEventsLen), quit: make(chan struct{}), started: started, scopes: make(map[netip.Prefix]*pairScope),
 		pending: make(map[uint64]*pendingUpdate), status: pairStatus{counts: make(map[string]uint64)},
 	}
 	stored, err := p.loadState()
@@ -239,6 +240,14 @@ func (p *pair) count(name string) {
 func (p *pair) run(ctx context.Context) error {
 	pctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// The connection waits for the relay's first reconcile, so that the
+	// Hello names the scopes this node serves.
+	select {
+	case <-p.started:
+	case <-ctx.Done():
+		return nil
+	}
+	p.peer.SetHello(p.hello())
 	peerDone := make(chan error, 1)
 	go func() { peerDone <- p.peer.Run(pctx) }()
 	if p.m.State() == failover.Recover {
@@ -340,6 +349,7 @@ func (p *pair) connected(h wire.Hello, now time.Time) {
 	p.mu.Unlock()
 	p.checkScopes(h)
 	p.transition(p.m.Connected(now, ps, h.Fresh))
+	p.publish() // the partner's state is in the View even without a transition
 	p.resync = resyncState{active: true}
 	if p.m.State() == failover.Recover {
 		_ = p.peer.Send(wire.UpdReq{All: true})
@@ -376,6 +386,7 @@ func (p *pair) disconnected(why string, now time.Time) {
 	}
 	p.resync = resyncState{}
 	p.transition(p.m.Disconnected(now, why))
+	p.publish()
 }
 
 // message processes one message of the partner.
@@ -392,9 +403,11 @@ func (p *pair) message(m wire.Message, now time.Time) {
 		p.mu.Unlock()
 		if m.Shutdown {
 			p.transition(p.m.PartnerShutdown(now))
+			p.publish()
 			return
 		}
 		p.transition(p.m.PartnerState(now, st))
+		p.publish() // the partner's state is in the View even without a transition
 	case wire.BndUpd:
 		p.applyUpdates(m, now)
 	case wire.BndAck:
@@ -598,15 +611,23 @@ func (p *pair) checkScopes(h wire.Hello) {
 	}
 	for _, ps := range p.scopeList() {
 		t, ok := theirs[ps.subnet]
-		bad := !ok || t.Mode != ps.info.Mode || t.Hash != ps.info.Hash
+		// A scope the partner does not announce may only not be served
+		// there yet (its interface has no address yet, or appears later):
+		// that is reported, not a mismatch. One it announces differently
+		// is: the two nodes would compute different owners.
+		bad := ok && (t.Mode != ps.info.Mode || t.Hash != ps.info.Hash)
 		if bad != ps.mismatch.Load() {
 			if bad {
-				p.log.Error("failover scope configured differently on the partner: not served in failover until it matches", "subnet", ps.subnet, "partner_has_it", ok)
+				p.log.Error("failover scope configured differently on the partner: not served in failover until it matches", "subnet", ps.subnet)
 			} else {
 				p.log.Info("failover scope matches the partner's again", "subnet", ps.subnet)
 			}
 		}
+		if !ok {
+			p.log.Warn("the partner does not serve this failover scope (yet): its lease updates are refused there", "subnet", ps.subnet)
+		}
 		ps.mismatch.Store(bad)
+		ps.partnerMissing.Store(!ok)
 	}
 }
 
@@ -700,7 +721,7 @@ func (p *pair) snapshot() *status.Failover {
 		out.Transitions = append(out.Transitions, status.FailoverTransition{At: tr.At, From: tr.From.String(), To: tr.To.String(), Reason: tr.Reason})
 	}
 	for _, ps := range p.scopes {
-		fs := status.FailoverScope{Subnet: ps.subnet, Mode: ps.fs.Mode.String(), Mismatch: ps.mismatch.Load()}
+		fs := status.FailoverScope{Subnet: ps.subnet, Mode: ps.fs.Mode.String(), Mismatch: ps.mismatch.Load(), PartnerMissing: ps.partnerMissing.Load()}
 		if srv := ps.srv(); srv != nil {
 			fs.Interface = srv.Interface()
 			size := srv.PoolSize()

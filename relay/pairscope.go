@@ -30,6 +30,8 @@ type pairScope struct {
 	info     wire.ScopeInfo
 	server   atomic.Pointer[fallback.Server]
 	mismatch atomic.Bool // configured differently on the partner
+	// partnerMissing: the partner's Hello did not name the scope.
+	partnerMissing atomic.Bool
 
 	mu    sync.Mutex
 	first map[string]time.Time // client → its first DISCOVER not yet answered
@@ -87,6 +89,9 @@ func (ps *pairScope) Serves(key []byte, secs uint16, held bool, now time.Time) b
 		return false
 	}
 	v := ps.p.view.Load()
+	if v.AnswersForPartner() {
+		return true
+	}
 	if v.State != failover.CommInterrupted || ps.fs.Assigned(key) == v.Role {
 		return ps.fs.ServesClient(v.Role, v.State, key)
 	}

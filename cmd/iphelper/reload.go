@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"sync"
 
 	"github.com/iphelper/iphelper/config"
@@ -84,12 +85,17 @@ func (rl *reloader) Reload() (control.ReloadResult, error) {
 
 // restartNeeded names the keys that differ between the configuration the
 // daemon started with and a reloaded one and that the running daemon
-// cannot apply: the log format (the log handler is made at start).
-// Everything else takes effect on reload.
+// cannot apply: the log format (the log handler is made at start) and the
+// failover: block (the pair's connection, key and timers are set up at
+// start; each scope's failover-mode does apply). Everything else takes
+// effect on reload.
 func restartNeeded(old, cfg *config.Config) []string {
 	var keys []string
 	if old.Log.Format != cfg.Log.Format {
 		keys = append(keys, "log.format")
+	}
+	if !reflect.DeepEqual(old.Failover, cfg.Failover) {
+		keys = append(keys, "failover")
 	}
 	return keys
 }

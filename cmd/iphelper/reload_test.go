@@ -75,6 +75,15 @@ interfaces:
 			want: result{Applied: 1, Level: slog.LevelWarn, OK: 1,
 				Restart: []string{"log.format"}},
 		},
+		{
+			name: "the failover block waits for a restart",
+			file: `
+failover: {role: primary, listen: 198.51.100.65, peer: 198.51.100.66, key-file: /etc/iphelper/failover.key}
+interfaces:
+  - {name: eth1, helper-addresses: [198.51.100.2], fallback: {pools: [203.0.113.100-203.0.113.110], probe-count: 1}}
+`,
+			want: result{Applied: 1, Level: slog.LevelInfo, OK: 1, Restart: []string{"failover"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -119,7 +119,8 @@ func (m *Machine) Partner() (State, bool) { return m.partner, m.partnerKnown }
 func (m *Machine) View() View {
 	return View{Role: m.role, State: m.state, Since: m.since,
 		PartnerDownSince: m.pdSince, RecoverSince: m.recoverFrom,
-		Timers: m.t, RenewOnly: m.renewOnly, LostAt: m.lostAt}
+		Timers: m.t, RenewOnly: m.renewOnly, LostAt: m.lostAt,
+		PartnerRecovering: m.connected && m.partnerKnown && (m.partner == Recover || m.partner == RecoverWait)}
 }
 
 // move changes state; it always reports a transition.
@@ -259,12 +260,19 @@ func (m *Machine) ResyncDone(now time.Time) (Transition, bool) {
 }
 
 // toNormal enters NORMAL when resynchronised on a live connection and the
-// partner is not recovering.
+// partner is not recovering. A node that starts (STARTUP) while its partner
+// recovers goes to COMMUNICATIONS-INTERRUPTED instead, and allocates: the
+// partner answers nobody until its recovery ends (MCLT), and is not in
+// PARTNER-DOWN, so the node's own addresses are its own.
 func (m *Machine) toNormal(now time.Time) (Transition, bool) {
 	if !m.connected || !m.resynced {
 		return Transition{}, false
 	}
 	if m.partnerKnown && (m.partner == Recover || m.partner == RecoverWait) {
+		if m.state == Startup {
+			m.renewOnly = false
+			return m.move(now, CommInterrupted, "resynchronised; NORMAL waits for the partner's recovery")
+		}
 		return Transition{}, false
 	}
 	switch m.state {

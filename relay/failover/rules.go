@@ -24,6 +24,9 @@ type View struct {
 	// up to E + MCLT by the node that lost the update: NORMAL's short
 	// reuse margin does not hold for it (ReusableSince).
 	LostAt time.Time
+	// PartnerRecovering: the partner is connected and said it is in
+	// RECOVER or RECOVER-WAIT, where it answers nobody.
+	PartnerRecovering bool
 }
 
 // Serves reports whether the node answers any client in its state.
@@ -33,6 +36,16 @@ func (v View) Serves() bool {
 		return true
 	}
 	return false
+}
+
+// AnswersForPartner reports whether the node answers the clients that the
+// mode assigns to its partner as well as its own: in NORMAL while the
+// partner recovers (RECOVER, RECOVER-WAIT), since the partner answers
+// nobody until it is NORMAL, which takes MCLT. The node still allocates
+// only its own addresses, and every grant waits for the partner's
+// acknowledgement as in NORMAL.
+func (v View) AnswersForPartner() bool {
+	return v.PartnerRecovering && (v.State == Normal || v.State == CommInterrupted || v.State == PartnerDown)
 }
 
 // ownsAll reports whether the node owns every address: PARTNER-DOWN, and

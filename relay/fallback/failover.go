@@ -207,7 +207,7 @@ func (s *Server) serves(r request, now time.Time) bool {
 	b := s.tab.client(r.key)
 	held := b != nil && b.state == leasestore.StateBound && b.active(now) && !b.partnerExpiry.IsZero() &&
 		!s.mayAllocate(s.scope, b.addr, now)
-	return s.fo.Serves([]byte(r.key), r.msg.NumSeconds, held, now)
+	return s.fo.Serves(hashKey(r), r.msg.NumSeconds, held, now)
 }
 
 // mayAllocate reports whether a may be bound to a client that does not
@@ -304,4 +304,14 @@ func later(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// hashKey is the client's identity as RFC 3074's load-balancing hash takes
+// it: its client identifier (option 61) when it sent one, else its chaddr.
+// The partner hashes the same bytes.
+func hashKey(r request) []byte {
+	if len(r.clientID) > 0 {
+		return r.clientID
+	}
+	return r.mac
 }

@@ -1,10 +1,12 @@
 package fallback
 
 import (
+	"bytes"
 	"net/netip"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 )
@@ -63,6 +65,22 @@ func TestFailoverServes(t *testing.T) {
 		if _, o := e.handle(tc.msg); o != tc.want {
 			t.Errorf("%s: outcome %v, want %v", tc.name, o, tc.want)
 		}
+	}
+}
+
+// TestFailoverServesHashesTheClientIdentity: the pair's rule gets the
+// client identifier, else the chaddr, as RFC 3074 hashes them, and nothing
+// of the server's own keying.
+func TestFailoverServesHashesTheClientIdentity(t *testing.T) {
+	var got [][]byte
+	f := &fakeFailover{serves: func(key []byte) bool { got = append(got, bytes.Clone(key)); return false }}
+	e := newFailoverEnv(t, f)
+	withID := client{mac: mac(2), id: []byte{1, 2, 3}}
+	e.handle(cl(1).discover(t))
+	e.handle(withID.discover(t))
+	want := [][]byte{mac(1), {1, 2, 3}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("keys hashed (-want +got):\n%s", d)
 	}
 }
 

@@ -43,6 +43,9 @@ type FailoverScope struct {
 	// Mismatch says the partner's scope of the subnet is configured
 	// differently (or missing): the scope is not served in failover.
 	Mismatch bool
+	// PartnerMissing says the partner did not name the scope when it
+	// connected (it does not serve it, or not yet).
+	PartnerMissing bool
 	// Owned and PartnerOwned count the scope's dynamic addresses that each
 	// node may allocate in NORMAL.
 	Owned, PartnerOwned int

@@ -3,6 +3,7 @@ package integration
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"github.com/iphelper/iphelper/relay/failover"
 	"github.com/iphelper/iphelper/test/lab"
 )
 
@@ -67,26 +70,17 @@ func startPairNodes(t *testing.T, p *lab.Pair, mode string) (a, b *lab.Node, key
 	return a, b, key
 }
 
-// waitLogCount polls n's log until substr appears in it times times.
-func waitLogCount(n *lab.Node, substr string, times int, timeout time.Duration) bool {
+// waitLogAfter polls n's log, from byte mark on (what was logged after a
+// fault began: a pair's own start may log any transition), for substr, and
+// returns how long after since it appeared (never asserted: a figure for
+// the log), or false.
+func waitLogAfter(n *lab.Node, mark int, substr string, since time.Time, timeout time.Duration) (time.Duration, bool) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		if strings.Count(n.Log(), substr) >= times {
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return false
-}
-
-// waitLogSince polls n's log for substr and returns how long after since it
-// appeared (never asserted: a figure for the log), or false.
-func waitLogSince(n *lab.Node, substr string, since time.Time, timeout time.Duration) (time.Duration, bool) {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if n.Relay.WaitLog(substr, 50*time.Millisecond) {
+		if log := n.Log(); mark <= len(log) && strings.Contains(log[mark:], substr) {
 			return time.Since(since), true
 		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	return 0, false
 }
@@ -127,9 +121,10 @@ func TestPairHotStandby(t *testing.T) {
 		before[l.MAC.String()] = l.Addr
 	}
 
+	mark := len(b.Log())
 	a.Kill(syscall.SIGKILL)
 	killed := time.Now()
-	detect, ok := waitLogSince(b, "to=COMMUNICATIONS-INTERRUPTED", killed, 10*time.Second)
+	detect, ok := waitLogAfter(b, mark, "to=COMMUNICATIONS-INTERRUPTED", killed, 10*time.Second)
 	if !ok {
 		t.Fatalf("the secondary never noticed the primary's death; its log:\n%s", b.Log())
 	}
@@ -153,14 +148,14 @@ func TestPairHotStandby(t *testing.T) {
 	t.Logf("SIGKILL of the primary: detected after %v, first ACK of a new client after %v; %d of %d clients rebound, each to its address",
 		detect.Round(time.Millisecond), firstACK.Round(time.Millisecond), len(rebound.Leases), len(res.Leases))
 
+	mark = len(b.Log())
 	a.Restart(pairArgs(p, p.A, "hot-standby", key)...)
 	for _, n := range []struct {
-		node  *lab.Node
-		times int // the restarted primary's log is new
-	}{{a, 1}, {b, 2}} {
-		if !waitLogCount(n.node, "to=NORMAL", n.times, 30*time.Second) {
-			n := n.node
-			t.Fatalf("%s never went back to NORMAL after the primary's return; its log:\n%s", n.PairNode, n.Log())
+		node *lab.Node
+		mark int // the restarted primary's log is new
+	}{{a, 0}, {b, mark}} {
+		if _, ok := waitLogAfter(n.node, n.mark, "to=NORMAL", time.Now(), 30*time.Second); !ok {
+			t.Fatalf("%s never went back to NORMAL after the primary's return; its log:\n%s", n.node.PairNode, n.node.Log())
 		}
 	}
 	// The clients the secondary served alone are the primary's again: it
@@ -186,4 +181,71 @@ func TestPairHotStandby(t *testing.T) {
 			t.Errorf("client %s held %s before the fault and %s after", mac, addr, got)
 		}
 	}
+}
+
+// Load sharing with real clients: each client is answered by the node that
+// the RFC 3074 hash of its chaddr assigns (dhclient, udhcpc and dhcpcd send
+// no client identifier here), from that node's own addresses; when that
+// node is killed, the client gets its address again from the survivor.
+func TestPairLoadSharingRealClients(t *testing.T) {
+	s := newScenario(t, "dhclient", "udhcpc", "dhcpcd")
+	s.needIphelper("failover")
+	p := s.l.Pair(lab.PairOptions{})
+	wire := s.l.Capture(p.Switch, lab.SwitchBridge, lab.DHCPFilter)
+	a, b, _ := startPairNodes(t, p, "load-sharing")
+	nodes := map[netip.Addr]*lab.Node{p.A.Down: a, p.B.Down: b}
+	scope := failover.Scope{Mode: failover.ModeLoadSharing, Split: 50}
+	var clients []lab.BurstLease
+	for _, kind := range []lab.ClientKind{lab.Dhclient, lab.Udhcpc, lab.Dhcpcd} {
+		h := p.AddHost(string(kind))
+		l := s.l.StartClient(kind, h.NS, h.If).WaitLease(leaseTimeout)
+		// The hash is of the client identifier the client sent, else of
+		// its chaddr (RFC 3074): read it off the wire.
+		id := clientIDOf(wire, h.MAC)
+		key := []byte(h.MAC)
+		if id != nil {
+			key = id
+		}
+		want := p.A.Down
+		if scope.Assigned(key) == failover.Secondary {
+			want = p.B.Down
+		}
+		if l.ServerID != want {
+			t.Errorf("%s (%s, client id %x) bound %s from %s, want %s, which its hash assigns", kind, h.MAC, id, l.Addr, l.ServerID, want)
+		}
+		clients = append(clients, lab.BurstLease{MAC: h.MAC, ClientID: id, Addr: l.Addr, Server: l.ServerID})
+	}
+	// Kill the node that served the first client; every client it served
+	// rebinds to the survivor with its address.
+	victim := clients[0].Server
+	var served []lab.BurstLease
+	for _, c := range clients {
+		if c.Server == victim {
+			served = append(served, c)
+		}
+	}
+	nodes[victim].Kill(syscall.SIGKILL)
+	host := p.AddHost("rebind")
+	res := s.l.Burst(host.NS, host.If, lab.BurstSpec{Rebind: served})
+	if len(res.Unbound) > 0 {
+		t.Errorf("%d of %d clients of the killed node could not rebind: %v", len(res.Unbound), len(served), res.Unbound)
+	}
+	for _, l := range res.Leases {
+		if l.Server == victim {
+			t.Errorf("%s rebound from the killed node %s", l.MAC, victim)
+		}
+	}
+	settle(t, wire)
+	checkNoDuplicates(t, wire.Oracle())
+}
+
+// clientIDOf returns the client identifier (option 61) of the first request
+// from mac in the capture, nil when it sent none.
+func clientIDOf(c *lab.Capture, mac net.HardwareAddr) []byte {
+	for _, pk := range c.DHCP() {
+		if pk.DHCP.OpCode == dhcpv4.OpcodeBootRequest && pk.DHCP.ClientHWAddr.String() == mac.String() {
+			return pk.DHCP.Options.Get(dhcpv4.OptionClientIdentifier)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,8 @@ package integration
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -21,9 +23,9 @@ var (
 // burstClients is the size of the pair scenarios' burst of new clients.
 const burstClients = 200
 
-// The pair baseline, as two iphelper nodes work today without failover:
-// each serves a fallback scope of its own on the same segment, the ranges
-// disjoint (a split scope), the upstream server dead. Real clients and a
+// The split pair: each node serves a fallback scope of its own on the same
+// segment, the ranges disjoint and each node knowing its partner's, the
+// secondary offering a second after the primary, the upstream dead. Real clients and a
 // burst of new ones get leases, the ACK oracle finds no address given to two
 // clients, and once one node is killed, a client it served gets a lease
 // from the survivor (a new address: in split mode the survivor never hands
@@ -35,11 +37,20 @@ func TestPairSplitScopes(t *testing.T) {
 	wire := s.l.Capture(p.Switch, lab.SwitchBridge, lab.DHCPFilter)
 	nodes := map[netip.Addr]*lab.Node{}
 	for _, n := range []struct {
-		node  lab.PairNode
-		scope [2]netip.Addr
-	}{{p.A, splitA}, {p.B, splitB}} {
-		nodes[n.node.Down] = p.StartNode(n.node, build.bin,
+		node           lab.PairNode
+		role           string
+		scope, partner [2]netip.Addr
+	}{{p.A, "primary", splitA, splitB}, {p.B, "secondary", splitB, splitA}} {
+		// An explicit split scope: each node knows its partner's range
+		// (the configuration rejects an overlap) and its role; the
+		// secondary offers secondary-delay (1 s) after the primary.
+		file := filepath.Join(t.TempDir(), "split.yaml")
+		if err := os.WriteFile(file, []byte("defaults:\n  fallback:\n    failover-mode: split\n    failover-role: "+n.role+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		nodes[n.node.Down] = p.StartNode(n.node, build.bin, "--config", file,
 			"--fallback-pool", lab.RelayDown+"="+n.scope[0].String()+"-"+n.scope[1].String(),
+			"--failover-partner-pool", lab.RelayDown+"="+n.partner[0].String()+"-"+n.partner[1].String(),
 			"--fallback-lease-time", fbLease.String(), "--offer-delay", offerDelay.String())
 	}
 
@@ -51,6 +62,9 @@ func TestPairSplitScopes(t *testing.T) {
 		leases[kind] = c.WaitLease(leaseTimeout)
 		if nodes[leases[kind].ServerID] == nil || !inSplitScope(leases[kind].Addr, leases[kind].ServerID, p) {
 			t.Errorf("%s bound %s from %s, want an address of that node's range", kind, leases[kind].Addr, leases[kind].ServerID)
+		}
+		if leases[kind].ServerID != p.A.Down {
+			t.Errorf("%s bound from %s, want the primary %s: the secondary offers a second later", kind, leases[kind].ServerID, p.A.Down)
 		}
 	}
 

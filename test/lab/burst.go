@@ -38,9 +38,12 @@ type BurstSpec struct {
 
 // BurstLease is a client of a burst that was bound.
 type BurstLease struct {
-	MAC    net.HardwareAddr
-	Addr   netip.Addr
-	Server netip.Addr
+	MAC net.HardwareAddr
+	// ClientID is the client identifier (option 61) a rebinding client
+	// sends, as the real client it stands for did; none when nil.
+	ClientID []byte
+	Addr     netip.Addr
+	Server   netip.Addr
 	// Bound is when its ACK arrived.
 	Bound time.Time
 }
@@ -82,6 +85,7 @@ const (
 // offer it took, and its retransmission state.
 type burstClient struct {
 	mac      net.HardwareAddr
+	clientID []byte // option 61, when set
 	xid      dhcpv4.TransactionID
 	phase    burstPhase
 	offer    netip.Addr
@@ -222,6 +226,7 @@ func runBurst(fd int, spec BurstSpec, replies <-chan *dhcpv4.DHCPv4) (BurstResul
 		}
 		if i < len(spec.Rebind) {
 			c.mac, c.phase, c.offer, c.began = spec.Rebind[i].MAC, burstRebinding, spec.Rebind[i].Addr, time.Now()
+			c.clientID = spec.Rebind[i].ClientID
 		}
 		clients[i], byMAC[c.mac.String()] = c, c
 		if c.phase == burstRebinding {
@@ -311,7 +316,7 @@ func (c *burstClient) reply(fd int, spec BurstSpec, d *dhcpv4.DHCPv4, res *Burst
 			c.server, _ = netip.AddrFromSlice(sid.To4())
 		}
 		c.phase = burstBound
-		res.Leases = append(res.Leases, BurstLease{MAC: c.mac, Addr: c.offer, Server: c.server, Bound: now})
+		res.Leases = append(res.Leases, BurstLease{MAC: c.mac, ClientID: c.clientID, Addr: c.offer, Server: c.server, Bound: now})
 		return true, nil
 	case c.phase == burstRebinding && d.MessageType() == dhcpv4.MessageTypeNak:
 		c.phase = burstFailed
@@ -344,6 +349,9 @@ func (c *burstClient) send(fd int, spec BurstSpec, now time.Time) error {
 		dhcpv4.WithTransactionID(c.xid), dhcpv4.WithHwAddr(c.mac),
 		dhcpv4.WithRequestedOptions(dhcpv4.OptionSubnetMask, dhcpv4.OptionRouter, dhcpv4.OptionDomainNameServer),
 		func(d *dhcpv4.DHCPv4) { d.NumSeconds = uint16(min(now.Sub(c.began)/time.Second, 0xffff)) },
+	}
+	if c.clientID != nil {
+		mods = append(mods, dhcpv4.WithOption(dhcpv4.OptClientIdentifier(c.clientID)))
 	}
 	switch c.phase {
 	case burstSelecting:
