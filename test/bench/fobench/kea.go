@@ -29,11 +29,10 @@ func (b *bench) keaTakeovers() error {
 				continue
 			}
 			var res takeoverResult
-			var cellErr error
-			err := b.inLab(c.name, func(l *lab.Lab) { res, cellErr = keaTakeoverCell(l, c.timers, c.sig) })
-			if err == nil {
-				err = cellErr
-			}
+			err := b.cell(c.name, func(l *lab.Lab) (err error) {
+				res, err = keaTakeoverCell(l, c.timers, c.sig)
+				return err
+			})
 			if err != nil {
 				return fmt.Errorf("%s %s, repetition %d: %w", c.name, sigName(c.sig), rep, err)
 			}

@@ -133,11 +133,32 @@ type bench struct {
 type results struct {
 	Rates     []rateResult     `json:"rates"`
 	Takeovers []takeoverResult `json:"takeovers"`
+	Failed    []string         `json:"failed_attempts"`
+}
+
+// cellAttempts is how often a cell is tried before the run gives up: on
+// a loaded machine a pair can miss a start-up deadline; every failed
+// attempt is reported, with its logs.
+const cellAttempts = 3
+
+// cell runs fn in a lab of its own (inLab), again after a failure, up to
+// cellAttempts times, counting the failures.
+func (b *bench) cell(name string, fn func(l *lab.Lab) error) error {
+	var err error
+	for range cellAttempts {
+		if err = b.inLab(name, fn); err == nil {
+			return nil
+		}
+		b.res.Failed = append(b.res.Failed, err.Error())
+		fmt.Fprintf(b.stderr, "fobench: %v (tried again)\n", err)
+	}
+	return err
 }
 
 // inLab runs fn in a lab of its own: namespaces made for it and removed
-// after it, whatever happens.
-func (b *bench) inLab(name string, fn func(l *lab.Lab)) error {
+// after it, whatever happens. When fn fails, the processes' logs are
+// printed first.
+func (b *bench) inLab(name string, fn func(l *lab.Lab) error) error {
 	var mu sync.Mutex
 	var kept strings.Builder
 	logf := func(format string, args ...any) {
@@ -153,13 +174,35 @@ func (b *bench) inLab(name string, fn func(l *lab.Lab)) error {
 	if err != nil {
 		return fmt.Errorf("failed to create a cell directory: %w", err)
 	}
-	if err := lab.Main(dir, logf, fn); err != nil {
+	var cellErr error
+	err = lab.Main(dir, logf, func(l *lab.Lab) {
+		if cellErr = fn(l); cellErr != nil {
+			printLogs(b.stderr, dir)
+		}
+	})
+	if err == nil {
+		err = cellErr
+	}
+	if err != nil {
 		if !b.o.verbose {
-			fmt.Fprint(b.stderr, tail(kept.String(), 6000))
+			fmt.Fprint(b.stderr, tail(kept.String(), 3000))
 		}
 		return fmt.Errorf("cell %s: %w", name, err)
 	}
 	return nil
+}
+
+// printLogs prints the end of every process log under dir.
+func printLogs(w io.Writer, dir string) {
+	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".log") {
+			return nil
+		}
+		if data, err := os.ReadFile(path); err == nil {
+			fmt.Fprintf(w, "--- %s\n%s\n", path, tail(string(data), 3000))
+		}
+		return nil
+	})
 }
 
 // tail is the end of s, at most n bytes.

@@ -44,11 +44,10 @@ func (b *bench) rates() error {
 	for rep := 1; rep <= b.o.reps; rep++ {
 		for _, mode := range rateModes {
 			var res rateResult
-			var cellErr error
-			err := b.inLab("rate-"+mode, func(l *lab.Lab) { res, cellErr = b.rateCell(l, mode) })
-			if err == nil {
-				err = cellErr
-			}
+			err := b.cell("rate-"+mode, func(l *lab.Lab) (err error) {
+				res, err = b.rateCell(l, mode)
+				return err
+			})
 			if err != nil {
 				return fmt.Errorf("rate %s, repetition %d: %w", mode, rep, err)
 			}

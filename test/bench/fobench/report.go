@@ -49,6 +49,10 @@ func (s spread) fmt1() string {
 // report prints the tables: medians with their ranges.
 func (b *bench) report() {
 	w := b.stdout
+	fmt.Fprintf(w, "\n%d failed attempts (each tried again)\n", len(b.res.Failed))
+	for _, f := range b.res.Failed {
+		fmt.Fprintf(w, "  %s\n", tail(f, 300))
+	}
 	if len(b.res.Rates) > 0 {
 		fmt.Fprintf(w, "\n%d clients, closed loop, %d s per run, %d repetitions interleaved; median (min–max)\n\n", b.o.clients, b.o.seconds, b.o.reps)
 		fmt.Fprintln(w, "| mode | leases/s | vs single (median of ratios per repetition) | CPU µs/lease (all server processes) | loss % | REQUEST→ACK p50 µs |")

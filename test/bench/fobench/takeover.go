@@ -38,11 +38,10 @@ func (b *bench) takeovers() error {
 	for rep := 1; rep <= b.o.takeReps; rep++ {
 		for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGSTOP} {
 			var res takeoverResult
-			var cellErr error
-			err := b.inLab("takeover", func(l *lab.Lab) { res, cellErr = b.takeoverCell(l, sig) })
-			if err == nil {
-				err = cellErr
-			}
+			err := b.cell("takeover", func(l *lab.Lab) (err error) {
+				res, err = b.takeoverCell(l, sig)
+				return err
+			})
 			if err != nil {
 				return fmt.Errorf("takeover %s, repetition %d: %w", sig, rep, err)
 			}
