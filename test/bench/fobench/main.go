@@ -29,18 +29,17 @@ func main() {
 
 // options are the command-line settings.
 type options struct {
-	reps         int    // rate repetitions (interleaved)
-	takeReps     int    // takeover repetitions
-	keaSlowReps  int    // takeovers of Kea with its default timers (each over a minute)
-	clients      int    // emulated clients of the rate runs
-	seconds      int    // length of one measured rate run
-	only         string // comma-separated parts: rate, takeover, kea
-	verbose      bool
-	out          string // results as JSON
-	iphelper     string // built binaries
-	loadgen      string
-	dir          string
-	allowSkipKea bool
+	reps        int    // rate repetitions (interleaved)
+	takeReps    int    // takeover repetitions
+	keaSlowReps int    // takeovers of Kea with its default timers (each over a minute)
+	clients     int    // emulated clients of the rate runs
+	seconds     int    // length of one measured rate run
+	only        string // comma-separated parts: rate, takeover, kea
+	verbose     bool
+	out         string // results as JSON
+	iphelper    string // built binaries
+	loadgen     string
+	dir         string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
