@@ -71,3 +71,15 @@ time=2026-01-02T03:04:09.250Z level=WARN msg="failover state changed" from=NORMA
 		t.Errorf("kea: got %v, %v; want %v (the first line after since)", got, ok, want)
 	}
 }
+
+func TestRatiosPairRepetitions(t *testing.T) {
+	b := &bench{res: results{Rates: []rateResult{
+		{Mode: modeSingle, Rep: 1, PerSecond: 100}, {Mode: modeHotStandby, Rep: 1, PerSecond: 50},
+		{Mode: modeSingle, Rep: 2, PerSecond: 200}, {Mode: modeHotStandby, Rep: 2, PerSecond: 180},
+		{Mode: modeSingle, Rep: 3, PerSecond: 400}, {Mode: modeHotStandby, Rep: 3, PerSecond: 280},
+	}}}
+	got := b.ratios(modeHotStandby, func(r rateResult) float64 { return r.PerSecond })
+	if diff := cmp.Diff(spread{Median: 0.7, Min: 0.5, Max: 0.9, N: 3}, got); diff != "" {
+		t.Errorf("ratios (-want +got):\n%s", diff)
+	}
+}

@@ -38,6 +38,17 @@ func (s spread) String() string {
 	return fmt.Sprintf("%.0f (%.0f–%.0f)", s.Median, s.Min, s.Max)
 }
 
+// fmt2 and fmt3 are String with two and three decimals.
+func (s spread) fmt2() string { return s.fmtN(2) }
+func (s spread) fmt3() string { return s.fmtN(3) }
+
+func (s spread) fmtN(n int) string {
+	if s.N == 0 {
+		return "never"
+	}
+	return fmt.Sprintf("%.*f (%.*f–%.*f)", n, s.Median, n, s.Min, n, s.Max)
+}
+
 // fmt1 is String with one decimal.
 func (s spread) fmt1() string {
 	if s.N == 0 {
@@ -55,25 +66,21 @@ func (b *bench) report() {
 	}
 	if len(b.res.Rates) > 0 {
 		fmt.Fprintf(w, "\n%d clients, closed loop, %d s per run, %d repetitions interleaved; median (min–max)\n\n", b.o.clients, b.o.seconds, b.o.reps)
-		fmt.Fprintln(w, "| mode | leases/s | vs single (median of ratios per repetition) | CPU µs/lease (all server processes) | loss % | REQUEST→ACK p50 µs |")
-		fmt.Fprintln(w, "|---|---|---|---|---|---|")
-		single := b.field(modeSingle, func(r rateResult) float64 { return r.PerSecond })
+		fmt.Fprintln(w, "| mode | leases/s | vs single | CPU µs/lease (all server processes) | vs single | loss % | REQUEST→ACK p50 µs |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+		rate := func(r rateResult) float64 { return r.PerSecond }
+		cpu := func(r rateResult) float64 { return r.CPUus }
 		for _, m := range rateModes {
-			rate := b.field(m, func(r rateResult) float64 { return r.PerSecond })
-			if len(rate) == 0 {
+			if len(b.field(m, rate)) == 0 {
 				continue
 			}
-			var ratios []float64
-			for i := range min(len(rate), len(single)) {
-				ratios = append(ratios, rate[i]/single[i])
-			}
-			rs := spreadOf(ratios)
-			fmt.Fprintf(w, "| %s | %s | %.2f× (%.2f–%.2f) | %s | %s | %s |\n", m, spreadOf(rate),
-				rs.Median, rs.Min, rs.Max,
-				spreadOf(b.field(m, func(r rateResult) float64 { return r.CPUus })).fmt1(),
-				spreadOf(b.field(m, func(r rateResult) float64 { return r.LossPct })).fmt1(),
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", m,
+				spreadOf(b.field(m, rate)), b.ratios(m, rate).fmt3(),
+				spreadOf(b.field(m, cpu)).fmt1(), b.ratios(m, cpu).fmt3(),
+				spreadOf(b.field(m, func(r rateResult) float64 { return r.LossPct })).fmt2(),
 				spreadOf(b.field(m, func(r rateResult) float64 { return r.AckP50US })))
 		}
+		fmt.Fprintln(w, "\n\"vs single\": the median (min–max) of the ratios within each repetition")
 	}
 	if len(b.res.Takeovers) > 0 {
 		fmt.Fprintln(w, "\nTakeover of the hot-standby primary, ms from the signal; median (min–max), n")
@@ -99,6 +106,19 @@ func (b *bench) report() {
 				spreadOf(det), spreadOf(det).N, spreadOf(pd), spreadOf(ack), spreadOf(ack).N, bound, asked)
 		}
 	}
+}
+
+// ratios are f of mode over f of the single node, repetition by
+// repetition (an interleaved repetition shares the VM's moment).
+func (b *bench) ratios(mode string, f func(rateResult) float64) spread {
+	single := b.field(modeSingle, f)
+	var out []float64
+	for i, v := range b.field(mode, f) {
+		if i < len(single) && single[i] > 0 {
+			out = append(out, v/single[i])
+		}
+	}
+	return spreadOf(out)
 }
 
 // field is f of mode's rate results, in repetition order.
