@@ -147,11 +147,15 @@ func stormConfig(tp *lab.Topology, db string) string {
 // stormCounters describes the fallback's ledger of new clients on ifname
 // from the metrics, for the log.
 func stormCounters(m opsMetrics, ifname string) string {
-	var out []string
+	var offers, caps []string
 	for _, s := range m {
-		if s.Labels["interface"] == ifname && (s.Name == "iphelper_fallback_new_client_offers_total" || s.Name == "iphelper_fallback_new_client_cap") {
-			out = append(out, fmt.Sprintf("%s%v=%.0f", s.Name, s.Labels, s.Value))
+		switch {
+		case s.Labels["interface"] != ifname:
+		case s.Name == "iphelper_fallback_new_client_offers_total":
+			offers = append(offers, fmt.Sprintf("%s=%.0f", s.Labels["event"], s.Value))
+		case s.Name == "iphelper_fallback_new_client_cap":
+			caps = append(caps, fmt.Sprintf("%s=%.0f", s.Labels["limit"], s.Value))
 		}
 	}
-	return fmt.Sprint(out)
+	return fmt.Sprintf("offers %v, cap %v", offers, caps)
 }
