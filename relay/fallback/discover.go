@@ -153,9 +153,6 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 		}
 	}
 	addr, o := s.candidate(c, r, now, known)
-	if o == OutcomeReservedForKnown && s.lendReserve(class, r.key, now) {
-		addr, o = s.candidate(c, r, now, true)
-	}
 	if o != OutcomeOffer {
 		return netip.Addr{}, false, o
 	}
@@ -181,20 +178,6 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 		}
 	}
 	return addr, !held, OutcomeOffer
-}
-
-// lendReserve reports whether a new client the reserve turned away may
-// have a reserved address after all: it came back (class offerEarned says
-// it did, past the cap; else it must have been turned away before, by
-// the reserve) while no earned offer stands abandoned unpaid (the credit
-// is whole). A site powering up with its WAN down has no returning
-// clients to keep the reserve for: all of its clients are new to the
-// scope, and retransmit until bound. mu is held.
-func (s *Server) lendReserve(class offerClass, k clientKey, now time.Time) bool {
-	if s.tab.nc.debt > 0 {
-		return false
-	}
-	return class == offerEarned || s.away.cameBack(k, now)
 }
 
 // admitNew decides whether r, a client the scope does not know, may be

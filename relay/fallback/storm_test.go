@@ -8,7 +8,8 @@ import (
 )
 
 // stormScope is testScope with a pool of 245 addresses (.10-.254): a
-// base cap of 24 offers (10 %) and a reserve of 24 for known clients.
+// base cap of 24 offers (10 %) and a reserve of 24 for known clients, so
+// that 221 new clients fit.
 func stormScope() Scope {
 	sc := testScope()
 	sc.Ranges = []Range{{ip("203.0.113.10"), ip("203.0.113.254")}}
@@ -75,15 +76,16 @@ type stormClient struct {
 // TestStormVersusFlood: new clients arrive all at once (a site powering up
 // with its WAN down, or a starvation flood, or both); those turned away by
 // the cap retransmit 4 s later if they are real. A storm of real clients
-// as large as the pool is bound by its first retransmission; a flood that
+// as large as the pool allows new clients (all but the reserve for known
+// ones) is bound by its first retransmission; a flood that
 // never retransmits holds at most the base cap; one that retransmits but
 // never REQUESTs spends the credit, and the ledger tells them apart.
 func TestStormVersusFlood(t *testing.T) {
-	storm := stormWave{n: 240, mac: stormer, retransmit: true, request: true}
+	storm := stormWave{n: 221, mac: stormer, retransmit: true, request: true}
 	flood := stormWave{n: 1000, mac: flooder}
 	replay := stormWave{n: 200, mac: flooder, retransmit: true}
-	// With a flood holding its 24 offers, 200 real clients fit the pool.
-	smaller := stormWave{n: 200, mac: stormer, retransmit: true, request: true}
+	// With a flood holding its 24 offers, 197 real clients fit.
+	smaller := stormWave{n: 197, mac: stormer, retransmit: true, request: true}
 	tests := []struct {
 		name  string
 		waves []stormWave
@@ -92,12 +94,12 @@ func TestStormVersusFlood(t *testing.T) {
 		wantBound, wantMaxFlood int
 		want                    NewClientStats // after two OfferHolds
 	}{
-		{name: "storm as large as the pool", waves: []stormWave{storm}, wantBound: 240,
-			want: NewClientStats{Offered: 240, Earned: 192, Taken: 240, Capped: 216, Cap: 24, EarnedCap: 269, CapState: "open"}},
+		{name: "storm as large as the pool minus the reserve", waves: []stormWave{storm}, wantBound: 221,
+			want: NewClientStats{Offered: 221, Earned: 173, Taken: 221, Capped: 197, Cap: 24, EarnedCap: 269, CapState: "open"}},
 		{name: "flood that never retransmits", waves: []stormWave{flood}, wantMaxFlood: 24,
 			want: NewClientStats{Offered: 24, Abandoned: 24, Capped: 976, Cap: 24, EarnedCap: 269, CapState: "open"}},
-		{name: "storm during a flood", waves: []stormWave{flood, smaller}, wantBound: 200, wantMaxFlood: 24,
-			want: NewClientStats{Offered: 224, Earned: 200, Taken: 200, Abandoned: 24, Capped: 1176, Cap: 24, EarnedCap: 269, CapState: "open"}},
+		{name: "storm during a flood", waves: []stormWave{flood, smaller}, wantBound: 197, wantMaxFlood: 24,
+			want: NewClientStats{Offered: 221, Earned: 197, Taken: 197, Abandoned: 24, Capped: 1173, Cap: 24, EarnedCap: 269, CapState: "open"}},
 		{name: "flood that retransmits, never REQUESTs", waves: []stormWave{replay}, wantMaxFlood: 200,
 			want: NewClientStats{Offered: 200, Earned: 176, Abandoned: 200, Capped: 176, Cap: 24, EarnedCap: 93, CapState: "reduced"}},
 	}
