@@ -112,9 +112,9 @@
 //     answer with a REQUEST turn their offer into a lease at once and free
 //     their place in the cap. A new client turned away that comes back
 //     (retransmits) is offered past the cap on a credit that taken offers
-//     earn and abandoned ones spend, and may use the reserve while the
-//     credit is whole: a storm of real new clients as large as the pool is
-//     bound by its first retransmission (newClients, docs/fallback.md).
+//     earn and abandoned ones spend: a storm of real new clients as large
+//     as the pool minus the reserve is bound by its first retransmission
+//     (newClients, docs/fallback.md).
 //   - Scope.ReserveForKnown (default 10% of the dynamic pool, rounded
 //     down): a new client gets an address only while more than that many
 //     are free (OutcomeReservedForKnown; a SELECTING REQUEST from a new
