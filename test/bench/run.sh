@@ -148,6 +148,6 @@ if [ "$fallback" = 1 ]; then
 fi
 
 echo "=== benchmark (progress on stderr, table on stdout)" >&2
-timeout 30m "$work/bin/benchrun" -prefix "$prefix" -bin "$work/bin" -dir "$work" \
+timeout 100m "$work/bin/benchrun" -prefix "$prefix" -bin "$work/bin" -dir "$work" \
 	-iphelper "$iphelper" -dhcrelay "$dhcrelay" -dhcp-helper "$dhcp_helper" \
 	-kea "$kea" -perfdhcp "$perfdhcp" "$@"

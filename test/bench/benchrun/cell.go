@@ -16,6 +16,12 @@ type cell struct {
 	High       *run    `json:"high,omitempty"` // at plan.highRate
 	MaxRate    float64 `json:"max_rate"`       // highest passing rate of the search
 	Steps      []step  `json:"steps,omitempty"`
+	// Closed is the closed-loop run (options.inFlight in flight); relay
+	// rows only.
+	Closed *run `json:"closed,omitempty"`
+	// WorstP99US is the highest DISCOVER→OFFER p99 of the fixed-rate runs
+	// and of the passing search steps at or below MaxRate.
+	WorstP99US float64 `json:"worst_offer_p99_us"`
 	PeakRSSKiB int64   `json:"peak_rss_kib,omitempty"`
 	LoadAvg    string  `json:"loadavg"` // /proc/loadavg when the cell started
 	Seconds    float64 `json:"seconds"`
@@ -32,6 +38,7 @@ type step struct {
 	Pass         bool    `json:"pass"`
 	LossPct      float64 `json:"loss_pct"`
 	OfferP50US   float64 `json:"offer_p50_us"`
+	OfferP99US   float64 `json:"offer_p99_us"`
 	PerSecond    float64 `json:"completed_per_s"`
 	RelayDrops   int64   `json:"relay_drops"`
 	HarnessDrops int64   `json:"harness_drops"`
@@ -93,9 +100,35 @@ func (b *bench) measureCell(ctx context.Context, c *cell, t target) error {
 		}
 		*fr.dst = &res
 	}
+	if t.row.Kind == kindRelay && !t.row.Perf {
+		time.Sleep(p.pause)
+		res, err := b.measuredClosed(ctx, t)
+		if err != nil {
+			return err
+		}
+		c.Closed = &res
+	}
 	var err error
 	c.MaxRate, c.Steps, err = b.search(ctx, t)
+	c.WorstP99US = c.worstP99()
 	return err
+}
+
+// worstP99 is the highest DISCOVER→OFFER p99 of the fixed-rate runs at or
+// below the max rate and of the passing search steps.
+func (c *cell) worstP99() float64 {
+	var w float64
+	for _, r := range []*run{c.Low, c.High} {
+		if r != nil && r.Load.Rate <= c.MaxRate {
+			w = max(w, r.Load.OfferP99US)
+		}
+	}
+	for _, s := range c.Steps {
+		if s.Pass && s.Rate <= c.MaxRate {
+			w = max(w, s.OfferP99US)
+		}
+	}
+	return w
 }
 
 // startRelay starts the process of row r (a relay, or in fallback mode a
@@ -156,7 +189,7 @@ func (b *bench) search(ctx context.Context, t target) (float64, []step, error) {
 		}
 		fast := t.row.Perf || res.Load.OfferP50US < float64(p.maxP50.Microseconds())
 		st := step{
-			Rate: rate, LossPct: res.Load.LossPct, OfferP50US: res.Load.OfferP50US,
+			Rate: rate, LossPct: res.Load.LossPct, OfferP50US: res.Load.OfferP50US, OfferP99US: res.Load.OfferP99US,
 			Pass:      res.Load.LossPct < p.maxLossPct && fast,
 			PerSecond: res.Load.PerSecond, RelayDrops: res.relayDrops(), HarnessDrops: res.harnessDrops(),
 		}
@@ -208,9 +241,12 @@ func (c *cell) progress(reps int) string {
 	if c.Failed != "" {
 		return fmt.Sprintf("%s FAILED after %.0f s: %s", head, c.Seconds, c.Failed)
 	}
-	line := fmt.Sprintf("%s max %6.0f DORA/s | @%.0f/s p50 %s/%s µs, loss %.2f %% | @%.0f/s loss %.2f %%",
-		head, c.MaxRate, c.Low.Load.Rate, f0(c.Low.Load.OfferP50US), f0(c.Low.Load.AckP50US), c.Low.Load.LossPct,
-		c.High.Load.Rate, c.High.Load.LossPct)
+	line := fmt.Sprintf("%s max %6.0f DORA/s (worst p99 %s µs) | @%.0f/s p50 %s/%s µs, loss %.2f %% | @%.0f/s p50/p99 %s/%s µs, loss %.2f %%",
+		head, c.MaxRate, f0(c.WorstP99US), c.Low.Load.Rate, f0(c.Low.Load.OfferP50US), f0(c.Low.Load.AckP50US), c.Low.Load.LossPct,
+		c.High.Load.Rate, f0(c.High.Load.OfferP50US), f0(c.High.Load.OfferP99US), c.High.Load.LossPct)
+	if c.Closed != nil {
+		line += fmt.Sprintf(" | closed %.0f/s", c.Closed.Load.PerSecond)
+	}
 	if c.Row != rowNoRelay {
 		line += fmt.Sprintf(" | CPU %s / %s µs/DORA | RSS %s MiB", f1(c.Low.CPUPerDORAus), f1(c.High.CPUPerDORAus),
 			f1(float64(c.PeakRSSKiB)/1024))

@@ -85,8 +85,24 @@ func (b *bench) snapshot(t target) (counters, error) {
 // result with the process's CPU and drops and the lab's drops during the
 // run.
 func (b *bench) measured(ctx context.Context, t target, rate float64, count int) (run, error) {
+	return b.measuredLoad(t, func() (dora.Result, *perfReport, error) { return b.drive(ctx, t.row, rate, count) })
+}
+
+// measuredClosed is measured for a closed-loop run of the loadgen: the
+// plan's inFlight transactions in flight for the search's step length.
+func (b *bench) measuredClosed(ctx context.Context, t target) (run, error) {
+	return b.measuredLoad(t, func() (dora.Result, *perfReport, error) {
+		res, err := b.closedLoad(ctx, t.row.clientNS(), b.o.inFlight, b.o.plan.searchLen)
+		b.completed += res.Completed
+		return res, nil, err
+	})
+}
+
+// measuredLoad runs load and returns its result with the process's CPU
+// and drops and the lab's drops meanwhile.
+func (b *bench) measuredLoad(t target, load func() (dora.Result, *perfReport, error)) (run, error) {
 	before, err0 := b.snapshot(t)
-	res, perf, err := b.drive(ctx, t.row, rate, count)
+	res, perf, err := load()
 	if err != nil {
 		return run{}, err
 	}
