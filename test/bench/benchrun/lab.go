@@ -99,7 +99,7 @@ func (o options) rows() []row {
 }
 
 // pinnedSuffix ends the name of a pinned relay's row.
-const pinnedSuffix = "/pinned"
+const pinnedSuffix = "-pinned"
 
 // pinRows applies the -pin mode to the relay rows rs (the no-relay row
 // stays as it is): each relay's pinned twin follows it (pinBoth), or

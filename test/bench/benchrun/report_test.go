@@ -97,12 +97,12 @@ func TestPinRows(t *testing.T) {
 	for _, r := range filterRows(o.rows(), []string{"iphelper", "none"}) {
 		got = append(got, r.Name+": "+strings.Join(r.Args[:min(len(r.Args), 4)], " "))
 	}
-	want := []string{"iphelper: iphelper run --allow-root --interface", "iphelper/pinned: taskset -c 1 iphelper", "none: "}
+	want := []string{"iphelper: iphelper run --allow-root --interface", "iphelper-pinned: taskset -c 1 iphelper", "none: "}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 	o.pin = pinOnly
-	if diff := cmp.Diff([]string{"iphelper/pinned", "dhcp-helper/pinned", "none"}, names(o.rows())); diff != "" {
+	if diff := cmp.Diff([]string{"iphelper-pinned", "dhcp-helper-pinned", "none"}, names(o.rows())); diff != "" {
 		t.Errorf("-pin only rows (-want +got):\n%s", diff)
 	}
 }
