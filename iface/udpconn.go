@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -141,4 +143,46 @@ func (s *UDPConn) Close() error { return s.c.Close() }
 // net.ErrClosed) holds after Close.
 func (s *UDPConn) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: "udp4", Source: s.c.LocalAddr(), Err: err}
+}
+
+// ReceiveOverflows returns UdpRcvbufErrors of the process's network
+// namespace (/proc/net/snmp): the UDP datagrams the kernel dropped
+// because a receive buffer was full. It is the namespace's count, not
+// only this socket's: the socket's own drop count (sk_drops) also counts
+// every datagram its filter turns away, which for the relay's socket is
+// every broadcast BOOTREQUEST of its downstream interfaces.
+func (s *UDPConn) ReceiveOverflows() (uint64, error) {
+	b, err := os.ReadFile("/proc/net/snmp")
+	if err != nil {
+		return 0, fmt.Errorf("failed to read udp receive buffer errors: %w", err)
+	}
+	return snmpCounter(b, "Udp:", "RcvbufErrors")
+}
+
+// snmpCounter returns the counter name of the protocol proto ("Udp:")
+// from the contents of /proc/net/snmp: a line of names, then a line of
+// values, per protocol.
+func snmpCounter(b []byte, proto, name string) (uint64, error) {
+	var names []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != proto {
+			continue
+		}
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, n := range names {
+			if n == name && i < len(f) {
+				v, err := strconv.ParseUint(f[i], 10, 64)
+				if err != nil {
+					return 0, fmt.Errorf("failed to parse %s %s %q: %w", proto, name, f[i], err)
+				}
+				return v, nil
+			}
+		}
+		break
+	}
+	return 0, fmt.Errorf("no %s %s in /proc/net/snmp", proto, name)
 }

@@ -68,8 +68,12 @@ type agent struct {
 	settleOnce sync.Once
 }
 
-// connBox lets an interface value live in an atomic.Pointer.
-type connBox struct{ c iface.FrameConn }
+// connBox lets an interface value live in an atomic.Pointer, with the
+// socket's drops counted so far (countSocketDrops).
+type connBox struct {
+	c     iface.FrameConn
+	drops atomic.Uint64
+}
 
 func newAgent(r *Relay, st *ifState) *agent {
 	a := &agent{r: r, log: r.log.With("iface", st.name), wake: make(chan struct{}, 1), done: make(chan struct{}), settled: make(chan struct{})}
@@ -158,10 +162,11 @@ func (a *agent) run(ctx context.Context) error {
 			a.waitWake(ctx, backoff.next())
 			continue
 		}
-		a.conn.Store(&connBox{c})
+		a.conn.Store(&connBox{c: c})
 		a.setStatus(StateUp)
 		err = a.readLoop(ctx, c)
-		a.conn.Store(nil)
+		box := a.conn.Swap(nil)
+		countSocketDrops(box, a.state.Load().counters) // its last drops, before they go with it
 		c.Close()
 		if ctx.Err() != nil {
 			return nil
@@ -192,7 +197,7 @@ func (a *agent) waitWake(ctx context.Context, d time.Duration) {
 	}
 }
 
-// frameTryReader is a packet socket that can be polled: the real one.
+// frameTryReader is a packet socket that can be drained: the real one.
 type frameTryReader interface {
 	TryReadFrame(b []byte) (n int, info iface.FrameInfo, ok bool, err error)
 }
@@ -203,21 +208,27 @@ type ringEnabler interface {
 	EnableRing() error
 }
 
-// ringAfterTicks is how long a loop polls, in ticks (100 ms), before its
-// socket gets a receive ring: a ring is for a storm, not a burst, and
-// setting one up (a socket, 4 MiB, a few milliseconds) is worth it only
-// then.
-const ringAfterTicks = 100
+// ringAfter is how long a loop is busy (package pace) before its socket
+// gets a receive ring: a ring is for a storm, not a burst, and setting one
+// up (a socket, 4 MiB, a few milliseconds) is worth it only then.
+const ringAfter = 100 * time.Millisecond
 
 // maxRings bounds the packet sockets that receive into a ring (4 MiB of
 // kernel memory each, kept until the socket closes): the busiest few of a
-// box with a thousand VLANs, 32 MiB at most. The others poll their queues.
+// box with a thousand VLANs, 32 MiB at most. The others read their queues.
 const maxRings = 8
 
+// drainBudget is how many frames a loop relays before it sends its
+// outbox, while it drains its socket: the first of a long burst leave
+// before the last is read.
+const drainBudget = outboxSlots
+
 // readLoop reads and relays requests until the socket fails or ctx ends.
-// It waits for each frame, or under load polls the socket every tick (see
-// package pace), and sends what it relayed in one batch before it waits or
-// sleeps.
+// It waits for the socket to be readable (the runtime's poller: the
+// goroutine parks, and its processor runs the others), then drains it,
+// relaying every frame that is waiting until a read finds none, sends
+// what it relayed in one batch, and waits again: batches come from what
+// is there when the loop wakes, never from sleeping (NAPI's scheme).
 func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 	stopClose := context.AfterFunc(ctx, func() { c.Close() })
 	defer stopClose()
@@ -227,7 +238,8 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 	tr, _ := c.(frameTryReader)
 	rate := a.r.cfg.Load().PollRate
 	p := pace.New(rate)
-	ringed, ticks := false, 0 // ticks: sleeps since the loop began to poll
+	ringed := false
+	var busySince time.Time
 	defer func() {
 		if ringed { // the caller closes the socket, and the ring with it
 			a.r.rings.Add(-1)
@@ -236,47 +248,51 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		a.ringed.Store(false)
 	}()
 	for {
-		var (
-			n    int
-			info iface.FrameInfo
-			err  error
-		)
-		if tr != nil && p.Polling() {
-			var ok bool
-			n, info, ok, err = tr.TryReadFrame(buf[:readBufSize-512])
-			if err == nil && !ok {
-				a.r.flushRequests(out)
-				if p.Idle(time.Now()) {
-					if ticks++; ticks == ringAfterTicks && !ringed {
-						ringed = a.enableRing(c)
-						a.ringed.Store(ringed)
-					}
-					iface.PollSleep(pace.DefaultTick)
-				} else {
-					rate = a.r.cfg.Load().PollRate
-					p = pace.New(rate)  // a reload's threshold
-					*out = requestOut{} // flushed: let the slots go
-					ticks = 0
-					a.polling.Store(false)
-					a.log.Debug("packet socket quiet again: waiting for each frame")
-				}
-				continue
-			}
-		} else {
-			a.r.flushRequests(out)
-			n, info, err = c.ReadFrame(buf[:readBufSize-512])
-			p, rate = repace(p, rate, a.r.cfg.Load().PollRate)
-		}
+		a.r.flushRequests(out)
+		n, info, err := c.ReadFrame(buf[:readBufSize-512])
 		if err != nil {
 			return err
 		}
+		p, rate = repace(p, rate, a.r.cfg.Load().PollRate)
 		now := time.Now()
-		if p.Read(now) && tr != nil && out.want == 0 {
-			out.want = outboxSlots
-			a.polling.Store(true)
-			a.log.Debug("packet socket busy: polling it every tick", "poll_above", a.r.cfg.Load().PollRate, "tick", pace.DefaultTick)
+		for k := 1; ; k++ {
+			if p.Read(now) && out.want == 0 {
+				out.want, busySince = outboxSlots, now
+				a.polling.Store(true)
+				a.log.Debug("packet socket busy: batching", "poll_above", rate)
+			}
+			a.handleFrame(buf[:n:readBufSize], info, out, now)
+			if tr == nil {
+				break
+			}
+			if k%drainBudget == 0 {
+				a.r.flushRequests(out)
+			}
+			var ok bool
+			n, info, ok, err = tr.TryReadFrame(buf[:readBufSize-512])
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			now = time.Now()
 		}
-		a.handleFrame(buf[:n:readBufSize], info, out, now)
+		if !p.Polling() {
+			continue
+		}
+		if !p.Idle(now) {
+			a.r.flushRequests(out)
+			*out = requestOut{} // flushed: let the slots go
+			a.polling.Store(false)
+			a.log.Debug("packet socket quiet again")
+			continue
+		}
+		if !ringed && !busySince.IsZero() && now.Sub(busySince) >= ringAfter {
+			busySince = time.Time{} // one try per busy spell
+			ringed = a.enableRing(c)
+			a.ringed.Store(ringed)
+		}
 	}
 }
 

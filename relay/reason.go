@@ -28,6 +28,7 @@ const (
 	ReasonSendFailed                   // the UDP send to a helper failed
 	ReasonRateHelper                   // over the helper's global ceiling (helper-rate-limit)
 	ReasonFallbackBusy                 // the fallback server's queue is full
+	ReasonSocketOverflow               // the packet socket (its queue or ring) was full: the kernel dropped the frame
 
 	// Reply path (upstream UDP socket).
 	ReasonReplyMalformed      // BOOTREPLY is malformed
@@ -39,6 +40,7 @@ const (
 	ReasonCircuitCollision    // interfaces sharing the giaddr stamp this option 82, and the client's subnet does not pick one
 	ReasonInterfaceDown       // the interface the reply is for has no listener
 	ReasonDeliverFailed       // writing the frame to the client failed
+	ReasonReplyOverflow       // a UDP receive buffer of the relay's network namespace was full (UdpRcvbufErrors)
 
 	numReasons
 )
@@ -63,6 +65,7 @@ var reasonNames = [numReasons]string{
 	ReasonNoHelper:            "no_helper",
 	ReasonSendFailed:          "send_failed",
 	ReasonFallbackBusy:        "fallback_busy",
+	ReasonSocketOverflow:      "socket_overflow",
 	ReasonReplyMalformed:      "reply_malformed",
 	ReasonReplyFromDownstream: "reply_from_downstream",
 	ReasonUnknownGIAddr:       "unknown_giaddr",
@@ -72,6 +75,7 @@ var reasonNames = [numReasons]string{
 	ReasonCircuitCollision:    "circuit_id_collision",
 	ReasonInterfaceDown:       "interface_down",
 	ReasonDeliverFailed:       "deliver_failed",
+	ReasonReplyOverflow:       "reply_overflow",
 }
 
 // String returns the reason's stable name, e.g. "max_hops".

@@ -23,15 +23,14 @@ import (
 // the health bookkeeping and the frame. The queued frames leave in one
 // batch when the loop flushes its outbox (outbox.go).
 
-// replyTryReader is an upstream socket that can be polled: the real one.
+// replyTryReader is an upstream socket that can be drained: the real one.
 type replyTryReader interface {
 	TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error)
 }
 
-// replyLoop reads BOOTREPLYs from the upstream socket and delivers them. Like
-// an agent's read loop it waits for each reply or, under load, polls the
-// socket every tick, and sends the frames it built in one batch per socket
-// before it waits or sleeps.
+// replyLoop reads BOOTREPLYs from the upstream socket and delivers them.
+// Like an agent's read loop it waits for the socket to be readable, drains
+// it, sends the frames it built in one batch per socket, and waits again.
 func (r *Relay) replyLoop(ctx context.Context) {
 	buf := make([]byte, 65536)
 	oob := make([]byte, pktinfoOOB)
@@ -42,31 +41,8 @@ func (r *Relay) replyLoop(ctx context.Context) {
 	rate := r.cfg.Load().PollRate
 	p := pace.New(rate)
 	for {
-		var (
-			n, oobn int
-			src     netip.AddrPort
-			err     error
-		)
-		if tr != nil && p.Polling() {
-			var ok bool
-			n, oobn, _, src, ok, err = tr.TryReadMsgUDPAddrPort(buf, oob)
-			if err == nil && !ok {
-				r.flushReplies(out)
-				if p.Idle(time.Now()) {
-					iface.PollSleep(pace.DefaultTick)
-				} else {
-					rate = r.cfg.Load().PollRate
-					p = pace.New(rate) // a reload's threshold
-					*out = replyOut{}  // flushed: let the slots go
-					r.log.Debug("upstream socket quiet again: waiting for each reply")
-				}
-				continue
-			}
-		} else {
-			r.flushReplies(out)
-			n, oobn, _, src, err = r.up.ReadMsgUDPAddrPort(buf, oob)
-			p, rate = repace(p, rate, r.cfg.Load().PollRate)
-		}
+		r.flushReplies(out)
+		n, oobn, _, src, err := r.up.ReadMsgUDPAddrPort(buf, oob)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
@@ -74,12 +50,32 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			r.log.Warn("failed to read from upstream socket", "err", err)
 			continue
 		}
+		p, rate = repace(p, rate, r.cfg.Load().PollRate)
 		now := time.Now()
-		if p.Read(now) && tr != nil && out.want == 0 {
-			out.want = outboxSlots
-			r.log.Debug("upstream socket busy: polling it every tick", "poll_above", r.cfg.Load().PollRate, "tick", pace.DefaultTick)
+		for k := 1; ; k++ {
+			if p.Read(now) && out.want == 0 {
+				out.want = outboxSlots
+				r.log.Debug("upstream socket busy: batching", "poll_above", rate)
+			}
+			r.handleReply(src.Addr().Unmap(), iface.PktinfoIfindex(oob[:oobn]), buf[:n], frame, out, now)
+			if tr == nil {
+				break
+			}
+			if k%drainBudget == 0 {
+				r.flushReplies(out)
+			}
+			var ok bool
+			n, oobn, _, src, ok, err = tr.TryReadMsgUDPAddrPort(buf, oob)
+			if err != nil || !ok {
+				break // a read error is the blocking read's to report
+			}
+			now = time.Now()
 		}
-		r.handleReply(src.Addr().Unmap(), iface.PktinfoIfindex(oob[:oobn]), buf[:n], frame, out, now)
+		if p.Polling() && !p.Idle(now) {
+			r.flushReplies(out)
+			*out = replyOut{} // flushed: let the slots go
+			r.log.Debug("upstream socket quiet again")
+		}
 	}
 }
 

@@ -9,13 +9,13 @@ import (
 
 // cell is one repetition of one row.
 type cell struct {
-	Row        string  `json:"row"`
-	Rep        int     `json:"rep"`
-	Failed     string  `json:"failed,omitempty"`
-	Low        *run    `json:"low,omitempty"`  // at plan.lowRate
-	High       *run    `json:"high,omitempty"` // at plan.highRate
-	MaxRate    float64 `json:"max_rate"`       // highest passing rate of the search
-	Steps      []step  `json:"steps,omitempty"`
+	Row     string  `json:"row"`
+	Rep     int     `json:"rep"`
+	Failed  string  `json:"failed,omitempty"`
+	Low     *run    `json:"low,omitempty"`  // at plan.lowRate
+	High    *run    `json:"high,omitempty"` // at plan.highRate
+	MaxRate float64 `json:"max_rate"`       // highest passing rate of the search
+	Steps   []step  `json:"steps,omitempty"`
 	// Closed is the closed-loop run (options.inFlight in flight); relay
 	// rows only.
 	Closed *run `json:"closed,omitempty"`

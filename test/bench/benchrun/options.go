@@ -14,7 +14,7 @@ type options struct {
 	pin                            string // pinOff, pinOnly or pinBoth: rows of relays pinned to one CPU
 	pinCPU                         int    // the CPU a pinned relay runs on (taskset -c)
 	inFlight                       int    // the closed-loop run's transactions in flight
-	fallback                       bool // the fallback-server benchmark instead of the relay one
+	fallback                       bool   // the fallback-server benchmark instead of the relay one
 	plan                           plan
 }
 

@@ -18,7 +18,7 @@ type results struct {
 	Reps       int       `json:"reps"`
 	Order      []string  `json:"order"`
 	Broadcast  bool      `json:"broadcast"`
-	Even       bool      `json:"even"`   // the loadgen paced evenly
+	Even       bool      `json:"even"`    // the loadgen paced evenly
 	PinCPU     int       `json:"pin_cpu"` // the CPU of the pinned rows
 	InFlight   int       `json:"closed_in_flight"`
 	Clients    int       `json:"clients"`
