@@ -391,8 +391,8 @@ func frameHash(b []byte) uint64 {
 }
 
 // TryReadFrame is ReadFrame that never waits: when no frame is waiting it
-// returns at once with ok false. A read loop under load polls with it (see
-// relay/pace) instead of being woken for every frame.
+// returns at once with ok false. A read loop drains its socket with it
+// after each wake-up, until it reports ok false.
 func (c *PacketConn) TryReadFrame(b []byte) (n int, info FrameInfo, ok bool, err error) {
 	if len(b) == 0 {
 		return 0, FrameInfo{}, false, fmt.Errorf("failed to read from packet socket on %q: empty buffer", c.name)

@@ -67,7 +67,7 @@ func (s *UDPConn) ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr ne
 
 // TryReadMsgUDPAddrPort is ReadMsgUDPAddrPort that never waits: when no
 // datagram is waiting it returns at once with ok false. The reply loop
-// polls with it under load (see relay/pace and PollSleep).
+// drains the socket with it after each wake-up.
 func (s *UDPConn) TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error) {
 	if len(b) == 0 {
 		return 0, 0, 0, netip.AddrPort{}, false, fmt.Errorf("failed to read from the udp socket: empty buffer")
