@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -59,6 +62,10 @@ func (b *bench) cell(ctx context.Context, r row, rep int) *cell {
 	b.completed = 0
 	defer func() { c.Completed = b.completed }()
 	t := target{row: r}
+	if r.Pinned {
+		restore := b.pinHarness()
+		defer restore()
+	}
 	if r.Args != nil {
 		var err error
 		t.proc, err = b.startRelay(ctx, r)
@@ -84,6 +91,34 @@ func (b *bench) cell(ctx context.Context, r row, rep int) *cell {
 		}
 	}
 	return c
+}
+
+// pinHarness keeps the loadgen and the responder off the pinned relay's
+// CPU for a cell, as a lab with a CPU of its own for the relay has them,
+// and returns what puts the responder back on every CPU. (The no-relay
+// row's harness runs on every CPU: its ceiling is the higher one.)
+func (b *bench) pinHarness() func() {
+	n := runtime.NumCPU()
+	var others []string
+	for i := range n {
+		if i != b.o.pinCPU {
+			others = append(others, strconv.Itoa(i))
+		}
+	}
+	if len(others) == 0 {
+		return func() {}
+	}
+	b.harnessCPUs = strings.Join(others, ",")
+	setAffinity := func(list string) {
+		if b.responder != nil {
+			_, _ = command("taskset", "-a", "-p", "-c", list, strconv.Itoa(b.responder.pid()))
+		}
+	}
+	setAffinity(b.harnessCPUs)
+	return func() {
+		b.harnessCPUs = ""
+		setAffinity(fmt.Sprintf("0-%d", n-1))
+	}
 }
 
 // measureCell runs the fixed-rate runs and the search.

@@ -51,11 +51,13 @@ func (b *bench) closedLoad(ctx context.Context, role string, inFlight int, dur t
 // in errors.
 func (b *bench) loadgen(ctx context.Context, role, what string, dur time.Duration, args ...string) (dora.Result, error) {
 	ns := b.o.ns(role)
-	cmd := []string{
-		"ip", "netns", "exec", ns, filepath.Join(b.o.bin, "loadgen"), "-json",
-		"-interface", clientIf, "-clients", strconv.Itoa(b.o.clients),
-		"-duration", dur.String(), "-timeout", b.o.plan.timeout.String(),
+	cmd := []string{"ip", "netns", "exec", ns}
+	if b.harnessCPUs != "" {
+		cmd = append(cmd, "taskset", "-c", b.harnessCPUs)
 	}
+	cmd = append(cmd, filepath.Join(b.o.bin, "loadgen"), "-json",
+		"-interface", clientIf, "-clients", strconv.Itoa(b.o.clients),
+		"-duration", dur.String(), "-timeout", b.o.plan.timeout.String())
 	cmd = append(cmd, args...)
 	if b.o.broadcast {
 		cmd = append(cmd, "-broadcast")
