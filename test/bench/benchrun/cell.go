@@ -62,7 +62,7 @@ func (b *bench) cell(ctx context.Context, r row, rep int) *cell {
 	b.completed = 0
 	defer func() { c.Completed = b.completed }()
 	t := target{row: r}
-	if r.Pinned {
+	if r.Pinned && b.o.pinHarness {
 		restore := b.pinHarness()
 		defer restore()
 	}

@@ -56,6 +56,7 @@ func mainErr() error {
 	pace := flag.String("pace", "even", "how the loadgen paces its open loop: even (each DISCOVER alone at its due time) or burst (what is due, in one batch per wake-up)")
 	flag.StringVar(&o.pin, "pin", pinBoth, "relays pinned to one CPU: both (each relay on every CPU and pinned), only (pinned), off")
 	flag.IntVar(&o.pinCPU, "pin-cpu", 1, "the CPU of a pinned relay (taskset -c)")
+	flag.BoolVar(&o.pinHarness, "pin-harness", false, "in a pinned relay's cells, run the loadgen and the responder on the other CPUs (on 2 CPUs that leaves the harness one CPU, which it saturates first)")
 	flag.IntVar(&o.inFlight, "in-flight", 256, "transactions in flight in the closed-loop run")
 	flag.BoolVar(&o.quick, "quick", false, "short runs, to check the harness (figures are not comparable)")
 	flag.BoolVar(&o.fallback, "fallback", false, "benchmark iphelper's fallback server against Kea instead of the relays")

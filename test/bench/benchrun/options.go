@@ -13,6 +13,7 @@ type options struct {
 	even                           bool   // the loadgen paces evenly (one DISCOVER per send); else in small bursts
 	pin                            string // pinOff, pinOnly or pinBoth: rows of relays pinned to one CPU
 	pinCPU                         int    // the CPU a pinned relay runs on (taskset -c)
+	pinHarness                     bool   // a pinned relay's cell runs the loadgen and responder on the other CPUs
 	inFlight                       int    // the closed-loop run's transactions in flight
 	fallback                       bool   // the fallback-server benchmark instead of the relay one
 	plan                           plan
