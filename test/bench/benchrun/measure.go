@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"path/filepath"
 
 	"github.com/iphelper/iphelper/test/bench/internal/dora"
 )
@@ -13,7 +14,7 @@ type counters struct {
 	relayTicks   int64 // utime + stime of the relay
 	relayRuntime int64 // ns on CPU of the relay's threads
 	relayUDP     int64 // UdpRcvbufErrors in the relay's namespace
-	relayPacket  int64 // sk_drops of the relay's packet sockets
+	relayPacket  int64 // sk_drops of the relay's packet sockets (iphelper: its socket_overflow drops)
 	responder    int64 // UdpRcvbufErrors in the responder's namespace
 	clientUDP    int64 // UdpRcvbufErrors in perfdhcp's namespace (perfdhcp rows)
 	links        int64 // rx+tx drops of the lab's links
@@ -66,7 +67,16 @@ func (b *bench) snapshot(t target) (counters, error) {
 		c.relayTicks = note(cpuTicks(pid))
 		c.relayRuntime = note(runtimeNanos(pid))
 		c.relayUDP = note(udpCounter(pid, "RcvbufErrors"))
-		c.relayPacket = note(packetDrops(b.o.ns(t.row.serverNS()), pid))
+		if t.row.Base == "iphelper" && t.row.Kind == kindRelay {
+			// Its own counters: PACKET_STATISTICS includes a ring's drops,
+			// which sk_drops (ss) misses.
+			// (reply_overflow is the namespace's UdpRcvbufErrors: relayUDP.)
+			p, _, err := iphelperOverflows(b.o.iphelper, filepath.Join(b.o.dir, "iphelper-control.sock"))
+			errs = append(errs, err)
+			c.relayPacket = p
+		} else {
+			c.relayPacket = note(packetDrops(b.o.ns(t.row.serverNS()), pid))
+		}
 	}
 	if rs != nil {
 		c.responder = note(udpCounter(rs.pid(), "RcvbufErrors"))
