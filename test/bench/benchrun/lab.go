@@ -69,9 +69,12 @@ const (
 // rows returns the rows to run, in the order they are interleaved.
 func (o options) rows() []row {
 	var rs []row
-	if o.iphelper != "" {
-		rs = append(rs, row{Name: "iphelper", Base: "iphelper", Packet: 1, Args: []string{
-			o.iphelper, "run", "--allow-root", "--interface", relayDown, "--helper-address", serverAddr,
+	for _, ip := range []struct{ name, bin string }{{"iphelper", o.iphelper}, {"iphelper-b", o.iphelperB}} {
+		if ip.bin == "" {
+			continue
+		}
+		rs = append(rs, row{Name: ip.name, Base: ip.name, Packet: 1, Args: []string{
+			ip.bin, "run", "--allow-root", "--interface", relayDown, "--helper-address", serverAddr,
 			// Its own control socket: the default lives in the file system
 			// that every namespace shares.
 			"--control-socket", filepath.Join(o.dir, "iphelper-control.sock"),

@@ -47,6 +47,7 @@ func mainErr() error {
 	flag.StringVar(&o.prefix, "prefix", "", "namespace prefix of the lab run.sh built (iphb-PID-)")
 	flag.StringVar(&o.bin, "bin", "", "directory holding the loadgen and responder binaries")
 	flag.StringVar(&o.iphelper, "iphelper", "", "iphelper binary")
+	flag.StringVar(&o.iphelperB, "iphelper-b", "", "a second iphelper binary, run as row iphelper-b beside iphelper (an A/B in one run)")
 	flag.StringVar(&o.dhcrelay, "dhcrelay", "dhcrelay", "ISC dhcrelay binary (empty: skip)")
 	flag.StringVar(&o.dhcpHelper, "dhcp-helper", "", "dhcp-helper binary (empty: skip)")
 	flag.StringVar(&o.dir, "dir", "", "work directory: logs and results.json")

@@ -6,6 +6,7 @@ import "time"
 type options struct {
 	prefix, bin, dir               string
 	iphelper, dhcrelay, dhcpHelper string
+	iphelperB                      string // a second iphelper binary, row iphelper-b: an A/B in one run
 	kea, perfdhcp                  string // fallback mode: the servers' binaries
 	deadHelper                     string // fallback mode: iphelper's helper address, which answers nothing
 	reps, clients                  int

@@ -88,6 +88,11 @@ func printRatios(w io.Writer, r *results, suffix string) {
 		x = ip.OfferP50 / dh.OfferP50
 		fmt.Fprintf(w, "  DISCOVER→OFFER p50 @%.0f/s / dhcp-helper's: %s× %s\n", r.LowRate, f2(x), verdict(x <= 1, "target ≤ 1×"))
 	}
+	if b, ok := r.row("iphelper-b" + suffix); ok {
+		fmt.Fprintf(w, "  A/B against iphelper-b: max %s×, closed loop %s×, CPU per DORA @%.0f/s %s×, DISCOVER→OFFER p50 @%.0f/s %s×, worst p99 %s×\n",
+			f2(ip.MaxRate/b.MaxRate), f2(ip.Closed/b.Closed), r.HighRate, f2(ip.CPUHigh/b.CPUHigh), r.HighRate,
+			f2(ip.OfferP50High/b.OfferP50High), f2(ip.WorstP99/b.WorstP99))
+	}
 	if dr, ok := r.row("dhcrelay" + suffix); ok {
 		x := ip.CPUHigh / dr.CPUHigh
 		fmt.Fprintf(w, "  relay CPU per DORA @%.0f/s / dhcrelay -a's: %s× %s\n", r.HighRate, f2(x), verdict(x <= 0.5, "target ≤ 0.5×"))
