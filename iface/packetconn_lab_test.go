@@ -559,3 +559,37 @@ func TestPacketConnReadAfterEmptyTry(t *testing.T) {
 		}
 	}
 }
+
+// TestPacketConnReadFrameIdle: the read of a draining loop calls idle
+// when the socket is empty, before it waits, and not while a frame is
+// waiting; the frame that comes during the wait is read. From the queue
+// and from a ring.
+func TestPacketConnReadFrameIdle(t *testing.T) {
+	l := newLab(t)
+	pc := l.listen(l.h1, "a0")
+	peer := l.udp(l.h2, "203.0.113.2:6767", "")
+	buf := make([]byte, 1500)
+	for _, ring := range []bool{false, true} {
+		if ring {
+			l.enableRing(pc)
+		}
+		want := fmt.Sprintf("waiting, ring %v", ring)
+		sendUDP(t, peer, "203.0.113.1:67", want)
+		time.Sleep(50 * time.Millisecond)
+		idles := 0
+		_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, info, err := pc.ReadFrameIdle(buf, func() { idles++ })
+		if d, perr := ParseUDP4(buf[:n], info); err != nil || perr != nil || string(d.Payload) != want || idles != 0 {
+			t.Fatalf("read of a waiting frame: %q, %v, %v, %d idle calls; want %q and none", d.Payload, err, perr, idles, want)
+		}
+		want = fmt.Sprintf("after the idle call, ring %v", ring)
+		n, info, err = pc.ReadFrameIdle(buf, func() {
+			if idles++; idles == 1 { // the socket is empty: what a loop sends here makes the next frame
+				sendUDP(t, peer, "203.0.113.1:67", want)
+			}
+		})
+		if d, perr := ParseUDP4(buf[:n], info); err != nil || perr != nil || string(d.Payload) != want || idles < 1 {
+			t.Fatalf("read of an empty socket: %q, %v, %v, %d idle calls; want %q after at least one", d.Payload, err, perr, idles, want)
+		}
+	}
+}

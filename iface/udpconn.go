@@ -55,12 +55,22 @@ func newUDPConn(c *net.UDPConn) (*UDPConn, error) {
 // into oob, like net.UDPConn's method of that name. One goroutine reads at
 // a time.
 func (s *UDPConn) ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, err error) {
+	return s.ReadMsgUDPAddrPortIdle(b, oob, nil)
+}
+
+// ReadMsgUDPAddrPortIdle is ReadMsgUDPAddrPort for a loop that drains the
+// socket: each time it finds no datagram waiting it calls idle (when not
+// nil), then waits for one (see PacketConn.ReadFrameIdle). idle must not
+// read from or close s.
+func (s *UDPConn) ReadMsgUDPAddrPortIdle(b, oob []byte, idle func()) (n, oobn, flags int, addr netip.AddrPort, err error) {
 	if len(b) == 0 {
 		return 0, 0, 0, netip.AddrPort{}, fmt.Errorf("failed to read from the udp socket: empty buffer")
 	}
 	r := s.rx
 	r.setFrom(b, oob)
+	r.idle = idle
 	err = s.raw.Read(r.do)
+	r.idle = nil
 	r.clear()
 	return s.result(err)
 }

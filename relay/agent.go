@@ -197,9 +197,10 @@ func (a *agent) waitWake(ctx context.Context, d time.Duration) {
 	}
 }
 
-// frameTryReader is a packet socket that can be drained: the real one.
-type frameTryReader interface {
-	TryReadFrame(b []byte) (n int, info iface.FrameInfo, ok bool, err error)
+// frameDrainer is a packet socket whose read calls a function each time
+// it finds the socket empty, before it waits: the real one.
+type frameDrainer interface {
+	ReadFrameIdle(b []byte, idle func()) (n int, info iface.FrameInfo, err error)
 }
 
 // ringEnabler is a packet socket that can receive into a ring: the real
@@ -223,23 +224,57 @@ const maxRings = 8
 // before the last is read.
 const drainBudget = outboxSlots
 
+// requestDrain is the state an agent's read loop keeps across reads: its
+// outbox, its pacer, and what the end of a drain decided.
+type requestDrain struct {
+	a         *agent
+	out       *requestOut
+	p         *pace.Pacer
+	rate      int       // the poll-above p was made for
+	k         int       // frames relayed since the socket was last found empty
+	busySince time.Time // when the loop became busy; zero once the ring was tried
+	wantRing  bool      // busy long enough: give the socket a ring after this read
+}
+
+// idle ends a drain: the socket is empty. It sends the outbox, and on a
+// busy loop asks the pacer whether it still is.
+func (d *requestDrain) idle() {
+	d.k = 0
+	d.a.r.flushRequests(d.out)
+	if !d.p.Polling() {
+		return
+	}
+	now := time.Now()
+	if !d.p.Idle(now) {
+		*d.out = requestOut{} // flushed: let the slots go
+		d.a.polling.Store(false)
+		d.a.log.Debug("packet socket quiet again")
+		return
+	}
+	if !d.busySince.IsZero() && now.Sub(d.busySince) >= ringAfter {
+		d.busySince = time.Time{} // one try per busy spell
+		d.wantRing = true
+	}
+}
+
 // readLoop reads and relays requests until the socket fails or ctx ends.
 // It waits for the socket to be readable (the runtime's poller: the
 // goroutine parks, and its processor runs the others), then drains it,
-// relaying every frame that is waiting until a read finds none, sends
-// what it relayed in one batch, and waits again: batches come from what
-// is there when the loop wakes, never from sleeping (NAPI's scheme).
+// relaying every frame that is waiting; the read that finds it empty
+// sends what the drain relayed in one batch (requestDrain.idle) and waits
+// again. Batches come from what is there when the loop wakes, never from
+// sleeping (NAPI's scheme).
 func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 	stopClose := context.AfterFunc(ctx, func() { c.Close() })
 	defer stopClose()
 	buf := make([]byte, readBufSize)
 	out := &requestOut{}
 	defer a.r.flushRequests(out)
-	tr, _ := c.(frameTryReader)
 	rate := a.r.cfg.Load().PollRate
-	p := pace.New(rate)
+	d := &requestDrain{a: a, out: out, p: pace.New(rate), rate: rate}
+	idle := d.idle // bound once: no allocation per read
+	dr, _ := c.(frameDrainer)
 	ringed := false
-	var busySince time.Time
 	defer func() {
 		if ringed { // the caller closes the socket, and the ring with it
 			a.r.rings.Add(-1)
@@ -248,50 +283,37 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 		a.ringed.Store(false)
 	}()
 	for {
-		a.r.flushRequests(out)
-		n, info, err := c.ReadFrame(buf[:readBufSize-512])
+		var (
+			n    int
+			info iface.FrameInfo
+			err  error
+		)
+		if dr != nil {
+			n, info, err = dr.ReadFrameIdle(buf[:readBufSize-512], idle)
+		} else {
+			idle()
+			n, info, err = c.ReadFrame(buf[:readBufSize-512])
+		}
 		if err != nil {
 			return err
 		}
-		p, rate = repace(p, rate, a.r.cfg.Load().PollRate)
+		if d.wantRing {
+			d.wantRing = false
+			if !ringed {
+				ringed = a.enableRing(c)
+				a.ringed.Store(ringed)
+			}
+		}
+		d.p, d.rate = repace(d.p, d.rate, a.r.cfg.Load().PollRate)
 		now := time.Now()
-		for k := 1; ; k++ {
-			if p.Read(now) && out.want == 0 {
-				out.want, busySince = outboxSlots, now
-				a.polling.Store(true)
-				a.log.Debug("packet socket busy: batching", "poll_above", rate)
-			}
-			a.handleFrame(buf[:n:readBufSize], info, out, now)
-			if tr == nil {
-				break
-			}
-			if k%drainBudget == 0 {
-				a.r.flushRequests(out)
-			}
-			var ok bool
-			n, info, ok, err = tr.TryReadFrame(buf[:readBufSize-512])
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-			now = time.Now()
+		if d.p.Read(now) && out.want == 0 {
+			out.want, d.busySince = outboxSlots, now
+			a.polling.Store(true)
+			a.log.Debug("packet socket busy: batching", "poll_above", d.rate)
 		}
-		if !p.Polling() {
-			continue
-		}
-		if !p.Idle(now) {
+		a.handleFrame(buf[:n:readBufSize], info, out, now)
+		if d.k++; d.k%drainBudget == 0 {
 			a.r.flushRequests(out)
-			*out = requestOut{} // flushed: let the slots go
-			a.polling.Store(false)
-			a.log.Debug("packet socket quiet again")
-			continue
-		}
-		if !ringed && !busySince.IsZero() && now.Sub(busySince) >= ringAfter {
-			busySince = time.Time{} // one try per busy spell
-			ringed = a.enableRing(c)
-			a.ringed.Store(ringed)
 		}
 	}
 }

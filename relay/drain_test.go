@@ -14,13 +14,13 @@ import (
 
 // gatedConn is a fake packet socket whose frames the test queues first
 // and then releases with one wake-up (open), as a burst that is already
-// there when the loop wakes. It counts the non-blocking reads.
+// there when the loop wakes. It counts the reads that found it empty.
 type gatedConn struct {
 	*ifacetest.Conn
-	queue chan []byte
-	gate  chan struct{}
-	done  chan struct{}
-	tries atomic.Int64
+	queue   chan []byte
+	gate    chan struct{}
+	done    chan struct{}
+	empties atomic.Int64
 }
 
 func newGatedConn(index int) *gatedConn {
@@ -30,28 +30,51 @@ func newGatedConn(index int) *gatedConn {
 // open wakes a loop that waits for the socket to be readable.
 func (c *gatedConn) open() { c.gate <- struct{}{} }
 
-func (c *gatedConn) ReadFrame(b []byte) (int, iface.FrameInfo, error) {
-	select {
-	case <-c.gate:
-	case <-c.done:
-		return 0, iface.FrameInfo{}, net.ErrClosed
-	}
+// pop returns a queued frame, if there is one.
+func (c *gatedConn) pop(b []byte) (int, bool) {
 	select {
 	case f := <-c.queue:
-		return copy(b, f), iface.FrameInfo{Type: iface.PacketBroadcast}, nil
+		return copy(b, f), true
+	default:
+		return 0, false
+	}
+}
+
+// wait waits for open, or for Close.
+func (c *gatedConn) wait() error {
+	select {
+	case <-c.gate:
+		return nil
 	case <-c.done:
-		return 0, iface.FrameInfo{}, net.ErrClosed
+		return net.ErrClosed
+	}
+}
+
+var bcastInfo = iface.FrameInfo{Type: iface.PacketBroadcast}
+
+func (c *gatedConn) ReadFrame(b []byte) (int, iface.FrameInfo, error) { return c.ReadFrameIdle(b, nil) }
+
+func (c *gatedConn) ReadFrameIdle(b []byte, idle func()) (int, iface.FrameInfo, error) {
+	for {
+		if n, ok := c.pop(b); ok {
+			return n, bcastInfo, nil
+		}
+		c.empties.Add(1)
+		if idle != nil {
+			idle()
+		}
+		if err := c.wait(); err != nil {
+			return 0, iface.FrameInfo{}, err
+		}
 	}
 }
 
 func (c *gatedConn) TryReadFrame(b []byte) (int, iface.FrameInfo, bool, error) {
-	c.tries.Add(1)
-	select {
-	case f := <-c.queue:
-		return copy(b, f), iface.FrameInfo{Type: iface.PacketBroadcast}, true, nil
-	default:
-		return 0, iface.FrameInfo{}, false, nil
+	if n, ok := c.pop(b); ok {
+		return n, bcastInfo, true, nil
 	}
+	c.empties.Add(1)
+	return 0, iface.FrameInfo{}, false, nil
 }
 
 func (c *gatedConn) Close() error {
@@ -64,11 +87,12 @@ func (c *gatedConn) Close() error {
 }
 
 // TestBusyLoopDrainsThenWaits: a read loop that is busy (above
-// poll-above) relays every frame that is waiting when it wakes, reading
-// until a read finds none, and then waits for the socket to be readable
-// again. It used to poll instead: a non-blocking read and a sleep of a
-// tick, a thousand times a second, with nothing arriving; pinned to one
-// CPU, those sleeps held the only processor and delayed every other loop.
+// poll-above) relays every frame that is waiting when it wakes, and the
+// read that finds the socket empty waits for it to be readable again: one
+// empty read per burst. It used to poll instead: a non-blocking read and a
+// sleep of a tick, a thousand times a second, with nothing arriving;
+// pinned to one CPU, those sleeps held the only processor and delayed
+// every other loop.
 func TestBusyLoopDrainsThenWaits(t *testing.T) {
 	rate := "1/s" // busy from the first frame
 	cfg := testConfig(t, config.Flags{PollAbove: &rate})
@@ -87,20 +111,24 @@ func TestBusyLoopDrainsThenWaits(t *testing.T) {
 	links.Set(upstreamLnk, testLink)
 	conn := waitFor(t, conns, "eth1's packet socket")
 	frame := discoverFrame(t)
+	for deadline := time.Now().Add(5 * time.Second); conn.empties.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the loop never read its socket")
+		}
+	}
 	const burst = 5
 	for round := range 2 {
 		for range burst {
 			conn.queue <- frame
 		}
-		before := conn.tries.Load()
+		before := conn.empties.Load()
 		conn.open()
 		for i := range burst {
 			waitFor(t, up.sent, "relayed DISCOVER "+string(rune('1'+i)))
 		}
 		time.Sleep(100 * time.Millisecond) // a polling loop would read ~100 times meanwhile
-		// burst-1 frames drained, and one read that found none.
-		if got := conn.tries.Load() - before; got != burst {
-			t.Fatalf("round %d: %d non-blocking reads for a burst of %d; want %d (drain, then wait)", round, got, burst, burst)
+		if got := conn.empties.Load() - before; got != 1 {
+			t.Fatalf("round %d: %d reads found the socket empty after a burst of %d; want 1 (drain, then wait)", round, got, burst)
 		}
 	}
 }

@@ -23,26 +23,58 @@ import (
 // the health bookkeeping and the frame. The queued frames leave in one
 // batch when the loop flushes its outbox (outbox.go).
 
-// replyTryReader is an upstream socket that can be drained: the real one.
-type replyTryReader interface {
-	TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error)
+// replyDrainer is an upstream socket whose read calls a function each
+// time it finds the socket empty, before it waits: the real one.
+type replyDrainer interface {
+	ReadMsgUDPAddrPortIdle(b, oob []byte, idle func()) (n, oobn, flags int, addr netip.AddrPort, err error)
+}
+
+// replyDrain is the state the reply loop keeps across reads.
+type replyDrain struct {
+	r    *Relay
+	out  *replyOut
+	p    *pace.Pacer
+	rate int
+	k    int // replies delivered since the socket was last found empty
+}
+
+// idle ends a drain: it sends the frames queued, and on a busy loop asks
+// the pacer whether it still is.
+func (d *replyDrain) idle() {
+	d.k = 0
+	d.r.flushReplies(d.out)
+	if d.p.Polling() && !d.p.Idle(time.Now()) {
+		*d.out = replyOut{} // flushed: let the slots go
+		d.r.log.Debug("upstream socket quiet again")
+	}
 }
 
 // replyLoop reads BOOTREPLYs from the upstream socket and delivers them.
 // Like an agent's read loop it waits for the socket to be readable, drains
-// it, sends the frames it built in one batch per socket, and waits again.
+// it, and the read that finds it empty sends the frames it built (one
+// batch per socket) and waits again.
 func (r *Relay) replyLoop(ctx context.Context) {
 	buf := make([]byte, 65536)
 	oob := make([]byte, pktinfoOOB)
 	frame := make([]byte, 65536+64)
 	out := &replyOut{}
 	defer r.flushReplies(out)
-	tr, _ := r.up.(replyTryReader)
 	rate := r.cfg.Load().PollRate
-	p := pace.New(rate)
+	d := &replyDrain{r: r, out: out, p: pace.New(rate), rate: rate}
+	idle := d.idle // bound once: no allocation per read
+	dr, _ := r.up.(replyDrainer)
 	for {
-		r.flushReplies(out)
-		n, oobn, _, src, err := r.up.ReadMsgUDPAddrPort(buf, oob)
+		var (
+			n, oobn int
+			src     netip.AddrPort
+			err     error
+		)
+		if dr != nil {
+			n, oobn, _, src, err = dr.ReadMsgUDPAddrPortIdle(buf, oob, idle)
+		} else {
+			idle()
+			n, oobn, _, src, err = r.up.ReadMsgUDPAddrPort(buf, oob)
+		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
@@ -50,31 +82,15 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			r.log.Warn("failed to read from upstream socket", "err", err)
 			continue
 		}
-		p, rate = repace(p, rate, r.cfg.Load().PollRate)
+		d.p, d.rate = repace(d.p, d.rate, r.cfg.Load().PollRate)
 		now := time.Now()
-		for k := 1; ; k++ {
-			if p.Read(now) && out.want == 0 {
-				out.want = outboxSlots
-				r.log.Debug("upstream socket busy: batching", "poll_above", rate)
-			}
-			r.handleReply(src.Addr().Unmap(), iface.PktinfoIfindex(oob[:oobn]), buf[:n], frame, out, now)
-			if tr == nil {
-				break
-			}
-			if k%drainBudget == 0 {
-				r.flushReplies(out)
-			}
-			var ok bool
-			n, oobn, _, src, ok, err = tr.TryReadMsgUDPAddrPort(buf, oob)
-			if err != nil || !ok {
-				break // a read error is the blocking read's to report
-			}
-			now = time.Now()
+		if d.p.Read(now) && out.want == 0 {
+			out.want = outboxSlots
+			r.log.Debug("upstream socket busy: batching", "poll_above", d.rate)
 		}
-		if p.Polling() && !p.Idle(now) {
+		r.handleReply(src.Addr().Unmap(), iface.PktinfoIfindex(oob[:oobn]), buf[:n], frame, out, now)
+		if d.k++; d.k%drainBudget == 0 {
 			r.flushReplies(out)
-			*out = replyOut{} // flushed: let the slots go
-			r.log.Debug("upstream socket quiet again")
 		}
 	}
 }
