@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/iphelper/iphelper/iface/mmsg"
 )
@@ -144,6 +145,10 @@ func (s *UDPConn) SendBatch(b *mmsg.Batch) (int, error) {
 	}
 	return n, nil
 }
+
+// SetReadDeadline bounds blocked and future reads, like net.UDPConn's: a
+// read past it fails with an error that matches os.ErrDeadlineExceeded.
+func (s *UDPConn) SetReadDeadline(t time.Time) error { return s.c.SetReadDeadline(t) }
 
 // Close closes the socket; a read or write in progress fails with
 // net.ErrClosed.

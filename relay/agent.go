@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -219,6 +220,12 @@ const ringAfter = 100 * time.Millisecond
 // box with a thousand VLANs, 32 MiB at most. The others read their queues.
 const maxRings = 8
 
+// quietCheck is how long a busy loop waits for its socket before it asks
+// its pacer again whether it is still busy (a read deadline): a loop that
+// waits is woken by packets only, and a storm that ends sends none. The
+// deadline is moved at most every quietCheck/2, not per packet.
+const quietCheck = 100 * time.Millisecond
+
 // drainBudget is how many frames a loop relays before it sends its
 // outbox, while it drains its socket: the first of a long burst leave
 // before the last is read.
@@ -234,6 +241,28 @@ type requestDrain struct {
 	k         int       // frames relayed since the socket was last found empty
 	busySince time.Time // when the loop became busy; zero once the ring was tried
 	wantRing  bool      // busy long enough: give the socket a ring after this read
+	deadline  time.Time // the socket's read deadline (quietCheck); zero: none
+}
+
+// checkQuiet keeps a read deadline on c while the loop is busy, so that
+// it wakes to go quiet when the packets stop (quietCheck), and clears it
+// once the loop is quiet. It reports whether err is that deadline passing,
+// which the loop then takes as the end of a drain.
+func (d *requestDrain) checkQuiet(c iface.FrameConn, now time.Time, err error) bool {
+	timedOut := err != nil && errors.Is(err, os.ErrDeadlineExceeded)
+	if timedOut {
+		d.idle()
+		now = time.Now()
+	}
+	switch {
+	case d.p.Polling() && (d.deadline.IsZero() || d.deadline.Sub(now) < quietCheck/2):
+		d.deadline = now.Add(quietCheck)
+		_ = c.SetReadDeadline(d.deadline)
+	case !d.p.Polling() && !d.deadline.IsZero():
+		d.deadline = time.Time{}
+		_ = c.SetReadDeadline(d.deadline)
+	}
+	return timedOut
 }
 
 // idle ends a drain: the socket is empty. It sends the outbox, and on a
@@ -294,6 +323,10 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 			idle()
 			n, info, err = c.ReadFrame(buf[:readBufSize-512])
 		}
+		now := time.Now()
+		if d.checkQuiet(c, now, err) {
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -305,11 +338,11 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 			}
 		}
 		d.p, d.rate = repace(d.p, d.rate, a.r.cfg.Load().PollRate)
-		now := time.Now()
 		if d.p.Read(now) && out.want == 0 {
 			out.want, d.busySince = outboxSlots, now
 			a.polling.Store(true)
 			a.log.Debug("packet socket busy: batching", "poll_above", d.rate)
+			d.checkQuiet(c, now, nil)
 		}
 		a.handleFrame(buf[:n:readBufSize], info, out, now)
 		if d.k++; d.k%drainBudget == 0 {

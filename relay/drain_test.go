@@ -194,3 +194,35 @@ func TestSocketOverflowsAreCounted(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestBusyLoopGoesQuiet: a busy loop whose packets stop goes quiet by
+// itself (show interfaces stops saying polling, the outbox is let go)
+// although no packet wakes it: it waits with a read deadline while busy.
+// Woken by packets only, it used to stay busy until the next one came.
+func TestBusyLoopGoesQuiet(t *testing.T) {
+	rate := "1/s" // busy from the first frame
+	conns := make(chan *ifacetest.Conn, 1)
+	links := ifacetest.NewLinks()
+	r := New(testConfig(t, config.Flags{PollAbove: &rate}), links, slog.New(slog.DiscardHandler), Options{
+		Upstream: newFakeUpstream(), Listen: listenInto(conns),
+	})
+	runRelay(t, r)
+	links.Set(upstreamLnk, testLink)
+	conn := waitFor(t, conns, "eth1's packet socket")
+	frame := discoverFrame(t)
+	deadline := time.Now().Add(5 * time.Second)
+	for !eth1Status(t, r).Polling {
+		if time.Now().After(deadline) {
+			t.Fatal("eth1 never became busy at poll-above 1/s")
+		}
+		_ = conn.Deliver(frame, iface.FrameInfo{Type: iface.PacketBroadcast})
+		time.Sleep(5 * time.Millisecond)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for eth1Status(t, r).Polling {
+		if time.Now().After(deadline) {
+			t.Fatal("eth1 still busy 5 s after its last frame")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

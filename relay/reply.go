@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/iphelper/iphelper/config"
@@ -29,13 +30,40 @@ type replyDrainer interface {
 	ReadMsgUDPAddrPortIdle(b, oob []byte, idle func()) (n, oobn, flags int, addr netip.AddrPort, err error)
 }
 
+// readDeadliner is an upstream socket with a read deadline: the real one.
+type readDeadliner interface {
+	SetReadDeadline(t time.Time) error
+}
+
 // replyDrain is the state the reply loop keeps across reads.
 type replyDrain struct {
-	r    *Relay
-	out  *replyOut
-	p    *pace.Pacer
-	rate int
-	k    int // replies delivered since the socket was last found empty
+	r        *Relay
+	out      *replyOut
+	p        *pace.Pacer
+	rate     int
+	k        int       // replies delivered since the socket was last found empty
+	deadline time.Time // the socket's read deadline (quietCheck); zero: none
+}
+
+// checkQuiet is requestDrain.checkQuiet for the upstream socket (when it
+// has a read deadline).
+func (d *replyDrain) checkQuiet(now time.Time, err error) bool {
+	timedOut := err != nil && errors.Is(err, os.ErrDeadlineExceeded)
+	if timedOut {
+		d.idle()
+		now = time.Now()
+	}
+	rd, ok := d.r.up.(readDeadliner)
+	switch {
+	case !ok:
+	case d.p.Polling() && (d.deadline.IsZero() || d.deadline.Sub(now) < quietCheck/2):
+		d.deadline = now.Add(quietCheck)
+		_ = rd.SetReadDeadline(d.deadline)
+	case !d.p.Polling() && !d.deadline.IsZero():
+		d.deadline = time.Time{}
+		_ = rd.SetReadDeadline(d.deadline)
+	}
+	return timedOut
 }
 
 // idle ends a drain: it sends the frames queued, and on a busy loop asks
@@ -75,6 +103,10 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			idle()
 			n, oobn, _, src, err = r.up.ReadMsgUDPAddrPort(buf, oob)
 		}
+		now := time.Now()
+		if d.checkQuiet(now, err) {
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
@@ -83,10 +115,10 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			continue
 		}
 		d.p, d.rate = repace(d.p, d.rate, r.cfg.Load().PollRate)
-		now := time.Now()
 		if d.p.Read(now) && out.want == 0 {
 			out.want = outboxSlots
 			r.log.Debug("upstream socket busy: batching", "poll_above", d.rate)
+			d.checkQuiet(now, nil)
 		}
 		r.handleReply(src.Addr().Unmap(), iface.PktinfoIfindex(oob[:oobn]), buf[:n], frame, out, now)
 		if d.k++; d.k%drainBudget == 0 {
