@@ -39,9 +39,9 @@ type Config struct {
 	HelperBurst int
 
 	// PollRate is the packet rate, per second, at or above which a
-	// socket's read loop stops being woken for each packet and polls the
-	// socket every millisecond instead, sending what it relays in batches
-	// (see relay/pace); 0 means never.
+	// socket's read loop is busy: it keeps a 32-slot outbox and, for a
+	// packet socket, after 100 ms a receive ring (see relay/pace); 0 means
+	// never.
 	PollRate int
 
 	// Log configures logging.

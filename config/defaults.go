@@ -12,9 +12,8 @@ const (
 	// discards every request whose hops exceeds 16.
 	MaxMaxHops = 16
 
-	// DefaultPollRate: a socket's loop polls from 8,000 packets/s, where a
-	// 1 ms tick collects 8 packets or more; below it the loop is woken
-	// for each packet and adds no latency.
+	// DefaultPollRate: a socket's loop is busy from 8,000 packets/s, where
+	// its drains find several packets waiting often enough to fill batches.
 	DefaultPollRate = 8000
 
 	// DefaultMaxPacketSize is a 1500-byte Ethernet MTU minus the 20-byte

@@ -9,7 +9,8 @@
 // It is the only product package that imports unsafe, x/sys/unix and
 // x/net/bpf: both sockets read and send with raw, non-blocking,
 // allocation-free system calls (recvmsg.go, and package mmsg for
-// sendmmsg), and a polling read loop sleeps with PollSleep.
+// sendmmsg), with non-blocking tries (TryReadFrame, TryReadMsgUDPAddrPort)
+// for a loop that drains its socket.
 //
 // The package knows Ethernet, IPv4 and UDP, and of BOOTP and DHCP only what
 // its filters test (UDP port 67, the BOOTP op byte of a reply): the relay

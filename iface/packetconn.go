@@ -61,7 +61,8 @@ type PacketConn struct {
 	rx      *receiver
 	try     func(fd uintptr)      // c.rx.tryRecv, bound once
 	ring    *rxRing               // nil: frames are read from the socket queue
-	rread   func(fd uintptr) bool // c.ringRecv, bound once
+	rread   func(fd uintptr) bool // c.ringRead, bound once
+	ridle   func()                // ReadFrameIdle's idle, while it runs
 	rtry    func(fd uintptr)      // c.ringTry, bound once
 	rb      []byte                // ringRecv's buffer and results
 	rn      int
@@ -136,7 +137,7 @@ func newPacketConn(ifi *net.Interface, conn *packet.Conn, opts ListenOptions) (*
 		rx:      newReceiver(),
 		tx:      newSender(),
 	}
-	c.try, c.rread, c.rtry = c.rx.tryRecv, c.ringRecv, c.ringTry
+	c.try, c.rread, c.rtry = c.rx.tryRecv, c.ringRead, c.ringTry
 	c.batch.init()
 	return c, nil
 }
@@ -208,15 +209,25 @@ func (c *PacketConn) ReadBufferSize() (int, error) {
 //
 // ReadFrame must not be called concurrently with itself.
 func (c *PacketConn) ReadFrame(b []byte) (n int, info FrameInfo, err error) {
+	return c.ReadFrameIdle(b, nil)
+}
+
+// ReadFrameIdle is ReadFrame for a loop that drains its socket: each time
+// it finds no frame waiting it calls idle (when not nil), then waits for
+// one. The loop sends what it relayed in idle, so the read that finds the
+// socket empty is the one that waits, with no separate try before it.
+// idle runs on the calling goroutine with the socket's read side locked:
+// it must not read from or close c.
+func (c *PacketConn) ReadFrameIdle(b []byte, idle func()) (n int, info FrameInfo, err error) {
 	if len(b) == 0 {
 		return 0, FrameInfo{}, fmt.Errorf("failed to read from packet socket on %q: empty buffer", c.name)
 	}
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	if c.ring != nil {
-		c.rb = b
+		c.rb, c.ridle = b, idle
 		err = c.raw.Read(c.rread)
-		c.rb = nil
+		c.rb, c.ridle = nil, nil
 		if err == nil {
 			err = c.rerr
 		}
@@ -227,7 +238,9 @@ func (c *PacketConn) ReadFrame(b []byte) (n int, info FrameInfo, err error) {
 	}
 	r := c.rx
 	r.setBuffer(b)
+	r.idle = idle
 	err = c.raw.Read(r.read)
+	r.idle = nil
 	r.clearBuffer()
 	return c.result(b, err)
 }
@@ -318,6 +331,18 @@ func (c *PacketConn) closeOld() {
 	c.old, c.oldRaw = nil, nil
 }
 
+// ringRead is ringRecv for ReadFrameIdle: it calls the read's idle
+// when the ring is empty.
+func (c *PacketConn) ringRead(fd uintptr) bool {
+	if c.ringRecv(fd) {
+		return true
+	}
+	if c.ridle != nil {
+		c.ridle()
+	}
+	return false
+}
+
 // ringTry is ringRecv for TryReadFrame.
 func (c *PacketConn) ringTry(fd uintptr) { c.rgot = c.ringRecv(fd) }
 
@@ -396,8 +421,8 @@ func frameHash(b []byte) uint64 {
 }
 
 // TryReadFrame is ReadFrame that never waits: when no frame is waiting it
-// returns at once with ok false. A read loop under load polls with it (see
-// relay/pace) instead of being woken for every frame.
+// returns at once with ok false. A read loop drains its socket with it
+// after each wake-up, until it reports ok false.
 func (c *PacketConn) TryReadFrame(b []byte) (n int, info FrameInfo, ok bool, err error) {
 	if len(b) == 0 {
 		return 0, FrameInfo{}, false, fmt.Errorf("failed to read from packet socket on %q: empty buffer", c.name)

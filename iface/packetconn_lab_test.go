@@ -518,3 +518,78 @@ func TestPacketConnPollAndBatch(t *testing.T) {
 		t.Errorf("SendBatch after Close: %v (slot 0: %v), want net.ErrClosed and a failed slot", err, b.Err(0))
 	}
 }
+
+// TestPacketConnReadAfterEmptyTry: a loop that drains its socket and then
+// waits reads the next frame, whether it arrived before the wait began or
+// during it, from the socket's queue and from a ring: the read after an
+// empty try skips its own empty recvmsg and waits for readiness at once,
+// and must miss no frame that way.
+func TestPacketConnReadAfterEmptyTry(t *testing.T) {
+	l := newLab(t)
+	pc := l.listen(l.h1, "a0")
+	peer := l.udp(l.h2, "203.0.113.2:6767", "")
+	buf := make([]byte, 1500)
+	for _, ring := range []bool{false, true} {
+		if ring {
+			l.enableRing(pc)
+		}
+		for _, early := range []bool{true, false} {
+			if _, _, ok, err := pc.TryReadFrame(buf); ok || err != nil {
+				t.Fatalf("ring %v: try-read of an empty socket: ok %v, err %v; want neither", ring, ok, err)
+			}
+			want := fmt.Sprintf("ring %v, sent before the read %v", ring, early)
+			if early {
+				sendUDP(t, peer, "203.0.113.1:67", want)
+				time.Sleep(50 * time.Millisecond) // queued, and its edge seen, before ReadFrame
+			} else {
+				time.AfterFunc(50*time.Millisecond, func() { // during the wait
+					if _, err := peer.WriteToUDPAddrPort([]byte(want), netip.MustParseAddrPort("203.0.113.1:67")); err != nil {
+						t.Errorf("send: %v", err)
+					}
+				})
+			}
+			_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+			n, info, err := pc.ReadFrame(buf)
+			if err != nil {
+				t.Fatalf("%s: %v", want, err)
+			}
+			if d, err := ParseUDP4(buf[:n], info); err != nil || string(d.Payload) != want {
+				t.Fatalf("read %q (%v); want %q", d.Payload, err, want)
+			}
+		}
+	}
+}
+
+// TestPacketConnReadFrameIdle: the read of a draining loop calls idle
+// when the socket is empty, before it waits, and not while a frame is
+// waiting; the frame that comes during the wait is read. From the queue
+// and from a ring.
+func TestPacketConnReadFrameIdle(t *testing.T) {
+	l := newLab(t)
+	pc := l.listen(l.h1, "a0")
+	peer := l.udp(l.h2, "203.0.113.2:6767", "")
+	buf := make([]byte, 1500)
+	for _, ring := range []bool{false, true} {
+		if ring {
+			l.enableRing(pc)
+		}
+		want := fmt.Sprintf("waiting, ring %v", ring)
+		sendUDP(t, peer, "203.0.113.1:67", want)
+		time.Sleep(50 * time.Millisecond)
+		idles := 0
+		_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, info, err := pc.ReadFrameIdle(buf, func() { idles++ })
+		if d, perr := ParseUDP4(buf[:n], info); err != nil || perr != nil || string(d.Payload) != want || idles != 0 {
+			t.Fatalf("read of a waiting frame: %q, %v, %v, %d idle calls; want %q and none", d.Payload, err, perr, idles, want)
+		}
+		want = fmt.Sprintf("after the idle call, ring %v", ring)
+		n, info, err = pc.ReadFrameIdle(buf, func() {
+			if idles++; idles == 1 { // the socket is empty: what a loop sends here makes the next frame
+				sendUDP(t, peer, "203.0.113.1:67", want)
+			}
+		})
+		if d, perr := ParseUDP4(buf[:n], info); err != nil || perr != nil || string(d.Payload) != want || idles < 1 {
+			t.Fatalf("read of an empty socket: %q, %v, %v, %d idle calls; want %q after at least one", d.Payload, err, perr, idles, want)
+		}
+	}
+}

@@ -25,7 +25,8 @@ type msgCall struct {
 	iov   unix.Iovec
 	n     int
 	errno unix.Errno
-	got   bool // whether the last non-blocking try read a datagram
+	got   bool   // whether the last non-blocking try read a datagram
+	idle  func() // called by recvIdle when the socket is empty; nil: none
 }
 
 // set points the msghdr at b (not empty), at the address buffer name of
@@ -67,6 +68,20 @@ func (m *msgCall) recv(fd uintptr) bool {
 	}
 }
 
+// recvIdle is recv that calls m.idle (when set) each time it finds the
+// socket empty, before RawConn.Read waits: a loop that drains its socket
+// sends what it relayed there, and the read that finds the socket empty
+// is the one that waits, not a separate try before it.
+func (m *msgCall) recvIdle(fd uintptr) bool {
+	if m.recv(fd) {
+		return true
+	}
+	if m.idle != nil {
+		m.idle()
+	}
+	return false
+}
+
 // tryRecv is one non-blocking read that never waits, for
 // syscall.RawConn.Control: m.got says whether it read anything.
 func (m *msgCall) tryRecv(fd uintptr) { m.got = m.recv(fd) }
@@ -81,14 +96,14 @@ type receiver struct {
 	from unix.RawSockaddrLinklayer
 	oob  []byte
 
-	// read is r.recv, bound once.
+	// read is r.recvIdle, bound once.
 	read func(fd uintptr) bool
 }
 
 // newReceiver returns a receiver with its control-message buffer.
 func newReceiver() *receiver {
 	r := &receiver{oob: make([]byte, oobSize)}
-	r.read = r.recv
+	r.read = r.recvIdle
 	return r
 }
 
@@ -150,13 +165,13 @@ func (s *sender) send(fd uintptr) bool {
 type udpMsg struct {
 	msgCall
 	sa unix.RawSockaddrInet4
-	do func(fd uintptr) bool // recv for a reader, send for a writer
+	do func(fd uintptr) bool // recvIdle for a reader, send for a writer
 }
 
 // newUDPReceiver returns the state of a UDPConn's reads.
 func newUDPReceiver() *udpMsg {
 	m := &udpMsg{}
-	m.do = m.recv
+	m.do = m.recvIdle
 	return m
 }
 

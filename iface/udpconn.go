@@ -5,8 +5,11 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/iphelper/iphelper/iface/mmsg"
 )
@@ -53,19 +56,29 @@ func newUDPConn(c *net.UDPConn) (*UDPConn, error) {
 // into oob, like net.UDPConn's method of that name. One goroutine reads at
 // a time.
 func (s *UDPConn) ReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, err error) {
+	return s.ReadMsgUDPAddrPortIdle(b, oob, nil)
+}
+
+// ReadMsgUDPAddrPortIdle is ReadMsgUDPAddrPort for a loop that drains the
+// socket: each time it finds no datagram waiting it calls idle (when not
+// nil), then waits for one (see PacketConn.ReadFrameIdle). idle must not
+// read from or close s.
+func (s *UDPConn) ReadMsgUDPAddrPortIdle(b, oob []byte, idle func()) (n, oobn, flags int, addr netip.AddrPort, err error) {
 	if len(b) == 0 {
 		return 0, 0, 0, netip.AddrPort{}, fmt.Errorf("failed to read from the udp socket: empty buffer")
 	}
 	r := s.rx
 	r.setFrom(b, oob)
+	r.idle = idle
 	err = s.raw.Read(r.do)
+	r.idle = nil
 	r.clear()
 	return s.result(err)
 }
 
 // TryReadMsgUDPAddrPort is ReadMsgUDPAddrPort that never waits: when no
 // datagram is waiting it returns at once with ok false. The reply loop
-// polls with it under load (see relay/pace and PollSleep).
+// drains the socket with it after each wake-up.
 func (s *UDPConn) TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error) {
 	if len(b) == 0 {
 		return 0, 0, 0, netip.AddrPort{}, false, fmt.Errorf("failed to read from the udp socket: empty buffer")
@@ -133,6 +146,10 @@ func (s *UDPConn) SendBatch(b *mmsg.Batch) (int, error) {
 	return n, nil
 }
 
+// SetReadDeadline bounds blocked and future reads, like net.UDPConn's: a
+// read past it fails with an error that matches os.ErrDeadlineExceeded.
+func (s *UDPConn) SetReadDeadline(t time.Time) error { return s.c.SetReadDeadline(t) }
+
 // Close closes the socket; a read or write in progress fails with
 // net.ErrClosed.
 func (s *UDPConn) Close() error { return s.c.Close() }
@@ -141,4 +158,46 @@ func (s *UDPConn) Close() error { return s.c.Close() }
 // net.ErrClosed) holds after Close.
 func (s *UDPConn) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: "udp4", Source: s.c.LocalAddr(), Err: err}
+}
+
+// ReceiveOverflows returns UdpRcvbufErrors of the process's network
+// namespace (/proc/net/snmp): the UDP datagrams the kernel dropped
+// because a receive buffer was full. It is the namespace's count, not
+// only this socket's: the socket's own drop count (sk_drops) also counts
+// every datagram its filter turns away, which for the relay's socket is
+// every broadcast BOOTREQUEST of its downstream interfaces.
+func (s *UDPConn) ReceiveOverflows() (uint64, error) {
+	b, err := os.ReadFile("/proc/net/snmp")
+	if err != nil {
+		return 0, fmt.Errorf("failed to read udp receive buffer errors: %w", err)
+	}
+	return snmpCounter(b, "Udp:", "RcvbufErrors")
+}
+
+// snmpCounter returns the counter name of the protocol proto ("Udp:")
+// from the contents of /proc/net/snmp: a line of names, then a line of
+// values, per protocol.
+func snmpCounter(b []byte, proto, name string) (uint64, error) {
+	var names []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != proto {
+			continue
+		}
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, n := range names {
+			if n == name && i < len(f) {
+				v, err := strconv.ParseUint(f[i], 10, 64)
+				if err != nil {
+					return 0, fmt.Errorf("failed to parse %s %s %q: %w", proto, name, f[i], err)
+				}
+				return v, nil
+			}
+		}
+		break
+	}
+	return 0, fmt.Errorf("no %s %s in /proc/net/snmp", proto, name)
 }

@@ -374,3 +374,40 @@ func TestUDPConnPollAndBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestUDPConnReadIdle: the read of a draining loop calls idle when the
+// socket is empty, before it waits, and not while a datagram is waiting.
+func TestUDPConnReadIdle(t *testing.T) {
+	inNewNetns(t, func() {
+		const port = 10068
+		_, up := loopbackUDPConn(t, port)
+		defer up.Close()
+		peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer peer.Close()
+		to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+		send := func(b byte) {
+			if _, err := peer.WriteToUDP([]byte{2, 1, 6, 0, b}, to); err != nil {
+				t.Error(err)
+			}
+		}
+		buf, oob := make([]byte, 1500), make([]byte, 128)
+		send(1)
+		time.Sleep(50 * time.Millisecond)
+		idles := 0
+		n, _, _, _, err := up.ReadMsgUDPAddrPortIdle(buf, oob, func() { idles++ })
+		if err != nil || n != 5 || buf[4] != 1 || idles != 0 {
+			t.Fatalf("read of a waiting reply: %d bytes (% x), %v, %d idle calls; want reply 1 and none", n, buf[:n], err, idles)
+		}
+		n, _, _, _, err = up.ReadMsgUDPAddrPortIdle(buf, oob, func() {
+			if idles++; idles == 1 {
+				send(2)
+			}
+		})
+		if err != nil || n != 5 || buf[4] != 2 || idles < 1 {
+			t.Fatalf("read of an empty socket: %d bytes (% x), %v, %d idle calls; want reply 2 after at least one", n, buf[:n], err, idles)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -70,8 +71,12 @@ type agent struct {
 	settleOnce sync.Once
 }
 
-// connBox lets an interface value live in an atomic.Pointer.
-type connBox struct{ c iface.FrameConn }
+// connBox lets an interface value live in an atomic.Pointer, with the
+// socket's drops counted so far (countSocketDrops).
+type connBox struct {
+	c     iface.FrameConn
+	drops atomic.Uint64
+}
 
 func newAgent(r *Relay, st *ifState) *agent {
 	a := &agent{r: r, log: r.log.With("iface", st.name), wake: make(chan struct{}, 1), done: make(chan struct{}), settled: make(chan struct{})}
@@ -161,10 +166,11 @@ func (a *agent) run(ctx context.Context) error {
 			a.waitWake(ctx, backoff.next())
 			continue
 		}
-		a.conn.Store(&connBox{c})
+		a.conn.Store(&connBox{c: c})
 		a.setStatus(StateUp)
 		err = a.readLoop(ctx, c)
-		a.conn.Store(nil)
+		box := a.conn.Swap(nil)
+		countSocketDrops(box, a.state.Load().counters) // its last drops, before they go with it
 		c.Close()
 		if ctx.Err() != nil {
 			return nil
@@ -195,9 +201,10 @@ func (a *agent) waitWake(ctx context.Context, d time.Duration) {
 	}
 }
 
-// frameTryReader is a packet socket that can be polled: the real one.
-type frameTryReader interface {
-	TryReadFrame(b []byte) (n int, info iface.FrameInfo, ok bool, err error)
+// frameDrainer is a packet socket whose read calls a function each time
+// it finds the socket empty, before it waits: the real one.
+type frameDrainer interface {
+	ReadFrameIdle(b []byte, idle func()) (n int, info iface.FrameInfo, err error)
 }
 
 // ringEnabler is a packet socket that can receive into a ring: the real
@@ -206,31 +213,100 @@ type ringEnabler interface {
 	EnableRing() error
 }
 
-// ringAfterTicks is how long a loop polls, in ticks (100 ms), before its
-// socket gets a receive ring: a ring is for a storm, not a burst, and
-// setting one up (a socket, 4 MiB, a few milliseconds) is worth it only
-// then.
-const ringAfterTicks = 100
+// ringAfter is how long a loop is busy (package pace) before its socket
+// gets a receive ring: a ring is for a storm, not a burst, and setting one
+// up (a socket, 4 MiB, a few milliseconds) is worth it only then.
+const ringAfter = 100 * time.Millisecond
 
 // maxRings bounds the packet sockets that receive into a ring (4 MiB of
 // kernel memory each, kept until the socket closes): the busiest few of a
-// box with a thousand VLANs, 32 MiB at most. The others poll their queues.
+// box with a thousand VLANs, 32 MiB at most. The others read their queues.
 const maxRings = 8
 
+// quietCheck is how long a busy loop waits for its socket before it asks
+// its pacer again whether it is still busy (a read deadline): a loop that
+// waits is woken by packets only, and a storm that ends sends none. The
+// deadline is moved at most every quietCheck/2, not per packet.
+const quietCheck = 100 * time.Millisecond
+
+// drainBudget is how many frames a loop relays before it sends its
+// outbox, while it drains its socket: the first of a long burst leave
+// before the last is read.
+const drainBudget = outboxSlots
+
+// requestDrain is the state an agent's read loop keeps across reads: its
+// outbox, its pacer, and what the end of a drain decided.
+type requestDrain struct {
+	a         *agent
+	out       *requestOut
+	p         *pace.Pacer
+	rate      int       // the poll-above p was made for
+	k         int       // frames relayed since the socket was last found empty
+	busySince time.Time // when the loop became busy; zero once the ring was tried
+	wantRing  bool      // busy long enough: give the socket a ring after this read
+	deadline  time.Time // the socket's read deadline (quietCheck); zero: none
+}
+
+// checkQuiet keeps a read deadline on c while the loop is busy, so that
+// it wakes to go quiet when the packets stop (quietCheck), and clears it
+// once the loop is quiet. It reports whether err is that deadline passing,
+// which the loop then takes as the end of a drain.
+func (d *requestDrain) checkQuiet(c iface.FrameConn, now time.Time, err error) bool {
+	timedOut := err != nil && errors.Is(err, os.ErrDeadlineExceeded)
+	if timedOut {
+		d.idle()
+		now = time.Now()
+	}
+	switch {
+	case d.p.Polling() && (d.deadline.IsZero() || d.deadline.Sub(now) < quietCheck/2):
+		d.deadline = now.Add(quietCheck)
+		_ = c.SetReadDeadline(d.deadline)
+	case !d.p.Polling() && !d.deadline.IsZero():
+		d.deadline = time.Time{}
+		_ = c.SetReadDeadline(d.deadline)
+	}
+	return timedOut
+}
+
+// idle ends a drain: the socket is empty. It sends the outbox, and on a
+// busy loop asks the pacer whether it still is.
+func (d *requestDrain) idle() {
+	d.k = 0
+	d.a.r.flushRequests(d.out)
+	if !d.p.Polling() {
+		return
+	}
+	now := time.Now()
+	if !d.p.Idle(now) {
+		*d.out = requestOut{} // flushed: let the slots go
+		d.a.polling.Store(false)
+		d.a.log.Debug("packet socket quiet again")
+		return
+	}
+	if !d.busySince.IsZero() && now.Sub(d.busySince) >= ringAfter {
+		d.busySince = time.Time{} // one try per busy spell
+		d.wantRing = true
+	}
+}
+
 // readLoop reads and relays requests until the socket fails or ctx ends.
-// It waits for each frame, or under load polls the socket every tick (see
-// package pace), and sends what it relayed in one batch before it waits or
-// sleeps.
+// It waits for the socket to be readable (the runtime's poller: the
+// goroutine parks, and its processor runs the others), then drains it,
+// relaying every frame that is waiting; the read that finds it empty
+// sends what the drain relayed in one batch (requestDrain.idle) and waits
+// again. Batches come from what is there when the loop wakes, never from
+// sleeping (NAPI's scheme).
 func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 	stopClose := context.AfterFunc(ctx, func() { c.Close() })
 	defer stopClose()
 	buf := make([]byte, readBufSize)
 	out := &requestOut{}
 	defer a.r.flushRequests(out)
-	tr, _ := c.(frameTryReader)
 	rate := a.r.cfg.Load().PollRate
-	p := pace.New(rate)
-	ringed, ticks := false, 0 // ticks: sleeps since the loop began to poll
+	d := &requestDrain{a: a, out: out, p: pace.New(rate), rate: rate}
+	idle := d.idle // bound once: no allocation per read
+	dr, _ := c.(frameDrainer)
+	ringed := false
 	defer func() {
 		if ringed { // the caller closes the socket, and the ring with it
 			a.r.rings.Add(-1)
@@ -244,42 +320,37 @@ func (a *agent) readLoop(ctx context.Context, c iface.FrameConn) error {
 			info iface.FrameInfo
 			err  error
 		)
-		if tr != nil && p.Polling() {
-			var ok bool
-			n, info, ok, err = tr.TryReadFrame(buf[:readBufSize-512])
-			if err == nil && !ok {
-				a.r.flushRequests(out)
-				if p.Idle(time.Now()) {
-					if ticks++; ticks == ringAfterTicks && !ringed {
-						ringed = a.enableRing(c)
-						a.ringed.Store(ringed)
-					}
-					iface.PollSleep(pace.DefaultTick)
-				} else {
-					rate = a.r.cfg.Load().PollRate
-					p = pace.New(rate)  // a reload's threshold
-					*out = requestOut{} // flushed: let the slots go
-					ticks = 0
-					a.polling.Store(false)
-					a.log.Debug("packet socket quiet again: waiting for each frame")
-				}
-				continue
-			}
+		if dr != nil {
+			n, info, err = dr.ReadFrameIdle(buf[:readBufSize-512], idle)
 		} else {
-			a.r.flushRequests(out)
+			idle()
 			n, info, err = c.ReadFrame(buf[:readBufSize-512])
-			p, rate = repace(p, rate, a.r.cfg.Load().PollRate)
+		}
+		now := time.Now()
+		if d.checkQuiet(c, now, err) {
+			continue
 		}
 		if err != nil {
 			return err
 		}
-		now := time.Now()
-		if p.Read(now) && tr != nil && out.want == 0 {
-			out.want = outboxSlots
+		if d.wantRing {
+			d.wantRing = false
+			if !ringed {
+				ringed = a.enableRing(c)
+				a.ringed.Store(ringed)
+			}
+		}
+		d.p, d.rate = repace(d.p, d.rate, a.r.cfg.Load().PollRate)
+		if d.p.Read(now) && out.want == 0 {
+			out.want, d.busySince = outboxSlots, now
 			a.polling.Store(true)
-			a.log.Debug("packet socket busy: polling it every tick", "poll_above", a.r.cfg.Load().PollRate, "tick", pace.DefaultTick)
+			a.log.Debug("packet socket busy: batching", "poll_above", d.rate)
+			d.checkQuiet(c, now, nil)
 		}
 		a.handleFrame(buf[:n:readBufSize], info, out, now)
+		if d.k++; d.k%drainBudget == 0 {
+			a.r.flushRequests(out)
+		}
 	}
 }
 

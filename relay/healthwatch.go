@@ -142,6 +142,7 @@ func (r *Relay) watchHealth(ctx context.Context) {
 			return
 		case now := <-tick.C:
 			changes = r.trackers.expire(now, changes, r.logHealthChange)
+			r.countOverflows()
 		}
 	}
 }

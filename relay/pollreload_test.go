@@ -40,7 +40,7 @@ func TestReloadAppliesPollAbove(t *testing.T) {
 	links.Set(upstreamLnk, testLink)
 	conn := waitFor(t, conns, "eth1's packet socket")
 	frame := discoverFrame(t)
-	const busy = `msg="packet socket busy: polling it every tick" iface=eth1`
+	const busy = `msg="packet socket busy: batching" iface=eth1`
 	for range 3 {
 		if err := conn.Deliver(frame, iface.FrameInfo{}); err != nil {
 			t.Fatal(err)

@@ -28,6 +28,7 @@ const (
 	ReasonSendFailed                   // the UDP send to a helper failed
 	ReasonRateHelper                   // over the helper's global ceiling (helper-rate-limit)
 	ReasonFallbackBusy                 // the fallback server's queue is full
+	ReasonSocketOverflow               // the packet socket (its queue or ring) was full: the kernel dropped the frame
 
 	// Forwarded UDP broadcasts (downstream packet sockets).
 	ReasonUDPPortNotForwarded  // a UDP port the interface does not forward
@@ -46,6 +47,7 @@ const (
 	ReasonCircuitCollision    // interfaces sharing the giaddr stamp this option 82, and the client's subnet does not pick one
 	ReasonInterfaceDown       // the interface the reply is for has no listener
 	ReasonDeliverFailed       // writing the frame to the client failed
+	ReasonReplyOverflow       // a UDP receive buffer of the relay's network namespace was full (UdpRcvbufErrors)
 
 	numReasons
 )
@@ -70,6 +72,8 @@ var reasonNames = [numReasons]string{
 	ReasonNoHelper:             "no_helper",
 	ReasonSendFailed:           "send_failed",
 	ReasonFallbackBusy:         "fallback_busy",
+	ReasonSocketOverflow:       "socket_overflow",
+	ReasonReplyOverflow:        "reply_overflow",
 	ReasonUDPPortNotForwarded:  "udp_port_not_forwarded",
 	ReasonUDPForgedSource:      "udp_forged_source",
 	ReasonUDPTTLExpired:        "udp_ttl_expired",

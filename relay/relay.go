@@ -92,6 +92,11 @@ type Relay struct {
 	routeEvery  time.Duration                      // how often the routes to the helpers are looked up again
 	routed      atomic.Pointer[map[int]netip.Addr] // the routes the last reconcile used
 	excluded    map[string]string                  // links a pattern leaves alone, and why; owned by Run's goroutine
+
+	// The upstream socket's overflows last counted (countOverflows: Run,
+	// then the health watcher's goroutine), and whether the first was read.
+	upOverflowSeen atomic.Uint64
+	upOverflowSet  bool
 }
 
 // New returns a Relay for cfg that follows the links of links.
@@ -143,6 +148,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	r.countOverflows() // the namespace's count before the relay ran: not its own
 	var wg sync.WaitGroup
 	r.startPair(ctx, &wg)
 	wg.Add(2)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/iphelper/iphelper/config"
@@ -23,49 +24,88 @@ import (
 // the health bookkeeping and the frame. The queued frames leave in one
 // batch when the loop flushes its outbox (outbox.go).
 
-// replyTryReader is an upstream socket that can be polled: the real one.
-type replyTryReader interface {
-	TryReadMsgUDPAddrPort(b, oob []byte) (n, oobn, flags int, addr netip.AddrPort, ok bool, err error)
+// replyDrainer is an upstream socket whose read calls a function each
+// time it finds the socket empty, before it waits: the real one.
+type replyDrainer interface {
+	ReadMsgUDPAddrPortIdle(b, oob []byte, idle func()) (n, oobn, flags int, addr netip.AddrPort, err error)
 }
 
-// replyLoop reads BOOTREPLYs from the upstream socket and delivers them. Like
-// an agent's read loop it waits for each reply or, under load, polls the
-// socket every tick, and sends the frames it built in one batch per socket
-// before it waits or sleeps.
+// readDeadliner is an upstream socket with a read deadline: the real one.
+type readDeadliner interface {
+	SetReadDeadline(t time.Time) error
+}
+
+// replyDrain is the state the reply loop keeps across reads.
+type replyDrain struct {
+	r        *Relay
+	out      *replyOut
+	p        *pace.Pacer
+	rate     int
+	k        int       // replies delivered since the socket was last found empty
+	deadline time.Time // the socket's read deadline (quietCheck); zero: none
+}
+
+// checkQuiet is requestDrain.checkQuiet for the upstream socket (when it
+// has a read deadline).
+func (d *replyDrain) checkQuiet(now time.Time, err error) bool {
+	timedOut := err != nil && errors.Is(err, os.ErrDeadlineExceeded)
+	if timedOut {
+		d.idle()
+		now = time.Now()
+	}
+	rd, ok := d.r.up.(readDeadliner)
+	switch {
+	case !ok:
+	case d.p.Polling() && (d.deadline.IsZero() || d.deadline.Sub(now) < quietCheck/2):
+		d.deadline = now.Add(quietCheck)
+		_ = rd.SetReadDeadline(d.deadline)
+	case !d.p.Polling() && !d.deadline.IsZero():
+		d.deadline = time.Time{}
+		_ = rd.SetReadDeadline(d.deadline)
+	}
+	return timedOut
+}
+
+// idle ends a drain: it sends the frames queued, and on a busy loop asks
+// the pacer whether it still is.
+func (d *replyDrain) idle() {
+	d.k = 0
+	d.r.flushReplies(d.out)
+	if d.p.Polling() && !d.p.Idle(time.Now()) {
+		*d.out = replyOut{} // flushed: let the slots go
+		d.r.log.Debug("upstream socket quiet again")
+	}
+}
+
+// replyLoop reads BOOTREPLYs from the upstream socket and delivers them.
+// Like an agent's read loop it waits for the socket to be readable, drains
+// it, and the read that finds it empty sends the frames it built (one
+// batch per socket) and waits again.
 func (r *Relay) replyLoop(ctx context.Context) {
 	buf := make([]byte, 65536)
 	oob := make([]byte, pktinfoOOB)
 	frame := make([]byte, 65536+64)
 	out := &replyOut{}
 	defer r.flushReplies(out)
-	tr, _ := r.up.(replyTryReader)
 	rate := r.cfg.Load().PollRate
-	p := pace.New(rate)
+	d := &replyDrain{r: r, out: out, p: pace.New(rate), rate: rate}
+	idle := d.idle // bound once: no allocation per read
+	dr, _ := r.up.(replyDrainer)
 	for {
 		var (
 			n, oobn int
 			src     netip.AddrPort
 			err     error
 		)
-		if tr != nil && p.Polling() {
-			var ok bool
-			n, oobn, _, src, ok, err = tr.TryReadMsgUDPAddrPort(buf, oob)
-			if err == nil && !ok {
-				r.flushReplies(out)
-				if p.Idle(time.Now()) {
-					iface.PollSleep(pace.DefaultTick)
-				} else {
-					rate = r.cfg.Load().PollRate
-					p = pace.New(rate) // a reload's threshold
-					*out = replyOut{}  // flushed: let the slots go
-					r.log.Debug("upstream socket quiet again: waiting for each reply")
-				}
-				continue
-			}
+		if dr != nil {
+			n, oobn, _, src, err = dr.ReadMsgUDPAddrPortIdle(buf, oob, idle)
 		} else {
-			r.flushReplies(out)
+			idle()
 			n, oobn, _, src, err = r.up.ReadMsgUDPAddrPort(buf, oob)
-			p, rate = repace(p, rate, r.cfg.Load().PollRate)
+		}
+		now := time.Now()
+		if d.checkQuiet(now, err) {
+			continue
 		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
@@ -74,12 +114,16 @@ func (r *Relay) replyLoop(ctx context.Context) {
 			r.log.Warn("failed to read from upstream socket", "err", err)
 			continue
 		}
-		now := time.Now()
-		if p.Read(now) && tr != nil && out.want == 0 {
+		d.p, d.rate = repace(d.p, d.rate, r.cfg.Load().PollRate)
+		if d.p.Read(now) && out.want == 0 {
 			out.want = outboxSlots
-			r.log.Debug("upstream socket busy: polling it every tick", "poll_above", r.cfg.Load().PollRate, "tick", pace.DefaultTick)
+			r.log.Debug("upstream socket busy: batching", "poll_above", d.rate)
+			d.checkQuiet(now, nil)
 		}
 		r.handleReply(src.Addr().Unmap(), iface.PktinfoIfindex(oob[:oobn]), buf[:n], frame, out, now)
+		if d.k++; d.k%drainBudget == 0 {
+			r.flushReplies(out)
+		}
 	}
 }
 

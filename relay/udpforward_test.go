@@ -204,7 +204,7 @@ func TestForwardedDirectedBroadcast(t *testing.T) {
 	out := &ifState{name: "eth2", link: link, cfg: &config.Interface{DirectedBroadcast: true}, counters: new(ifaceCounters)}
 	out.agent = newAgent(r, out)
 	conn := ifacetest.NewConn(link.Index, 4)
-	out.agent.conn.Store(&connBox{conn})
+	out.agent.conn.Store(&connBox{c: conn})
 	rt.addBroadcasts([]*ifState{st, out}, map[string]iface.Link{"eth1": testLink, "eth2": link})
 	r.routes.Store(rt)
 	magic := make([]byte, 102)
@@ -302,7 +302,7 @@ func TestForwardPortsChangeReopensSocket(t *testing.T) {
 	r := New(cfg, nil, slog.New(slog.DiscardHandler), Options{Upstream: &nullUpstream{}})
 	a := newAgent(r, st)
 	conn := ifacetest.NewConn(testLink.Index, 1)
-	a.conn.Store(&connBox{conn})
+	a.conn.Store(&connBox{c: conn})
 	closed := func() bool {
 		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
 		_, _, err := conn.ReadFrame(make([]byte, 64))

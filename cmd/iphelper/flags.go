@@ -140,7 +140,7 @@ func rateLimitFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagHelperRateLimit, DefaultText: config.FormatRate(config.DefaultHelperRate),
 			Usage: "send at most `RATE` requests to each helper address, from all interfaces: N/s, N/m, N/h or off (no IOS equivalent)"},
 		&cli.StringFlag{Name: flagPollAbove, DefaultText: config.FormatRate(config.DefaultPollRate),
-			Usage: "poll a socket every millisecond, and send in batches, while it receives at least `RATE` packets: N/s or off; below it, wake for each packet (no IOS equivalent; like ethtool -C adaptive-rx)"},
+			Usage: "a socket that receives at least `RATE` packets is busy: batches of up to 32 packets, and after 100 ms a receive ring; N/s or off (no IOS equivalent; like ethtool -C adaptive-rx)"},
 		&cli.BoolFlag{Name: flagVerifyCHAddr, DefaultText: "on",
 			Usage: "drop requests with giaddr 0 whose chaddr is not their Ethernet source MAC (IOS: ip dhcp snooping verify mac-address)"},
 		&cli.BoolFlag{Name: flagNoVerifyCHAddr, DisableDefaultText: true,

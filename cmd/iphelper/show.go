@@ -170,7 +170,8 @@ func renderInterfaces(w io.Writer, data json.RawMessage, _ string) error {
 }
 
 // stateText is an interface's state, and how its socket is read when a
-// storm makes the relay poll it: "up (polling, ring)".
+// storm makes its loop busy (batches of up to 32 packets; the word stays
+// "polling", which scripts read) and gives it a ring: "up (polling, ring)".
 func stateText(i control.Interface) string {
 	var how []string
 	if i.Polling {

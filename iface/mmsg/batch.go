@@ -11,7 +11,7 @@
 // A Batch is used by one goroutine at a time; it holds copies of what was
 // added, in buffers allocated once, so adding and sending allocate nothing.
 //
-// docs/sockets-and-threads.md, "Waiting, polling and batches", says when
+// docs/sockets-and-threads.md, "Waiting, draining and batches", says when
 // the relay's loops send their batches.
 package mmsg
 

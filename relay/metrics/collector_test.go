@@ -76,7 +76,7 @@ iphelper_helper_sent_total{helper="198.51.100.2"} 10
 # TYPE iphelper_interface_up gauge
 iphelper_interface_up{interface="eth1"} 1
 iphelper_interface_up{interface="eth2.20"} 0
-# HELP iphelper_interface_polling 1 while the interface's read loop polls its socket every millisecond (a storm, above poll-above), else 0.
+# HELP iphelper_interface_polling 1 while the interface's read loop is busy (above poll-above: batches of up to 32 packets), else 0.
 # TYPE iphelper_interface_polling gauge
 iphelper_interface_polling{interface="eth1"} 1
 iphelper_interface_polling{interface="eth2.20"} 0

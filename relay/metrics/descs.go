@@ -43,7 +43,7 @@ var (
 	interfaceUp = desc("iphelper_interface_up",
 		"1 when the downstream interface is served (state up), else 0.", labelInterface)
 	interfacePolling = desc("iphelper_interface_polling",
-		"1 while the interface's read loop polls its socket every millisecond (a storm, above poll-above), else 0.", labelInterface)
+		"1 while the interface's read loop is busy (above poll-above: batches of up to 32 packets), else 0.", labelInterface)
 	interfaceRing = desc("iphelper_interface_receive_ring",
 		"1 when the interface's packet socket receives into a TPACKET_V2 ring, else 0.", labelInterface)
 	fallbackEnabled = desc("iphelper_fallback_enabled",

@@ -41,9 +41,9 @@ type InterfaceStatus struct {
 	Policy    string // keep / replace / drop
 	CircuitID string // our circuit-id, as bytes in a string
 	RemoteID  string
-	// Polling says the interface's read loop polls its socket every
-	// millisecond (its packet rate is above poll-above); Ring that its
-	// packet socket receives into a TPACKET_V2 ring.
+	// Polling says the interface's read loop is busy (its packet rate is
+	// above poll-above: batches of up to 32 packets); Ring that its packet
+	// socket receives into a TPACKET_V2 ring.
 	Polling bool
 	Ring    bool
 	// Fallback says whether the interface has a fallback scope;

@@ -37,6 +37,7 @@
 # (dhcrelay; its row is skipped when missing), apt-get access for dhcp-helper
 # (its row is skipped when the download fails), Go ≥ 1.26.
 #   BENCH_KEEP=1  keep the work directory (logs, results.json) after the run
+#   IPHELPER_B=path  also run that iphelper binary, as row iphelper-b (an A/B in one run)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -148,6 +149,6 @@ if [ "$fallback" = 1 ]; then
 fi
 
 echo "=== benchmark (progress on stderr, table on stdout)" >&2
-timeout 30m "$work/bin/benchrun" -prefix "$prefix" -bin "$work/bin" -dir "$work" \
-	-iphelper "$iphelper" -dhcrelay "$dhcrelay" -dhcp-helper "$dhcp_helper" \
+timeout 100m "$work/bin/benchrun" -prefix "$prefix" -bin "$work/bin" -dir "$work" \
+	-iphelper "$iphelper" -iphelper-b "${IPHELPER_B:-}" -dhcrelay "$dhcrelay" -dhcp-helper "$dhcp_helper" \
 	-kea "$kea" -perfdhcp "$perfdhcp" "$@"

@@ -18,6 +18,9 @@ type bench struct {
 	responder, directRs *proc
 	seq                 int
 	completed           uint64
+	// harnessCPUs, when set, is the CPU list (taskset -c) the loadgen and
+	// the responder run on during a pinned cell: every CPU but the relay's.
+	harnessCPUs string
 }
 
 // newBench checks the lab's namespaces and starts the responders, or in

@@ -4,18 +4,27 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"strconv"
+	"strings"
 	"time"
 )
 
 // cell is one repetition of one row.
 type cell struct {
-	Row        string  `json:"row"`
-	Rep        int     `json:"rep"`
-	Failed     string  `json:"failed,omitempty"`
-	Low        *run    `json:"low,omitempty"`  // at plan.lowRate
-	High       *run    `json:"high,omitempty"` // at plan.highRate
-	MaxRate    float64 `json:"max_rate"`       // highest passing rate of the search
-	Steps      []step  `json:"steps,omitempty"`
+	Row     string  `json:"row"`
+	Rep     int     `json:"rep"`
+	Failed  string  `json:"failed,omitempty"`
+	Low     *run    `json:"low,omitempty"`  // at plan.lowRate
+	High    *run    `json:"high,omitempty"` // at plan.highRate
+	MaxRate float64 `json:"max_rate"`       // highest passing rate of the search
+	Steps   []step  `json:"steps,omitempty"`
+	// Closed is the closed-loop run (options.inFlight in flight); relay
+	// rows only.
+	Closed *run `json:"closed,omitempty"`
+	// WorstP99US is the highest DISCOVER→OFFER p99 of the fixed-rate runs
+	// and of the passing search steps at or below MaxRate.
+	WorstP99US float64 `json:"worst_offer_p99_us"`
 	PeakRSSKiB int64   `json:"peak_rss_kib,omitempty"`
 	LoadAvg    string  `json:"loadavg"` // /proc/loadavg when the cell started
 	Seconds    float64 `json:"seconds"`
@@ -32,6 +41,7 @@ type step struct {
 	Pass         bool    `json:"pass"`
 	LossPct      float64 `json:"loss_pct"`
 	OfferP50US   float64 `json:"offer_p50_us"`
+	OfferP99US   float64 `json:"offer_p99_us"`
 	PerSecond    float64 `json:"completed_per_s"`
 	RelayDrops   int64   `json:"relay_drops"`
 	HarnessDrops int64   `json:"harness_drops"`
@@ -52,6 +62,10 @@ func (b *bench) cell(ctx context.Context, r row, rep int) *cell {
 	b.completed = 0
 	defer func() { c.Completed = b.completed }()
 	t := target{row: r}
+	if r.Pinned && b.o.pinHarness {
+		restore := b.pinHarness()
+		defer restore()
+	}
 	if r.Args != nil {
 		var err error
 		t.proc, err = b.startRelay(ctx, r)
@@ -79,6 +93,34 @@ func (b *bench) cell(ctx context.Context, r row, rep int) *cell {
 	return c
 }
 
+// pinHarness keeps the loadgen and the responder off the pinned relay's
+// CPU for a cell, as a lab with a CPU of its own for the relay has them,
+// and returns what puts the responder back on every CPU. (The no-relay
+// row's harness runs on every CPU: its ceiling is the higher one.)
+func (b *bench) pinHarness() func() {
+	n := runtime.NumCPU()
+	var others []string
+	for i := range n {
+		if i != b.o.pinCPU {
+			others = append(others, strconv.Itoa(i))
+		}
+	}
+	if len(others) == 0 {
+		return func() {}
+	}
+	b.harnessCPUs = strings.Join(others, ",")
+	setAffinity := func(list string) {
+		if b.responder != nil {
+			_, _ = command("taskset", "-a", "-p", "-c", list, strconv.Itoa(b.responder.pid()))
+		}
+	}
+	setAffinity(b.harnessCPUs)
+	return func() {
+		b.harnessCPUs = ""
+		setAffinity(fmt.Sprintf("0-%d", n-1))
+	}
+}
+
 // measureCell runs the fixed-rate runs and the search.
 func (b *bench) measureCell(ctx context.Context, c *cell, t target) error {
 	p := b.o.plan
@@ -93,9 +135,35 @@ func (b *bench) measureCell(ctx context.Context, c *cell, t target) error {
 		}
 		*fr.dst = &res
 	}
+	if t.row.Kind == kindRelay && !t.row.Perf {
+		time.Sleep(p.pause)
+		res, err := b.measuredClosed(ctx, t)
+		if err != nil {
+			return err
+		}
+		c.Closed = &res
+	}
 	var err error
 	c.MaxRate, c.Steps, err = b.search(ctx, t)
+	c.WorstP99US = c.worstP99()
 	return err
+}
+
+// worstP99 is the highest DISCOVER→OFFER p99 of the fixed-rate runs at or
+// below the max rate and of the passing search steps.
+func (c *cell) worstP99() float64 {
+	var w float64
+	for _, r := range []*run{c.Low, c.High} {
+		if r != nil && r.Load.Rate <= c.MaxRate {
+			w = max(w, r.Load.OfferP99US)
+		}
+	}
+	for _, s := range c.Steps {
+		if s.Pass && s.Rate <= c.MaxRate {
+			w = max(w, s.OfferP99US)
+		}
+	}
+	return w
 }
 
 // startRelay starts the process of row r (a relay, or in fallback mode a
@@ -156,7 +224,7 @@ func (b *bench) search(ctx context.Context, t target) (float64, []step, error) {
 		}
 		fast := t.row.Perf || res.Load.OfferP50US < float64(p.maxP50.Microseconds())
 		st := step{
-			Rate: rate, LossPct: res.Load.LossPct, OfferP50US: res.Load.OfferP50US,
+			Rate: rate, LossPct: res.Load.LossPct, OfferP50US: res.Load.OfferP50US, OfferP99US: res.Load.OfferP99US,
 			Pass:      res.Load.LossPct < p.maxLossPct && fast,
 			PerSecond: res.Load.PerSecond, RelayDrops: res.relayDrops(), HarnessDrops: res.harnessDrops(),
 		}
@@ -208,9 +276,12 @@ func (c *cell) progress(reps int) string {
 	if c.Failed != "" {
 		return fmt.Sprintf("%s FAILED after %.0f s: %s", head, c.Seconds, c.Failed)
 	}
-	line := fmt.Sprintf("%s max %6.0f DORA/s | @%.0f/s p50 %s/%s µs, loss %.2f %% | @%.0f/s loss %.2f %%",
-		head, c.MaxRate, c.Low.Load.Rate, f0(c.Low.Load.OfferP50US), f0(c.Low.Load.AckP50US), c.Low.Load.LossPct,
-		c.High.Load.Rate, c.High.Load.LossPct)
+	line := fmt.Sprintf("%s max %6.0f DORA/s (worst p99 %s µs) | @%.0f/s p50 %s/%s µs, loss %.2f %% | @%.0f/s p50/p99 %s/%s µs, loss %.2f %%",
+		head, c.MaxRate, f0(c.WorstP99US), c.Low.Load.Rate, f0(c.Low.Load.OfferP50US), f0(c.Low.Load.AckP50US), c.Low.Load.LossPct,
+		c.High.Load.Rate, f0(c.High.Load.OfferP50US), f0(c.High.Load.OfferP99US), c.High.Load.LossPct)
+	if c.Closed != nil {
+		line += fmt.Sprintf(" | closed %.0f/s", c.Closed.Load.PerSecond)
+	}
 	if c.Row != rowNoRelay {
 		line += fmt.Sprintf(" | CPU %s / %s µs/DORA | RSS %s MiB", f1(c.Low.CPUPerDORAus), f1(c.High.CPUPerDORAus),
 			f1(float64(c.PeakRSSKiB)/1024))

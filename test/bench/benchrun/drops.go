@@ -129,3 +129,42 @@ func parseSoftnet(s string) (int64, error) {
 	}
 	return sum, nil
 }
+
+// iphelperOverflows returns what iphelper counted as dropped by its full
+// sockets (socket_overflow: its packet sockets' queues and rings, from
+// PACKET_STATISTICS; reply_overflow: UDP receive buffers of its
+// namespace), read with `show statistics --json` over its control socket.
+// A ring's drops are not in the sk_drops that ss shows.
+func iphelperOverflows(bin, controlSocket string) (packet, udp int64, err error) {
+	out, err := command(bin, "show", "statistics", "--json", "--control-socket", controlSocket)
+	if err != nil {
+		return 0, 0, err
+	}
+	var v any
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		return 0, 0, fmt.Errorf("failed to parse iphelper's statistics: %w", err)
+	}
+	packet, udp = sumKey(v, "socket_overflow"), sumKey(v, "reply_overflow")
+	return packet, udp, nil
+}
+
+// sumKey adds up every number under the key name anywhere in v (decoded
+// JSON).
+func sumKey(v any, name string) int64 {
+	var n int64
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if f, ok := e.(float64); ok && k == name {
+				n += int64(f)
+				continue
+			}
+			n += sumKey(e, name)
+		}
+	case []any:
+		for _, e := range x {
+			n += sumKey(e, name)
+		}
+	}
+	return n
+}

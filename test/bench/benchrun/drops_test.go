@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -62,5 +64,17 @@ func TestParseSoftnet(t *testing.T) {
 	_, err = parseSoftnet("00 zz\n")
 	if want := `failed to parse softnet_stat: strconv.ParseInt: parsing "zz": invalid syntax`; err == nil || err.Error() != want {
 		t.Errorf("got error %v, want %q", err, want)
+	}
+}
+
+func TestSumKey(t *testing.T) {
+	in := `{"Interfaces":[{"Counters":{"Drops":{"socket_overflow":7,"malformed":1}}},{"Counters":{"Drops":{"socket_overflow":2}}}],
+		"Global":{"Drops":{"reply_overflow":3}}}`
+	var v any
+	if err := json.Unmarshal([]byte(in), &v); err != nil {
+		t.Fatal(err)
+	}
+	if got := []int64{sumKey(v, "socket_overflow"), sumKey(v, "reply_overflow"), sumKey(v, "nothing")}; !slices.Equal(got, []int64{9, 3, 0}) {
+		t.Errorf("sumKey: %v; want [9 3 0]", got)
 	}
 }

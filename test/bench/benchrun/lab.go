@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 )
 
 // The lab run.sh builds (keep the two in step):
@@ -32,7 +33,12 @@ const (
 // row is one line of the table: a relay, or the no-relay baseline; in
 // fallback mode a DHCP server and the tool that drives it.
 type row struct {
-	Name string // iphelper, dhcrelay, dhcp-helper, none; fallback.go's rows
+	Name string // iphelper, dhcrelay, dhcp-helper, none; fallback.go's rows; a pinned relay's ends in pinnedSuffix
+	// Base is the relay's name without the pinning: what -only selects.
+	Base string
+	// Pinned says the process runs under taskset on one CPU (Args start
+	// with taskset); the Go runtime then runs with GOMAXPROCS=1.
+	Pinned bool
 	// Args is the measured process's command line; nil for the no-relay row.
 	Args []string
 	// Packet is how many AF_PACKET sockets the process opens before it is
@@ -63,9 +69,12 @@ const (
 // rows returns the rows to run, in the order they are interleaved.
 func (o options) rows() []row {
 	var rs []row
-	if o.iphelper != "" {
-		rs = append(rs, row{Name: "iphelper", Packet: 1, Args: []string{
-			o.iphelper, "run", "--allow-root", "--interface", relayDown, "--helper-address", serverAddr,
+	for _, ip := range []struct{ name, bin string }{{"iphelper", o.iphelper}, {"iphelper-b", o.iphelperB}} {
+		if ip.bin == "" {
+			continue
+		}
+		rs = append(rs, row{Name: ip.name, Base: ip.name, Packet: 1, Args: []string{
+			ip.bin, "run", "--allow-root", "--interface", relayDown, "--helper-address", serverAddr,
 			// Its own control socket: the default lives in the file system
 			// that every namespace shares.
 			"--control-socket", filepath.Join(o.dir, "iphelper-control.sock"),
@@ -80,23 +89,52 @@ func (o options) rows() []row {
 		// writes about a dozen lines to stderr per DORA, which would
 		// count against it.
 		pidFile := filepath.Join(o.dir, "dhcrelay.pid")
-		rs = append(rs, row{Name: "dhcrelay", Packet: 2, PidFile: pidFile, Args: []string{
+		rs = append(rs, row{Name: "dhcrelay", Base: "dhcrelay", Packet: 2, PidFile: pidFile, Args: []string{
 			o.dhcrelay, "-4", "-a", "-pf", pidFile, "-iu", relayUp, "-id", relayDown, serverAddr,
 		}})
 	}
 	if o.dhcpHelper != "" {
-		rs = append(rs, row{Name: "dhcp-helper", Args: []string{
+		rs = append(rs, row{Name: "dhcp-helper", Base: "dhcp-helper", Args: []string{
 			o.dhcpHelper, "-d", "-i", relayDown, "-s", serverAddr,
 		}})
 	}
-	return append(rs, row{Name: rowNoRelay, Direct: true})
+	return append(pinRows(rs, o.pin, o.pinCPU), row{Name: rowNoRelay, Base: rowNoRelay, Direct: true})
 }
 
-// filterRows keeps the rows named in names, in their original order.
+// pinnedSuffix ends the name of a pinned relay's row.
+const pinnedSuffix = "-pinned"
+
+// pinRows applies the -pin mode to the relay rows rs (the no-relay row
+// stays as it is): each relay's pinned twin follows it (pinBoth), or
+// replaces it (pinOnly). A pinned row runs its command under
+// `taskset -c CPU`, which the relay's forks inherit.
+func pinRows(rs []row, mode string, cpu int) []row {
+	if mode == pinOff || mode == "" {
+		return rs
+	}
+	var out []row
+	for _, r := range rs {
+		if r.Args == nil || r.Pinned {
+			out = append(out, r)
+			continue
+		}
+		if mode == pinBoth {
+			out = append(out, r)
+		}
+		p := r
+		p.Name, p.Pinned = r.Name+pinnedSuffix, true
+		p.Args = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, r.Args...)
+		out = append(out, p)
+	}
+	return out
+}
+
+// filterRows keeps the rows named in names (a relay's name selects its
+// pinned row too), in their original order.
 func filterRows(rs []row, names []string) []row {
 	var out []row
 	for _, r := range rs {
-		if slices.Contains(names, r.Name) {
+		if slices.Contains(names, r.Name) || slices.Contains(names, r.Base) {
 			out = append(out, r)
 		}
 	}
@@ -110,6 +148,9 @@ func (r row) title() string {
 	}
 	if t, ok := fallbackTitles[r.Name]; ok {
 		return t
+	}
+	if r.Pinned {
+		return r.Base + ", pinned (1 CPU)"
 	}
 	return r.Name
 }

@@ -8,7 +8,12 @@
 // Each repetition of each relay (a "cell") starts the relay, warms it up,
 // runs the loadgen at 2,000 and at 8,000 DORA/s for a fixed count (latency,
 // relay CPU from /proc/PID/stat before and after, socket drops), searches
-// the highest rate with < 0.5 % loss, reads the peak RSS and stops it.
+// the highest rate with < 0.5 % loss, runs it closed loop (-in-flight
+// transactions in flight), reads the peak RSS and stops it. Each relay
+// runs twice by default (-pin both): on every CPU, and pinned to one CPU
+// with taskset (a Go relay then has GOMAXPROCS=1). The loadgen paces its
+// open loop evenly by default (-pace even), or in small bursts (-pace
+// burst).
 //
 // With -fallback it runs the fallback-server benchmark instead: iphelper's
 // fallback server (its upstream dead) against kea-dhcp4 with a persistent
@@ -25,6 +30,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 )
@@ -41,12 +47,18 @@ func mainErr() error {
 	flag.StringVar(&o.prefix, "prefix", "", "namespace prefix of the lab run.sh built (iphb-PID-)")
 	flag.StringVar(&o.bin, "bin", "", "directory holding the loadgen and responder binaries")
 	flag.StringVar(&o.iphelper, "iphelper", "", "iphelper binary")
+	flag.StringVar(&o.iphelperB, "iphelper-b", "", "a second iphelper binary, run as row iphelper-b beside iphelper (an A/B in one run)")
 	flag.StringVar(&o.dhcrelay, "dhcrelay", "dhcrelay", "ISC dhcrelay binary (empty: skip)")
 	flag.StringVar(&o.dhcpHelper, "dhcp-helper", "", "dhcp-helper binary (empty: skip)")
 	flag.StringVar(&o.dir, "dir", "", "work directory: logs and results.json")
 	flag.IntVar(&o.reps, "reps", 3, "repetitions of each relay (interleaved)")
 	flag.IntVar(&o.clients, "clients", 4096, "emulated clients")
 	flag.BoolVar(&o.broadcast, "broadcast", false, "clients set the BROADCAST flag (broadcast replies)")
+	pace := flag.String("pace", "even", "how the loadgen paces its open loop: even (each DISCOVER alone at its due time) or burst (what is due, in one batch per wake-up)")
+	flag.StringVar(&o.pin, "pin", pinBoth, "relays pinned to one CPU: both (each relay on every CPU and pinned), only (pinned), off")
+	flag.IntVar(&o.pinCPU, "pin-cpu", 1, "the CPU of a pinned relay (taskset -c)")
+	flag.BoolVar(&o.pinHarness, "pin-harness", false, "in a pinned relay's cells, run the loadgen and the responder on the other CPUs (on 2 CPUs that leaves the harness one CPU, which it saturates first)")
+	flag.IntVar(&o.inFlight, "in-flight", 256, "transactions in flight in the closed-loop run")
 	flag.BoolVar(&o.quick, "quick", false, "short runs, to check the harness (figures are not comparable)")
 	flag.BoolVar(&o.fallback, "fallback", false, "benchmark iphelper's fallback server against Kea instead of the relays")
 	flag.StringVar(&o.kea, "kea", "kea-dhcp4", "kea-dhcp4 binary (-fallback)")
@@ -59,10 +71,28 @@ func mainErr() error {
 	if o.prefix == "" || o.bin == "" || o.dir == "" {
 		return fmt.Errorf("-prefix, -bin and -dir are required (run test/bench/run.sh)")
 	}
+	switch *pace {
+	case "even", "burst":
+		o.even = *pace == "even"
+	default:
+		return fmt.Errorf("-pace %q: want even or burst", *pace)
+	}
+	switch o.pin {
+	case pinOff, pinOnly, pinBoth:
+	default:
+		return fmt.Errorf("-pin %q: want %s, %s or %s", o.pin, pinBoth, pinOnly, pinOff)
+	}
+	if o.pinCPU < 0 || o.pinCPU >= runtime.NumCPU() {
+		return fmt.Errorf("-pin-cpu %d: this machine has CPUs 0..%d", o.pinCPU, runtime.NumCPU()-1)
+	}
+	if o.inFlight < 1 {
+		return fmt.Errorf("-in-flight %d: want at least 1", o.inFlight)
+	}
 	if o.reps < 1 || o.reps > 20 {
 		return fmt.Errorf("-reps %d: want 1..20", o.reps)
 	}
 	if o.fallback {
+		o.even = o.even && flagSet("pace") // its published figures were paced in bursts
 		o.plan = fallbackPlan()
 		if !flagSet("clients") {
 			o.clients = fallbackClients

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"path/filepath"
 
 	"github.com/iphelper/iphelper/test/bench/internal/dora"
 )
@@ -13,7 +14,7 @@ type counters struct {
 	relayTicks   int64 // utime + stime of the relay
 	relayRuntime int64 // ns on CPU of the relay's threads
 	relayUDP     int64 // UdpRcvbufErrors in the relay's namespace
-	relayPacket  int64 // sk_drops of the relay's packet sockets
+	relayPacket  int64 // sk_drops of the relay's packet sockets (iphelper: its socket_overflow drops)
 	responder    int64 // UdpRcvbufErrors in the responder's namespace
 	clientUDP    int64 // UdpRcvbufErrors in perfdhcp's namespace (perfdhcp rows)
 	links        int64 // rx+tx drops of the lab's links
@@ -66,7 +67,16 @@ func (b *bench) snapshot(t target) (counters, error) {
 		c.relayTicks = note(cpuTicks(pid))
 		c.relayRuntime = note(runtimeNanos(pid))
 		c.relayUDP = note(udpCounter(pid, "RcvbufErrors"))
-		c.relayPacket = note(packetDrops(b.o.ns(t.row.serverNS()), pid))
+		if t.row.Base == "iphelper" && t.row.Kind == kindRelay {
+			// Its own counters: PACKET_STATISTICS includes a ring's drops,
+			// which sk_drops (ss) misses.
+			// (reply_overflow is the namespace's UdpRcvbufErrors: relayUDP.)
+			p, _, err := iphelperOverflows(b.o.iphelper, filepath.Join(b.o.dir, "iphelper-control.sock"))
+			errs = append(errs, err)
+			c.relayPacket = p
+		} else {
+			c.relayPacket = note(packetDrops(b.o.ns(t.row.serverNS()), pid))
+		}
 	}
 	if rs != nil {
 		c.responder = note(udpCounter(rs.pid(), "RcvbufErrors"))
@@ -85,8 +95,24 @@ func (b *bench) snapshot(t target) (counters, error) {
 // result with the process's CPU and drops and the lab's drops during the
 // run.
 func (b *bench) measured(ctx context.Context, t target, rate float64, count int) (run, error) {
+	return b.measuredLoad(t, func() (dora.Result, *perfReport, error) { return b.drive(ctx, t.row, rate, count) })
+}
+
+// measuredClosed is measured for a closed-loop run of the loadgen: the
+// plan's inFlight transactions in flight for the search's step length.
+func (b *bench) measuredClosed(ctx context.Context, t target) (run, error) {
+	return b.measuredLoad(t, func() (dora.Result, *perfReport, error) {
+		res, err := b.closedLoad(ctx, t.row.clientNS(), b.o.inFlight, b.o.plan.searchLen)
+		b.completed += res.Completed
+		return res, nil, err
+	})
+}
+
+// measuredLoad runs load and returns its result with the process's CPU
+// and drops and the lab's drops meanwhile.
+func (b *bench) measuredLoad(t target, load func() (dora.Result, *perfReport, error)) (run, error) {
 	before, err0 := b.snapshot(t)
-	res, perf, err := b.drive(ctx, t.row, rate, count)
+	res, perf, err := load()
 	if err != nil {
 		return run{}, err
 	}

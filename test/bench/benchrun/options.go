@@ -6,11 +6,17 @@ import "time"
 type options struct {
 	prefix, bin, dir               string
 	iphelper, dhcrelay, dhcpHelper string
+	iphelperB                      string // a second iphelper binary, row iphelper-b: an A/B in one run
 	kea, perfdhcp                  string // fallback mode: the servers' binaries
 	deadHelper                     string // fallback mode: iphelper's helper address, which answers nothing
 	reps, clients                  int
 	broadcast, quick               bool
-	fallback                       bool // the fallback-server benchmark instead of the relay one
+	even                           bool   // the loadgen paces evenly (one DISCOVER per send); else in small bursts
+	pin                            string // pinOff, pinOnly or pinBoth: rows of relays pinned to one CPU
+	pinCPU                         int    // the CPU a pinned relay runs on (taskset -c)
+	pinHarness                     bool   // a pinned relay's cell runs the loadgen and responder on the other CPUs
+	inFlight                       int    // the closed-loop run's transactions in flight
+	fallback                       bool   // the fallback-server benchmark instead of the relay one
 	plan                           plan
 }
 
@@ -65,6 +71,13 @@ func quickPlan(base plan) plan {
 	return p
 }
 
+// The -pin modes.
+const (
+	pinOff  = "off"  // relays run on every CPU
+	pinOnly = "only" // relays run pinned to one CPU
+	pinBoth = "both" // each relay twice: on every CPU, and pinned
+)
+
 func defaultOptions() options {
-	return options{plan: defaultPlan(), deadHelper: deadHelper}
+	return options{plan: defaultPlan(), deadHelper: deadHelper, even: true, pin: pinBoth, pinCPU: 1, inFlight: 256}
 }

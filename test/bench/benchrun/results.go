@@ -18,6 +18,9 @@ type results struct {
 	Reps       int       `json:"reps"`
 	Order      []string  `json:"order"`
 	Broadcast  bool      `json:"broadcast"`
+	Even       bool      `json:"even"`    // the loadgen paced evenly
+	PinCPU     int       `json:"pin_cpu"` // the CPU of the pinned rows
+	InFlight   int       `json:"closed_in_flight"`
 	Clients    int       `json:"clients"`
 	LowRate    float64   `json:"low_rate"`
 	HighRate   float64   `json:"high_rate"`
@@ -46,6 +49,13 @@ type summary struct {
 	OfferP99     float64 `json:"offer_p99_us"`
 	AckP50       float64 `json:"ack_p50_us"`
 	AckP99       float64 `json:"ack_p99_us"`
+	OfferP50High float64 `json:"offer_p50_us_high"`
+	OfferP99High float64 `json:"offer_p99_us_high"`
+	WorstP99     float64 `json:"worst_offer_p99_us"` // median over the cells of each one's worst p99 up to its max
+	WorstP99Max  float64 `json:"worst_offer_p99_us_max"`
+	Closed       float64 `json:"closed_per_s"` // closed loop: completed DORA/s
+	ClosedMin    float64 `json:"closed_per_s_min"`
+	ClosedMax    float64 `json:"closed_per_s_max"`
 	LossLow      float64 `json:"loss_low_pct"`
 	LossHigh     float64 `json:"loss_high_pct"`
 	CPULow       float64 `json:"cpu_us_per_dora_low"`
@@ -68,7 +78,7 @@ type summary struct {
 func newResults(o options, rows []row) *results {
 	r := &results{
 		Started: time.Now(), Kernel: kernel(), CPUs: runtime.NumCPU(), Reps: o.reps,
-		Broadcast: o.broadcast, Clients: o.clients, LowRate: o.plan.lowRate, HighRate: o.plan.highRate,
+		Broadcast: o.broadcast, Even: o.even, PinCPU: o.pinCPU, InFlight: o.inFlight, Clients: o.clients, LowRate: o.plan.lowRate, HighRate: o.plan.highRate,
 		FixedSecs: o.plan.fixed.Seconds(), MaxLossPct: o.plan.maxLossPct, Quick: o.quick, Fallback: o.fallback,
 		MaxP50MS: float64(o.plan.maxP50.Milliseconds()), SearchSecs: o.plan.searchLen.Seconds(),
 		TimeoutMS: float64(o.plan.timeout.Milliseconds()),
@@ -125,6 +135,19 @@ func (s *summary) fill(good []*cell) {
 	s.OfferP99 = pick(func(c *cell) float64 { return c.Low.Load.OfferP99US })
 	s.AckP50 = pick(func(c *cell) float64 { return c.Low.Load.AckP50US })
 	s.AckP99 = pick(func(c *cell) float64 { return c.Low.Load.AckP99US })
+	s.OfferP50High = pick(func(c *cell) float64 { return c.High.Load.OfferP50US })
+	s.OfferP99High = pick(func(c *cell) float64 { return c.High.Load.OfferP99US })
+	s.WorstP99 = pick(func(c *cell) float64 { return c.WorstP99US })
+	closed := make([]float64, 0, len(good))
+	for _, c := range good {
+		s.WorstP99Max = max(s.WorstP99Max, c.WorstP99US)
+		if c.Closed != nil {
+			closed = append(closed, c.Closed.Load.PerSecond)
+		}
+	}
+	if len(closed) > 0 {
+		s.Closed, s.ClosedMin, s.ClosedMax = median(closed), slices.Min(closed), slices.Max(closed)
+	}
 	s.LossLow = pick(func(c *cell) float64 { return c.Low.Load.LossPct })
 	s.LossHigh = pick(func(c *cell) float64 { return c.High.Load.LossPct })
 	s.CPULow = pick(func(c *cell) float64 { return c.Low.CPUPerDORAus })

@@ -143,10 +143,11 @@ func TestThroughRelay(t *testing.T) {
 }
 
 // TestThroughPollingRelay runs the load through iphelper with its loops
-// polling (--poll-above far below the load's rate): every DORA must still
-// complete, in both flag modes, with the same counts as a relay woken per
-// packet; the log shows both loops polling, the packet socket switched to
-// a receive ring, and both loops quiet again afterwards.
+// busy (--poll-above far below the load's rate: full batches, then a
+// receive ring): every DORA must still complete, in both flag modes, with
+// the same counts as a quiet relay; the log shows both loops busy, the
+// packet socket switched to a receive ring, and both loops quiet again
+// afterwards, with no packet to wake them.
 func TestThroughPollingRelay(t *testing.T) {
 	lab.Require(t)
 	if build.relayErr != nil {
@@ -172,7 +173,7 @@ func TestThroughPollingRelay(t *testing.T) {
 		}
 	}
 	for _, line := range []string{
-		"packet socket busy: polling it every tick", "upstream socket busy: polling it every tick",
+		"packet socket busy: batching", "upstream socket busy: batching",
 		"packet socket receives into a ring",
 		"packet socket quiet again", "upstream socket quiet again",
 	} {
@@ -180,7 +181,7 @@ func TestThroughPollingRelay(t *testing.T) {
 			t.Errorf("the relay's log lacks %q:\n%s", line, relay.Proc.Log())
 		}
 	}
-	// Quiet again, the loop stops polling, but the ring stays with the
+	// Quiet again, the loop is no longer busy, but the ring stays with the
 	// socket: `show interfaces` says both.
 	type ifView struct {
 		Name        string `json:"name"`

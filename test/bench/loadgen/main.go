@@ -3,7 +3,7 @@
 // closed loop with a bound on the transactions in flight, for a bounded
 // count and time. Run it inside the client namespace of a lab:
 //
-//	ip netns exec NS loadgen -interface eth0 -rate 2000 -count 6000 [-broadcast] [-json]
+//	ip netns exec NS loadgen -interface eth0 -rate 2000 -count 6000 [-even] [-broadcast] [-json]
 //
 // It prints attempted and completed DORAs, completed per second, loss and
 // the DISCOVER→OFFER and REQUEST→ACK latency percentiles, as a table or as
@@ -44,6 +44,7 @@ func run() error {
 	flag.DurationVar(&cfg.Duration, "duration", 10*time.Second, "longest time to schedule for (at most 10m)")
 	flag.DurationVar(&cfg.Timeout, "timeout", 500*time.Millisecond, "wait for each reply before a DORA counts as lost")
 	flag.BoolVar(&cfg.Broadcast, "broadcast", false, "set the BROADCAST flag (replies come back broadcast)")
+	flag.BoolVar(&cfg.Even, "even", false, "open loop: send each DISCOVER alone at its due time (default: what is due, in one batch per wake-up)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", flag.Args())

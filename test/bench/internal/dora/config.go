@@ -31,6 +31,12 @@ type Config struct {
 	// Broadcast sets the BROADCAST flag in the requests, so replies come
 	// back as broadcasts instead of unicasts to the client's MAC.
 	Broadcast bool
+	// Even paces an open loop evenly: each DISCOVER leaves in a send of its
+	// own at its due time, with the pacing thread's timer slack at 1 µs.
+	// Otherwise the loop sends every start that is due in one batch each
+	// time it wakes (sleeps of at most 1 ms with the default 50 µs slack),
+	// so the load arrives in small bursts.
+	Even bool
 }
 
 // Limits of the configuration.

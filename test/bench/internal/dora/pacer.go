@@ -3,6 +3,7 @@ package dora
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/iphelper/iphelper/test/bench/internal/dhcpwire"
@@ -12,6 +13,11 @@ import (
 
 // scanEvery is how often the pacer looks for transactions that timed out.
 const scanEvery = 5 * time.Millisecond
+
+// evenSlack is the pacing thread's timer slack in even mode, in
+// nanoseconds: the kernel's default (50 µs) would let a sleep to the next
+// start's due time end up to 50 µs late, and starts bunch up.
+const evenSlack = 1000
 
 // pacerStats are the pacer's counters.
 type pacerStats struct {
@@ -40,6 +46,14 @@ type pacer struct {
 func (g *Generator) pace(ctx context.Context) error {
 	p := &pacer{g: g, batch: mmsg.New(batchSize, dhcpwire.MaxFrame), started: make([]int32, batchSize)}
 	p.msg = dhcpwire.ClientMsg{Type: dhcpwire.TypeDiscover, Broadcast: g.cfg.Broadcast}
+	if g.cfg.Even && g.cfg.Rate > 0 {
+		// Timer slack is a thread's: keep the pacer on this one.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := unix.Prctl(unix.PR_SET_TIMERSLACK, evenSlack, 0, 0, 0); err != nil {
+			return fmt.Errorf("failed to set the pacer's timer slack: %w", err)
+		}
+	}
 	t0 := g.now()
 	if g.cfg.Rate > 0 {
 		p.openLoop(ctx, t0)
@@ -65,6 +79,10 @@ func (p *pacer) done(ctx context.Context, t0, now int64) bool {
 func (p *pacer) openLoop(ctx context.Context, t0 int64) {
 	g := p.g
 	perNanos := g.cfg.Rate / 1e9
+	perSend := batchSize
+	if g.cfg.Even {
+		perSend = 1 // one start per send, each at its due time
+	}
 	for {
 		now := g.now()
 		if p.done(ctx, t0, now) {
@@ -74,7 +92,7 @@ func (p *pacer) openLoop(ctx context.Context, t0 int64) {
 		if g.cfg.Count > 0 {
 			due = min(due, uint64(g.cfg.Count))
 		}
-		for g.p.scheduled < due && p.n < batchSize {
+		for g.p.scheduled < due && p.n < perSend {
 			g.p.scheduled++
 			if !p.startOne() {
 				g.p.skipped++

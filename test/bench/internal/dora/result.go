@@ -12,6 +12,7 @@ type Result struct {
 	Mode        string  `json:"mode"` // "open" (Rate) or "closed"
 	Rate        float64 `json:"rate"` // offered DORAs per second (0 in closed loop)
 	Broadcast   bool    `json:"broadcast"`
+	Even        bool    `json:"even"` // open loop paced evenly (Config.Even)
 	Clients     int     `json:"clients"`
 	Outstanding int     `json:"outstanding"`
 	TimeoutMS   float64 `json:"timeout_ms"`
@@ -45,7 +46,7 @@ type Result struct {
 func (g *Generator) result() Result {
 	p, r, c := &g.p, &g.r, g.cfg
 	res := Result{
-		Interface: c.Interface, Mode: "closed", Rate: c.Rate, Broadcast: c.Broadcast,
+		Interface: c.Interface, Mode: "closed", Rate: c.Rate, Broadcast: c.Broadcast, Even: c.Even,
 		Clients: c.Clients, Outstanding: c.Outstanding, TimeoutMS: ms(c.Timeout),
 		Seconds:   float64(p.schedNanos) / 1e9,
 		Scheduled: p.scheduled, Attempted: p.attempted, Skipped: p.skipped,
