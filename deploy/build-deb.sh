@@ -36,7 +36,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 echo "build-deb.sh: iphelper $version for linux/$arch"
-CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags='-s -w' -o "$stage/iphelper" ./cmd/iphelper
+CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags="-s -w -X main.version=$version -X main.commit=$(git rev-parse HEAD 2>/dev/null)" -o "$stage/iphelper" ./cmd/iphelper
 CGO_ENABLED=0 go build -trimpath -o "$stage/host-iphelper" ./cmd/iphelper
 for cmd in man "completion bash"; do
 	# shellcheck disable=SC2086 # split "completion bash" into two words

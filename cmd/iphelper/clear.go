@@ -13,6 +13,7 @@ func clearCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "clear",
 		Usage: "reset the running daemon's state over its control socket",
+		Flags: []cli.Flag{socketFlag()},
 		Subcommands: []*cli.Command{{
 			Name:    control.ClearStatistics,
 			Aliases: []string{"counters"},

@@ -111,7 +111,8 @@ func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daem
 	rl := newReloader(cfg, load, check, r, log, level)
 	tasks := []task{watcher, r, hangupReloader{rl}, bindings.NewSweeper(table, 0, nil)}
 	if d.controlSocket != "" {
-		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl, Failover: r}, control.Options{Log: log}))
+		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl, Failover: r, Config: rl},
+			control.Options{Log: log, Build: thisBuild(), Started: time.Now()}))
 	}
 	if d.metricsListen != "" {
 		reg := prometheus.NewRegistry()

@@ -135,10 +135,10 @@ func clientApp(stdout, stderr *bytes.Buffer) *cli.App {
 	return &cli.App{
 		Name: "iphelper", Writer: stdout, ErrWriter: stderr, ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
-			showCommandWith(clientEnv{now: func() time.Time { return clientT0 }, loc: time.UTC}),
+			showCommandWith(clientEnv{now: func() time.Time { return clientT0 }}),
 			clearCommand(),
 			debugCommand(),
-			failoverCommandWith(clientEnv{now: func() time.Time { return clientT0 }, loc: time.UTC}),
+			failoverCommandWith(clientEnv{now: func() time.Time { return clientT0 }}),
 		},
 	}
 }
@@ -250,8 +250,8 @@ Helpers                    Interfaces  Health  Since                 Forwarded  
 			args: []string{"show", "bindings"},
 			want: `
 Address        MAC                Interface  VLAN  Hostname  Expires
-203.0.113.50   02:00:00:00:00:50  eth1       -     pc-50     2026-03-01 15:02:11 (in 1h0m0s)
-203.0.113.140  02:00:00:00:00:51  eth2.20    20    -         2026-03-01 14:03:41 (in 1m30s)
+203.0.113.50   02:00:00:00:00:50  eth1       -     pc-50     2026-03-01T15:02:11Z (in 1h)
+203.0.113.140  02:00:00:00:00:51  eth2.20    20    -         2026-03-01T14:03:41Z (in 1m30s)
 203.0.113.141  02:00:00:00:00:52  eth2.20    20    -         never
 `,
 		},
@@ -260,7 +260,7 @@ Address        MAC                Interface  VLAN  Hostname  Expires
 			args: []string{"show", "bindings", "02:00:00:00:00:51"},
 			want: `
 Address        MAC                Interface  VLAN  Hostname  Expires
-203.0.113.140  02:00:00:00:00:51  eth2.20    20    -         2026-03-01 14:03:41 (in 1m30s)
+203.0.113.140  02:00:00:00:00:51  eth2.20    20    -         2026-03-01T14:03:41Z (in 1m30s)
 `,
 		},
 		{
@@ -278,8 +278,8 @@ Address        MAC                Interface  VLAN  Hostname  Expires
 			args: []string{"show", "leases"},
 			want: `
 Address        MAC                Client-ID             Hostname     Interface  Expires                         State
-203.0.113.200  02:00:00:00:00:77  01:02:00:00:00:00:77  printer?[2J  eth1       2026-03-01 14:32:11 (in 30m0s)  bound
-203.0.113.201  02:00:00:00:00:78  -                     -            eth1       2026-03-01 14:01:11 (expired)   released
+203.0.113.200  02:00:00:00:00:77  01:02:00:00:00:00:77  printer?[2J  eth1       2026-03-01T14:32:11Z (in 30m)   bound
+203.0.113.201  02:00:00:00:00:78  -                     -            eth1       2026-03-01T14:01:11Z (expired)  released
 `,
 		},
 		{

@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/iphelper/iphelper/relay/bindings"
 )
 
 // showTargets lists what `show` knows, for error messages.
-const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, failover"
+const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, failover, version"
 
 // respond answers every request but `debug packets`; ctx ends with the
 // server.
@@ -72,6 +73,8 @@ func (s *Server) show(req Request) (any, *Error) {
 		return leasesOf(s.src.Leases.FallbackLeases()), nil
 	case ShowFailover:
 		return s.showFailover()
+	case ShowVersion:
+		return s.showVersion(), nil
 	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics:
 	default:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown show target %q, want one of %s", req.What, showTargets)}
@@ -112,4 +115,16 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// showVersion is the daemon's build, uptime and configuration hash.
+func (s *Server) showVersion() DaemonVersion {
+	v := DaemonVersion{Build: s.opts.Build, Started: s.opts.Started}
+	if !v.Started.IsZero() {
+		v.UptimeSeconds = int64(s.opts.Now().Sub(v.Started) / time.Second)
+	}
+	if s.src.Config != nil {
+		v.ConfigHash, v.ReloadsOK, v.ReloadsFailed = s.src.Config.ReloadStats()
+	}
+	return v
 }

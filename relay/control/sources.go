@@ -54,6 +54,12 @@ type FailoverSource interface {
 	FailoverPartnerDown(ctx context.Context) error
 }
 
+// ConfigSource reports the running configuration's hash and how many
+// reloads were applied and rejected. cmd/iphelper hands in its reloader.
+type ConfigSource interface {
+	ReloadStats() (hash string, ok, failed uint64)
+}
+
 // Sources are what the server reports on. Each may be nil: the commands
 // that need it then fail with CodeUnavailable.
 type Sources struct {
@@ -63,6 +69,7 @@ type Sources struct {
 	Trace    TraceSource
 	Reload   Reloader
 	Failover FailoverSource
+	Config   ConfigSource
 }
 
 var (

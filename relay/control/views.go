@@ -200,3 +200,26 @@ type ReloadResult struct {
 	// start. Empty when everything was applied.
 	RestartNeeded []string `json:"restart_needed,omitempty"`
 }
+
+// Build names a binary: its version, the commit it was built from and
+// the Go release that built it (`iphelper version`, `show version`).
+type Build struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	// Modified says the work tree had uncommitted changes at build time.
+	Modified  bool   `json:"modified,omitempty"`
+	GoVersion string `json:"go_version,omitempty"`
+}
+
+// DaemonVersion is the running daemon's build, how long it has run and
+// the hash of its running configuration (`show version`).
+type DaemonVersion struct {
+	Build
+	Started       time.Time `json:"started,omitzero"`
+	UptimeSeconds int64     `json:"uptime_seconds"`
+	// ConfigHash identifies the running configuration (as the metric
+	// iphelper_config_info does); empty when the daemon cannot reload.
+	ConfigHash    string `json:"config_hash,omitempty"`
+	ReloadsOK     uint64 `json:"reloads_applied"`
+	ReloadsFailed uint64 `json:"reloads_rejected"`
+}
