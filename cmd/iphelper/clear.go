@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -17,28 +18,37 @@ func clearCommand() *cli.Command {
 		Subcommands: []*cli.Command{{
 			Name:    control.ClearStatistics,
 			Aliases: []string{"counters"},
-			Usage:   "set every relay counter back to zero (IOS: clear ip dhcp relay statistics)",
-			Flags:   clientFlags(),
-			Action:  clearStatistics,
+			Usage: "start the counters that show displays over, every counter or INTERFACE's only; the Prometheus " +
+				"counters do not move (IOS: clear ip dhcp relay statistics)",
+			ArgsUsage: "[INTERFACE]",
+			Flags:     clientFlags(),
+			Action:    clearStatistics,
 		}},
 	}
 }
 
 func clearStatistics(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return cli.Exit(fmt.Sprintf("clear statistics: unexpected arguments %q", c.Args().Slice()), 2)
+	if c.NArg() > 1 {
+		return cli.Exit(fmt.Sprintf("clear statistics: unexpected arguments %q, want at most an interface", c.Args().Slice()), exitUsage)
 	}
+	iface := c.Args().First()
 	cl, err := dialControl(c)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	if err := cl.Clear(c.Context); err != nil {
+	if err := cl.Clear(c.Context, iface); err != nil {
 		return clientError(err)
 	}
-	if c.Bool(clientFlagJSON) {
+	switch {
+	case c.Bool(clientFlagJSON) && iface != "":
+		data, _ := json.Marshal(map[string]string{"cleared": "statistics", "interface": iface})
+		_, err = fmt.Fprintf(c.App.Writer, "%s\n", data)
+	case c.Bool(clientFlagJSON):
 		_, err = fmt.Fprintln(c.App.Writer, `{"cleared":"statistics"}`)
-	} else {
+	case iface != "":
+		_, err = fmt.Fprintf(c.App.Writer, "Statistics of %s cleared.\n", clean(iface))
+	default:
 		_, err = fmt.Fprintln(c.App.Writer, "Statistics cleared.")
 	}
 	return err

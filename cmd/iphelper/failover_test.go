@@ -257,7 +257,7 @@ func runClientStatus(t *testing.T, path string, args ...string) (stdout, errText
 	t.Helper()
 	var out, errOut bytes.Buffer
 	full := append([]string{"iphelper", args[0], args[1], "--control-socket", path}, args[2:]...)
-	err := clientApp(&out, &errOut).Run(full)
+	err := runArgs(clientApp(&out, &errOut), full)
 	if err == nil {
 		return out.String(), "", 0
 	}

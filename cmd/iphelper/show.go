@@ -95,6 +95,9 @@ func showCommandWith(env clientEnv) *cli.Command {
 			sub(control.ShowStatistics, "counters per interface and per drop reason, and per helper", renderStatistics),
 			bindings,
 			sub(control.ShowLeases, "the fallback server's leases", env.renderLeases),
+			sub(control.ShowPools, "each fallback scope's addresses: size, leased, offered, quarantined, free and utilisation (IOS: show ip dhcp pool)", renderPools),
+			sub(control.ShowConflicts, "the addresses the fallback server quarantined after a DECLINE or an answered ARP probe, and until when (IOS: show ip dhcp conflict)", renderConflicts),
+			sub(control.ShowVersion, "the daemon's version, commit, Go version, uptime and configuration hash", renderVersion),
 			sub(control.ShowFailover, "the failover pair: role, state and since, the partner's state, the connection, each scope's mode and addresses per node, the last state changes and the counters", env.renderFailover),
 		},
 	}
@@ -108,7 +111,7 @@ type renderFunc func(w io.Writer, data json.RawMessage, arg string) error
 func (env clientEnv) showAction(what string, render renderFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		if c.NArg() > 1 || (c.NArg() == 1 && what != control.ShowBindings) {
-			return cli.Exit(fmt.Sprintf("show %s: unexpected arguments %q (give flags before arguments)", what, c.Args().Slice()), 2)
+			return cli.Exit(fmt.Sprintf("show %s: unexpected arguments %q", what, c.Args().Slice()), exitUsage)
 		}
 		arg := c.Args().First()
 		cl, err := dialControl(c)
@@ -221,7 +224,7 @@ func writeHelpers(w io.Writer, hs []control.Helper) error {
 			health = "-"
 		}
 		t.row(h.Addr.String(), health, stamp(h.Since), stamp(h.LastReply), u64(h.Sent), u64(h.Replies),
-			u64(h.TimedOut), fmt.Sprintf("%.1f", h.LatencyP50Ms), fmt.Sprintf("%.1f", h.LatencyP99Ms), u64(h.SendErrors))
+			u64(h.TimedOut), latencyMs(h.LatencyP50Ms, h.LatencySamples), latencyMs(h.LatencyP99Ms, h.LatencySamples), u64(h.SendErrors))
 	}
 	if err := t.flush(); err != nil {
 		return err
@@ -259,7 +262,7 @@ func writeHelperSets(w io.Writer, hs []control.Helper) error {
 	t := newTable(w, "Helpers", "Interfaces", "Health", "Since", "Forwarded", "Answered", "Timed out", "p50 ms", "p99 ms")
 	for _, s := range sets {
 		t.row(addrList(s.Helpers), clean(strings.Join(s.Interfaces, ",")), s.Health, stamp(s.Since), u64(s.Forwarded), u64(s.Answered),
-			u64(s.TimedOut), fmt.Sprintf("%.1f", s.LatencyP50Ms), fmt.Sprintf("%.1f", s.LatencyP99Ms))
+			u64(s.TimedOut), latencyMs(s.LatencyP50Ms, s.LatencySamples), latencyMs(s.LatencyP99Ms, s.LatencySamples))
 	}
 	if err := t.flush(); err != nil {
 		return err
@@ -318,7 +321,10 @@ func writeCounters(w io.Writer, c control.Counters) error {
 		}
 	}
 	writeDropLines(tw, c)
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeMessageTypes(w, c)
 }
 
 func writeDrops(w io.Writer, c control.Counters) error {

@@ -95,8 +95,9 @@ func versionCommand() *cli.Command {
 	}
 }
 
-// writeBuild prints b as lines of "name  value", or as JSON.
-func writeBuild(w io.Writer, b control.Build, asJSON bool) error {
+// writeBuild prints b and then more as lines of "name  value", or b as
+// JSON.
+func writeBuild(w io.Writer, b control.Build, asJSON bool, more ...[2]string) error {
 	if asJSON {
 		data, err := json.Marshal(b)
 		if err != nil {
@@ -111,5 +112,8 @@ func writeBuild(w io.Writer, b control.Build, asJSON bool) error {
 	}
 	t.row("Commit", commit)
 	t.row("Go", orUnknown(b.GoVersion))
+	for _, r := range more {
+		t.row(r[0], r[1])
+	}
 	return t.flush()
 }

@@ -108,9 +108,10 @@ func (c *Client) Show(ctx context.Context, what, arg string) (json.RawMessage, e
 	return c.Do(ctx, Request{Cmd: CmdShow, What: what, Arg: arg})
 }
 
-// Clear sets the relay's counters back to zero (`clear statistics`).
-func (c *Client) Clear(ctx context.Context) error {
-	_, err := c.Do(ctx, Request{Cmd: CmdClear, What: ClearStatistics})
+// Clear starts the counters that show displays over (`clear statistics`):
+// every counter, or with iface those of that interface only.
+func (c *Client) Clear(ctx context.Context, iface string) error {
+	_, err := c.Do(ctx, Request{Cmd: CmdClear, What: ClearStatistics, Arg: iface})
 	return err
 }
 

@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/iphelper/iphelper/relay/bindings"
 )
 
 // showTargets lists what `show` knows, for error messages.
-const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, failover, version"
+const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, conflicts, pools, failover, version"
 
 // respond answers every request but `debug packets`; ctx ends with the
 // server.
@@ -39,12 +40,7 @@ func (s *Server) answer(ctx context.Context, req Request) (any, *Error) {
 		if req.What != ClearStatistics {
 			return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown clear target %q, want statistics", req.What)}
 		}
-		if s.src.Status == nil {
-			return nil, unavailable("the relay")
-		}
-		s.src.Status.ClearStats()
-		s.log.Info("statistics cleared from the control socket")
-		return nil, nil
+		return nil, s.clearStatistics(req.Arg)
 	case CmdDebug:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown debug target %q, want packets", req.What)}
 	case CmdReload:
@@ -71,23 +67,30 @@ func (s *Server) show(req Request) (any, *Error) {
 			return nil, unavailable("the fallback server")
 		}
 		return leasesOf(s.src.Leases.FallbackLeases()), nil
+	case ShowConflicts:
+		if s.src.Leases == nil {
+			return nil, unavailable("the fallback server")
+		}
+		return conflictsOf(s.src.Leases.FallbackLeases()), nil
 	case ShowFailover:
 		return s.showFailover()
 	case ShowVersion:
 		return s.showVersion(), nil
-	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics:
+	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics, ShowPools:
 	default:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown show target %q, want one of %s", req.What, showTargets)}
 	}
 	if s.src.Status == nil {
 		return nil, unavailable("the relay")
 	}
-	st := s.src.Status.Status()
+	st := s.base.apply(s.src.Status.Status())
 	switch req.What {
 	case ShowInterfaces:
 		return interfacesOf(st), nil
 	case ShowStatistics:
 		return statisticsOf(st), nil
+	case ShowPools:
+		return poolsOf(st), nil
 	default:
 		return helpersOf(st), nil
 	}
@@ -127,4 +130,22 @@ func (s *Server) showVersion() DaemonVersion {
 		v.ConfigHash, v.ReloadsOK, v.ReloadsFailed = s.src.Config.ReloadStats()
 	}
 	return v
+}
+
+// clearStatistics sets the baseline of show: every counter, or those of
+// the interface iface.
+func (s *Server) clearStatistics(iface string) *Error {
+	if s.src.Status == nil {
+		return unavailable("the relay")
+	}
+	st := s.src.Status.Status()
+	if err := s.base.clear(st, iface); err != nil {
+		return &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%v; the interfaces are %s", err, strings.Join(interfaceNames(st), ", "))}
+	}
+	if iface == "" {
+		s.log.Info("statistics cleared from the control socket")
+	} else {
+		s.log.Info("statistics cleared from the control socket", "iface", iface)
+	}
+	return nil
 }

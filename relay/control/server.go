@@ -50,6 +50,8 @@ type Server struct {
 	log   *slog.Logger
 	sem   chan struct{}
 	ready chan struct{}
+	// base is the baseline of clear statistics, which show subtracts.
+	base baseline
 }
 
 // NewServer returns a server that will listen on path and answer from src.

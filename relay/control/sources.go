@@ -11,10 +11,11 @@ import (
 )
 
 // StatusSource is the relay: its interfaces and counters. cmd/iphelper
-// hands in the *relay.Relay.
+// hands in the *relay.Relay. `clear statistics` does not reset them: the
+// server keeps a baseline and subtracts it, so that the counters the
+// metrics export never go backwards.
 type StatusSource interface {
 	Status() status.Status
-	ClearStats()
 }
 
 // BindingSource is the relay's binding table. *bindings.Table implements
