@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"regexp"
 	"runtime/debug"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/relay/control"
 )
 
@@ -66,5 +69,18 @@ func TestHumanDuration(t *testing.T) {
 		if got := humanDuration(tt.d); got != tt.want {
 			t.Errorf("humanDuration(%v) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+// Text log lines carry the one time format: RFC 3339, UTC, milliseconds.
+func TestTextLogTime(t *testing.T) {
+	var b bytes.Buffer
+	log, _, err := newLogger(config.Log{Level: "info", Format: "text"}, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("hello")
+	if !regexp.MustCompile(`^time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=INFO msg=hello\n$`).MatchString(b.String()) {
+		t.Errorf("log line %q is not in the time format", b.String())
 	}
 }
