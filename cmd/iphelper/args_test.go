@@ -59,6 +59,7 @@ func TestAmbiguousCommand(t *testing.T) {
 	}{
 		{"c", `ambiguous command "c": iphelper c could be check-config, clear, completion (type more letters)`},
 		{"r", `ambiguous command "r": iphelper r could be run, reload (type more letters)`},
+		{"clear c", `ambiguous command "c": iphelper clear c could be conflicts, counters (type more letters)`},
 	}
 	for _, tt := range tests {
 		err := runArgs(newApp(), append([]string{"iphelper"}, strings.Fields(tt.args)...))

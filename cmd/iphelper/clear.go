@@ -9,13 +9,13 @@ import (
 	"github.com/iphelper/iphelper/relay/control"
 )
 
-// clearCommand returns "iphelper clear statistics".
+// clearCommand returns "iphelper clear statistics|conflicts".
 func clearCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "clear",
 		Usage: "reset the running daemon's state over its control socket",
 		Flags: []cli.Flag{socketFlag()},
-		Subcommands: []*cli.Command{{
+		Subcommands: []*cli.Command{clearConflictsCommand(), {
 			Name:    control.ClearStatistics,
 			Aliases: []string{"counters"},
 			Usage: "start the counters that show displays over, every counter or INTERFACE's only; the Prometheus " +
@@ -51,5 +51,44 @@ func clearStatistics(c *cli.Context) error {
 	default:
 		_, err = fmt.Fprintln(c.App.Writer, "Statistics cleared.")
 	}
+	return err
+}
+
+func clearConflictsCommand() *cli.Command {
+	return &cli.Command{
+		Name: control.ClearConflicts,
+		Usage: "free the addresses the fallback server quarantined after a DECLINE or an answered ARP probe: ADDR, " +
+			"or * (or nothing) for every one (IOS: clear ip dhcp conflict)",
+		ArgsUsage: "[ADDR|*]",
+		Flags:     clientFlags(),
+		Action:    clearConflicts,
+	}
+}
+
+func clearConflicts(c *cli.Context) error {
+	if c.NArg() > 1 {
+		return cli.Exit(fmt.Sprintf("clear conflicts: unexpected arguments %q, want an address or *", c.Args().Slice()), exitUsage)
+	}
+	cl, err := dialControl(c)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	freed, err := cl.ClearConflicts(c.Context, c.Args().First())
+	if err != nil {
+		return clientError(err)
+	}
+	if c.Bool(clientFlagJSON) {
+		data, err := json.Marshal(control.ClearedConflicts{Freed: freed})
+		if err != nil {
+			return err
+		}
+		return printJSON(c.App.Writer, data)
+	}
+	if len(freed) == 0 {
+		_, err = fmt.Fprintln(c.App.Writer, "No quarantined address to free.")
+		return err
+	}
+	_, err = fmt.Fprintf(c.App.Writer, "Freed %d quarantined address(es): %s\n", len(freed), addrList(freed))
 	return err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -65,6 +66,42 @@ func TestClearBadArguments(t *testing.T) {
 	} {
 		if _, errText := runClient(t, path, tt.args...); errText != tt.want {
 			t.Errorf("%v: error %q, want %q", tt.args, errText, tt.want)
+		}
+	}
+}
+
+// fakeConflictSource frees what it quarantines.
+type fakeConflictSource struct{ quar []netip.Addr }
+
+func (f *fakeConflictSource) ClearConflicts(addr netip.Addr) []netip.Addr {
+	var freed, kept []netip.Addr
+	for _, a := range f.quar {
+		if !addr.IsValid() || a == addr {
+			freed = append(freed, a)
+		} else {
+			kept = append(kept, a)
+		}
+	}
+	f.quar = kept
+	return freed
+}
+
+func TestClearConflicts(t *testing.T) {
+	path := startControl(t, control.Sources{Conflicts: &fakeConflictSource{quar: []netip.Addr{mustAddr("203.0.113.100"), mustAddr("203.0.113.101")}}})
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"clear", "conflicts", "203.0.113.101"}, "Freed 1 quarantined address(es): 203.0.113.101\n"},
+		{[]string{"clear", "conflicts", "203.0.113.101"}, "No quarantined address to free.\n"},
+		{[]string{"clear", "conf", "*", "--json"}, "{\n  \"freed\": [\n    \"203.0.113.100\"\n  ]\n}\n"},
+	} {
+		got, errText := runClient(t, path, tt.args...)
+		if errText != "" {
+			t.Fatalf("%v: %s", tt.args, errText)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%v (-want +got):\n%s", tt.args, diff)
 		}
 	}
 }

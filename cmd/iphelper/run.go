@@ -111,7 +111,7 @@ func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daem
 	rl := newReloader(cfg, load, check, r, log, level)
 	tasks := []task{watcher, r, hangupReloader{rl}, bindings.NewSweeper(table, 0, nil)}
 	if d.controlSocket != "" {
-		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl, Failover: r, Config: rl},
+		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Conflicts: r, Reload: rl, Failover: r, Config: rl},
 			control.Options{Log: log, Build: thisBuild(), Started: time.Now()}))
 	}
 	if d.metricsListen != "" {

@@ -42,7 +42,11 @@ const (
 	// counter, or with Arg the counters of interface Arg only. The relay's
 	// counters, which the metrics export, do not change.
 	ClearStatistics = "statistics"
-	DebugPackets    = "packets" // a stream of events; Interface: one interface, or empty for all
+	// ClearConflicts frees quarantined addresses of the fallback server:
+	// Arg one address, or "*" (or empty) for every one. data:
+	// ClearedConflicts.
+	ClearConflicts = "conflicts"
+	DebugPackets   = "packets" // a stream of events; Interface: one interface, or empty for all
 	// FailoverPartnerDown (cmd failover) tells the pair its partner is
 	// down: data is the Failover after the change; a state that does not
 	// allow it is answered with CodeRefused.

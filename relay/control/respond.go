@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -37,10 +38,13 @@ func (s *Server) answer(ctx context.Context, req Request) (any, *Error) {
 	case CmdShow:
 		return s.show(req)
 	case CmdClear:
-		if req.What != ClearStatistics {
-			return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown clear target %q, want statistics", req.What)}
+		switch req.What {
+		case ClearStatistics:
+			return nil, s.clearStatistics(req.Arg)
+		case ClearConflicts:
+			return s.clearConflicts(req.Arg)
 		}
-		return nil, s.clearStatistics(req.Arg)
+		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown clear target %q, want statistics or conflicts", req.What)}
 	case CmdDebug:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown debug target %q, want packets", req.What)}
 	case CmdReload:
@@ -148,4 +152,23 @@ func (s *Server) clearStatistics(iface string) *Error {
 		s.log.Info("statistics cleared from the control socket", "iface", iface)
 	}
 	return nil
+}
+
+// clearConflicts frees the quarantined address arg, or every one for ""
+// or "*".
+func (s *Server) clearConflicts(arg string) (any, *Error) {
+	var addr netip.Addr
+	if arg != "" && arg != "*" {
+		a, err := netip.ParseAddr(arg)
+		if err != nil || !a.Is4() {
+			return nil, &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%q is not an IPv4 address or *", arg)}
+		}
+		addr = a
+	}
+	if s.src.Conflicts == nil {
+		return nil, unavailable("the fallback server")
+	}
+	freed := s.src.Conflicts.ClearConflicts(addr)
+	s.log.Info("conflicts cleared from the control socket", "arg", arg, "freed", len(freed))
+	return ClearedConflicts{Freed: nonNil(freed)}, nil
 }

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 	"github.com/iphelper/iphelper/relay/status"
@@ -203,7 +205,7 @@ func TestErrorCodes(t *testing.T) {
 		{name: "unknown show target", line: `{"v":1,"cmd":"show","what":"arp"}` + "\n",
 			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown show target \"arp\", want one of interfaces, helpers, upstreams, statistics, bindings, leases, conflicts, pools, failover, version"}`},
 		{name: "unknown clear target", line: `{"v":1,"cmd":"clear","what":"bindings"}` + "\n",
-			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown clear target \"bindings\", want statistics"}`},
+			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown clear target \"bindings\", want statistics or conflicts"}`},
 		{name: "unknown debug target", line: `{"v":1,"cmd":"debug","what":"events"}` + "\n",
 			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown debug target \"events\", want packets"}`},
 		{name: "bad binding query", line: `{"v":1,"cmd":"show","what":"bindings","arg":"pc-50"}` + "\n",
@@ -415,5 +417,62 @@ func TestHexText(t *testing.T) {
 				t.Errorf("String() = %q, want %q", back, tt.text)
 			}
 		})
+	}
+}
+
+// fakeConflicts frees the quarantined addresses it holds.
+type fakeConflicts struct {
+	mu   sync.Mutex
+	quar []netip.Addr
+}
+
+func (f *fakeConflicts) ClearConflicts(addr netip.Addr) []netip.Addr {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var freed, kept []netip.Addr
+	for _, a := range f.quar {
+		if !addr.IsValid() || a == addr {
+			freed = append(freed, a)
+		} else {
+			kept = append(kept, a)
+		}
+	}
+	f.quar = kept
+	return freed
+}
+
+func TestClearConflicts(t *testing.T) {
+	fc := &fakeConflicts{quar: []netip.Addr{addr("203.0.113.100"), addr("203.0.113.101"), addr("203.0.113.102")}}
+	path, _ := startServer(t, Sources{Conflicts: fc}, Options{})
+	c := dial(t, path)
+	tests := []struct {
+		arg     string
+		want    []netip.Addr
+		wantErr string
+	}{
+		{arg: "203.0.113.101", want: []netip.Addr{addr("203.0.113.101")}},
+		{arg: "203.0.113.101"},
+		{arg: "*", want: []netip.Addr{addr("203.0.113.100"), addr("203.0.113.102")}},
+		{arg: "bogus", wantErr: `"bogus" is not an IPv4 address or * (bad_argument)`},
+		{arg: "2001:db8::1", wantErr: `"2001:db8::1" is not an IPv4 address or * (bad_argument)`},
+	}
+	for _, tt := range tests {
+		got, err := c.ClearConflicts(context.Background(), tt.arg)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("clear conflicts %s: %v, want %q", tt.arg, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty(), cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+			t.Errorf("clear conflicts %s (-want +got):\n%s", tt.arg, diff)
+		}
+	}
+	path2, _ := startServer(t, Sources{}, Options{})
+	if _, err := dial(t, path2).ClearConflicts(context.Background(), ""); !errors.Is(err, &Error{Code: CodeUnavailable}) {
+		t.Errorf("clear conflicts without a fallback server: %v, want unavailable", err)
 	}
 }

@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/iphelper/iphelper/relay/bindings"
@@ -28,6 +29,14 @@ type BindingSource interface {
 // interface's scope. The server converts them to Lease.
 type LeaseSource interface {
 	FallbackLeases() []leasestore.Lease
+}
+
+// ConflictSource ends the quarantine of addresses the fallback server
+// keeps out of its pool (`clear conflicts`): addr, or every one when addr
+// is not valid; it returns those freed. cmd/iphelper hands in the
+// *relay.Relay.
+type ConflictSource interface {
+	ClearConflicts(addr netip.Addr) []netip.Addr
 }
 
 // Reloader re-reads, validates and applies the daemon's configuration; an
@@ -67,10 +76,12 @@ type Sources struct {
 	Status   StatusSource
 	Bindings BindingSource
 	Leases   LeaseSource
-	Trace    TraceSource
-	Reload   Reloader
-	Failover FailoverSource
-	Config   ConfigSource
+	// Conflicts clears quarantines; the list is Leases'.
+	Conflicts ConflictSource
+	Trace     TraceSource
+	Reload    Reloader
+	Failover  FailoverSource
+	Config    ConfigSource
 }
 
 var (

@@ -263,3 +263,9 @@ type Conflict struct {
 	MAC       Hex       `json:"mac,omitempty"`
 	Until     time.Time `json:"until,omitzero"`
 }
+
+// ClearedConflicts is the answer to clear conflicts: the addresses freed
+// (none when the address was not quarantined).
+type ClearedConflicts struct {
+	Freed []netip.Addr `json:"freed"`
+}

@@ -91,7 +91,8 @@ func TestOpsShowCommands(t *testing.T) {
 // checkShowOperatorViews checks the IOS-like views of the running daemon:
 // the DHCP messages by type in show statistics (a DORA each on down0,
 // relayed, and down1, from the fallback), show pools (down1's fallback
-// scope holds the one lease), show conflicts (none) and show version.
+// scope holds the one lease), show and clear conflicts (none) and show
+// version.
 func checkShowOperatorViews(t *testing.T, ctl *opsCtl) {
 	t.Helper()
 	st := ctl.statistics()
@@ -109,6 +110,9 @@ func checkShowOperatorViews(t *testing.T, ctl *opsCtl) {
 	}
 	if cs := opsShow[[]control.Conflict](ctl, control.ShowConflicts, ""); len(cs) != 0 {
 		t.Errorf("show conflicts: %+v, want none", cs)
+	}
+	if out := ctl.run("clear", control.ClearConflicts, nil, "*"); strings.TrimSpace(out) != "No quarantined address to free." {
+		t.Errorf("clear conflicts * printed %q", out)
 	}
 	v := opsShow[control.DaemonVersion](ctl, control.ShowVersion, "")
 	if v.Version == "" || v.GoVersion == "" || v.ConfigHash == "" || v.Started.IsZero() {
