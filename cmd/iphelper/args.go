@@ -35,6 +35,8 @@ type level struct {
 //     203.0.113.10 --json"): each level's flags are moved before its
 //     arguments, a flag's value staying with it; after "--" nothing is
 //     moved;
+//   - a flag given before the subcommand it belongs to moves down to it
+//     ("show --json interfaces", "debug -i eth1 packets");
 //   - "help CMD…" is "CMD… --help".
 //
 // Words it does not know (an unknown command or flag) are left in place
@@ -45,7 +47,8 @@ func normalArgs(app *cli.App, args []string) ([]string, error) {
 	}
 	out := []string{args[0]}
 	cur := level{name: app.Name, cmds: app.Commands, flags: app.Flags}
-	var flags, pos []string
+	var flags [][]string // each flag word with its value, if it takes one
+	var pos []string
 	help := false
 	rest := args[1:]
 	for i := 0; i < len(rest); i++ {
@@ -55,11 +58,12 @@ func normalArgs(app *cli.App, args []string) ([]string, error) {
 			pos = append(pos, rest[i:]...)
 			i = len(rest)
 		case len(w) > 1 && w[0] == '-':
-			flags = append(flags, w)
-			if i+1 < len(rest) && !strings.Contains(w, "=") && takesValueNamed(cur.flags, strings.TrimLeft(w, "-")) {
+			f := []string{w}
+			if i+1 < len(rest) && !strings.Contains(w, "=") && takesValueBelow(cur, flagName(w)) {
 				i++
-				flags = append(flags, rest[i])
+				f = append(f, rest[i])
 			}
+			flags = append(flags, f)
 		case len(pos) == 0 && len(cur.cmds) > 0:
 			cmd, err := lookupCommand(cur, w)
 			if err != nil {
@@ -73,14 +77,17 @@ func normalArgs(app *cli.App, args []string) ([]string, error) {
 				pos = append(pos, w)
 				continue
 			}
-			out = append(append(out, flags...), cmd.Name)
-			flags = nil
+			here, below := splitFlags(cur.flags, flags)
+			out = append(append(out, here...), cmd.Name)
+			flags = below
 			cur = level{name: cur.name + " " + cmd.Name, cmds: cmd.Subcommands, flags: cmd.Flags}
 		default:
 			pos = append(pos, w)
 		}
 	}
-	out = append(out, flags...)
+	for _, f := range flags {
+		out = append(out, f...)
+	}
 	if help {
 		out = append(out, "--help")
 	}
@@ -119,13 +126,47 @@ func lookupCommand(l level, w string) (*cli.Command, error) {
 	return nil, fmt.Errorf("ambiguous command %q: %s %s could be %s (type more letters)", w, l.name, w, strings.Join(names, ", "))
 }
 
-// takesValueNamed reports whether the flag name (without dashes or
-// "=value") among flags is followed by a value.
-func takesValueNamed(flags []cli.Flag, name string) bool {
+// flagName is the name of the flag word w: without dashes and "=value".
+func flagName(w string) string {
+	name, _, _ := strings.Cut(strings.TrimLeft(w, "-"), "=")
+	return name
+}
+
+// findFlag returns the flag name among flags; nil when there is none.
+func findFlag(flags []cli.Flag, name string) cli.Flag {
 	for _, f := range flags {
 		if slices.Contains(f.Names(), name) {
-			return takesValue(f)
+			return f
+		}
+	}
+	return nil
+}
+
+// takesValueBelow reports whether the flag name, of level l or else of the
+// first command below l that has it, is followed by a value.
+func takesValueBelow(l level, name string) bool {
+	if f := findFlag(l.flags, name); f != nil {
+		return takesValue(f)
+	}
+	for _, c := range l.cmds {
+		if takesValueBelow(level{cmds: c.Subcommands, flags: c.Flags}, name) {
+			return true
 		}
 	}
 	return false
+}
+
+// splitFlags splits the flags given at a level into the words of those
+// the level has (and --help), which stay, and the others, which move down
+// to the subcommand.
+func splitFlags(defined []cli.Flag, flags [][]string) (here []string, below [][]string) {
+	for _, f := range flags {
+		name := flagName(f[0])
+		if findFlag(defined, name) != nil || name == "help" || name == "h" {
+			here = append(here, f...)
+		} else {
+			below = append(below, f)
+		}
+	}
+	return here, below
 }
