@@ -9,7 +9,7 @@ import (
 )
 
 // rawFailover is the top-level failover: block. Durations are
-// time.ParseDuration strings.
+// ParseDuration strings (days allowed).
 type rawFailover struct {
 	Role              *string `yaml:"role,omitempty"`
 	Name              *string `yaml:"name,omitempty"`

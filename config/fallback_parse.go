@@ -27,7 +27,7 @@ var (
 
 // parse parses s and checks it against the rule.
 func (r durationRule) parse(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
+	d, err := ParseDuration(s)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration: %w", s, err)
 	}

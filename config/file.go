@@ -79,8 +79,8 @@ type rawOption82 struct {
 	ServerIDOverride *bool   `yaml:"server-id-override,omitempty"`
 }
 
-// rawFallback is the fallback: block. Durations are time.ParseDuration
-// strings.
+// rawFallback is the fallback: block. Durations are ParseDuration
+// strings (days allowed).
 type rawFallback struct {
 	Enabled            *bool             `yaml:"enabled,omitempty"`
 	Pools              *[]string         `yaml:"pools,omitempty,flow"`

@@ -2,7 +2,7 @@
 # Builds the iphelper Debian package with nfpm (deploy/nfpm.yaml):
 #   deploy/build-deb.sh [OUTDIR]        (default OUTDIR: dist; `make deb` runs this)
 # It builds ./cmd/iphelper for linux/$GOARCH, generates the man page
-# (`iphelper man`) and the bash completion (`iphelper completion bash`) with
+# (`iphelper man`) and the bash, zsh and fish completion (`iphelper completion SHELL`) with
 # a build for this machine, and runs nfpm, pinned, with `go run`: only the Go
 # module proxy is needed, no nfpm installation. Prints the .deb's path last.
 #   VERSION  package version (default: from `git describe`, else 0.0.0)
@@ -36,9 +36,9 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 echo "build-deb.sh: iphelper $version for linux/$arch"
-CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags='-s -w' -o "$stage/iphelper" ./cmd/iphelper
+CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -trimpath -ldflags="-s -w -X main.version=$version -X main.commit=$(git rev-parse HEAD 2>/dev/null)" -o "$stage/iphelper" ./cmd/iphelper
 CGO_ENABLED=0 go build -trimpath -o "$stage/host-iphelper" ./cmd/iphelper
-for cmd in man "completion bash"; do
+for cmd in man "completion bash" "completion zsh" "completion fish"; do
 	# shellcheck disable=SC2086 # split "completion bash" into two words
 	if ! "$stage/host-iphelper" $cmd >"$stage/out" 2>"$stage/err"; then
 		echo "build-deb.sh: \`iphelper $cmd\` failed (is its command registered in newApp?):" >&2
@@ -47,7 +47,9 @@ for cmd in man "completion bash"; do
 	fi
 	case $cmd in
 	man) gzip -9n <"$stage/out" >"$stage/iphelper.8.gz" ;;
-	*) mv "$stage/out" "$stage/iphelper.bash" ;;
+	"completion bash") mv "$stage/out" "$stage/iphelper.bash" ;;
+	"completion zsh") mv "$stage/out" "$stage/_iphelper" ;;
+	"completion fish") mv "$stage/out" "$stage/iphelper.fish" ;;
 	esac
 done
 

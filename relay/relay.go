@@ -241,6 +241,19 @@ func (r *Relay) FallbackLeases() []leasestore.Lease {
 	return out
 }
 
+// ClearConflicts frees the quarantined address addr of every fallback
+// scope, or every quarantined address when addr is not valid (`clear
+// conflicts`), and returns the addresses freed.
+func (r *Relay) ClearConflicts(addr netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	if p := r.fbPub.Load(); p != nil {
+		for _, f := range *p {
+			out = append(out, f.srv.ClearConflicts(addr)...)
+		}
+	}
+	return out
+}
+
 // fatal reports an error that must stop the relay (called by agents).
 func (r *Relay) fatal(err error) {
 	select {

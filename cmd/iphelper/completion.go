@@ -9,9 +9,9 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// completionCommand returns "iphelper completion bash": print a bash
-// completion script generated from the command tree (the .deb ships it as
-// /usr/share/bash-completion/completions/iphelper).
+// completionCommand returns "iphelper completion bash|zsh|fish": print a
+// completion script generated from the command tree (the .deb ships the
+// bash one as /usr/share/bash-completion/completions/iphelper).
 func completionCommand() *cli.Command {
 	return &cli.Command{
 		Name:            "completion",
@@ -19,18 +19,27 @@ func completionCommand() *cli.Command {
 		ArgsUsage:       "SHELL",
 		HideHelpCommand: true,
 		Action: func(c *cli.Context) error {
-			return cli.Exit(fmt.Sprintf("completion: name the shell, one of: bash (got %q)", c.Args().First()), 2)
+			return cli.Exit(fmt.Sprintf("completion: name the shell, one of: bash, zsh, fish (got %q)", c.Args().First()), 2)
 		},
-		Subcommands: []*cli.Command{{
-			Name:  "bash",
-			Usage: "print the bash completion script: source it, or install it as /usr/share/bash-completion/completions/iphelper",
-			Action: func(c *cli.Context) error {
-				if err := writeBashCompletion(c.App.Writer, c.App); err != nil {
-					return cli.Exit(fmt.Sprintf("failed to print the completion script: %v", err), 1)
-				}
-				return nil
-			},
-		}},
+		Subcommands: []*cli.Command{
+			shellCommand("bash", "source it, or install it as /usr/share/bash-completion/completions/iphelper", writeBashCompletion),
+			shellCommand("zsh", "source it, or install it as _iphelper in a directory of $fpath (Debian: /usr/share/zsh/vendor-completions)", writeZshCompletion),
+			shellCommand("fish", "source it, or install it as /usr/share/fish/vendor_completions.d/iphelper.fish", writeFishCompletion),
+		},
+	}
+}
+
+// shellCommand returns "completion SHELL", printing write's script.
+func shellCommand(shell, install string, write func(io.Writer, *cli.App) error) *cli.Command {
+	return &cli.Command{
+		Name:  shell,
+		Usage: "print the " + shell + " completion script: " + install,
+		Action: func(c *cli.Context) error {
+			if err := write(c.App.Writer, c.App); err != nil {
+				return cli.Exit(fmt.Sprintf("failed to print the completion script: %v", err), 1)
+			}
+			return nil
+		},
 	}
 }
 
@@ -44,6 +53,12 @@ type completionNode struct {
 	valueFlags  []string // flags followed by a value that is not a file
 	fileFlags   []string // flags followed by a file name
 	fileArgs    bool     // its arguments are file names (ArgsUsage names a FILE)
+	ifaceArgs   bool     // its argument is an interface name (ArgsUsage names an INTERFACE)
+	ifaceFlags  []string // flags followed by an interface name
+	// enums are the values of flags that take one of a few words, by flag.
+	enums map[string][]string
+	usage map[string]string // each flag's usage, for fish's descriptions
+	help  string            // the command's usage, for fish's descriptions
 }
 
 // completionTree walks app's visible commands (aliases too) depth first.
@@ -63,6 +78,8 @@ func completionTree(app *cli.App) []completionNode {
 					path:        prefix + " " + name,
 					subcommands: commandNames(cmd.Subcommands),
 					fileArgs:    strings.Contains(cmd.ArgsUsage, "FILE"),
+					ifaceArgs:   strings.Contains(cmd.ArgsUsage, "INTERFACE"),
+					help:        cmd.Usage,
 				}
 				addFlags(&n, cmd.Flags, cmd.HideHelp)
 				nodes = append(nodes, n)
@@ -89,9 +106,32 @@ func commandNames(cmds []*cli.Command) []string {
 // urfave/cli's help command.
 func completes(c *cli.Command) bool { return !c.Hidden && c.Name != "help" }
 
+// flagValues says what follows the flag name: one of a few words
+// (values), or the name of an interface of the machine (iface).
+func flagValues(name string) (values []string, iface bool) {
+	switch name {
+	case flagInterface, flagTrustedInterface, flagDirectedBroadcast, flagSourceInterface:
+		return nil, true
+	case flagInformationPolicy:
+		return []string{"keep", "replace", "drop"}, false
+	case flagLogLevel:
+		return []string{"debug", "info", "warn", "error"}, false
+	case flagLogFormat:
+		return []string{"text", "json"}, false
+	case flagFailback:
+		return []string{"nak", "keep"}, false
+	case flagFailoverRole:
+		return []string{"primary", "secondary"}, false
+	case flagFailoverMode:
+		return []string{"none", "split", "hot-standby", "load-sharing"}, false
+	}
+	return nil, false
+}
+
 // addFlags records flags, and --help/-h unless hideHelp, on n.
 func addFlags(n *completionNode, flags []cli.Flag, hideHelp bool) {
 	seen := make(map[string]bool)
+	n.enums, n.usage = make(map[string][]string), make(map[string]string)
 	add := func(f cli.Flag) {
 		if vf, ok := f.(cli.VisibleFlag); ok && !vf.IsVisible() {
 			return
@@ -106,10 +146,19 @@ func addFlags(n *completionNode, flags []cli.Flag, hideHelp bool) {
 			}
 			seen[opt] = true
 			n.flags = append(n.flags, opt)
+			if u, ok := f.(cli.DocGenerationFlag); ok {
+				n.usage[opt] = u.GetUsage()
+			}
+			values, iface := flagValues(f.Names()[0])
 			switch {
 			case takesFile(f):
 				n.fileFlags = append(n.fileFlags, opt)
-			case takesValue(f):
+			case !takesValue(f):
+			case iface:
+				n.ifaceFlags = append(n.ifaceFlags, opt)
+			case values != nil:
+				n.enums[opt] = values
+			default:
 				n.valueFlags = append(n.valueFlags, opt)
 			}
 		}
@@ -160,16 +209,14 @@ func writeBashCompletion(w io.Writer, app *cli.App) error {
 		}
 		b.WriteString(")\n")
 	}
-	table("commands", func(n completionNode) string { return strings.Join(n.subcommands, " ") })
-	table("flags", func(n completionNode) string { return strings.Join(n.flags, " ") })
-	table("values", func(n completionNode) string { return strings.Join(n.valueFlags, " ") })
-	table("files", func(n completionNode) string { return strings.Join(n.fileFlags, " ") })
-	table("fileargs", func(n completionNode) string {
-		if n.fileArgs && len(n.subcommands) == 0 {
-			return "1"
+	writeTables(table)
+	fmt.Fprintf(&b, "declare -gA %s_enums=(\n", fn)
+	for _, n := range nodes {
+		for _, opt := range sortedKeys(n.enums) {
+			fmt.Fprintf(&b, "\t[%s]=%s\n", shellQuote(n.path+" "+opt), shellQuote(strings.Join(n.enums[opt], " ")))
 		}
-		return ""
-	})
+	}
+	b.WriteString(")\n")
 	b.WriteString(strings.NewReplacer("_FN_", fn, "_APP_", shellQuote(app.Name)).Replace(bashCompletionFunc))
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -177,8 +224,9 @@ func writeBashCompletion(w io.Writer, app *cli.App) error {
 
 // bashCompletionFunc completes from the tables above (_FN_ is their
 // prefix): the command path is the words so far that name commands; after
-// a flag that takes a value it offers nothing (or files), after "-" the
-// path's flags, else its subcommands (or files).
+// a flag that takes a value it offers that flag's words, the machine's
+// interfaces, files or nothing, after "-" the path's flags, else its
+// subcommands (or files, or interfaces).
 const bashCompletionFunc = `
 _FN_() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev="" path=_APP_ i w
@@ -194,6 +242,10 @@ _FN_() {
 	if [[ " ${_FN__files[$path]} " == *" $prev "* ]]; then
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+	elif [[ -n $prev && -n ${_FN__enums["$path $prev"]} ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "${_FN__enums["$path $prev"]}" -- "$cur")
+	elif [[ -n $prev && " ${_FN__ifaces[$path]} " == *" $prev "* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "$(_FN__links)" -- "$cur")
 	elif [[ -n $prev && " ${_FN__values[$path]} " == *" $prev "* ]]; then
 		return 0
 	elif [[ $cur == -* ]]; then
@@ -201,10 +253,17 @@ _FN_() {
 	elif [[ -n ${_FN__fileargs[$path]} ]]; then
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+	elif [[ -n ${_FN__ifaceargs[$path]} ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "$(_FN__links)" -- "$cur")
 	else
 		mapfile -t COMPREPLY < <(compgen -W "${_FN__commands[$path]}" -- "$cur")
 	fi
 	return 0
+}
+# The machine's interface names (IPHELPER_SYSFS_NET: another directory, for tests).
+_FN__links() {
+	local d
+	for d in "${IPHELPER_SYSFS_NET:-/sys/class/net}"/*; do [[ -e $d ]] && printf '%s\n' "${d##*/}"; done
 }
 complete -F _FN_ _APP_
 `
@@ -222,4 +281,14 @@ func shellIdent(name string) string {
 		}
 		return '_'
 	}, name)
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -21,6 +21,7 @@ func debugCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "debug",
 		Usage: "watch the running daemon live over its control socket",
+		Flags: []cli.Flag{socketFlag()},
 		Subcommands: []*cli.Command{{
 			Name:  control.DebugPackets,
 			Usage: "print each packet the relay handles and what it did with it, until Ctrl-C (IOS: debug ip dhcp server packet)",

@@ -54,14 +54,14 @@ func TestDebugPackets(t *testing.T) {
 			name:   "every interface",
 			args:   nil,
 			stderr: "Tracing DHCP packets on every interface; press Ctrl-C to stop.\n",
-			want: "14:02:11.123 eth2 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops\n" +
-				"14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops\n",
+			want: "2026-03-01T14:02:11.123Z eth2 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops\n" +
+				"2026-03-01T14:02:11.123Z eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops\n",
 		},
 		{
 			name:   "one interface",
 			args:   []string{"--interface", "eth1"},
 			stderr: "Tracing DHCP packets on interface eth1; press Ctrl-C to stop.\n",
-			want:   "14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops\n",
+			want:   "2026-03-01T14:02:11.123Z eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops\n",
 		},
 		{
 			name:   "JSON lines",
@@ -69,7 +69,7 @@ func TestDebugPackets(t *testing.T) {
 			stderr: "Tracing DHCP packets on interface eth1; press Ctrl-C to stop.\n",
 			want: `{"time":"2026-03-01T14:02:11.123Z","interface":"eth1","direction":"in","type":"REQUEST","xid":305441741,` +
 				`"chaddr":"02:00:00:00:00:99","giaddr":"0.0.0.0","action":"dropped","reason":"max_hops",` +
-				`"line":"14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops"}` + "\n",
+				`"line":"2026-03-01T14:02:11.123Z eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops"}` + "\n",
 		},
 	}
 	for _, tt := range tests {

@@ -132,7 +132,7 @@ func TestCompletionInBash(t *testing.T) {
 	if err != nil {
 		t.Fatalf("iphelper completion bash: %v", err)
 	}
-	dir := t.TempDir()
+	dir, links := completionDirs(t)
 	scriptPath := filepath.Join(dir, "iphelper.bash")
 	for name, data := range map[string]string{scriptPath: script, filepath.Join(dir, "relay.yaml"): ""} {
 		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
@@ -149,11 +149,15 @@ func TestCompletionInBash(t *testing.T) {
 		{name: "run flag", words: []string{"iphelper", "run", "--interf"}, want: []string{"--interface"}},
 		{name: "flag after a flag value", words: []string{"iphelper", "run", "--interface", "eth1", "--helper-a"},
 			want: []string{"--helper-address"}},
-		{name: "flag value", words: []string{"iphelper", "run", "--interface", ""}, want: nil},
+		{name: "flag value", words: []string{"iphelper", "run", "--giaddr", ""}, want: nil},
+		{name: "interface flag", words: []string{"iphelper", "run", "--interface", "et"}, want: []string{"eth1", "eth2.20"}},
+		{name: "enum flag", words: []string{"iphelper", "run", "--information-policy", "re"}, want: []string{"replace"}},
+		{name: "interface argument", words: []string{"iphelper", "clear", "statistics", ""}, want: []string{"eth1", "eth2.20", "lo"}},
+		{name: "debug interface", words: []string{"iphelper", "debug", "packets", "-i", "eth2"}, want: []string{"eth2.20"}},
 		{name: "config file", words: []string{"iphelper", "run", "--config", "rel"}, want: []string{"relay.yaml"}},
 		{name: "config file after =", words: []string{"iphelper", "run", "--config", "=", "rel"}, want: []string{"relay.yaml"}},
 		{name: "check-config FILE", words: []string{"iphelper", "check-config", "rel"}, want: []string{"relay.yaml"}},
-		{name: "shells", words: []string{"iphelper", "completion", ""}, want: []string{"bash"}},
+		{name: "shells", words: []string{"iphelper", "completion", ""}, want: []string{"bash", "zsh", "fish"}},
 		{name: "global help", words: []string{"iphelper", "--he"}, want: []string{"--help"}},
 		{name: "hidden man", words: []string{"iphelper", "ma"}, want: nil},
 	}
@@ -163,7 +167,7 @@ func TestCompletionInBash(t *testing.T) {
 			for _, w := range tt.words {
 				words.WriteString(shellQuote(w) + " ")
 			}
-			prog := "source " + shellQuote(scriptPath) + "\n" +
+			prog := "IPHELPER_SYSFS_NET=" + shellQuote(links) + "\n" + "source " + shellQuote(scriptPath) + "\n" +
 				"COMP_WORDS=(" + words.String() + ")\n" +
 				"COMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n" +
 				"_iphelper\n" +
@@ -188,8 +192,8 @@ func TestCompletionBadShell(t *testing.T) {
 		args []string
 		want string
 	}{
-		{name: "none", args: []string{"completion"}, want: `completion: name the shell, one of: bash (got "")`},
-		{name: "zsh", args: []string{"completion", "zsh"}, want: `completion: name the shell, one of: bash (got "zsh")`},
+		{name: "none", args: []string{"completion"}, want: `completion: name the shell, one of: bash, zsh, fish (got "")`},
+		{name: "csh", args: []string{"completion", "csh"}, want: `completion: name the shell, one of: bash, zsh, fish (got "csh")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

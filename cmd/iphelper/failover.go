@@ -38,6 +38,7 @@ func failoverCommandWith(env clientEnv) *cli.Command {
 	return &cli.Command{
 		Name:  "failover",
 		Usage: "command the running daemon's failover pair over its control socket",
+		Flags: []cli.Flag{socketFlag()},
 		Subcommands: []*cli.Command{{
 			Name: control.FailoverPartnerDown,
 			Usage: "state that the failover partner is down: this node serves every client of the pair, and after MCLT " +
@@ -80,8 +81,8 @@ func (env clientEnv) partnerDown(c *cli.Context) error {
 // writePartnerDown tells the operator the pair's state after partner-down.
 func writePartnerDown(w io.Writer, f control.Failover) error {
 	mclt := mcltOf(f)
-	_, err := fmt.Fprintf(w, "Failover %s: %s since %s; this node serves every client of the pair,\nand every free address from %s (MCLT %v after PARTNER-DOWN began).\n",
-		pairName(f), clean(f.State), stamp(f.Since), stamp(f.PartnerDownSince.Add(mclt)), mclt)
+	_, err := fmt.Fprintf(w, "Failover %s: %s since %s; this node serves every client of the pair,\nand every free address from %s (MCLT %s after PARTNER-DOWN began).\n",
+		pairName(f), clean(f.State), stamp(f.Since), stamp(f.PartnerDownSince.Add(mclt)), humanDuration(mclt))
 	return err
 }
 
@@ -130,7 +131,7 @@ func (env clientEnv) writePair(w io.Writer, f control.Failover) error {
 		{"Last contact", env.ago(f.LastContact)},
 		{"Listen", addrPortOrDash(f.Listen)},
 		{"Peer", addrPortOrDash(f.Peer)},
-		{"MCLT", mcltOf(f).String()},
+		{"MCLT", humanDuration(mcltOf(f))},
 		{"Partner down since", stamp(f.PartnerDownSince)},
 		{"Pending updates", strconv.Itoa(f.PendingUpdates)},
 	} {
@@ -145,7 +146,7 @@ func (env clientEnv) ago(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return stamp(t) + " (" + max(env.now().Sub(t), 0).Round(time.Second).String() + " ago)"
+	return stamp(t) + " (" + humanDuration(max(env.now().Sub(t), 0)) + " ago)"
 }
 
 func addrPortOrDash(a netip.AddrPort) string {

@@ -96,7 +96,7 @@ Failover pair pair1
   Last contact        2026-03-01T14:01:08Z (1m3s ago)
   Listen              198.51.100.10:647
   Peer                198.51.100.11:647
-  MCLT                5m0s
+  MCLT                5m
   Partner down since  -
   Pending updates     2
 
@@ -130,7 +130,7 @@ Failover pair
   Last contact        -
   Listen              -
   Peer                -
-  MCLT                1h0m0s
+  MCLT                1h
   Partner down since  -
   Pending updates     0
 
@@ -196,7 +196,7 @@ func TestFailoverPartnerDown(t *testing.T) {
 			name: "taken", pair: &fakePair{st: clientTestFailover()}, args: []string{"failover", "partner-down", "--yes"}, wantCalls: 1,
 			want: `
 Failover pair pair1: PARTNER-DOWN since 2026-03-01T14:02:11Z; this node serves every client of the pair,
-and every free address from 2026-03-01T14:07:11Z (MCLT 5m0s after PARTNER-DOWN began).
+and every free address from 2026-03-01T14:07:11Z (MCLT 5m after PARTNER-DOWN began).
 `,
 		},
 		{
@@ -257,7 +257,7 @@ func runClientStatus(t *testing.T, path string, args ...string) (stdout, errText
 	t.Helper()
 	var out, errOut bytes.Buffer
 	full := append([]string{"iphelper", args[0], args[1], "--control-socket", path}, args[2:]...)
-	err := clientApp(&out, &errOut).Run(full)
+	err := runArgs(clientApp(&out, &errOut), full)
 	if err == nil {
 		return out.String(), "", 0
 	}

@@ -160,7 +160,7 @@ func fallbackFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagFallbackDomain,
 			Usage: "offer the domain name `NAME` from the fallback pools (IOS: domain-name; Windows: option 015 DNS Domain Name)"},
 		&cli.StringFlag{Name: flagFallbackLeaseTime, DefaultText: config.DefaultFallbackLeaseTime.String(),
-			Usage: "lease fallback addresses for `DURATION`, at least 1m, e.g. 10m or 2h (IOS: lease; Windows: the scope's lease duration)"},
+			Usage: "lease fallback addresses for `DURATION`, at least 1m, e.g. 10m, 2h or 1d (IOS: lease; Windows: the scope's lease duration)"},
 		&cli.StringFlag{Name: flagOfferDelay, DefaultText: config.DefaultOfferDelay.String(),
 			Usage: "let the helpers answer a DISCOVER for `DURATION`, under 4s, before the fallback offers (Windows: the split-scope \"delay in offer\"; no IOS equivalent)"},
 		&cli.StringFlag{Name: flagLeaseDB, TakesFile: true, DefaultText: config.DefaultLeaseDB,

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -16,16 +17,22 @@ import (
 )
 
 func main() {
-	if err := newApp().Run(os.Args); err != nil {
+	if err := runArgs(newApp(), os.Args); err != nil {
+		code := exitFailure
+		var exit cli.ExitCoder
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		}
 		fmt.Fprintf(os.Stderr, "iphelper: %v\n", err)
-		os.Exit(exitFailure)
+		os.Exit(code)
 	}
 }
 
 func newApp() *cli.App {
 	app := &cli.App{
-		Name:  "iphelper",
-		Usage: "DHCPv4 relay agent (ip helper-address) for Linux routers",
+		Name:    "iphelper",
+		Usage:   "DHCPv4 relay agent (ip helper-address) for Linux routers",
+		Version: buildLine(thisBuild()),
 		Commands: []*cli.Command{
 			runCommand(),
 			checkConfigCommand(),
@@ -36,6 +43,7 @@ func newApp() *cli.App {
 			completionCommand(),
 			reloadCommand(),
 			failoverCommand(),
+			versionCommand(),
 		},
 		HideHelpCommand: true,
 	}

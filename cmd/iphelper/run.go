@@ -111,7 +111,8 @@ func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daem
 	rl := newReloader(cfg, load, check, r, log, level)
 	tasks := []task{watcher, r, hangupReloader{rl}, bindings.NewSweeper(table, 0, nil)}
 	if d.controlSocket != "" {
-		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Reload: rl, Failover: r}, control.Options{Log: log}))
+		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Conflicts: r, Reload: rl, Failover: r, Config: rl},
+			control.Options{Log: log, Build: thisBuild(), Started: time.Now()}))
 	}
 	if d.metricsListen != "" {
 		reg := prometheus.NewRegistry()
@@ -136,7 +137,21 @@ func newLogger(l config.Log, w io.Writer) (*slog.Logger, *slog.LevelVar, error) 
 	if l.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts)), level, nil
 	}
+	opts.ReplaceAttr = utcLogTime
 	return slog.New(slog.NewTextHandler(w, opts)), level, nil
+}
+
+// logTimeFormat is the time of a text log line: RFC 3339 in UTC to the
+// millisecond, as trace lines show it (docs/operations.md, "Times and
+// durations").
+const logTimeFormat = "2006-01-02T15:04:05.000Z"
+
+// utcLogTime writes the time of a text log record in logTimeFormat.
+func utcLogTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+		return slog.String(slog.TimeKey, a.Value.Time().UTC().Format(logTimeFormat))
+	}
+	return a
 }
 
 // reloadOnHangup reloads the configuration on every SIGHUP.

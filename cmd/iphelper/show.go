@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,25 +27,43 @@ const (
 // clientFlags returns new flags for one client command.
 func clientFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: clientFlagSocket, Value: control.DefaultPath, TakesFile: true,
-			Usage: "talk to the daemon over the control socket `PATH`"},
+		socketFlag(),
 		&cli.BoolFlag{Name: clientFlagJSON, DisableDefaultText: true,
 			Usage: "print JSON for scripts instead of a table"},
 	}
 }
 
-// clientEnv is what the client commands take from their surroundings:
-// the clock and time zone used to show expiry times.
-type clientEnv struct {
-	now func() time.Time
-	loc *time.Location
+// socketFlag returns a new --control-socket flag. The client commands
+// and the groups above them (show, clear, debug, failover) each take it:
+// "iphelper show --control-socket PATH interfaces" works as well as
+// "iphelper show interfaces --control-socket PATH".
+func socketFlag() cli.Flag {
+	return &cli.StringFlag{Name: clientFlagSocket, Value: control.DefaultPath, TakesFile: true,
+		Usage: "talk to the daemon over the control socket `PATH`"}
 }
 
-func defaultClientEnv() clientEnv { return clientEnv{now: time.Now, loc: time.Local} }
+// socketPath is the --control-socket given closest to the command, or
+// the default path.
+func socketPath(c *cli.Context) string {
+	for _, cc := range c.Lineage() {
+		if slices.Contains(cc.LocalFlagNames(), clientFlagSocket) {
+			return cc.String(clientFlagSocket)
+		}
+	}
+	return control.DefaultPath
+}
+
+// clientEnv is what the client commands take from their surroundings:
+// the clock that says how long is left until an expiry.
+type clientEnv struct {
+	now func() time.Time
+}
+
+func defaultClientEnv() clientEnv { return clientEnv{now: time.Now} }
 
 // dialControl connects to the daemon named by --control-socket.
 func dialControl(c *cli.Context) (*control.Client, error) {
-	path := c.String(clientFlagSocket)
+	path := socketPath(c)
 	cl, err := control.Dial(path)
 	if err != nil {
 		return nil, cli.Exit(fmt.Sprintf("%v\n(is iphelper running, and may you open %s? the daemon's socket is owner-only)", err, path), 1)
@@ -69,12 +88,16 @@ func showCommandWith(env clientEnv) *cli.Command {
 	return &cli.Command{
 		Name:  "show",
 		Usage: "show the running daemon's state over its control socket",
+		Flags: []cli.Flag{socketFlag()},
 		Subcommands: []*cli.Command{
 			sub(control.ShowInterfaces, "each downstream interface: state, giaddr, helpers, option-82 settings, packets and drops", renderInterfaces),
 			helpers,
 			sub(control.ShowStatistics, "counters per interface and per drop reason, and per helper", renderStatistics),
 			bindings,
 			sub(control.ShowLeases, "the fallback server's leases", env.renderLeases),
+			sub(control.ShowPools, "each fallback scope's addresses: size, leased, offered, quarantined, free and utilisation (IOS: show ip dhcp pool)", renderPools),
+			sub(control.ShowConflicts, "the addresses the fallback server quarantined after a DECLINE or an answered ARP probe, and until when (IOS: show ip dhcp conflict)", renderConflicts),
+			sub(control.ShowVersion, "the daemon's version, commit, Go version, uptime and configuration hash", renderVersion),
 			sub(control.ShowFailover, "the failover pair: role, state and since, the partner's state, the connection, each scope's mode and addresses per node, the last state changes and the counters", env.renderFailover),
 		},
 	}
@@ -88,7 +111,7 @@ type renderFunc func(w io.Writer, data json.RawMessage, arg string) error
 func (env clientEnv) showAction(what string, render renderFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		if c.NArg() > 1 || (c.NArg() == 1 && what != control.ShowBindings) {
-			return cli.Exit(fmt.Sprintf("show %s: unexpected arguments %q (give flags before arguments)", what, c.Args().Slice()), 2)
+			return cli.Exit(fmt.Sprintf("show %s: unexpected arguments %q", what, c.Args().Slice()), exitUsage)
 		}
 		arg := c.Args().First()
 		cl, err := dialControl(c)
@@ -202,7 +225,7 @@ func writeHelpers(w io.Writer, hs []control.Helper) error {
 			health = "-"
 		}
 		t.row(h.Addr.String(), health, stamp(h.Since), stamp(h.LastReply), u64(h.Sent), u64(h.Replies),
-			u64(h.TimedOut), fmt.Sprintf("%.1f", h.LatencyP50Ms), fmt.Sprintf("%.1f", h.LatencyP99Ms), u64(h.SendErrors))
+			u64(h.TimedOut), latencyMs(h.LatencyP50Ms, h.LatencySamples), latencyMs(h.LatencyP99Ms, h.LatencySamples), u64(h.SendErrors))
 	}
 	if err := t.flush(); err != nil {
 		return err
@@ -240,7 +263,7 @@ func writeHelperSets(w io.Writer, hs []control.Helper) error {
 	t := newTable(w, "Helpers", "Interfaces", "Health", "Since", "Forwarded", "Answered", "Timed out", "p50 ms", "p99 ms")
 	for _, s := range sets {
 		t.row(addrList(s.Helpers), clean(strings.Join(s.Interfaces, ",")), s.Health, stamp(s.Since), u64(s.Forwarded), u64(s.Answered),
-			u64(s.TimedOut), fmt.Sprintf("%.1f", s.LatencyP50Ms), fmt.Sprintf("%.1f", s.LatencyP99Ms))
+			u64(s.TimedOut), latencyMs(s.LatencyP50Ms, s.LatencySamples), latencyMs(s.LatencyP99Ms, s.LatencySamples))
 	}
 	if err := t.flush(); err != nil {
 		return err
@@ -253,14 +276,6 @@ func writeHelperSets(w io.Writer, hs []control.Helper) error {
 		}
 	}
 	return nil
-}
-
-// stamp prints a time in UTC, like the logs; "-" for none.
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
 func renderStatistics(w io.Writer, data json.RawMessage, _ string) error {
@@ -308,7 +323,10 @@ func writeCounters(w io.Writer, c control.Counters) error {
 		}
 	}
 	writeDropLines(tw, c)
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeMessageTypes(w, c)
 }
 
 func writeDrops(w io.Writer, c control.Counters) error {
@@ -359,18 +377,17 @@ func (env clientEnv) renderLeases(w io.Writer, data json.RawMessage, _ string) e
 	return t.flush()
 }
 
-// expiry shows when a lease ends, in the local time zone, and how long is
-// left: "2026-03-01 15:02:11 (in 1h0m0s)".
+// expiry shows when a lease ends and how long is left:
+// "2026-03-01T15:02:11Z (in 1h)".
 func (env clientEnv) expiry(t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	s := t.In(env.loc).Format(time.DateTime)
-	left := t.Sub(env.now()).Round(time.Second)
-	if left <= 0 {
-		return s + " (expired)"
+	left := t.Sub(env.now())
+	if left < time.Second {
+		return stamp(t) + " (expired)"
 	}
-	return s + " (in " + left.String() + ")"
+	return stamp(t) + " (in " + humanDuration(left) + ")"
 }
 
 // clean replaces control characters, so that names from the network

@@ -24,12 +24,10 @@ var clientT0 = time.Date(2026, 3, 1, 14, 2, 11, 0, time.UTC)
 
 // fakeRelay is a control.StatusSource with a fixed status.
 type fakeRelay struct {
-	st      status.Status
-	cleared chan struct{}
+	st status.Status
 }
 
 func (f *fakeRelay) Status() status.Status { return f.st }
-func (f *fakeRelay) ClearStats()           { f.cleared <- struct{}{} }
 
 type fakeLeaseSource []leasestore.Lease
 
@@ -48,6 +46,7 @@ func clientTestStatus() status.Status {
 				Counters: status.InterfaceStats{
 					Name: "eth1", RequestsIn: 12, RequestsRelayed: 10, Opt82Inserted: 10, RepliesOut: 9, RepliesBcast: 4, FallbackReplies: 1,
 					Drops: map[string]uint64{"untrusted_option82": 1, "max_hops": 1},
+					In:    map[string]uint64{"discover": 6, "request": 6}, Out: map[string]uint64{"offer": 5, "ack": 4, "bootp": 0},
 				},
 			},
 			{
@@ -61,7 +60,8 @@ func clientTestStatus() status.Status {
 				Addr: mustAddr("198.51.100.2"), Sent: 10, Replies: 9, LastReply: time.Date(2026, 11, 30, 12, 1, 2, 0, time.UTC),
 				Health: "up", Since: time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC), Reason: "upstream replied",
 				Forwarded: 10, Answered: 9, TimedOut: 1, LatencyP50: 1500 * time.Microsecond, LatencyP99: 12 * time.Millisecond,
-				Sets: []string{"198.51.100.2", "198.51.100.2,198.51.100.3"},
+				Latency: status.LatencyHistogram{Count: 9},
+				Sets:    []string{"198.51.100.2", "198.51.100.2,198.51.100.3"},
 			},
 			{
 				Addr: mustAddr("198.51.100.3"), Sent: 10, SendErrors: 1,
@@ -79,6 +79,7 @@ func clientTestStatus() status.Status {
 				Helpers: []netip.Addr{mustAddr("198.51.100.2"), mustAddr("198.51.100.3")}, Interfaces: []string{"eth1"}, Health: "up",
 				Since: time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC), Reason: "upstream replied",
 				Forwarded: 10, Answered: 9, TimedOut: 1, LatencyP50: 1500 * time.Microsecond, LatencyP99: 12 * time.Millisecond,
+				Latency: status.LatencyHistogram{Count: 9},
 			},
 		},
 		Global: status.InterfaceStats{Drops: map[string]uint64{"unknown_giaddr": 3}},
@@ -117,7 +118,7 @@ func testSources() control.Sources {
 		Expiry: clientT0.Add(90 * time.Second)})
 	tb.Learn(bindings.Binding{Addr: mustAddr("203.0.113.141"), MAC: []byte{2, 0, 0, 0, 0, 0x52}, Interface: "eth2.20", VLAN: 20})
 	return control.Sources{
-		Status:   &fakeRelay{st: clientTestStatus(), cleared: make(chan struct{}, 1)},
+		Status:   &fakeRelay{st: clientTestStatus()},
 		Bindings: tb,
 		Leases: fakeLeaseSource{
 			{Addr: mustAddr("203.0.113.201"), MAC: []byte{2, 0, 0, 0, 0, 0x78}, Interface: "eth1",
@@ -135,10 +136,10 @@ func clientApp(stdout, stderr *bytes.Buffer) *cli.App {
 	return &cli.App{
 		Name: "iphelper", Writer: stdout, ErrWriter: stderr, ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
-			showCommandWith(clientEnv{now: func() time.Time { return clientT0 }, loc: time.UTC}),
+			showCommandWith(clientEnv{now: func() time.Time { return clientT0 }}),
 			clearCommand(),
 			debugCommand(),
-			failoverCommandWith(clientEnv{now: func() time.Time { return clientT0 }, loc: time.UTC}),
+			failoverCommandWith(clientEnv{now: func() time.Time { return clientT0 }}),
 		},
 	}
 }
@@ -149,7 +150,7 @@ func runClient(t *testing.T, path string, args ...string) (stdout, errText strin
 	t.Helper()
 	var out, errOut bytes.Buffer
 	full := append([]string{"iphelper", args[0], args[1], "--control-socket", path}, args[2:]...)
-	if err := clientApp(&out, &errOut).Run(full); err != nil {
+	if err := runArgs(clientApp(&out, &errOut), full); err != nil {
 		errText = err.Error()
 	}
 	return out.String(), errText
@@ -178,12 +179,12 @@ eth2.20    waiting for link    20    -               -            198.51.100.2  
 			want: `
 Helper        Health  Since                 Last reply            Sent  Replies  Timed out  p50 ms  p99 ms  Send errors
 198.51.100.2  up      2026-11-30T11:00:00Z  2026-11-30T12:01:02Z  10    9        1          1.5     12.0    0
-198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         0.0     0.0     1
+198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         -       -       1
 198.51.100.3 is down: 3 transactions in a row got no reply within 2s
 
 Helper sets (a set is down when none of its helpers answers: its interfaces' fallback then answers at once)
 Helpers                    Interfaces  Health  Since                 Forwarded  Answered  Timed out  p50 ms  p99 ms
-198.51.100.2               eth2.20     up      2026-11-30T11:00:00Z  0          0         0          0.0     0.0
+198.51.100.2               eth2.20     up      2026-11-30T11:00:00Z  0          0         0          -       -
 198.51.100.2,198.51.100.3  eth1        up      2026-11-30T11:00:00Z  10         9         1          1.5     12.0
 `,
 		},
@@ -193,12 +194,12 @@ Helpers                    Interfaces  Health  Since                 Forwarded  
 			want: `
 Helper        Health  Since                 Last reply            Sent  Replies  Timed out  p50 ms  p99 ms  Send errors
 198.51.100.2  up      2026-11-30T11:00:00Z  2026-11-30T12:01:02Z  10    9        1          1.5     12.0    0
-198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         0.0     0.0     1
+198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         -       -       1
 198.51.100.3 is down: 3 transactions in a row got no reply within 2s
 
 Helper sets (a set is down when none of its helpers answers: its interfaces' fallback then answers at once)
 Helpers                    Interfaces  Health  Since                 Forwarded  Answered  Timed out  p50 ms  p99 ms
-198.51.100.2               eth2.20     up      2026-11-30T11:00:00Z  0          0         0          0.0     0.0
+198.51.100.2               eth2.20     up      2026-11-30T11:00:00Z  0          0         0          -       -
 198.51.100.2,198.51.100.3  eth1        up      2026-11-30T11:00:00Z  10         9         1          1.5     12.0
 `,
 		},
@@ -217,6 +218,15 @@ Interface eth1 (up)
   Dropped                      2
     max_hops                   1
     untrusted_option82         1
+  Message   Received  Delivered
+  DISCOVER  6         0
+  OFFER     0         5
+  REQUEST   6         0
+  ACK       0         4
+  NAK       0         0
+  RELEASE   0         0
+  DECLINE   0         0
+  INFORM    0         0
 
 Interface eth2.20 (waiting for link)
   Requests received            0
@@ -236,12 +246,12 @@ Not charged to an interface
 
 Helper        Health  Since                 Last reply            Sent  Replies  Timed out  p50 ms  p99 ms  Send errors
 198.51.100.2  up      2026-11-30T11:00:00Z  2026-11-30T12:01:02Z  10    9        1          1.5     12.0    0
-198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         0.0     0.0     1
+198.51.100.3  down    2026-11-30T11:30:00Z  -                     10    0        10         -       -       1
 198.51.100.3 is down: 3 transactions in a row got no reply within 2s
 
 Helper sets (a set is down when none of its helpers answers: its interfaces' fallback then answers at once)
 Helpers                    Interfaces  Health  Since                 Forwarded  Answered  Timed out  p50 ms  p99 ms
-198.51.100.2               eth2.20     up      2026-11-30T11:00:00Z  0          0         0          0.0     0.0
+198.51.100.2               eth2.20     up      2026-11-30T11:00:00Z  0          0         0          -       -
 198.51.100.2,198.51.100.3  eth1        up      2026-11-30T11:00:00Z  10         9         1          1.5     12.0
 `,
 		},
@@ -250,8 +260,8 @@ Helpers                    Interfaces  Health  Since                 Forwarded  
 			args: []string{"show", "bindings"},
 			want: `
 Address        MAC                Interface  VLAN  Hostname  Expires
-203.0.113.50   02:00:00:00:00:50  eth1       -     pc-50     2026-03-01 15:02:11 (in 1h0m0s)
-203.0.113.140  02:00:00:00:00:51  eth2.20    20    -         2026-03-01 14:03:41 (in 1m30s)
+203.0.113.50   02:00:00:00:00:50  eth1       -     pc-50     2026-03-01T15:02:11Z (in 1h)
+203.0.113.140  02:00:00:00:00:51  eth2.20    20    -         2026-03-01T14:03:41Z (in 1m30s)
 203.0.113.141  02:00:00:00:00:52  eth2.20    20    -         never
 `,
 		},
@@ -260,7 +270,7 @@ Address        MAC                Interface  VLAN  Hostname  Expires
 			args: []string{"show", "bindings", "02:00:00:00:00:51"},
 			want: `
 Address        MAC                Interface  VLAN  Hostname  Expires
-203.0.113.140  02:00:00:00:00:51  eth2.20    20    -         2026-03-01 14:03:41 (in 1m30s)
+203.0.113.140  02:00:00:00:00:51  eth2.20    20    -         2026-03-01T14:03:41Z (in 1m30s)
 `,
 		},
 		{
@@ -278,14 +288,14 @@ Address        MAC                Interface  VLAN  Hostname  Expires
 			args: []string{"show", "leases"},
 			want: `
 Address        MAC                Client-ID             Hostname     Interface  Expires                         State
-203.0.113.200  02:00:00:00:00:77  01:02:00:00:00:00:77  printer?[2J  eth1       2026-03-01 14:32:11 (in 30m0s)  bound
-203.0.113.201  02:00:00:00:00:78  -                     -            eth1       2026-03-01 14:01:11 (expired)   released
+203.0.113.200  02:00:00:00:00:77  01:02:00:00:00:00:77  printer?[2J  eth1       2026-03-01T14:32:11Z (in 30m)   bound
+203.0.113.201  02:00:00:00:00:78  -                     -            eth1       2026-03-01T14:01:11Z (expired)  released
 `,
 		},
 		{
 			name:    "extra arguments",
 			args:    []string{"show", "interfaces", "eth1"},
-			wantErr: `show interfaces: unexpected arguments ["eth1"] (give flags before arguments)`,
+			wantErr: `show interfaces: unexpected arguments ["eth1"]`,
 		},
 	}
 	for _, tt := range tests {
@@ -326,6 +336,7 @@ func TestShowJSON(t *testing.T) {
     "transactions_timed_out": 1,
     "latency_p50_ms": 1.5,
     "latency_p99_ms": 12,
+    "latency_samples": 9,
     "sets": [
       {
         "helpers": [
@@ -341,7 +352,8 @@ func TestShowJSON(t *testing.T) {
         "transactions_answered": 0,
         "transactions_timed_out": 0,
         "latency_p50_ms": 0,
-        "latency_p99_ms": 0
+        "latency_p99_ms": 0,
+        "latency_samples": 0
       },
       {
         "helpers": [
@@ -358,7 +370,8 @@ func TestShowJSON(t *testing.T) {
         "transactions_answered": 9,
         "transactions_timed_out": 1,
         "latency_p50_ms": 1.5,
-        "latency_p99_ms": 12
+        "latency_p99_ms": 12,
+        "latency_samples": 9
       }
     ]
   },
@@ -375,6 +388,7 @@ func TestShowJSON(t *testing.T) {
     "transactions_timed_out": 10,
     "latency_p50_ms": 0,
     "latency_p99_ms": 0,
+    "latency_samples": 0,
     "sets": [
       {
         "helpers": [
@@ -391,7 +405,8 @@ func TestShowJSON(t *testing.T) {
         "transactions_answered": 9,
         "transactions_timed_out": 1,
         "latency_p50_ms": 1.5,
-        "latency_p99_ms": 12
+        "latency_p99_ms": 12,
+        "latency_samples": 9
       }
     ]
   }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"time"
 )
 
@@ -108,10 +109,25 @@ func (c *Client) Show(ctx context.Context, what, arg string) (json.RawMessage, e
 	return c.Do(ctx, Request{Cmd: CmdShow, What: what, Arg: arg})
 }
 
-// Clear sets the relay's counters back to zero (`clear statistics`).
-func (c *Client) Clear(ctx context.Context) error {
-	_, err := c.Do(ctx, Request{Cmd: CmdClear, What: ClearStatistics})
+// Clear starts the counters that show displays over (`clear statistics`):
+// every counter, or with iface those of that interface only.
+func (c *Client) Clear(ctx context.Context, iface string) error {
+	_, err := c.Do(ctx, Request{Cmd: CmdClear, What: ClearStatistics, Arg: iface})
 	return err
+}
+
+// ClearConflicts frees the fallback server's quarantined address arg, or
+// every one for "" or "*", and returns the addresses freed.
+func (c *Client) ClearConflicts(ctx context.Context, arg string) ([]netip.Addr, error) {
+	data, err := c.Do(ctx, Request{Cmd: CmdClear, What: ClearConflicts, Arg: arg})
+	if err != nil {
+		return nil, err
+	}
+	var res ClearedConflicts
+	if err := json.Unmarshal(data, &res); err != nil {
+		return nil, fmt.Errorf("failed to decode the daemon's answer to clear conflicts: %w", err)
+	}
+	return res.Freed, nil
 }
 
 // Reload asks the daemon to re-read and apply its configuration; a

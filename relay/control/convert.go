@@ -16,8 +16,8 @@ func countersOf(s status.InterfaceStats) Counters {
 		RequestsReceived: s.RequestsIn, RequestsRelayed: s.RequestsRelayed,
 		Option82Inserted: s.Opt82Inserted, Option82Omitted: s.Opt82Omitted,
 		RepliesDelivered: s.RepliesOut, RepliesBroadcast: s.RepliesBcast, FallbackReplies: s.FallbackReplies,
-		UDPForwarded: s.UDPForwarded,
-		Drops:        make(map[string]uint64, len(s.Drops)),
+		UDPForwarded: s.UDPForwarded, In: nonZero(s.In), Out: nonZero(s.Out),
+		Drops: make(map[string]uint64, len(s.Drops)),
 	}
 	for _, p := range s.UDPPorts {
 		c.UDPPorts = append(c.UDPPorts, PortCounters{Port: p.Port, Received: p.Received, Forwarded: p.Forwarded, Dropped: p.Dropped})
@@ -62,7 +62,7 @@ func helpersOf(st status.Status) []Helper {
 		sets[s.ID()] = HelperSet{
 			Helpers: nonNil(s.Helpers), Interfaces: nonNil(s.Interfaces), Health: s.Health, Since: s.Since, Reason: s.Reason,
 			Forwarded: s.Forwarded, Answered: s.Answered, TimedOut: s.TimedOut,
-			LatencyP50Ms: ms(s.LatencyP50), LatencyP99Ms: ms(s.LatencyP99),
+			LatencyP50Ms: ms(s.LatencyP50), LatencyP99Ms: ms(s.LatencyP99), LatencySamples: s.Latency.Count,
 		}
 	}
 	out := make([]Helper, 0, len(st.Helpers))
@@ -71,7 +71,7 @@ func helpersOf(st status.Status) []Helper {
 			Addr: h.Addr, Sent: h.Sent, SendErrors: h.SendErrors, Replies: h.Replies, LastReply: h.LastReply,
 			Health: h.Health, Since: h.Since, Reason: h.Reason,
 			Forwarded: h.Forwarded, Answered: h.Answered, TimedOut: h.TimedOut,
-			LatencyP50Ms: ms(h.LatencyP50), LatencyP99Ms: ms(h.LatencyP99),
+			LatencyP50Ms: ms(h.LatencyP50), LatencyP99Ms: ms(h.LatencyP99), LatencySamples: h.Latency.Count,
 			Sets: []HelperSet{},
 		}
 		for _, id := range h.Sets {
@@ -144,3 +144,50 @@ func traceEventOf(e trace.Event) *TraceEvent {
 
 // ms is d in milliseconds with microsecond resolution.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// nonZero copies the nonzero counts of m; nil when there are none.
+func nonZero(m map[string]uint64) map[string]uint64 {
+	var out map[string]uint64
+	for k, v := range m {
+		if v > 0 {
+			if out == nil {
+				out = make(map[string]uint64, len(m))
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// poolsOf is the address use of each fallback scope.
+func poolsOf(st status.Status) []Pool {
+	out := make([]Pool, 0, len(st.Scopes))
+	for _, sc := range st.Scopes {
+		p := Pool{Interface: sc.Interface, Size: sc.Size, Leased: sc.Bound, Offered: sc.Offered, Quarantined: sc.Quarantined, Free: sc.Free}
+		if p.Size > 0 {
+			p.Utilisation = float64(int(1000*float64(p.Size-p.Free)/float64(p.Size)+0.5)) / 10
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// conflictsOf lists the quarantined addresses among lease records, by
+// interface and address.
+func conflictsOf(ls []leasestore.Lease) []Conflict {
+	out := []Conflict{}
+	for _, l := range ls {
+		if l.State != leasestore.StateDeclined {
+			continue
+		}
+		c := Conflict{Addr: l.Addr, Interface: l.Interface, Detection: "probe", Until: l.Expiry}
+		if len(l.MAC) > 0 {
+			c.Detection, c.MAC = "decline", Hex(l.MAC)
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b Conflict) int {
+		return cmp.Or(cmp.Compare(a.Interface, b.Interface), a.Addr.Compare(b.Addr))
+	})
+	return out
+}

@@ -23,9 +23,8 @@ var cmpOpts = cmp.Options{cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{},
 
 // fakeStatus is a StatusSource with a fixed status.
 type fakeStatus struct {
-	mu      sync.Mutex
-	st      status.Status
-	cleared int
+	mu sync.Mutex
+	st status.Status
 }
 
 func (f *fakeStatus) Status() status.Status {
@@ -34,10 +33,11 @@ func (f *fakeStatus) Status() status.Status {
 	return f.st
 }
 
-func (f *fakeStatus) ClearStats() {
+// set changes the status the fake reports.
+func (f *fakeStatus) set(change func(*status.Status)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.cleared++
+	change(&f.st)
 }
 
 var _ StatusSource = (*fakeStatus)(nil)

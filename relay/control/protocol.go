@@ -28,15 +28,25 @@ const (
 
 // Targets (Request.What).
 const (
-	ShowInterfaces  = "interfaces" // data: []Interface
-	ShowHelpers     = "helpers"    // data: []Helper
-	ShowUpstreams   = "upstreams"  // alias of ShowHelpers
-	ShowStatistics  = "statistics" // data: Statistics
-	ShowBindings    = "bindings"   // data: []Binding; Arg: an address or a MAC, or empty for all
-	ShowLeases      = "leases"     // data: []Lease
-	ShowFailover    = "failover"   // data: Failover; CodeUnavailable without a failover pair
-	ClearStatistics = "statistics" // no data
-	DebugPackets    = "packets"    // a stream of events; Interface: one interface, or empty for all
+	ShowInterfaces = "interfaces" // data: []Interface
+	ShowHelpers    = "helpers"    // data: []Helper
+	ShowUpstreams  = "upstreams"  // alias of ShowHelpers
+	ShowStatistics = "statistics" // data: Statistics
+	ShowBindings   = "bindings"   // data: []Binding; Arg: an address or a MAC, or empty for all
+	ShowLeases     = "leases"     // data: []Lease
+	ShowFailover   = "failover"   // data: Failover; CodeUnavailable without a failover pair
+	ShowVersion    = "version"    // data: DaemonVersion
+	ShowPools      = "pools"      // data: []Pool
+	ShowConflicts  = "conflicts"  // data: []Conflict; CodeUnavailable without a fallback server
+	// ClearStatistics starts what show displays over (no data): every
+	// counter, or with Arg the counters of interface Arg only. The relay's
+	// counters, which the metrics export, do not change.
+	ClearStatistics = "statistics"
+	// ClearConflicts frees quarantined addresses of the fallback server:
+	// Arg one address, or "*" (or empty) for every one. data:
+	// ClearedConflicts.
+	ClearConflicts = "conflicts"
+	DebugPackets   = "packets" // a stream of events; Interface: one interface, or empty for all
 	// FailoverPartnerDown (cmd failover) tells the pair its partner is
 	// down: data is the Failover after the change; a state that does not
 	// allow it is answered with CodeRefused.

@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
+	"strings"
+	"time"
 
 	"github.com/iphelper/iphelper/relay/bindings"
 )
 
 // showTargets lists what `show` knows, for error messages.
-const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, failover"
+const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, conflicts, pools, failover, version"
 
 // respond answers every request but `debug packets`; ctx ends with the
 // server.
@@ -35,15 +38,13 @@ func (s *Server) answer(ctx context.Context, req Request) (any, *Error) {
 	case CmdShow:
 		return s.show(req)
 	case CmdClear:
-		if req.What != ClearStatistics {
-			return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown clear target %q, want statistics", req.What)}
+		switch req.What {
+		case ClearStatistics:
+			return nil, s.clearStatistics(req.Arg)
+		case ClearConflicts:
+			return s.clearConflicts(req.Arg)
 		}
-		if s.src.Status == nil {
-			return nil, unavailable("the relay")
-		}
-		s.src.Status.ClearStats()
-		s.log.Info("statistics cleared from the control socket")
-		return nil, nil
+		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown clear target %q, want statistics or conflicts", req.What)}
 	case CmdDebug:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown debug target %q, want packets", req.What)}
 	case CmdReload:
@@ -70,21 +71,30 @@ func (s *Server) show(req Request) (any, *Error) {
 			return nil, unavailable("the fallback server")
 		}
 		return leasesOf(s.src.Leases.FallbackLeases()), nil
+	case ShowConflicts:
+		if s.src.Leases == nil {
+			return nil, unavailable("the fallback server")
+		}
+		return conflictsOf(s.src.Leases.FallbackLeases()), nil
 	case ShowFailover:
 		return s.showFailover()
-	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics:
+	case ShowVersion:
+		return s.showVersion(), nil
+	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics, ShowPools:
 	default:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown show target %q, want one of %s", req.What, showTargets)}
 	}
 	if s.src.Status == nil {
 		return nil, unavailable("the relay")
 	}
-	st := s.src.Status.Status()
+	st := s.base.apply(s.src.Status.Status())
 	switch req.What {
 	case ShowInterfaces:
 		return interfacesOf(st), nil
 	case ShowStatistics:
 		return statisticsOf(st), nil
+	case ShowPools:
+		return poolsOf(st), nil
 	default:
 		return helpersOf(st), nil
 	}
@@ -112,4 +122,53 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// showVersion is the daemon's build, uptime and configuration hash.
+func (s *Server) showVersion() DaemonVersion {
+	v := DaemonVersion{Build: s.opts.Build, Started: s.opts.Started}
+	if !v.Started.IsZero() {
+		v.UptimeSeconds = int64(s.opts.Now().Sub(v.Started) / time.Second)
+	}
+	if s.src.Config != nil {
+		v.ConfigHash, v.ReloadsOK, v.ReloadsFailed = s.src.Config.ReloadStats()
+	}
+	return v
+}
+
+// clearStatistics sets the baseline of show: every counter, or those of
+// the interface iface.
+func (s *Server) clearStatistics(iface string) *Error {
+	if s.src.Status == nil {
+		return unavailable("the relay")
+	}
+	st := s.src.Status.Status()
+	if err := s.base.clear(st, iface); err != nil {
+		return &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%v; the interfaces are %s", err, strings.Join(interfaceNames(st), ", "))}
+	}
+	if iface == "" {
+		s.log.Info("statistics cleared from the control socket")
+	} else {
+		s.log.Info("statistics cleared from the control socket", "iface", iface)
+	}
+	return nil
+}
+
+// clearConflicts frees the quarantined address arg, or every one for ""
+// or "*".
+func (s *Server) clearConflicts(arg string) (any, *Error) {
+	var addr netip.Addr
+	if arg != "" && arg != "*" {
+		a, err := netip.ParseAddr(arg)
+		if err != nil || !a.Is4() {
+			return nil, &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%q is not an IPv4 address or *", arg)}
+		}
+		addr = a
+	}
+	if s.src.Conflicts == nil {
+		return nil, unavailable("the fallback server")
+	}
+	freed := s.src.Conflicts.ClearConflicts(addr)
+	s.log.Info("conflicts cleared from the control socket", "arg", arg, "freed", len(freed))
+	return ClearedConflicts{Freed: nonNil(freed)}, nil
 }

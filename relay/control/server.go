@@ -35,6 +35,10 @@ type Options struct {
 	WriteTimeout time.Duration
 	// Now is the clock used to hide expired bindings; nil means time.Now.
 	Now func() time.Time
+	// Build is the daemon's build and Started when it started, for `show
+	// version`; a zero Started leaves the uptime 0.
+	Build   Build
+	Started time.Time
 }
 
 // Server is the control socket task. Create it with NewServer and run it
@@ -46,6 +50,8 @@ type Server struct {
 	log   *slog.Logger
 	sem   chan struct{}
 	ready chan struct{}
+	// base is the baseline of clear statistics, which show subtracts.
+	base baseline
 }
 
 // NewServer returns a server that will listen on path and answer from src.

@@ -9,13 +9,17 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 func TestShow(t *testing.T) {
@@ -91,14 +95,73 @@ func TestShow(t *testing.T) {
 	}
 }
 
+// TestClear: clear statistics starts what show displays over, for every
+// interface or one, while the relay's counters (which the metrics export)
+// never move; latency percentiles start over with the counts.
 func TestClear(t *testing.T) {
 	st := &fakeStatus{st: testStatus()}
+	hist := func(buckets ...uint64) status.LatencyHistogram {
+		var h status.LatencyHistogram
+		for i, n := range buckets {
+			h.Buckets[i] = n
+			h.Count += n
+		}
+		return h
+	}
+	st.set(func(s *status.Status) {
+		s.Helpers[0].Latency, s.Helpers[0].LatencyP50 = hist(0, 0, 0, 0, 0, 0, 0, 9), 200*time.Millisecond
+		s.Interfaces[0].Counters.In = map[string]uint64{"discover": 6, "request": 6}
+	})
 	path, _ := startServer(t, Sources{Status: st}, Options{})
-	if err := dial(t, path).Clear(context.Background()); err != nil {
+	c := dial(t, path)
+	statistics := func() Statistics {
+		t.Helper()
+		data, err := c.Show(context.Background(), ShowStatistics, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s Statistics
+		if err := json.Unmarshal(data, &s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if err := c.Clear(context.Background(), "eth1"); err != nil {
 		t.Fatal(err)
 	}
-	if st.cleared != 1 {
-		t.Errorf("ClearStats called %d times, want 1", st.cleared)
+	s := statistics()
+	if got := []uint64{s.Interfaces[0].Counters.RequestsReceived, s.Interfaces[1].Counters.RequestsReceived, s.Helpers[0].Sent}; !slices.Equal(got, []uint64{0, 0, 10}) {
+		t.Errorf("after clear eth1: eth1 received, eth2.20 received, helper sent = %v, want [0 0 10]", got)
+	}
+	if err := c.Clear(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if h := statistics().Helpers[0]; h.Sent != 0 || h.LatencySamples != 0 || h.LatencyP50Ms != 0 {
+		t.Errorf("after clear: helper sent %d, latency samples %d, p50 %v ms, want 0, 0, 0", h.Sent, h.LatencySamples, h.LatencyP50Ms)
+	}
+	st.set(func(s *status.Status) {
+		s.Interfaces[0].Counters.RequestsIn += 2
+		s.Interfaces[0].Counters.In = map[string]uint64{"discover": 7, "request": 7}
+		s.Global.Drops["unknown_giaddr"]++
+		s.Helpers[0].Sent += 2
+		s.Helpers[0].Latency = hist(2, 0, 0, 0, 0, 0, 0, 9) // two answers within 1ms since the clear
+	})
+	s = statistics()
+	want := []uint64{2, 1, 1, 1, 2, 2}
+	got := []uint64{s.Interfaces[0].Counters.RequestsReceived, s.Interfaces[0].Counters.In["discover"], s.Interfaces[0].Counters.In["request"],
+		s.Global.Drops["unknown_giaddr"], s.Helpers[0].Sent, s.Helpers[0].LatencySamples}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("counts since the clear (-want +got):\n%s", diff)
+	}
+	if p := s.Helpers[0].LatencyP50Ms; p <= 0 || p > 1 {
+		t.Errorf("p50 since the clear = %v ms, want within the 1ms bucket", p)
+	}
+	if got := st.Status().Interfaces[0].Counters.RequestsIn; got != 14 {
+		t.Errorf("the relay's own counter = %d, want 14: clear must not touch it", got)
+	}
+	err := c.Clear(context.Background(), "eth9")
+	if want := `no downstream interface "eth9"; the interfaces are eth1, eth2.20 (bad_argument)`; err == nil || err.Error() != want {
+		t.Errorf("clear eth9 = %v, want %q", err, want)
 	}
 }
 
@@ -140,9 +203,9 @@ func TestErrorCodes(t *testing.T) {
 		{name: "reload without a reloader", line: `{"v":1,"cmd":"reload"}` + "\n",
 			want: `{"v":1,"ok":false,"code":"unavailable","error":"reloading is not running in this daemon"}`},
 		{name: "unknown show target", line: `{"v":1,"cmd":"show","what":"arp"}` + "\n",
-			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown show target \"arp\", want one of interfaces, helpers, upstreams, statistics, bindings, leases, failover"}`},
+			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown show target \"arp\", want one of interfaces, helpers, upstreams, statistics, bindings, leases, conflicts, pools, failover, version"}`},
 		{name: "unknown clear target", line: `{"v":1,"cmd":"clear","what":"bindings"}` + "\n",
-			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown clear target \"bindings\", want statistics"}`},
+			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown clear target \"bindings\", want statistics or conflicts"}`},
 		{name: "unknown debug target", line: `{"v":1,"cmd":"debug","what":"events"}` + "\n",
 			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown debug target \"events\", want packets"}`},
 		{name: "bad binding query", line: `{"v":1,"cmd":"show","what":"bindings","arg":"pc-50"}` + "\n",
@@ -266,7 +329,7 @@ func TestStartOverExistingFile(t *testing.T) {
 			}
 			<-s.Ready()
 			c := dial(t, path)
-			if err := c.Clear(context.Background()); !errors.Is(err, &Error{Code: CodeUnavailable}) {
+			if err := c.Clear(context.Background(), ""); !errors.Is(err, &Error{Code: CodeUnavailable}) {
 				t.Errorf("Clear = %v, want code unavailable", err)
 			}
 			cancel()
@@ -354,5 +417,62 @@ func TestHexText(t *testing.T) {
 				t.Errorf("String() = %q, want %q", back, tt.text)
 			}
 		})
+	}
+}
+
+// fakeConflicts frees the quarantined addresses it holds.
+type fakeConflicts struct {
+	mu   sync.Mutex
+	quar []netip.Addr
+}
+
+func (f *fakeConflicts) ClearConflicts(addr netip.Addr) []netip.Addr {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var freed, kept []netip.Addr
+	for _, a := range f.quar {
+		if !addr.IsValid() || a == addr {
+			freed = append(freed, a)
+		} else {
+			kept = append(kept, a)
+		}
+	}
+	f.quar = kept
+	return freed
+}
+
+func TestClearConflicts(t *testing.T) {
+	fc := &fakeConflicts{quar: []netip.Addr{addr("203.0.113.100"), addr("203.0.113.101"), addr("203.0.113.102")}}
+	path, _ := startServer(t, Sources{Conflicts: fc}, Options{})
+	c := dial(t, path)
+	tests := []struct {
+		arg     string
+		want    []netip.Addr
+		wantErr string
+	}{
+		{arg: "203.0.113.101", want: []netip.Addr{addr("203.0.113.101")}},
+		{arg: "203.0.113.101"},
+		{arg: "*", want: []netip.Addr{addr("203.0.113.100"), addr("203.0.113.102")}},
+		{arg: "bogus", wantErr: `"bogus" is not an IPv4 address or * (bad_argument)`},
+		{arg: "2001:db8::1", wantErr: `"2001:db8::1" is not an IPv4 address or * (bad_argument)`},
+	}
+	for _, tt := range tests {
+		got, err := c.ClearConflicts(context.Background(), tt.arg)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("clear conflicts %s: %v, want %q", tt.arg, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty(), cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+			t.Errorf("clear conflicts %s (-want +got):\n%s", tt.arg, diff)
+		}
+	}
+	path2, _ := startServer(t, Sources{}, Options{})
+	if _, err := dial(t, path2).ClearConflicts(context.Background(), ""); !errors.Is(err, &Error{Code: CodeUnavailable}) {
+		t.Errorf("clear conflicts without a fallback server: %v, want unavailable", err)
 	}
 }

@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/iphelper/iphelper/relay/bindings"
@@ -11,10 +12,11 @@ import (
 )
 
 // StatusSource is the relay: its interfaces and counters. cmd/iphelper
-// hands in the *relay.Relay.
+// hands in the *relay.Relay. `clear statistics` does not reset them: the
+// server keeps a baseline and subtracts it, so that the counters the
+// metrics export never go backwards.
 type StatusSource interface {
 	Status() status.Status
-	ClearStats()
 }
 
 // BindingSource is the relay's binding table. *bindings.Table implements
@@ -27,6 +29,14 @@ type BindingSource interface {
 // interface's scope. The server converts them to Lease.
 type LeaseSource interface {
 	FallbackLeases() []leasestore.Lease
+}
+
+// ConflictSource ends the quarantine of addresses the fallback server
+// keeps out of its pool (`clear conflicts`): addr, or every one when addr
+// is not valid; it returns those freed. cmd/iphelper hands in the
+// *relay.Relay.
+type ConflictSource interface {
+	ClearConflicts(addr netip.Addr) []netip.Addr
 }
 
 // Reloader re-reads, validates and applies the daemon's configuration; an
@@ -54,15 +64,24 @@ type FailoverSource interface {
 	FailoverPartnerDown(ctx context.Context) error
 }
 
+// ConfigSource reports the running configuration's hash and how many
+// reloads were applied and rejected. cmd/iphelper hands in its reloader.
+type ConfigSource interface {
+	ReloadStats() (hash string, ok, failed uint64)
+}
+
 // Sources are what the server reports on. Each may be nil: the commands
 // that need it then fail with CodeUnavailable.
 type Sources struct {
 	Status   StatusSource
 	Bindings BindingSource
 	Leases   LeaseSource
-	Trace    TraceSource
-	Reload   Reloader
-	Failover FailoverSource
+	// Conflicts clears quarantines; the list is Leases'.
+	Conflicts ConflictSource
+	Trace     TraceSource
+	Reload    Reloader
+	Failover  FailoverSource
+	Config    ConfigSource
 }
 
 var (

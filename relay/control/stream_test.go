@@ -49,7 +49,7 @@ func TestTrace(t *testing.T) {
 		Time: time.Date(2026, 3, 1, 14, 2, 11, 123e6, time.UTC), Interface: "eth1", Direction: "in", Type: "DISCOVER",
 		XID: 0x1234abcd, CHAddr: Hex{2, 0, 0, 0, 0, 0x99}, GIAddr: netip.IPv4Unspecified(), Action: "relayed",
 		Helpers: []netip.AddrPort{netip.MustParseAddrPort("198.51.100.2:67")},
-		Line:    "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 relayed to 198.51.100.2",
+		Line:    "2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 relayed to 198.51.100.2",
 	}
 	select {
 	case got := <-events:

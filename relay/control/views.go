@@ -20,6 +20,12 @@ type Counters struct {
 	// order, and is left out when the interface forwards only DHCP.
 	UDPForwarded uint64         `json:"udp_forwarded"`
 	UDPPorts     []PortCounters `json:"udp_ports,omitempty"`
+	// In counts the requests received by message type ("discover",
+	// "request", "decline", "release", "inform", "bootp", …), Out the
+	// replies delivered ("offer", "ack", "nak", …); types never seen are
+	// left out.
+	In  map[string]uint64 `json:"in,omitempty"`
+	Out map[string]uint64 `json:"out,omitempty"`
 	// Drops counts dropped packets by reason (the names of status.Status.DropReasons); reasons
 	// that never happened are left out.
 	Drops map[string]uint64 `json:"drops"`
@@ -94,6 +100,10 @@ type Helper struct {
 	TimedOut     uint64    `json:"transactions_timed_out"`
 	LatencyP50Ms float64   `json:"latency_p50_ms"`
 	LatencyP99Ms float64   `json:"latency_p99_ms"`
+	// LatencySamples counts the answered transactions the latency
+	// histogram holds (since the last clear statistics): with none, the
+	// percentiles mean nothing.
+	LatencySamples uint64 `json:"latency_samples"`
 	// Sets are the helper sets in use that hold the helper.
 	Sets []HelperSet `json:"sets"`
 }
@@ -113,6 +123,8 @@ type HelperSet struct {
 	TimedOut     uint64       `json:"transactions_timed_out"`
 	LatencyP50Ms float64      `json:"latency_p50_ms"`
 	LatencyP99Ms float64      `json:"latency_p99_ms"`
+	// LatencySamples is as in Helper.
+	LatencySamples uint64 `json:"latency_samples"`
 }
 
 // InterfaceCounters are the counters of one interface by name.
@@ -220,4 +232,61 @@ type ReloadResult struct {
 	// apply (for example "log.format"): they take effect at the next
 	// start. Empty when everything was applied.
 	RestartNeeded []string `json:"restart_needed,omitempty"`
+}
+
+// Build names a binary: its version, the commit it was built from and
+// the Go release that built it (`iphelper version`, `show version`).
+type Build struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	// Modified says the work tree had uncommitted changes at build time.
+	Modified  bool   `json:"modified,omitempty"`
+	GoVersion string `json:"go_version,omitempty"`
+}
+
+// DaemonVersion is the running daemon's build, how long it has run and
+// the hash of its running configuration (`show version`).
+type DaemonVersion struct {
+	Build
+	Started       time.Time `json:"started,omitzero"`
+	UptimeSeconds int64     `json:"uptime_seconds"`
+	// ConfigHash identifies the running configuration (as the metric
+	// iphelper_config_info does); empty when the daemon cannot reload.
+	ConfigHash    string `json:"config_hash,omitempty"`
+	ReloadsOK     uint64 `json:"reloads_applied"`
+	ReloadsFailed uint64 `json:"reloads_rejected"`
+}
+
+// Pool is the address use of one interface's fallback scope (`show
+// pools`; IOS: show ip dhcp pool).
+type Pool struct {
+	Interface string `json:"interface"`
+	// Size is every address the scope can hand out; Leased, Offered and
+	// Quarantined are held now, Free is the rest.
+	Size        int `json:"size"`
+	Leased      int `json:"leased"`
+	Offered     int `json:"offered"`
+	Quarantined int `json:"quarantined"`
+	Free        int `json:"free"`
+	// Utilisation is the share of Size not free, in percent.
+	Utilisation float64 `json:"utilisation_percent"`
+}
+
+// Conflict is one address the fallback server keeps out of its pool
+// (`show conflicts`; IOS: show ip dhcp conflict).
+type Conflict struct {
+	Addr      netip.Addr `json:"address"`
+	Interface string     `json:"interface"`
+	// Detection is how the conflict was found: "decline" (a client
+	// declined the address, MAC is its) or "probe" (the address answered
+	// the ARP probe before an offer).
+	Detection string    `json:"detection"`
+	MAC       Hex       `json:"mac,omitempty"`
+	Until     time.Time `json:"until,omitzero"`
+}
+
+// ClearedConflicts is the answer to clear conflicts: the addresses freed
+// (none when the address was not quarantined).
+type ClearedConflicts struct {
+	Freed []netip.Addr `json:"freed"`
 }

@@ -8,23 +8,24 @@ import (
 	"github.com/iphelper/iphelper/relay/wire"
 )
 
-// TimeFormat is the time stamp of a trace line: the time of day to the
-// millisecond, as IOS debug output shows it.
-const TimeFormat = "15:04:05.000"
+// TimeFormat is the time stamp of a trace line: RFC 3339 in UTC to the
+// millisecond, the time format of every time iphelper shows a person
+// (docs/operations.md, "Times and durations"). It has a fixed length.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
 
 // Format returns e as one line without a trailing newline, e.g.
 //
-//	14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 relayed to 198.51.100.2
-//	14:02:11.130 eth1 out OFFER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered to 203.0.113.50
-//	14:02:11.140 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops
-//	14:02:11.150 eth1 in  UDP 203.0.113.50:40000 to port 69 relayed to 198.51.100.2
+//	2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 relayed to 198.51.100.2
+//	2026-03-01T14:02:11.130Z eth1 out OFFER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered to 203.0.113.50
+//	2026-03-01T14:02:11.140Z eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops
+//	2026-03-01T14:02:11.150Z eth1 in  UDP 203.0.113.50:40000 to port 69 relayed to 198.51.100.2
 //
-// The time is shown in e.Time's location.
+// The time is shown in UTC.
 func Format(e Event) string { return string(AppendFormat(make([]byte, 0, 160), e)) }
 
 // AppendFormat appends Format(e) to dst.
 func AppendFormat(dst []byte, e Event) []byte {
-	dst = e.Time.AppendFormat(dst, TimeFormat)
+	dst = e.Time.UTC().AppendFormat(dst, TimeFormat)
 	dst = append(dst, ' ')
 	if e.Interface == "" {
 		dst = append(dst, '-')

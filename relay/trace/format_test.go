@@ -32,39 +32,39 @@ func TestFormat(t *testing.T) {
 		{
 			name: "request relayed to two helpers",
 			e:    with(func(e *Event) { e.Action, e.Helpers = Relayed, helpers }),
-			want: "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 relayed to 198.51.100.2, 198.51.100.3",
+			want: "2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 relayed to 198.51.100.2, 198.51.100.3",
 		},
 		{
 			name: "forwarded UDP broadcast",
 			e: Event{Time: t0, Interface: "eth1", UDPPort: 69, UDPSrc: netip.MustParseAddrPort("203.0.113.50:40000"),
 				Action: Relayed, Helpers: []netip.AddrPort{netip.MustParseAddrPort("198.51.100.2:69")}},
-			want: "14:02:11.123 eth1 in  UDP 203.0.113.50:40000 to port 69 relayed to 198.51.100.2",
+			want: "2026-03-01T14:02:11.123Z eth1 in  UDP 203.0.113.50:40000 to port 69 relayed to 198.51.100.2",
 		},
 		{
 			name: "forwarded UDP broadcast dropped",
 			e: Event{Time: t0, Interface: "eth1", UDPPort: 137, UDPSrc: netip.MustParseAddrPort("198.51.100.9:137"),
 				Action: Dropped, Reason: "udp_forged_source"},
-			want: "14:02:11.123 eth1 in  UDP 198.51.100.9:137 to port 137 dropped: udp_forged_source",
+			want: "2026-03-01T14:02:11.123Z eth1 in  UDP 198.51.100.9:137 to port 137 dropped: udp_forged_source",
 		},
 		{
 			name: "request dropped",
 			e:    with(func(e *Event) { e.Type, e.Action, e.Reason = wire.Request, Dropped, "max_hops" }),
-			want: "14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops",
+			want: "2026-03-01T14:02:11.123Z eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops",
 		},
 		{
 			name: "one send of a request dropped",
 			e:    with(func(e *Event) { e.Action, e.Reason, e.Helpers = Dropped, "rate_limit_helper", helpers[1:] }),
-			want: "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: rate_limit_helper to 198.51.100.3",
+			want: "2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: rate_limit_helper to 198.51.100.3",
 		},
 		{
 			name: "request handed to the fallback server",
 			e:    with(func(e *Event) { e.Type, e.Action = wire.Request, Fallback }),
-			want: "14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 handed to the fallback server",
+			want: "2026-03-01T14:02:11.123Z eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 handed to the fallback server",
 		},
 		{
 			name: "request the fallback server did not answer",
 			e:    with(func(e *Event) { e.Type, e.Action, e.Reason = wire.Request, Silent, "silent_not_ours" }),
-			want: "14:02:11.123 eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 not answered by the fallback server: silent_not_ours",
+			want: "2026-03-01T14:02:11.123Z eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 not answered by the fallback server: silent_not_ours",
 		},
 		{
 			name: "reply of the fallback server",
@@ -72,7 +72,7 @@ func TestFormat(t *testing.T) {
 				e.Dir, e.Op, e.Type, e.Action, e.FromFallback = Out, wire.OpReply, wire.Offer, Delivered, true
 				e.From, e.To = netip.MustParseAddr("203.0.113.1"), netip.MustParseAddr("203.0.113.50")
 			}),
-			want: "14:02:11.123 eth1 out OFFER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 from the fallback server delivered to 203.0.113.50",
+			want: "2026-03-01T14:02:11.123Z eth1 out OFFER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 from the fallback server delivered to 203.0.113.50",
 		},
 		{
 			name: "reply delivered by unicast",
@@ -80,7 +80,7 @@ func TestFormat(t *testing.T) {
 				e.Dir, e.Op, e.Type, e.Action = Out, wire.OpReply, wire.Offer, Delivered
 				e.GIAddr, e.From, e.To = netip.MustParseAddr("203.0.113.1"), netip.MustParseAddr("198.51.100.2"), netip.MustParseAddr("203.0.113.50")
 			}),
-			want: "14:02:11.123 eth1 out OFFER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered to 203.0.113.50",
+			want: "2026-03-01T14:02:11.123Z eth1 out OFFER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered to 203.0.113.50",
 		},
 		{
 			name: "reply delivered by broadcast",
@@ -88,7 +88,7 @@ func TestFormat(t *testing.T) {
 				e.Dir, e.Op, e.Type, e.Action, e.Broadcast = Out, wire.OpReply, wire.Nak, Delivered, true
 				e.GIAddr, e.From = netip.MustParseAddr("203.0.113.1"), netip.MustParseAddr("198.51.100.2")
 			}),
-			want: "14:02:11.123 eth1 out NAK xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered by broadcast",
+			want: "2026-03-01T14:02:11.123Z eth1 out NAK xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered by broadcast",
 		},
 		{
 			name: "reply for no interface, plain BOOTP",
@@ -96,17 +96,17 @@ func TestFormat(t *testing.T) {
 				e.Interface, e.Dir, e.Op, e.Type, e.Action, e.Reason = "", Out, wire.OpReply, 0, Dropped, "unknown_giaddr"
 				e.GIAddr, e.From = netip.MustParseAddr("203.0.113.99"), netip.MustParseAddr("198.51.100.2")
 			}),
-			want: "14:02:11.123 - out BOOTREPLY xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.99 from 198.51.100.2 dropped: unknown_giaddr",
+			want: "2026-03-01T14:02:11.123Z - out BOOTREPLY xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.99 from 198.51.100.2 dropped: unknown_giaddr",
 		},
 		{
 			name: "zero event",
 			e:    Event{Time: t0},
-			want: "14:02:11.123 - in  Op(0) xid 0x00000000 chaddr - giaddr 0.0.0.0",
+			want: "2026-03-01T14:02:11.123Z - in  Op(0) xid 0x00000000 chaddr - giaddr 0.0.0.0",
 		},
 		{
 			name: "unnamed message type",
 			e:    with(func(e *Event) { e.Type = 200 }),
-			want: "14:02:11.123 eth1 in  TYPE(200) xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0",
+			want: "2026-03-01T14:02:11.123Z eth1 in  TYPE(200) xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0",
 		},
 	}
 	for _, tt := range tests {

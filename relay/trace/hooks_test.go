@@ -20,33 +20,33 @@ func TestHooks(t *testing.T) {
 		{
 			name:   "relayed",
 			finish: func(tr *Tracer, e *Event) { tr.EmitRelayed(e, "eth1", helpers) },
-			want:   "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 relayed to 198.51.100.2",
+			want:   "2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 relayed to 198.51.100.2",
 		},
 		{
 			name:   "delivered",
 			from:   server,
 			finish: func(tr *Tracer, e *Event) { tr.EmitDelivered(e, "eth1", netip.MustParseAddr("203.0.113.50"), false) },
-			want:   "14:02:11.123 eth1 out DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered to 203.0.113.50",
+			want:   "2026-03-01T14:02:11.123Z eth1 out DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 from 198.51.100.2 delivered to 203.0.113.50",
 		},
 		{
 			name:   "fallback",
 			finish: func(tr *Tracer, e *Event) { tr.EmitFallback(e, "eth1") },
-			want:   "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 handed to the fallback server",
+			want:   "2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 handed to the fallback server",
 		},
 		{
 			name:   "silent",
 			finish: func(tr *Tracer, e *Event) { tr.EmitSilent(e, "eth1", "silent_not_ours") },
-			want:   "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 not answered by the fallback server: silent_not_ours",
+			want:   "2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 not answered by the fallback server: silent_not_ours",
 		},
 		{
 			name:   "one send dropped",
 			finish: func(tr *Tracer, e *Event) { tr.EmitDroppedSend(e, "eth1", "send_failed", helpers[0]) },
-			want:   "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 dropped: send_failed to 198.51.100.2",
+			want:   "2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 dropped: send_failed to 198.51.100.2",
 		},
 		{
 			name:   "dropped",
 			finish: func(tr *Tracer, e *Event) { tr.EmitDropped(e, "eth1", "max_hops") },
-			want:   "14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 dropped: max_hops",
+			want:   "2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 dropped: max_hops",
 		},
 	}
 	for _, tt := range tests {
@@ -122,8 +122,8 @@ func TestHooksLeaveTheEventAlone(t *testing.T) {
 		got = append(got, Format(ev)+" reason="+ev.Reason)
 	}
 	want := []string{
-		"14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 dropped: rate_limit_helper to 198.51.100.3 reason=rate_limit_helper",
-		"14:02:11.123 eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 relayed to 198.51.100.2 reason=",
+		"2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 dropped: rate_limit_helper to 198.51.100.3 reason=rate_limit_helper",
+		"2026-03-01T14:02:11.123Z eth1 in  DISCOVER xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 203.0.113.1 relayed to 198.51.100.2 reason=",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)

@@ -32,12 +32,14 @@ const (
 // debFiles are the files of the package (directories aside) and their
 // modes, as `dpkg-deb -c` lists them.
 var debFiles = map[string]string{
-	"/usr/sbin/iphelper":                              "-rwxr-xr-x root/root",
-	"/lib/systemd/system/iphelper.service":            "-rw-r--r-- root/root",
-	"/etc/iphelper/iphelper.yaml":                     "-rw-r--r-- root/root",
-	"/usr/share/doc/iphelper/iphelper.yaml.example":   "-rw-r--r-- root/root",
-	"/usr/share/man/man8/iphelper.8.gz":               "-rw-r--r-- root/root",
-	"/usr/share/bash-completion/completions/iphelper": "-rw-r--r-- root/root",
+	"/usr/sbin/iphelper":                                 "-rwxr-xr-x root/root",
+	"/lib/systemd/system/iphelper.service":               "-rw-r--r-- root/root",
+	"/etc/iphelper/iphelper.yaml":                        "-rw-r--r-- root/root",
+	"/usr/share/doc/iphelper/iphelper.yaml.example":      "-rw-r--r-- root/root",
+	"/usr/share/man/man8/iphelper.8.gz":                  "-rw-r--r-- root/root",
+	"/usr/share/bash-completion/completions/iphelper":    "-rw-r--r-- root/root",
+	"/usr/share/zsh/vendor-completions/_iphelper":        "-rw-r--r-- root/root",
+	"/usr/share/fish/vendor_completions.d/iphelper.fish": "-rw-r--r-- root/root",
 }
 
 // buildTimeout bounds deploy/build-deb.sh: the first run fetches nfpm

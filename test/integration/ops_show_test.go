@@ -52,7 +52,7 @@ func TestOpsShowCommands(t *testing.T) {
 		"--interface", "down0", "--interface", "down1",
 		"--helper-address", "down0="+srv.Addr.String(), "--helper-address", "down1="+opsNoHelper.String(),
 		"--fallback-pool", "down1="+opsFbFirst.String()+"-"+opsFbLast.String(),
-		"--lease-db", filepath.Join(s.l.Dir(), "leases.db"))
+		"--lease-db", filepath.Join(s.l.Dir(), "leases.db"), "--metrics-listen", opsMetricsAddr)
 	relay.WaitListening(2, 15*time.Second)
 	ctl := newOpsCtl(t, s.l, relay, tp.Relay)
 
@@ -81,8 +81,61 @@ func TestOpsShowCommands(t *testing.T) {
 		Addr: fbLease.Addr, MAC: control.Hex(fbMAC), ClientID: opsClientID(fbMAC), Interface: "down1",
 		Expiry: bound.Add(opsFbLease), State: "bound",
 	})
+	checkShowOperatorViews(t, ctl)
+	before := scrape(t, s.l, tp.Relay)
 	checkClearStatistics(t, ctl)
+	checkCountersKept(t, before, scrape(t, s.l, tp.Relay))
 	checkDebugPackets(t, s.l, ctl, tp)
+}
+
+// checkShowOperatorViews checks the IOS-like views of the running daemon:
+// the DHCP messages by type in show statistics (a DORA each on down0,
+// relayed, and down1, from the fallback), show pools (down1's fallback
+// scope holds the one lease), show and clear conflicts (none) and show
+// version.
+func checkShowOperatorViews(t *testing.T, ctl *opsCtl) {
+	t.Helper()
+	st := ctl.statistics()
+	for _, i := range st.Interfaces {
+		c := i.Counters
+		if c.In["discover"] < 1 || c.In["request"] < 1 || c.Out["offer"] < 1 || c.Out["ack"] < 1 {
+			t.Errorf("show statistics: %s messages in %v, out %v, want a DISCOVER, REQUEST, OFFER and ACK at least", i.Name, c.In, c.Out)
+		}
+	}
+	pools := opsShow[[]control.Pool](ctl, control.ShowPools, "")
+	wantPool := control.Pool{Interface: "down1", Leased: 1}
+	if len(pools) != 1 || pools[0].Interface != wantPool.Interface || pools[0].Leased != wantPool.Leased ||
+		pools[0].Size == 0 || pools[0].Free != pools[0].Size-1 || pools[0].Utilisation <= 0 {
+		t.Errorf("show pools: %+v, want down1's scope with 1 leased and the rest free", pools)
+	}
+	if cs := opsShow[[]control.Conflict](ctl, control.ShowConflicts, ""); len(cs) != 0 {
+		t.Errorf("show conflicts: %+v, want none", cs)
+	}
+	if out := ctl.run("clear", control.ClearConflicts, nil, "*"); strings.TrimSpace(out) != "No quarantined address to free." {
+		t.Errorf("clear conflicts * printed %q", out)
+	}
+	v := opsShow[control.DaemonVersion](ctl, control.ShowVersion, "")
+	if v.Version == "" || v.GoVersion == "" || v.ConfigHash == "" || v.Started.IsZero() {
+		t.Errorf("show version: %+v, want a version, Go version, config hash and start time", v)
+	}
+}
+
+// checkCountersKept checks that clear statistics did not set back the
+// counters Prometheus scrapes: a counter that goes backwards reads as a
+// restart of the daemon.
+func checkCountersKept(t *testing.T, before, after opsMetrics) {
+	t.Helper()
+	for _, c := range []struct{ name, iface string }{
+		{"iphelper_relay_requests_received_total", "down0"}, {"iphelper_relay_requests_received_total", "down1"},
+		{"iphelper_relay_replies_delivered_total", "down0"}, // down1's replies come from the fallback
+	} {
+		labels := map[string]string{"interface": c.iface}
+		b, _ := before.value(c.name, labels)
+		a, _ := after.value(c.name, labels)
+		if b == 0 || a < b {
+			t.Errorf("%s{interface=%q}: %v before clear statistics, %v after: want nonzero and never less", c.name, c.iface, b, a)
+		}
+	}
 }
 
 // checkShowInterfaces checks `show interfaces`: both interfaces up with
