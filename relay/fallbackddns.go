@@ -43,11 +43,14 @@ func (r *Relay) buildUpdater(name string, fc *config.Fallback, d *config.DDNS) (
 }
 
 // startDDNS runs the worker's updater, if any, until ctx ends; the worker's
-// done channel waits for it through f.ddnsDone.
+// done channel waits for it through f.ddnsDone. The worker's first loop
+// reconciles the stored registrations with the leases: an add stored
+// before a commit that then failed (or a crash in between) is undone.
 func (f *fallbackWorker) startDDNS(ctx context.Context) {
 	if f.ddns == nil {
 		return
 	}
+	f.ddnsStale = true
 	f.ddnsDone = make(chan struct{})
 	go func() {
 		defer close(f.ddnsDone)
@@ -55,19 +58,35 @@ func (f *fallbackWorker) startDDNS(ctx context.Context) {
 	}()
 }
 
-// ddnsAnswered tells the updater about an answer about to be sent: a
-// committed ACK registers its client (and may get option 81); a RELEASE or
-// DECLINE marks the registrations for a reconcile.
+// ddnsAcks registers the clients of the batch's ACKs (which may get their
+// option 81 answer) and stores the queued adds before the batch's leases
+// are committed: an ACK that leaves has its add on disk. Nothing is
+// written when no registration changed. When the store fails the ACKs
+// still go out; the adds wait in memory for the updater's next store.
+func (f *fallbackWorker) ddnsAcks() {
+	if f.ddns == nil {
+		return
+	}
+	for _, a := range f.batch {
+		if a.outcome == fallback.OutcomeAck && a.reply != nil && a.req != nil {
+			f.ddns.Ack(a.req, a.reply)
+		}
+	}
+	if err := f.ddns.Persist(); err != nil {
+		f.log.Error("dynamic DNS adds not stored before the leases' commit", "err", err)
+	}
+}
+
+// ddnsAnswered tells the updater about an answer sent: a RELEASE or
+// DECLINE, and an ACK that did not leave after all (its commit failed or
+// its partner did not acknowledge it), mark the registrations for a
+// reconcile.
 func (f *fallbackWorker) ddnsAnswered(a fallbackAnswer) {
 	if f.ddns == nil {
 		return
 	}
 	switch a.outcome {
-	case fallback.OutcomeAck:
-		if a.reply != nil && a.req != nil {
-			f.ddns.Ack(a.req, a.reply)
-		}
-	case fallback.OutcomeReleased, fallback.OutcomeDeclined:
+	case fallback.OutcomeReleased, fallback.OutcomeDeclined, fallback.OutcomeStoreFailed, fallback.OutcomeAckTimeout:
 		f.ddnsStale = true
 	}
 }

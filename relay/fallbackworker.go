@@ -221,7 +221,7 @@ func (f *fallbackWorker) due(now time.Time) ([]fallbackJob, time.Time) {
 // then probed together, in one round, and their OFFERs sent: a storm of
 // new clients waits one probe timeout per batch, not one per client.
 func (f *fallbackWorker) run(ctx context.Context) {
-	sweep := time.NewTicker(sweepEvery)
+	sweep := time.NewTicker(f.r.sweepEvery)
 	defer sweep.Stop()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -351,6 +351,7 @@ func (f *fallbackWorker) flush() {
 	if len(f.batch) == 0 {
 		return
 	}
+	f.ddnsAcks()
 	err := f.srv.Commit()
 	unacked := f.replicate(err)
 	for _, a := range f.batch {

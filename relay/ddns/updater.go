@@ -78,11 +78,12 @@ type Updater struct {
 	client *dns.Client
 	wake   chan struct{}
 
-	mu    sync.Mutex
-	regs  map[netip.Addr]Reg
-	ops   []*op
-	dirty bool
-	stats Status
+	persistMu sync.Mutex // orders the stores of the state: a later snapshot is never overwritten by an earlier one
+	mu        sync.Mutex
+	regs      map[netip.Addr]Reg
+	ops       []*op
+	dirty     bool
+	stats     Status
 }
 
 // New returns the Updater of cfg with its state loaded from store.

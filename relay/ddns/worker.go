@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"time"
@@ -175,12 +176,27 @@ func (u *Updater) send(ctx context.Context, m *dns.Msg) (int, error) {
 	return r.Rcode, nil
 }
 
-// persist stores the state when it changed.
+// persist stores the state when it changed; a failure is logged and the
+// state stays dirty, to be stored again.
 func (u *Updater) persist() {
+	if err := u.Persist(); err != nil {
+		u.log.Error("failed to store the dynamic DNS queue", "err", err)
+	}
+}
+
+// Persist stores the registrations and the queue when they changed since
+// the last store, and returns once they are durable. The fallback worker
+// calls it after Ack and before it commits the leases of the ACKs, so
+// that no committed ACK's add is lost in a crash; a state that did not
+// change (a renewal) costs no write. Safe for concurrent use: the stores
+// are made in the order of their snapshots.
+func (u *Updater) Persist() error {
+	u.persistMu.Lock()
+	defer u.persistMu.Unlock()
 	u.mu.Lock()
 	if !u.dirty {
 		u.mu.Unlock()
-		return
+		return nil
 	}
 	d := durable{Regs: make([]Reg, 0, len(u.regs)), Ops: make([]op, 0, len(u.ops))}
 	for _, r := range u.regs {
@@ -199,6 +215,7 @@ func (u *Updater) persist() {
 		u.mu.Lock()
 		u.dirty = true
 		u.mu.Unlock()
-		u.log.Error("failed to store the dynamic DNS queue", "err", err)
+		return fmt.Errorf("failed to store the dynamic DNS state of %q: %w", u.cfg.Iface, err)
 	}
+	return nil
 }
