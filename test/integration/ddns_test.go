@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,4 +204,109 @@ func TestDDNSServerDownThenUp(t *testing.T) {
 	name := "dhcp-" + strings.ReplaceAll(lease.Addr.String(), ".", "-") + ".example.test"
 	d.waitRecord(name, "A", lease.Addr.String())
 	d.waitRecord(ptrName(lease.Addr), "PTR", name+".")
+}
+
+// clientOpts starts a client of kind with o on a host of its own.
+func (d *ddnsLab) clientOpts(kind lab.ClientKind, name string, o lab.ClientOptions) *lab.Client {
+	h := d.l.AddHost(d.tp, name)
+	return d.l.StartClientOpts(kind, h.NS, h.If, o)
+}
+
+// waitBoth waits until fqdn's A is addr and addr's PTR is fqdn.
+func (d *ddnsLab) waitBoth(fqdn string, addr netip.Addr) {
+	d.t.Helper()
+	d.waitRecord(fqdn, "A", addr.String())
+	d.waitRecord(ptrName(addr), "PTR", fqdn+".")
+}
+
+// TestDDNSClientNames: each client's own name is registered: dhclient's
+// FQDN option (asking the server to update), udhcpc's host name and
+// dhcpcd's host name, both qualified with the scope's domain; dhclient's
+// RELEASE removes its A and PTR.
+func TestDDNSClientNames(t *testing.T) {
+	d := newDDNSLab(t, "dhclient", "udhcpc", "dhcpcd")
+	d.startRelayDDNS(ddnsSecret, 0o600, "")
+	dh := d.clientOpts(lab.Dhclient, "dh", lab.ClientOptions{Config: []string{
+		`send fqdn.fqdn "laptop.example.test.";`, `send fqdn.server-update on;`}})
+	ud := d.clientOpts(lab.Udhcpc, "ud", lab.ClientOptions{Hostname: "tablet"})
+	cd := d.clientOpts(lab.Dhcpcd, "cd", lab.ClientOptions{Config: []string{"hostname phone"}})
+	laptop := dh.WaitLease(leaseTimeout).Addr
+	d.waitBoth("laptop.example.test", laptop)
+	d.waitBoth("tablet.example.test", ud.WaitLease(leaseTimeout).Addr)
+	d.waitBoth("phone.example.test", cd.WaitLease(leaseTimeout).Addr)
+
+	dh.Release()
+	d.waitRecord("laptop.example.test", "A", "")
+	d.waitRecord(ptrName(laptop), "PTR", "")
+}
+
+// TestDDNSNameOfAnotherClientLeftAlone: a name whose A record another
+// client's DHCID guards is not overwritten: the A stays, the conflict is
+// counted, and the address gets no PTR naming it.
+func TestDDNSNameOfAnotherClientLeftAlone(t *testing.T) {
+	d := newDDNSLab(t, "dhclient", "nsupdate")
+	other := "AAIBY2/AuCccgoJbsaxcQc9TUapptP69lOjxfNuVAA2kjEA="
+	d.nsupdate("update add laptop.example.test. 300 A 203.0.113.250", "update add laptop.example.test. 300 DHCID "+other)
+	d.startRelayDDNS(ddnsSecret, 0o600, "")
+	dh := d.clientOpts(lab.Dhclient, "dh", lab.ClientOptions{Config: []string{
+		`send fqdn.fqdn "laptop.example.test.";`, `send fqdn.server-update on;`}})
+	addr := dh.WaitLease(leaseTimeout).Addr
+	d.waitLog("the conflict", ddnsWait, "name held by another client: left alone", "fqdn=laptop.example.test.")
+	if got := d.dig("laptop.example.test", "A"); got != "203.0.113.250" {
+		t.Errorf("laptop.example.test A: %q, want the other client's 203.0.113.250", got)
+	}
+	if got := d.dig("laptop.example.test", "DHCID"); got != other {
+		t.Errorf("laptop.example.test DHCID: %q, want the other client's %q", got, other)
+	}
+	if got := d.dig(ptrName(addr), "PTR"); got != "" {
+		t.Errorf("%s PTR: %q after a conflict", ptrName(addr), got)
+	}
+}
+
+// TestDDNSPendingSentAfterRestart: a client leases while named is down;
+// iphelper is killed (no clean shutdown) before the add could be sent, and
+// started again: the stored add is sent once named is back.
+func TestDDNSPendingSentAfterRestart(t *testing.T) {
+	d := newDDNSLab(t, "dhclient")
+	d.named.Stop()
+	d.startRelayDDNS(ddnsSecret, 0o600, "")
+	c := d.client(lab.Dhclient, "dh")
+	lease := c.WaitLease(leaseTimeout)
+	d.waitLog("the failed update", ddnsWait, "dynamic DNS update failed; will retry")
+	d.relay.Proc.Signal(syscall.SIGKILL)
+	d.startNamed()
+	d.restartRelay()
+	d.waitLog("the stored queue", ddnsWait, "dynamic DNS state loaded", "pending=1")
+	name := "dhcp-" + strings.ReplaceAll(lease.Addr.String(), ".", "-") + ".example.test"
+	d.waitBoth(name, lease.Addr)
+}
+
+// TestDDNSExpiryRemoves (IPHELPER_TEST_FULL=1: a minute's lease): a client
+// that stops renewing loses its records once its lease expired.
+func TestDDNSExpiryRemoves(t *testing.T) {
+	if os.Getenv(fullEnv) == "" {
+		t.Skipf("the lease must run out: set %s=1", fullEnv)
+	}
+	d := newDDNSLab(t, "dhclient")
+	d.startRelayDDNS(ddnsSecret, 0o600, "    lease-time: 1m\n")
+	c := d.client(lab.Dhclient, "dh")
+	lease := c.WaitLease(leaseTimeout)
+	name := "dhcp-" + strings.ReplaceAll(lease.Addr.String(), ".", "-") + ".example.test"
+	d.waitBoth(name, lease.Addr)
+	c.Proc.Signal(syscall.SIGKILL) // no RELEASE, no renewal
+	if !lab.WaitFor(func() bool { return d.dig(name, "A") == "" }, 90*time.Second) {
+		t.Errorf("%s A: %q after the lease expired", name, d.dig(name, "A"))
+	}
+	d.waitRecord(ptrName(lease.Addr), "PTR", "")
+}
+
+// nsupdate sends one update of lines to named, signed with the lab's key.
+func (d *ddnsLab) nsupdate(lines ...string) {
+	d.t.Helper()
+	in := "server " + d.srv.Addr.String() + "\n" + strings.Join(lines, "\n") + "\nsend\n"
+	cmd := exec.Command("ip", "netns", "exec", d.srv.NS, "nsupdate", "-y", "hmac-sha256:ddns-key:"+ddnsSecret)
+	cmd.Stdin = strings.NewReader(in)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		d.t.Fatalf("nsupdate: %v\n%s", err, out)
+	}
 }
