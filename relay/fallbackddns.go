@@ -36,7 +36,7 @@ func (r *Relay) buildUpdater(name string, fc *config.Fallback, d *config.DDNS) (
 		domain = d.ForwardZone
 	}
 	cfg := ddns.Config{
-		Iface: name, ForwardZone: d.ForwardZone, ReverseZone: d.ReverseZone, Server: d.Server, Key: key,
+		Iface: name, Tracer: r.tracer, ForwardZone: d.ForwardZone, ReverseZone: d.ReverseZone, Server: d.Server, Key: key,
 		Rules: ddns.NameRules{Domain: strings.TrimSuffix(domain, "."), Override: d.OverrideClientUpdate, GeneratedName: d.GeneratedName, ReplaceChar: d.ReplaceChar},
 	}
 	return ddns.New(cfg, r.store, r.clock, r.log)

@@ -11,11 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/miekg/dns"
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/trace"
 )
 
 const ddnsTestSecret = "aXBoZWxwZXItbGFiLXRzaWctc2VjcmV0LTMyYnl0ZXM="
@@ -167,5 +169,31 @@ func TestFallbackDDNSReleaseRemovesAtOnce(t *testing.T) {
 	rig.send(t, ddnsRequest(t, dhcpv4.MessageTypeRelease, leased, "laptop"), leased, relayAddr.Addr())
 	if got, want := waitFor(t, rec.got, "the removal after RELEASE"), "A- laptop.example.test."; got != want {
 		t.Errorf("update %q, want %q", got, want)
+	}
+}
+
+// TestFallbackDDNSTraced: each update step shows in the packet trace of
+// the scope's interface, with its result.
+func TestFallbackDDNSTraced(t *testing.T) {
+	_, server := startDNSRecorder(t)
+	tr := trace.New(0, nil)
+	events, cancel := tr.Subscribe("eth1")
+	defer cancel()
+	rig := startFallbackRigTraced(t, leasestore.NewMemStore(), nil, withDDNS(t, server), tr)
+	rig.send(t, ddnsRequest(t, dhcpv4.MessageTypeRequest, netip.MustParseAddr("203.0.113.102"), "laptop"), zeroAddr, ipBroadcast)
+	rig.delivered(t, "the ACK")
+	var got []string
+	for len(got) < 2 {
+		e := waitFor(t, events, "the update steps' events")
+		if e.Action == trace.DNSUpdate {
+			got = append(got, trace.Format(e)[13:])
+		}
+	}
+	want := []string{
+		"eth1 out DNS add-new laptop.example.test. 203.0.113.102 zone example.test: success",
+		"eth1 out DNS add-ptr laptop.example.test. 203.0.113.102 zone 113.0.203.in-addr.arpa: success",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("traced steps (-want +got):\n%s", diff)
 	}
 }

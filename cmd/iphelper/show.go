@@ -76,6 +76,7 @@ func showCommandWith(env clientEnv) *cli.Command {
 			bindings,
 			sub(control.ShowLeases, "the fallback server's leases", env.renderLeases),
 			sub(control.ShowFailover, "the failover pair: role, state and since, the partner's state, the connection, each scope's mode and addresses per node, the last state changes and the counters", env.renderFailover),
+			sub(control.ShowDDNS, "each fallback scope's dynamic DNS: updates pending, addresses registered, updates done, conflicts, failures by reason, per zone", renderDDNS),
 		},
 	}
 }

@@ -35,6 +35,7 @@ const (
 	ShowBindings    = "bindings"   // data: []Binding; Arg: an address or a MAC, or empty for all
 	ShowLeases      = "leases"     // data: []Lease
 	ShowFailover    = "failover"   // data: Failover; CodeUnavailable without a failover pair
+	ShowDDNS        = "ddns"       // data: []DDNSScope, the scopes with dynamic DNS
 	ClearStatistics = "statistics" // no data
 	DebugPackets    = "packets"    // a stream of events; Interface: one interface, or empty for all
 	// FailoverPartnerDown (cmd failover) tells the pair its partner is

@@ -9,7 +9,7 @@ import (
 )
 
 // showTargets lists what `show` knows, for error messages.
-const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, failover"
+const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, failover, ddns"
 
 // respond answers every request but `debug packets`; ctx ends with the
 // server.
@@ -72,7 +72,7 @@ func (s *Server) show(req Request) (any, *Error) {
 		return leasesOf(s.src.Leases.FallbackLeases()), nil
 	case ShowFailover:
 		return s.showFailover()
-	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics:
+	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics, ShowDDNS:
 	default:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown show target %q, want one of %s", req.What, showTargets)}
 	}
@@ -85,6 +85,8 @@ func (s *Server) show(req Request) (any, *Error) {
 		return interfacesOf(st), nil
 	case ShowStatistics:
 		return statisticsOf(st), nil
+	case ShowDDNS:
+		return ddnsOf(st), nil
 	default:
 		return helpersOf(st), nil
 	}

@@ -52,6 +52,9 @@ const (
 	stepDone
 )
 
+// stepNames are the steps as traces name them.
+var stepNames = [...]string{"add-new", "add-mine", "add-ptr", "remove-a", "remove-dhcid", "remove-ptr", "done"}
+
 // message builds the update of one step for r, to zone: forward steps to
 // the forward zone, PTR steps to the reverse zone. Every update carries
 // prerequisites, so that a name held by another client is never changed.

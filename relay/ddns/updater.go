@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/trace"
 )
 
 // Defaults of Config's zero values.
@@ -37,6 +38,7 @@ type Config struct {
 	MaxBackoff  time.Duration // 0 means DefaultMaxBackoff
 	Timeout     time.Duration // per update; 0 means DefaultTimeout
 	MaxAttempts int           // then the update is given up; 0 means DefaultMaxAttempts
+	Tracer      *trace.Tracer // receives every step sent (`debug packets`); nil traces nothing
 }
 
 // MetaStore is where the Updater keeps its queue and registrations, so

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/iphelper/iphelper/relay/trace"
 )
 
 // Run sends the queued updates until ctx ends: the first op due, one step
@@ -66,6 +68,7 @@ func (u *Updater) run(ctx context.Context, o *op) {
 	}
 	rcode, err := u.send(ctx, o.Reg.message(o.Step, zone))
 	next, reason := advance(o.Step, rcode, err)
+	u.trace(o, zone, reason)
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.dirty = true
@@ -99,6 +102,25 @@ func (u *Updater) run(ctx context.Context, o *op) {
 			u.finish(o, true)
 		}
 	}
+}
+
+// trace emits the step o just sent and its result.
+func (u *Updater) trace(o *op, zone, reason string) {
+	if !u.cfg.Tracer.Enabled() {
+		return
+	}
+	if reason == "" {
+		reason = "success"
+	}
+	u.cfg.Tracer.EmitDNSUpdate(u.cfg.Iface, trace.DNSStep{Name: o.Reg.FQDN, Zone: zone, Step: stepName(o.Step), Addr: o.Reg.Addr, Add: o.Add}, reason)
+}
+
+// stepName names an update step as traces show it.
+func stepName(step int) string {
+	if step < 0 || step >= len(stepNames) {
+		return "unknown"
+	}
+	return stepNames[step]
 }
 
 // finish takes o out of the queue; u.mu is held.

@@ -69,6 +69,9 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range failoverDescs {
 		ch <- d
 	}
+	for _, d := range ddnsDescs {
+		ch <- d
+	}
 }
 
 // Collect reads the relay's status once and sends every metric.
@@ -86,6 +89,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			counter(ch, fallbackOutcomes, n, sc.Interface, o)
 		}
 	}
+	collectDDNS(ch, st.Scopes)
 	for _, h := range st.Helpers {
 		name := h.Addr.String()
 		counter(ch, helperSent, h.Sent, name)

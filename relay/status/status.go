@@ -3,6 +3,7 @@ package status
 import (
 	"net/netip"
 
+	"github.com/iphelper/iphelper/relay/ddns"
 	"github.com/iphelper/iphelper/relay/fallback"
 )
 
@@ -63,4 +64,6 @@ type ScopeStatus struct {
 	// "ack", "pool_exhausted", "offers_capped", …); ones that never
 	// happened are left out.
 	Outcomes map[string]uint64
+	// DDNS is the scope's dynamic DNS (`show ddns`); nil when off.
+	DDNS *ddns.Status
 }

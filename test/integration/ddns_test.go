@@ -31,6 +31,7 @@ type ddnsLab struct {
 	srv   lab.Site
 	named *lab.Proc
 	conf  string
+	lease time.Duration // the fallback's lease time; fbLease when zero
 }
 
 func newDDNSLab(t *testing.T, clients ...string) *ddnsLab {
@@ -123,7 +124,7 @@ func (d *ddnsLab) startRelayDDNS(secret string, perm os.FileMode, extra string) 
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		d.t.Fatal(err)
 	}
-	d.startRelay(fbOptions{args: []string{"--config", cfg}})
+	d.startRelay(fbOptions{leaseTime: d.lease, args: []string{"--config", cfg}})
 }
 
 // client starts a client of kind on a host of its own on the switch.
@@ -288,7 +289,8 @@ func TestDDNSExpiryRemoves(t *testing.T) {
 		t.Skipf("the lease must run out: set %s=1", fullEnv)
 	}
 	d := newDDNSLab(t, "dhclient")
-	d.startRelayDDNS(ddnsSecret, 0o600, "    lease-time: 1m\n")
+	d.lease = time.Minute
+	d.startRelayDDNS(ddnsSecret, 0o600, "")
 	c := d.client(lab.Dhclient, "dh")
 	lease := c.WaitLease(leaseTimeout)
 	name := "dhcp-" + strings.ReplaceAll(lease.Addr.String(), ".", "-") + ".example.test"
