@@ -13,12 +13,12 @@ import (
 type DDNSScope struct {
 	Interface  string `json:"interface"`
 	Pending    int    `json:"pending"`    // updates queued
-	Registered int    `json:"registered"` // addresses with records
+	Registered int    `json:"registered"` // addresses with a registration (one whose name was left alone to another client included)
 	Done       uint64 `json:"done"`       // updates completed
 	Conflicts  uint64 `json:"conflicts"`  // names left alone: another client's
 	QueueFull  uint64 `json:"queue_full"` // updates dropped: the queue was full
 	// Failed counts failed attempts by reason (timeout, refused, notauth,
-	// tsig, conflict, gave_up, …).
+	// tsig, gave_up, …); conflicts are counted in Conflicts and per zone.
 	Failed map[string]uint64 `json:"failed"`
 	Zones  []DDNSZone        `json:"zones"` // by name
 }

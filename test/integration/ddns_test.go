@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"os"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
 
+	"github.com/iphelper/iphelper/relay/control"
+	"github.com/iphelper/iphelper/relay/ddns"
 	"github.com/iphelper/iphelper/test/lab"
 )
 
@@ -261,6 +264,26 @@ func TestDDNSNameOfAnotherClientLeftAlone(t *testing.T) {
 	}
 	if got := d.dig(ptrName(addr), "PTR"); got != "" {
 		t.Errorf("%s PTR: %q after a conflict", ptrName(addr), got)
+	}
+	d.checkShowDDNS(func(s control.DDNSScope) bool {
+		return s.Conflicts == 1 && len(s.Zones) == 1 && s.Zones[0].Zone == "example.test" && s.Zones[0].Failed[ddns.ReasonConflict] == 1
+	}, "one conflict, in example.test")
+}
+
+// checkShowDDNS waits until `show ddns` has one scope for which ok holds.
+func (d *ddnsLab) checkShowDDNS(ok func(control.DDNSScope) bool, what string) {
+	d.t.Helper()
+	ctl, err := control.Dial(d.relay.ControlSocket)
+	if err != nil {
+		d.t.Fatalf("failed to dial the control socket: %v", err)
+	}
+	defer ctl.Close()
+	var last []control.DDNSScope
+	if !lab.WaitFor(func() bool {
+		last, err = ctl.DDNS(context.Background())
+		return err == nil && len(last) == 1 && ok(last[0])
+	}, ddnsWait) {
+		d.t.Errorf("show ddns: %+v (err %v), want %s", last, err, what)
 	}
 }
 
