@@ -128,6 +128,8 @@ type Fallback struct {
 	// PartnerPools are the partner's ranges of a split scope, none of
 	// which overlaps Pools; nil in every other mode.
 	PartnerPools []Range
+	// DDNS registers the scope's clients in DNS; nil when off.
+	DDNS *DDNS
 	// SecondaryDelay is how much longer than OfferDelay this node waits
 	// before it offers: the failover: block's secondary-delay (its
 	// default without one) for a split scope whose role is secondary, 0

@@ -114,6 +114,7 @@ func parseFallback(r *rawFallback, where string, inDefaults bool, errs *errList)
 	} else if r.PartnerPools != nil {
 		s.partnerPools = parseRanges(*r.PartnerPools, true, w, "partner-pools", errs)
 	}
+	s.ddns = parseDDNS(r.DDNS, w, errs)
 	return s
 }
 

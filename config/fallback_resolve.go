@@ -44,6 +44,7 @@ func resolveFallback(name string, m *fallbackSettings, errs *errList) *Fallback 
 		FailoverMode:       *m.failoverMode,
 		FailoverRole:       *m.failoverRole,
 		PartnerPools:       nilIfEmpty(m.partnerPools.ranges),
+		DDNS:               resolveDDNS(&m.ddns, where, errs),
 	}
 	checkPartnerPools(f, m.partnerPools.bad, where, errs)
 	checkRenewal(f, where, errs)

@@ -31,6 +31,8 @@ type fallbackSettings struct {
 	failoverMode *FailoverMode
 	failoverRole *FailoverRole
 	partnerPools *rangeList
+
+	ddns ddnsSettings
 }
 
 // rangeList is a layer's pools or exclusions; bad says some entries were
@@ -69,6 +71,7 @@ func mergeFallback(m *fallbackSettings, l *fallbackSettings) {
 	m.failoverMode = first(m.failoverMode, l.failoverMode)
 	m.failoverRole = first(m.failoverRole, l.failoverRole)
 	m.partnerPools = first(m.partnerPools, l.partnerPools)
+	mergeDDNS(&m.ddns, &l.ddns)
 }
 
 // builtinFallback is the fallback defaults of defaults.go as a layer. It

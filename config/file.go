@@ -107,6 +107,7 @@ type rawFallback struct {
 	FailoverMode       *string           `yaml:"failover-mode,omitempty"`
 	FailoverRole       *string           `yaml:"failover-role,omitempty"`
 	PartnerPools       *[]string         `yaml:"partner-pools,omitempty,flow"`
+	DDNS               *rawDDNS          `yaml:"ddns,omitempty"`
 }
 
 // rawReservation is one entry of fallback: reservations:.

@@ -63,6 +63,8 @@ type rigOpts struct {
 	down   iface.Link
 	tracer *trace.Tracer
 	clock  fallback.Clock
+	// sweepEvery is the relay's sweep interval; 0 for its default.
+	sweepEvery time.Duration
 }
 
 // startFallbackRigOpts starts a fallback rig with opts.
@@ -85,7 +87,7 @@ func startFallbackRigOpts(t *testing.T, store leasestore.Store, prober fallback.
 		Upstream: rig.up, LeaseStore: store, Tracer: tr,
 		Listen: listenInto(conns),
 		Prober: func(iface.Link, netip.Addr, *config.Fallback) fallback.Prober { return prober },
-		Clock:  clock,
+		Clock:  clock, SweepEvery: opts.sweepEvery,
 	})
 	runRelay(t, rig.r)
 	links.Set(upstreamLnk, down)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/iphelper/iphelper/config"
+	"github.com/iphelper/iphelper/relay/ddns"
 	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/health"
 	"github.com/iphelper/iphelper/relay/trace"
@@ -56,25 +57,28 @@ type pendingDiscover struct {
 // one goroutine serializes the server's decisions (ARP probes and durable
 // lease writes included) off the request path.
 type fallbackWorker struct {
-	r        *Relay
-	name     string              // the interface
-	frame    [fbMsgMax + 64]byte // the worker's frame buffer for replies (ToBytes output is at most a few hundred bytes)
-	log      *slog.Logger
-	srv      *fallback.Server
-	cfg      atomic.Pointer[config.Fallback]
-	in       scopeInput // what the scope was built from; owned by the reconcile goroutine
-	jobs     chan fallbackJob
-	bufs     sync.Pool
-	mu       sync.Mutex
-	pending  map[health.Txn]*pendingDiscover
-	order    []health.Txn // FIFO: offer-delay is one value, so deadlines are in order
-	wake     chan struct{}
-	cancel   context.CancelFunc
-	done     chan struct{}
-	outcomes sync.Map         // fallback.Outcome → *atomic.Uint64
-	batch    []fallbackAnswer // the worker's answers waiting for the batch's commit
-	probeSt  *ifState         // set while staged DISCOVERs wait for a probe round: the interface they go out on
-	ps       *pairScope       // the scope in the failover pair; nil when not paired (owned by the reconcile goroutine until start)
+	r         *Relay
+	name      string              // the interface
+	frame     [fbMsgMax + 64]byte // the worker's frame buffer for replies (ToBytes output is at most a few hundred bytes)
+	log       *slog.Logger
+	srv       *fallback.Server
+	cfg       atomic.Pointer[config.Fallback]
+	in        scopeInput // what the scope was built from; owned by the reconcile goroutine
+	jobs      chan fallbackJob
+	bufs      sync.Pool
+	mu        sync.Mutex
+	pending   map[health.Txn]*pendingDiscover
+	order     []health.Txn // FIFO: offer-delay is one value, so deadlines are in order
+	wake      chan struct{}
+	cancel    context.CancelFunc
+	done      chan struct{}
+	outcomes  sync.Map         // fallback.Outcome → *atomic.Uint64
+	batch     []fallbackAnswer // the worker's answers waiting for the batch's commit
+	probeSt   *ifState         // set while staged DISCOVERs wait for a probe round: the interface they go out on
+	ps        *pairScope       // the scope in the failover pair; nil when not paired (owned by the reconcile goroutine until start)
+	ddns      *ddns.Updater    // the scope's dynamic DNS; nil when off
+	ddnsDone  chan struct{}    // closed when the updater's goroutine ended
+	ddnsStale bool             // a release, decline or sweep may have ended registered leases
 }
 
 func newFallbackWorker(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fallbackWorker {
@@ -85,11 +89,13 @@ func newFallbackWorker(r *Relay, name string, srv *fallback.Server, cfg *config.
 	}
 	f.bufs.New = func() any { return new([fbMsgMax]byte) }
 	f.cfg.Store(cfg)
+	f.ddns = r.newUpdater(name, cfg)
 	return f
 }
 
 func (f *fallbackWorker) start(ctx context.Context) {
 	ctx, f.cancel = context.WithCancel(ctx)
+	f.startDDNS(ctx)
 	go func() {
 		defer close(f.done)
 		f.run(ctx)
@@ -99,6 +105,9 @@ func (f *fallbackWorker) start(ctx context.Context) {
 func (f *fallbackWorker) stop() {
 	f.cancel()
 	<-f.done
+	if f.ddnsDone != nil {
+		<-f.ddnsDone
+	}
 }
 
 // copyJob copies a client message for the fallback; ok is false when it is
@@ -212,7 +221,7 @@ func (f *fallbackWorker) due(now time.Time) ([]fallbackJob, time.Time) {
 // then probed together, in one round, and their OFFERs sent: a storm of
 // new clients waits one probe timeout per batch, not one per client.
 func (f *fallbackWorker) run(ctx context.Context) {
-	sweep := time.NewTicker(sweepEvery)
+	sweep := time.NewTicker(f.r.sweepEvery)
 	defer sweep.Stop()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -223,6 +232,7 @@ func (f *fallbackWorker) run(ctx context.Context) {
 		}
 		f.flush()
 		f.probe(ctx)
+		f.ddnsReconcile()
 		wait := time.Hour
 		if !next.IsZero() {
 			wait = time.Until(next)
@@ -242,6 +252,7 @@ func (f *fallbackWorker) run(ctx context.Context) {
 			if n := f.srv.Sweep(now); n > 0 {
 				f.log.Debug("reclaimed expired fallback leases", "count", n)
 			}
+			f.ddnsStale = true
 		}
 	}
 }
@@ -301,6 +312,7 @@ func (f *fallbackWorker) answer(a fallbackAnswer) {
 // settle counts an answer's outcome and sends its reply, or traces the
 // request as not answered.
 func (f *fallbackWorker) settle(a fallbackAnswer) {
+	f.ddnsAnswered(a)
 	f.countOutcome(a.outcome)
 	if a.reply == nil {
 		f.traceSilent(a.st, a.req, a.outcome)
@@ -339,6 +351,7 @@ func (f *fallbackWorker) flush() {
 	if len(f.batch) == 0 {
 		return
 	}
+	f.ddnsAcks()
 	err := f.srv.Commit()
 	unacked := f.replicate(err)
 	for _, a := range f.batch {

@@ -53,6 +53,9 @@ type Options struct {
 	// failback evidence window (how recent an upstream reply must be);
 	// nil means the system clock.
 	Clock fallback.Clock
+	// SweepEvery is how often the fallback servers reclaim expired leases
+	// (and remove their DNS records); 0 means every 10 seconds.
+	SweepEvery time.Duration
 }
 
 // Relay is the DHCPv4 relay agent. Create it with New and drive it with
@@ -67,6 +70,7 @@ type Relay struct {
 	tracer     *trace.Tracer
 	bindings   *bindings.Table
 	clock      fallback.Clock                    // the fallback servers' clock
+	sweepEvery time.Duration                     // how often the fallback servers sweep
 	fbPub      atomic.Pointer[[]*fallbackWorker] // the fallback servers, for FallbackLeases
 	up         UpstreamConn
 	rawIP      atomic.Pointer[RawIPConn] // forwarded UDP broadcasts; nil until an interface forwards a port
@@ -109,6 +113,9 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 	}
 	if r.clock == nil {
 		r.clock = fallback.SystemClock{}
+	}
+	if r.sweepEvery = opts.SweepEvery; r.sweepEvery <= 0 {
+		r.sweepEvery = sweepEvery
 	}
 	r.cfg.Store(cfg)
 	r.listen = func(l iface.Link, ports []uint16) (iface.FrameConn, error) {

@@ -54,8 +54,13 @@ func (r *Relay) Status() status.Status {
 	if p := r.fbPub.Load(); p != nil {
 		now := time.Now()
 		for _, f := range *p {
-			out.Scopes = append(out.Scopes, status.ScopeStatus{Interface: f.name, PoolStats: f.srv.PoolStats(now), Outcomes: f.outcomeCounts(),
-				NewClients: f.srv.NewClientStats(now)})
+			sc := status.ScopeStatus{Interface: f.name, PoolStats: f.srv.PoolStats(now), Outcomes: f.outcomeCounts(),
+				NewClients: f.srv.NewClientStats(now)}
+			if f.ddns != nil {
+				d := f.ddns.Status()
+				sc.DDNS = &d
+			}
+			out.Scopes = append(out.Scopes, sc)
 		}
 		sort.Slice(out.Scopes, func(i, j int) bool { return out.Scopes[i].Interface < out.Scopes[j].Interface })
 	}

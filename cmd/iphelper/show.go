@@ -99,6 +99,7 @@ func showCommandWith(env clientEnv) *cli.Command {
 			sub(control.ShowConflicts, "the addresses the fallback server quarantined after a DECLINE or an answered ARP probe, and until when (IOS: show ip dhcp conflict)", renderConflicts),
 			sub(control.ShowVersion, "the daemon's version, commit, Go version, uptime and configuration hash", renderVersion),
 			sub(control.ShowFailover, "the failover pair: role, state and since, the partner's state, the connection, each scope's mode and addresses per node, the last state changes and the counters", env.renderFailover),
+			sub(control.ShowDDNS, "each fallback scope's dynamic DNS: updates pending, addresses registered, updates done, conflicts, failures by reason, per zone", renderDDNS),
 		},
 	}
 }

@@ -151,6 +151,11 @@ func (c *Client) Failover(ctx context.Context) (Failover, error) {
 	return showAs[Failover](ctx, c, ShowFailover, "")
 }
 
+// DDNS returns `show ddns`: the scopes with dynamic DNS.
+func (c *Client) DDNS(ctx context.Context) ([]DDNSScope, error) {
+	return showAs[[]DDNSScope](ctx, c, ShowDDNS, "")
+}
+
 // PartnerDown tells the daemon's failover pair that its partner is down
 // (`failover partner-down`) and returns the pair's state after it. A
 // state that does not allow it comes back as an *Error with CodeRefused.

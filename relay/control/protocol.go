@@ -38,6 +38,7 @@ const (
 	ShowVersion    = "version"    // data: DaemonVersion
 	ShowPools      = "pools"      // data: []Pool
 	ShowConflicts  = "conflicts"  // data: []Conflict; CodeUnavailable without a fallback server
+	ShowDDNS       = "ddns"       // data: []DDNSScope, the scopes with dynamic DNS
 	// ClearStatistics starts what show displays over (no data): every
 	// counter, or with Arg the counters of interface Arg only. The relay's
 	// counters, which the metrics export, do not change.

@@ -12,7 +12,7 @@ import (
 )
 
 // showTargets lists what `show` knows, for error messages.
-const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, conflicts, pools, failover, version"
+const showTargets = "interfaces, helpers, upstreams, statistics, bindings, leases, conflicts, pools, failover, version, ddns"
 
 // respond answers every request but `debug packets`; ctx ends with the
 // server.
@@ -80,7 +80,7 @@ func (s *Server) show(req Request) (any, *Error) {
 		return s.showFailover()
 	case ShowVersion:
 		return s.showVersion(), nil
-	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics, ShowPools:
+	case ShowInterfaces, ShowHelpers, ShowUpstreams, ShowStatistics, ShowPools, ShowDDNS:
 	default:
 		return nil, &Error{Code: CodeUnknownCommand, Message: fmt.Sprintf("unknown show target %q, want one of %s", req.What, showTargets)}
 	}
@@ -95,6 +95,8 @@ func (s *Server) show(req Request) (any, *Error) {
 		return statisticsOf(st), nil
 	case ShowPools:
 		return poolsOf(st), nil
+	case ShowDDNS:
+		return ddnsOf(st), nil
 	default:
 		return helpersOf(st), nil
 	}

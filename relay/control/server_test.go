@@ -203,7 +203,7 @@ func TestErrorCodes(t *testing.T) {
 		{name: "reload without a reloader", line: `{"v":1,"cmd":"reload"}` + "\n",
 			want: `{"v":1,"ok":false,"code":"unavailable","error":"reloading is not running in this daemon"}`},
 		{name: "unknown show target", line: `{"v":1,"cmd":"show","what":"arp"}` + "\n",
-			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown show target \"arp\", want one of interfaces, helpers, upstreams, statistics, bindings, leases, conflicts, pools, failover, version"}`},
+			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown show target \"arp\", want one of interfaces, helpers, upstreams, statistics, bindings, leases, conflicts, pools, failover, version, ddns"}`},
 		{name: "unknown clear target", line: `{"v":1,"cmd":"clear","what":"bindings"}` + "\n",
 			want: `{"v":1,"ok":false,"code":"unknown_command","error":"unknown clear target \"bindings\", want statistics or conflicts"}`},
 		{name: "unknown debug target", line: `{"v":1,"cmd":"debug","what":"events"}` + "\n",

@@ -70,6 +70,9 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range failoverDescs {
 		ch <- d
 	}
+	for _, d := range ddnsDescs {
+		ch <- d
+	}
 }
 
 // Collect reads the relay's status once and sends every metric.
@@ -88,6 +91,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		collectNewClients(ch, sc.Interface, sc.NewClients)
 	}
+	collectDDNS(ch, st.Scopes)
 	for _, h := range st.Helpers {
 		name := h.Addr.String()
 		counter(ch, helperSent, h.Sent, name)

@@ -3,6 +3,7 @@ package status
 import (
 	"net/netip"
 
+	"github.com/iphelper/iphelper/relay/ddns"
 	"github.com/iphelper/iphelper/relay/fallback"
 )
 
@@ -67,4 +68,6 @@ type ScopeStatus struct {
 	// know, and the state of the offer cap: it tells a storm of real new
 	// clients (offers taken) from a flood (offers abandoned).
 	NewClients fallback.NewClientStats
+	// DDNS is the scope's dynamic DNS (`show ddns`); nil when off.
+	DDNS *ddns.Status
 }

@@ -35,6 +35,7 @@ const (
 	Dropped                     // dropped for Event.Reason
 	Fallback                    // a request handed to the interface's fallback server instead of the helpers
 	Silent                      // a request the fallback server did not answer, for Event.Reason (its outcome)
+	DNSUpdate                   // a dynamic DNS update step for a fallback client (Event.DNS), with its result in Event.Reason
 )
 
 // Event is one packet the relay saw and what it did with it. It is a plain
@@ -74,6 +75,18 @@ type Event struct {
 	// and Helpers are where it was forwarded.
 	UDPPort uint16
 	UDPSrc  netip.AddrPort
+	// DNS is set for a DNSUpdate: the step sent to the zone's server.
+	DNS DNSStep
+}
+
+// DNSStep is one dynamic DNS update step (relay/ddns): for the client
+// of Addr, Name's records in Zone are added (Add) or removed, Step names
+// the RFC 4703 step ("add-new", "add-mine", "add-ptr", "remove-a",
+// "remove-dhcid", "remove-ptr").
+type DNSStep struct {
+	Name, Zone, Step string
+	Addr             netip.Addr
+	Add              bool
 }
 
 // SetMessage copies the header fields of a BOOTP message into e: op, the

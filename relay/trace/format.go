@@ -37,6 +37,9 @@ func AppendFormat(dst []byte, e Event) []byte {
 	} else {
 		dst = append(dst, " in  "...)
 	}
+	if e.Action == DNSUpdate {
+		return appendDNS(dst, e)
+	}
 	if e.UDPPort != 0 {
 		dst = append(dst, "UDP "...)
 		dst = e.UDPSrc.AppendTo(dst)
@@ -58,6 +61,21 @@ func AppendFormat(dst []byte, e Event) []byte {
 		dst = e.From.AppendTo(dst)
 	}
 	return appendAction(dst, e)
+}
+
+// appendDNS appends a dynamic DNS step: "DNS add-new laptop.example.test.
+// 203.0.113.102 zone example.test: success".
+func appendDNS(dst []byte, e Event) []byte {
+	dst = append(dst, "DNS "...)
+	dst = append(dst, e.DNS.Step...)
+	dst = append(dst, ' ')
+	dst = append(dst, e.DNS.Name...)
+	dst = append(dst, ' ')
+	dst = appendAddr(dst, e.DNS.Addr)
+	dst = append(dst, " zone "...)
+	dst = append(dst, e.DNS.Zone...)
+	dst = append(dst, ": "...)
+	return append(dst, e.Reason...)
 }
 
 func appendAction(dst []byte, e Event) []byte {

@@ -47,6 +47,12 @@ func TestFormat(t *testing.T) {
 			want: "2026-03-01T14:02:11.123Z eth1 in  UDP 198.51.100.9:137 to port 137 dropped: udp_forged_source",
 		},
 		{
+			name: "dynamic DNS step",
+			e: Event{Time: t0, Interface: "eth1", Dir: Out, Action: DNSUpdate, Reason: "success", DNS: DNSStep{
+				Name: "laptop.example.test.", Zone: "example.test", Step: "add-new", Addr: netip.MustParseAddr("203.0.113.102"), Add: true}},
+			want: "14:02:11.123 eth1 out DNS add-new laptop.example.test. 203.0.113.102 zone example.test: success",
+		},
+		{
 			name: "request dropped",
 			e:    with(func(e *Event) { e.Type, e.Action, e.Reason = wire.Request, Dropped, "max_hops" }),
 			want: "2026-03-01T14:02:11.123Z eth1 in  REQUEST xid 0x1234abcd chaddr 02:00:00:00:00:99 giaddr 0.0.0.0 dropped: max_hops",

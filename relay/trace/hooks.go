@@ -97,3 +97,12 @@ func (t *Tracer) EmitDroppedSend(e *Event, iface, reason string, to netip.AddrPo
 	ev.Interface, ev.Action, ev.Reason, ev.Helpers = iface, Dropped, reason, []netip.AddrPort{to}
 	t.Emit(ev)
 }
+
+// EmitDNSUpdate emits a dynamic DNS update step of iface's fallback scope
+// and its result ("success" or the failure's reason).
+func (t *Tracer) EmitDNSUpdate(iface string, step DNSStep, result string) {
+	if !t.Enabled() {
+		return
+	}
+	t.Emit(Event{Interface: iface, Dir: Out, Action: DNSUpdate, DNS: step, Reason: result})
+}

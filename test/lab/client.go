@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"time"
@@ -47,14 +48,31 @@ type Client struct {
 	// Proc is the client process.
 	Proc *Proc
 
-	l      *Lab
-	ns     string
-	ifname string
-	record string
+	l       *Lab
+	ns      string
+	ifname  string
+	record  string
+	release []string // dhclient's command that releases the lease
+}
+
+// ClientOptions are a client's rarer settings; the zero value is what
+// StartClient runs.
+type ClientOptions struct {
+	// Config adds lines to dhclient's or dhcpcd's config file, e.g.
+	// `send fqdn.fqdn "laptop.example.test.";` or `hostname phone`.
+	Config []string
+	// Hostname is the host name udhcpc sends (-x hostname:NAME).
+	Hostname string
 }
 
 // StartClient starts a client of the given kind on ifname in ns.
 func (l *Lab) StartClient(kind ClientKind, ns, ifname string) *Client {
+	l.t.Helper()
+	return l.StartClientOpts(kind, ns, ifname, ClientOptions{})
+}
+
+// StartClientOpts is StartClient with o.
+func (l *Lab) StartClientOpts(kind ClientKind, ns, ifname string, o ClientOptions) *Client {
 	l.t.Helper()
 	c := &Client{Kind: kind, l: l, ns: ns, ifname: ifname, record: l.nextName(string(kind)+"-"+ifname, ".events")}
 	if strings.ContainsAny(c.record, "'\n") {
@@ -70,11 +88,15 @@ func (l *Lab) StartClient(kind ClientKind, ns, ifname string) *Client {
 	var spec ProcSpec
 	switch kind {
 	case Dhclient:
-		spec = l.dhclientSpec(ns, ifname, script)
+		spec = l.dhclientSpec(ns, ifname, script, o.Config)
+		c.release = dhclientRelease(spec.Args)
 	case Udhcpc, UdhcpcBroadcast:
 		spec = udhcpcSpec(ns, ifname, script, kind == UdhcpcBroadcast)
+		if o.Hostname != "" {
+			spec.Args = append(spec.Args, "-x", "hostname:"+o.Hostname)
+		}
 	case Dhcpcd:
-		spec = l.dhcpcdSpec(ns, ifname, script)
+		spec = l.dhcpcdSpec(ns, ifname, script, o.Config)
 	default:
 		l.t.Fatalf("unknown DHCP client kind %q", kind)
 	}
@@ -84,10 +106,13 @@ func (l *Lab) StartClient(kind ClientKind, ns, ifname string) *Client {
 
 // dhclientSpec runs dhclient in the foreground with its own config, lease and
 // pid files: retries every second or two, gives up after clientTimeout.
-func (l *Lab) dhclientSpec(ns, ifname, script string) ProcSpec {
+func (l *Lab) dhclientSpec(ns, ifname, script string, extra []string) ProcSpec {
 	l.t.Helper()
 	conf := l.nextName("dhclient", ".conf")
 	text := fmt.Sprintf("timeout %d;\nretry 5;\ninitial-interval 1;\nbackoff-cutoff 2;\n", int(clientTimeout/time.Second))
+	for _, line := range extra {
+		text += line + "\n"
+	}
 	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 		l.t.Fatalf("failed to write dhclient config: %v", err)
 	}
@@ -113,19 +138,47 @@ func udhcpcSpec(ns, ifname, script string, broadcast bool) ProcSpec {
 // empty tmpfs and /var/lib/dhcpcd is a directory of the lab's: dhcpcd keeps its
 // pid file, control socket and leases there, so several run side by side and
 // nothing of theirs reaches the host.
-func (l *Lab) dhcpcdSpec(ns, ifname, script string) ProcSpec {
+func (l *Lab) dhcpcdSpec(ns, ifname, script string, extra []string) ProcSpec {
 	l.t.Helper()
 	state := l.nextName("dhcpcd-state", "")
 	conf := l.nextName("dhcpcd", ".conf")
 	if err := os.MkdirAll(state, 0o755); err != nil {
 		l.t.Fatalf("failed to create dhcpcd state directory: %v", err)
 	}
-	if err := os.WriteFile(conf, []byte("# iphelper test lab\nnoarp\n"), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte("# iphelper test lab\nnoarp\n"+strings.Join(append(extra, ""), "\n")), 0o644); err != nil {
 		l.t.Fatalf("failed to write dhcpcd config: %v", err)
 	}
 	sh := fmt.Sprintf("mount -t tmpfs lab-run /run && mkdir -p /run/dhcpcd && mount --bind '%s' /var/lib/dhcpcd && "+
 		"exec dhcpcd -4 -B -1 -d -t %d -f '%s' -c '%s' '%s'", state, int(clientTimeout/time.Second), conf, script, ifname)
 	return ProcSpec{NS: ns, Name: "dhcpcd-" + ifname, Args: []string{"unshare", "--mount", "--propagation", "private", "sh", "-c", sh}}
+}
+
+// dhclientRelease is the command that makes the dhclient of args release
+// its lease: the same files, -r instead of the foreground flags. It also
+// stops the running dhclient, through the pid file.
+func dhclientRelease(args []string) []string {
+	out := []string{"dhclient", "-4", "-r", "-v"}
+	for i := 1; i < len(args); i++ {
+		switch args[i] {
+		case "-4", "-d", "-v", "-1":
+		default:
+			out = append(out, args[i])
+		}
+	}
+	return out
+}
+
+// Release makes a dhclient send a RELEASE of its lease and stop; it fails
+// the test for the other kinds.
+func (c *Client) Release() {
+	c.l.t.Helper()
+	if c.release == nil {
+		c.l.t.Fatalf("%s cannot be told to release", c.Kind)
+	}
+	out, err := exec.Command("ip", append([]string{"netns", "exec", c.ns}, c.release...)...).CombinedOutput()
+	if err != nil {
+		c.l.t.Fatalf("dhclient -r in %s: %v\n%s", c.ns, err, out)
+	}
 }
 
 // Leases returns every event the client's script recorded so far.
