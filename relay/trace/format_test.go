@@ -50,7 +50,7 @@ func TestFormat(t *testing.T) {
 			name: "dynamic DNS step",
 			e: Event{Time: t0, Interface: "eth1", Dir: Out, Action: DNSUpdate, Reason: "success", DNS: DNSStep{
 				Name: "laptop.example.test.", Zone: "example.test", Step: "add-new", Addr: netip.MustParseAddr("203.0.113.102"), Add: true}},
-			want: "14:02:11.123 eth1 out DNS add-new laptop.example.test. 203.0.113.102 zone example.test: success",
+			want: "2026-03-01T14:02:11.123Z eth1 out DNS add-new laptop.example.test. 203.0.113.102 zone example.test: success",
 		},
 		{
 			name: "request dropped",
