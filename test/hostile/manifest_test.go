@@ -34,6 +34,8 @@ var notCovered = map[string]string{
 	"interface_down":       "the relay's state (no listener on the interface)",
 	"deliver_failed":       "a failure of the relay's own socket",
 	"circuit_id_collision": "the relay's configuration (interfaces sharing a giaddr and a circuit-id)",
+	"socket_overflow":      "the kernel's drops when a packet socket is full: TestSocketOverflowsAreCounted (relay) covers it",
+	"reply_overflow":       "the kernel's drops when a UDP receive buffer is full: TestSocketOverflowsAreCounted (relay) covers it",
 	// The replay's relay forwards no UDP port besides DHCP.
 	"udp_forged_source":             "forwarded UDP broadcasts: TestUDPForwardHostileDropped (test/integration) covers it",
 	"udp_ttl_expired":               "forwarded UDP broadcasts: TestUDPForwardHostileDropped (test/integration) covers it",
