@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,17 +19,28 @@ func Parse(data []byte) (*Config, error) { return ParseWithFlags(data, Flags{}) 
 // flags f into it (see the package documentation for the precedence) and
 // validates the result. An empty path means "no file: flags only".
 func LoadWithFlags(path string, f Flags) (*Config, error) {
-	var raw rawFile
+	src := &source{}
 	if path != "" {
 		data, err := readFile(path)
 		if err != nil {
 			return nil, err
 		}
-		if raw, err = decodeFile(data); err != nil {
-			return nil, fmt.Errorf("config file %s: %w", path, err)
+		if src, err = decodeSource(data); err != nil {
+			return nil, inFile(err, path)
 		}
 	}
-	return build(raw, f, os.Hostname)
+	cfg, err := build(src.raw, f, os.Hostname)
+	if err != nil {
+		return nil, inFile(src.annotate(err), path)
+	}
+	return cfg, nil
+}
+
+// inFile names the config file in the positions of err's problems.
+func inFile(err error, path string) error {
+	errs := unjoin(err)
+	setFile(errs, path)
+	return errors.Join(errs...)
 }
 
 // ParseWithFlags merges the flags f into the config file contents data and
@@ -36,11 +48,15 @@ func LoadWithFlags(path string, f Flags) (*Config, error) {
 // The error, if any, lists every problem found, one per line, each naming
 // the key or flag and the interface it is about.
 func ParseWithFlags(data []byte, f Flags) (*Config, error) {
-	raw, err := decodeFile(data)
+	src, err := decodeSource(data)
 	if err != nil {
 		return nil, err
 	}
-	return build(raw, f, os.Hostname)
+	cfg, err := build(src.raw, f, os.Hostname)
+	if err != nil {
+		return nil, src.annotate(err)
+	}
+	return cfg, nil
 }
 
 // readFile reads a config file of at most maxFileSize bytes.

@@ -106,18 +106,17 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown key",
 			path: write("unknown.yaml", "interfaces: []\nhelpers: [198.51.100.2]\n"),
-			want: "config file " + dir + "/unknown.yaml: failed to decode YAML: yaml: unmarshal errors:\n" +
-				`  line 2: unknown key "helpers"`,
+			want: dir + `/unknown.yaml:2:1: unknown key "helpers": valid keys here are defaults, failover, helper-rate-limit, helper-rate-limit-burst, hostname, interfaces, lease-db, log, max-hops, max-packet-size, poll-above`,
 		},
 		{
 			name: "too big",
 			path: write("big.yaml", "#"+strings.Repeat("x", maxFileSize)),
-			want: "config file " + dir + "/big.yaml is larger than 1048576 bytes",
+			want: "config file " + dir + "/big.yaml is larger than 16777216 bytes",
 		},
 		{
 			name: "invalid",
 			path: write("invalid.yaml", "max-hops: 0\n"),
-			want: "max-hops: 0 is out of range 1..16\n" +
+			want: dir + "/invalid.yaml:1:11: max-hops: 0 is out of range 1..16\n" +
 				"no downstream interfaces: give --interface or interfaces: in the config file",
 		},
 	}

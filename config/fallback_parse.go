@@ -29,7 +29,7 @@ var (
 func (r durationRule) parse(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration: %w", s, err)
+		return 0, fmt.Errorf("%q is not a duration: write a number and a unit, e.g. 90s, 5m or 1h30m", s)
 	}
 	closing := "]"
 	if r.hiOpen {
