@@ -210,7 +210,7 @@ func seqItem(n *yaml.Node, idx string) *yaml.Node {
 }
 
 // annotate gives every error of a build a file position where the file
-// holds what it is about, and caps their number.
+// holds what it is about.
 func (s *source) annotate(err error) error {
 	if err == nil {
 		return nil
@@ -223,5 +223,5 @@ func (s *source) annotate(err error) error {
 			out[i] = &PosError{Pos: p, Err: e}
 		}
 	}
-	return joinCapped(out)
+	return errors.Join(out...) // build capped them
 }
