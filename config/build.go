@@ -33,6 +33,9 @@ func LoadWithFlags(path string, f Flags) (*Config, error) {
 	if err != nil {
 		return nil, inFile(src.annotate(err), path)
 	}
+	for i, w := range cfg.Warnings {
+		cfg.Warnings[i] = src.positioned(w, path)
+	}
 	return cfg, nil
 }
 
@@ -55,6 +58,9 @@ func ParseWithFlags(data []byte, f Flags) (*Config, error) {
 	cfg, err := build(src.raw, f, os.Hostname)
 	if err != nil {
 		return nil, src.annotate(err)
+	}
+	for i, w := range cfg.Warnings {
+		cfg.Warnings[i] = src.positioned(w, "")
 	}
 	return cfg, nil
 }
@@ -91,6 +97,7 @@ func build(raw rawFile, f Flags, hostname func() (string, error)) (*Config, erro
 	if err := errs.join(); err != nil {
 		return nil, err
 	}
+	cfg.Warnings = warnings(cfg, f)
 	return cfg, nil
 }
 

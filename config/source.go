@@ -151,6 +151,10 @@ func (s *source) locate(msg string) (Position, bool) {
 			return Position{}, false
 		}
 		msg, found = strings.TrimPrefix(rest[len(name):], ": "), true
+		// The run-time checks name the link address they check against.
+		if m := linkAddrStep.FindString(msg); m != "" {
+			msg = msg[len(m):]
+		}
 	}
 	for {
 		m := pathStep.FindStringSubmatch(msg)
@@ -172,6 +176,10 @@ func (s *source) locate(msg string) (Position, bool) {
 // pathStep matches one key of an error's leading path: "key: ", "key.",
 // "key[2]: " or "key[2].".
 var pathStep = regexp.MustCompile(`^([a-z0-9-]+)(?:\[(\d+)\])?(?:: |\.)`)
+
+// linkAddrStep matches the "address 203.0.113.1/25: " that the run-time
+// checks put after the interface.
+var linkAddrStep = regexp.MustCompile(`^address [0-9./]+: `)
 
 // interfaceNode returns the interfaces: entry named name, or nil.
 func interfaceNode(root *yaml.Node, name string) *yaml.Node {
