@@ -89,6 +89,9 @@ type rawFallback struct {
 	Router             *[]string         `yaml:"router,omitempty,flow"`
 	DNS                *[]string         `yaml:"dns,omitempty,flow"`
 	Domain             *string           `yaml:"domain,omitempty"`
+	Options            *[]rawOption      `yaml:"options,omitempty"`
+	NextServer         *string           `yaml:"next-server,omitempty"`
+	BootFile           *string           `yaml:"boot-file,omitempty"`
 	LeaseTime          *string           `yaml:"lease-time,omitempty"`
 	T1                 *string           `yaml:"t1,omitempty"`
 	T2                 *string           `yaml:"t2,omitempty"`

@@ -12,6 +12,10 @@ import (
 // rawFileType is the shape every config file is checked against.
 var rawFileType = reflect.TypeFor[rawFile]()
 
+// nodeType is a value kept as YAML (an option's value: its type says how
+// to read it).
+var nodeType = reflect.TypeFor[optionValue]()
+
 // checkNode checks node n against the raw type t before it is decoded, so
 // that every problem is found in one run and each has a line and column:
 // unknown keys (with the nearest valid key), lists where one value is
@@ -25,7 +29,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" || t.Kind() == reflect.Interface {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" || t.Kind() == reflect.Interface || t == nodeType {
 		return
 	}
 	bad := func(format string, args ...any) {
@@ -187,7 +191,7 @@ func keyHomes() map[string][]string {
 		for name, ft := range structKeys(t) {
 			m[name] = append(m[name], home)
 			sub := joinPath(path, name)
-			if ft.Kind() == reflect.Slice {
+			if ft.Kind() == reflect.Slice || ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Slice {
 				sub += "[]"
 			}
 			walk(ft, sub)

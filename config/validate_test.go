@@ -29,7 +29,7 @@ func TestBuildErrors(t *testing.T) {
 		{
 			name: "name under defaults",
 			data: eth1 + "defaults: {name: eth2}\n",
-			want: "4:12: defaults: unknown key \"name\" here: it belongs under failover or interfaces[] (check its indentation)",
+			want: "4:12: defaults: unknown key \"name\" here: it belongs under defaults.fallback.options[] or failover or interfaces[] or interfaces[].fallback.options[] (check its indentation)",
 		},
 		{
 			name: "wrong type",
