@@ -111,11 +111,11 @@ var serverOptions = map[uint8]string{
 
 // rawOption is one entry of fallback: options:.
 type rawOption struct {
-	Name       *string    `yaml:"name,omitempty"`
-	Code       *int       `yaml:"code,omitempty"`
-	Type       *string    `yaml:"type,omitempty"`
+	Name       *string      `yaml:"name,omitempty"`
+	Code       *int         `yaml:"code,omitempty"`
+	Type       *string      `yaml:"type,omitempty"`
 	Value      *optionValue `yaml:"value,omitempty"`
-	AlwaysSend *bool      `yaml:"always-send,omitempty"`
+	AlwaysSend *bool        `yaml:"always-send,omitempty"`
 }
 
 // optionValue keeps an option's value as YAML: its type, which the
