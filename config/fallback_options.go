@@ -205,7 +205,7 @@ func optionIdentity(r rawOption) (Option, error) {
 	case r.Name != nil:
 		return o, fmt.Errorf("name: %q is not a known option: give its code: and type:%s", o.Name, suggestOption(o.Name))
 	default:
-		return o, fmt.Errorf("give name: or code:")
+		return o, fmt.Errorf("no name or code: give one of them")
 	}
 	if why, ok := serverOptions[o.Code]; ok {
 		return o, fmt.Errorf("option %d is %s, which the server sets itself", o.Code, why)
