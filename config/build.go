@@ -25,8 +25,11 @@ func LoadWithFlags(path string, f Flags) (*Config, error) {
 		if err != nil {
 			return nil, err
 		}
-		if src, err = decodeSource(data); err != nil {
-			return nil, inFile(err, path)
+		var derr error
+		if src, derr = decodeSource(data); src == nil {
+			return nil, inFile(derr, path)
+		} else if derr != nil {
+			return nil, inFile(src.withBuild(derr, f), path)
 		}
 	}
 	cfg, err := build(src.raw, f, os.Hostname)
@@ -52,8 +55,11 @@ func inFile(err error, path string) error {
 // the key or flag and the interface it is about.
 func ParseWithFlags(data []byte, f Flags) (*Config, error) {
 	src, err := decodeSource(data)
-	if err != nil {
+	switch {
+	case src == nil:
 		return nil, err
+	case err != nil:
+		return nil, src.withBuild(err, f)
 	}
 	cfg, err := build(src.raw, f, os.Hostname)
 	if err != nil {

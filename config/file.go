@@ -123,7 +123,7 @@ type rawReservation struct {
 func decodeFile(data []byte) (rawFile, error) {
 	src, err := decodeSource(data)
 	if err != nil {
-		return rawFile{}, err
+		return rawFile{}, joinCapped(unjoin(err))
 	}
 	return src.raw, nil
 }

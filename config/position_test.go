@@ -55,12 +55,22 @@ func TestErrorPositions(t *testing.T) {
 			data: head + "    helper-adresses: [198.51.100.2]\n    fallbak: {}\n  - name: eth2\n    pools: [203.0.113.1]\n",
 			want: `4:5: interfaces[0]: unknown key "helper-adresses" (did you mean "helper-addresses"?)` + "\n" +
 				`5:5: interfaces[0]: unknown key "fallbak" (did you mean "fallback"?)` + "\n" +
-				`7:5: interfaces[1]: unknown key "pools" here: it belongs under defaults.fallback or interfaces[].fallback (check its indentation)`,
+				`7:5: interfaces[1]: unknown key "pools" here: it belongs under defaults.fallback or interfaces[].fallback (check its indentation)` + "\n" +
+				// The values are checked in the same run, without the unknown keys.
+				`3:5: interface "eth1": no helper-addresses: give helper-addresses: in the config file or --helper-address` + "\n" +
+				`6:5: interface "eth2": no helper-addresses: give helper-addresses: in the config file or --helper-address`,
+		},
+		{
+			name: "unknown keys and bad values in one run",
+			data: head + "    helper-addresses: [198.51.100.2]\n    trustd: true\n  - name: eth2\n    helper-addresses: [198.51.100.256]\n",
+			want: `5:5: interfaces[0]: unknown key "trustd" (did you mean "trusted"?)` + "\n" +
+				`7:24: interface "eth2": helper-addresses[0]: "198.51.100.256" is not an IPv4 address: 256 is more than 255`,
 		},
 		{
 			name: "a key of a lower level written too far left",
 			data: head + "helper-addresses: [198.51.100.2]\n",
-			want: `4:1: unknown key "helper-addresses" here: it belongs under defaults or interfaces[] (check its indentation)`,
+			want: `4:1: unknown key "helper-addresses" here: it belongs under defaults or interfaces[] (check its indentation)` + "\n" +
+				`3:5: interface "eth1": no helper-addresses: give helper-addresses: in the config file or --helper-address`,
 		},
 	}
 	for _, tt := range tests {

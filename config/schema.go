@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -23,8 +24,10 @@ var nodeType = reflect.TypeFor[optionValue]()
 // booleans other than true and false. path is the YAML path of n, for the
 // messages ("" at the top).
 func checkNode(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	if n.Kind == yaml.AliasNode {
+		// Checked where its anchor is; following aliases here could
+		// loop or blow up (an alias bomb). The decoder bounds them.
+		return
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -38,7 +41,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 			where = path + ": "
 		}
 		*errs = append(*errs, &PosError{Pos: Position{Line: n.Line, Column: n.Column},
-			Err: fmt.Errorf("%s"+format, append([]any{where}, args...)...)})
+			Err: kindError{fmt.Errorf("%s"+format, append([]any{where}, args...)...)}})
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -69,6 +72,10 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		}
 	}
 }
+
+// kindError is a value of the wrong kind or type: the file cannot be
+// decoded, so its values are not checked further.
+type kindError struct{ error }
 
 // checkScalar returns what is wrong with scalar node n as a value of kind
 // k, or "".
@@ -174,7 +181,12 @@ func extends(key string, names []string) (string, bool) {
 
 // keyHomes maps every key of the config file to the places it may be
 // written, e.g. "pools" to "defaults.fallback" and "interfaces[].fallback".
-func keyHomes() map[string][]string {
+// It is computed once, on the first unknown key; the map is never
+// modified after.
+var keyHomes = sync.OnceValue(schemaHomes)
+
+// schemaHomes computes keyHomes from the raw types.
+func schemaHomes() map[string][]string {
 	m := map[string][]string{}
 	var walk func(t reflect.Type, path string)
 	walk = func(t reflect.Type, path string) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,7 +23,10 @@ type source struct {
 // decodeSource strictly decodes one YAML document. Every problem the file
 // has at the YAML level (syntax, unknown keys, wrong types, a second
 // document) is returned, each as a *PosError, joined; positions have no
-// file name yet (see setFile). Empty input is an empty file.
+// file name yet (see setFile). When the problems are only unknown or
+// repeated keys and YAML 1.1 booleans, src is returned too, decoded
+// without them, so that the caller can check its values in the same run;
+// otherwise src is nil. Empty input is an empty file.
 func decodeSource(data []byte) (src *source, err error) {
 	src = &source{}
 	if len(data) > maxFileSize {
@@ -58,12 +62,18 @@ func decodeSource(data []byte) (src *source, err error) {
 	src.root = doc.Content[0]
 	var errs []error
 	checkNode(src.root, rawFileType, "", &errs)
-	if len(errs) > 0 {
-		return nil, joinCapped(errs)
+	for _, e := range errs {
+		var k kindError
+		if errors.As(e, &k) {
+			return nil, joinCapped(errs)
+		}
 	}
-	if err := src.root.Decode(&src.raw); err != nil {
+	if err := src.root.Decode(&src.raw); err != nil && len(errs) == 0 {
 		// checkNode accepts only what decodes; this is a bug guard.
 		return nil, fmt.Errorf("failed to decode YAML: %w", cleanTypeError(err))
+	}
+	if len(errs) > 0 {
+		return src, errors.Join(errs...)
 	}
 	return src, nil
 }
@@ -215,6 +225,16 @@ func seqItem(n *yaml.Node, idx string) *yaml.Node {
 		return nil
 	}
 	return n.Content[i]
+}
+
+// withBuild returns the decode problems derr followed by what building the
+// file's values finds, so that one run reports both.
+func (s *source) withBuild(derr error, f Flags) error {
+	errs := unjoin(derr)
+	if _, err := build(s.raw, f, os.Hostname); err != nil {
+		errs = append(errs, unjoin(s.annotate(err))...)
+	}
+	return joinCapped(errs)
 }
 
 // annotate gives every error of a build a file position where the file
