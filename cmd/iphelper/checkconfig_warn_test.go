@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -62,5 +63,25 @@ func TestCheckConfigQuiet(t *testing.T) {
 		if got := stderr.String(); !strings.HasPrefix(got, want) {
 			t.Errorf("quiet %v: stderr\n%s\nwant it to begin with\n%s", quiet, got, want)
 		}
+	}
+}
+
+// TestLogWarnings checks that run logs the configuration's warnings.
+func TestLogWarnings(t *testing.T) {
+	cfg, err := config.ParseWithFlags([]byte("hostname: r\n"),
+		config.Flags{Interfaces: []string{"eth1", "eth1"}, HelperAddresses: []string{"198.51.100.2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	logWarnings(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}})), cfg)
+	want := `level=WARN msg="configuration warning" warning="--interface \"eth1\" is given twice"` + "\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("log (-want +got):\n%s", diff)
 	}
 }
