@@ -114,7 +114,7 @@ func TestFallbackErrors(t *testing.T) {
 		{
 			name: "reservation bad MAC",
 			data: block(`, reservations: [{mac: "02:00:00:00:99", address: 203.0.113.160}]`),
-			want: eth1 + `fallback.reservations[0]: mac: "02:00:00:00:99" is not a MAC address: address 02:00:00:00:99: invalid MAC address`,
+			want: eth1 + `fallback.reservations[0]: mac: "02:00:00:00:99" is not a MAC address: write six hex bytes such as 02:00:5e:10:00:42`,
 		},
 		{
 			name: "reservation MAC too long for chaddr",
@@ -124,7 +124,7 @@ func TestFallbackErrors(t *testing.T) {
 		{
 			name: "reservation client-id odd hex",
 			data: block(`, reservations: [{client-id: "hex:01:0", address: 203.0.113.160}]`),
-			want: eth1 + `fallback.reservations[0]: client-id: "hex:01:0": bad hex digits: encoding/hex: odd length hex string`,
+			want: eth1 + `fallback.reservations[0]: client-id: "hex:01:0": bad hex digits: write pairs of 0-9 and a-f after hex:`,
 		},
 		{
 			name: "reservation client-id too short",
