@@ -124,7 +124,7 @@ func TestFallbackErrors(t *testing.T) {
 		{
 			name: "reservation client-id odd hex",
 			data: block(`, reservations: [{client-id: "hex:01:0", address: 203.0.113.160}]`),
-			want: eth1 + `fallback.reservations[0]: client-id: "hex:01:0": bad hex digits: write pairs of 0-9 and a-f after hex:`,
+			want: eth1 + `fallback.reservations[0]: client-id: "hex:01:0": bad hex digits: write pairs of 0-9 and a-f after the hex prefix`,
 		},
 		{
 			name: "reservation client-id too short",

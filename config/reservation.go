@@ -117,7 +117,7 @@ func ParseClientID(s string) ([]byte, error) {
 		digits := strings.NewReplacer(":", "", "-", "", " ", "").Replace(body)
 		var err error
 		if id, err = hex.DecodeString(digits); err != nil {
-			return nil, fmt.Errorf("%q: bad hex digits: write pairs of 0-9 and a-f after hex:", s)
+			return nil, fmt.Errorf("%q: bad hex digits: write pairs of 0-9 and a-f after the hex prefix", s)
 		}
 	}
 	if len(id) < minClientID || len(id) > maxClientID {
