@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,17 +19,34 @@ func Parse(data []byte) (*Config, error) { return ParseWithFlags(data, Flags{}) 
 // flags f into it (see the package documentation for the precedence) and
 // validates the result. An empty path means "no file: flags only".
 func LoadWithFlags(path string, f Flags) (*Config, error) {
-	var raw rawFile
+	src := &source{}
 	if path != "" {
 		data, err := readFile(path)
 		if err != nil {
 			return nil, err
 		}
-		if raw, err = decodeFile(data); err != nil {
-			return nil, fmt.Errorf("config file %s: %w", path, err)
+		var derr error
+		if src, derr = decodeSource(data); src == nil {
+			return nil, inFile(derr, path)
+		} else if derr != nil {
+			return nil, inFile(src.withBuild(derr, f), path)
 		}
 	}
-	return build(raw, f, os.Hostname)
+	cfg, err := build(src.raw, f, os.Hostname)
+	if err != nil {
+		return nil, inFile(src.annotate(err), path)
+	}
+	for i, w := range cfg.Warnings {
+		cfg.Warnings[i] = src.positioned(w, path)
+	}
+	return cfg, nil
+}
+
+// inFile names the config file in the positions of err's problems.
+func inFile(err error, path string) error {
+	errs := unjoin(err)
+	setFile(errs, path)
+	return errors.Join(errs...)
 }
 
 // ParseWithFlags merges the flags f into the config file contents data and
@@ -36,11 +54,21 @@ func LoadWithFlags(path string, f Flags) (*Config, error) {
 // The error, if any, lists every problem found, one per line, each naming
 // the key or flag and the interface it is about.
 func ParseWithFlags(data []byte, f Flags) (*Config, error) {
-	raw, err := decodeFile(data)
-	if err != nil {
+	src, err := decodeSource(data)
+	switch {
+	case src == nil:
 		return nil, err
+	case err != nil:
+		return nil, src.withBuild(err, f)
 	}
-	return build(raw, f, os.Hostname)
+	cfg, err := build(src.raw, f, os.Hostname)
+	if err != nil {
+		return nil, src.annotate(err)
+	}
+	for i, w := range cfg.Warnings {
+		cfg.Warnings[i] = src.positioned(w, "")
+	}
+	return cfg, nil
 }
 
 // readFile reads a config file of at most maxFileSize bytes.
@@ -75,6 +103,7 @@ func build(raw rawFile, f Flags, hostname func() (string, error)) (*Config, erro
 	if err := errs.join(); err != nil {
 		return nil, err
 	}
+	cfg.Warnings = warnings(cfg, f)
 	return cfg, nil
 }
 

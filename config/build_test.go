@@ -57,6 +57,15 @@ func TestReference(t *testing.T) {
 	}
 	eth1.Fallback.DNS = addrs("198.51.100.53")
 	eth1.Fallback.Domain = "example.net"
+	eth1.Fallback.Options = []Option{
+		{Code: 42, Name: "ntp-servers", Type: OptionAddressList, Value: []string{"198.51.100.123"}, Data: []byte{198, 51, 100, 123}},
+		{Code: 150, Name: "tftp-server", Type: OptionAddressList, Value: []string{"198.51.100.69"}, Data: []byte{198, 51, 100, 69}},
+		{Code: 66, Name: "tftp-server-name", Type: OptionString, Value: []string{"tftp.example.net"}, Data: []byte("tftp.example.net")},
+		{Code: 119, Name: "domain-search", Type: OptionDomainList, Value: []string{"example.net", "corp.example.net"},
+			Data: []byte("\x07example\x03net\x00\x04corp\xc0\x00")},
+		{Code: 121, Name: "classless-static-routes", Type: OptionRoutes, Value: []string{"198.51.100.0/24 203.0.113.1"},
+			Data: []byte{24, 198, 51, 100, 203, 0, 113, 1}},
+	}
 	eth1.ForwardPorts = []uint16{9, 37, 42, 49, 53, 69, 137}
 	eth1.PortHelpers = map[uint16][]netip.Addr{9: addrs("203.0.113.255")}
 	want := defaultConfig(
@@ -106,18 +115,18 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown key",
 			path: write("unknown.yaml", "interfaces: []\nhelpers: [198.51.100.2]\n"),
-			want: "config file " + dir + "/unknown.yaml: failed to decode YAML: yaml: unmarshal errors:\n" +
-				`  line 2: unknown key "helpers"`,
+			want: dir + `/unknown.yaml:2:1: unknown key "helpers": valid keys here are defaults, failover, helper-rate-limit, helper-rate-limit-burst, hostname, interfaces, lease-db, log, max-hops, max-packet-size, poll-above` + "\n" +
+				"no downstream interfaces: give --interface or interfaces: in the config file",
 		},
 		{
 			name: "too big",
 			path: write("big.yaml", "#"+strings.Repeat("x", maxFileSize)),
-			want: "config file " + dir + "/big.yaml is larger than 1048576 bytes",
+			want: "config file " + dir + "/big.yaml is larger than 16777216 bytes",
 		},
 		{
 			name: "invalid",
 			path: write("invalid.yaml", "max-hops: 0\n"),
-			want: "max-hops: 0 is out of range 1..16\n" +
+			want: dir + "/invalid.yaml:1:11: max-hops: 0 is out of range 1..16\n" +
 				"no downstream interfaces: give --interface or interfaces: in the config file",
 		},
 	}

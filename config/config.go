@@ -50,6 +50,12 @@ type Config struct {
 	// Failover is this node's side of a failover pair; its zero value
 	// (Enabled false) when the configuration has no failover: block.
 	Failover Failover
+
+	// Warnings are what the configuration holds that is legal but almost
+	// surely a mistake (a pool that is wholly excluded, an --interface
+	// given twice), each led by its FILE:LINE:COLUMN when the file holds
+	// it; nil if none. check-config and run print them.
+	Warnings []string
 }
 
 // Interface is the relay configuration of one downstream interface or of a

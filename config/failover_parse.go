@@ -142,10 +142,11 @@ func ParseFailoverAddr(s string) (netip.AddrPort, error) {
 	if err != nil {
 		a, aerr := netip.ParseAddr(s)
 		if aerr != nil && !strings.Contains(s, ":") {
-			err = aerr // no port: say what is wrong with the address
+			// no port: say what is wrong with the address
+			return netip.AddrPort{}, fmt.Errorf("%q is not ADDR or ADDR:PORT: %s", s, whyNotIPv4(s))
 		}
 		if aerr != nil {
-			return netip.AddrPort{}, fmt.Errorf("%q is not ADDR or ADDR:PORT: %w", s, err)
+			return netip.AddrPort{}, fmt.Errorf("%q is not ADDR or ADDR:PORT (a port from 1 to 65535, [ADDR]:PORT for IPv6)", s)
 		}
 		ap = netip.AddrPortFrom(a, DefaultFailoverPort)
 	}

@@ -151,7 +151,7 @@ func TestFailoverScopeErrors(t *testing.T) {
 		{name: "partner-pools overlap each other", data: minimalFailoverYAML + scopeYAML(", failover-mode: split, partner-pools: [203.0.113.151-203.0.113.160, 203.0.113.155]"),
 			want: eth1 + "fallback.partner-pools[1]: 203.0.113.155 overlaps partner-pools[0] 203.0.113.151-203.0.113.160"},
 		{name: "a bad partner pool is not also missing", data: minimalFailoverYAML + scopeYAML(", failover-mode: split, partner-pools: [x]"),
-			want: eth1 + `fallback.partner-pools[0]: "x": "x" is not an IPv4 address: ParseAddr("x"): unable to parse IP`},
+			want: eth1 + `fallback.partner-pools[0]: "x": "x" is not an IPv4 address: it is a name, not an address (give the IPv4 address a.b.c.d)`},
 		{name: "partner-pools without split", data: minimalFailoverYAML + scopeYAML(", failover-mode: hot-standby, partner-pools: [203.0.113.151]"),
 			want: eth1 + "fallback.partner-pools: only for failover-mode split (this scope's is hot-standby)"},
 		{name: "partner-pools under defaults", data: "defaults: {fallback: {partner-pools: [203.0.113.151]}}\n" + scopeYAML(""),

@@ -68,6 +68,17 @@ type Fallback struct {
 	DNS []netip.Addr
 	// Domain is the domain name offered (option 15); "" if none.
 	Domain string
+	// Options are the other options offered, no two with one code; nil
+	// if none. Each goes to a client that lists it in its parameter
+	// request list (option 55), or that sends no list, or to every
+	// client with AlwaysSend; those that do not fit the client's maximum
+	// message size are left out (docs/fallback.md "What it answers").
+	Options []Option
+	// NextServer is the siaddr of OFFERs and ACKs (the TFTP server of
+	// network boot); the zero Addr for 0.0.0.0.
+	NextServer netip.Addr
+	// BootFile is the file field of OFFERs and ACKs; "" for none.
+	BootFile string
 
 	// LeaseTime is the lease offered (option 51); whole seconds.
 	LeaseTime time.Duration

@@ -33,6 +33,15 @@ func rawFromFallback(f *Fallback, scopeRole bool) *rawFallback {
 		SecsThreshold:      dur(f.SecsThreshold),
 		FailoverMode:       ptr(f.FailoverMode.String()),
 	}
+	if len(f.Options) > 0 {
+		r.Options = ptr(rawOptions(f.Options))
+	}
+	if f.NextServer.IsValid() {
+		r.NextServer = ptr(f.NextServer.String())
+	}
+	if f.BootFile != "" {
+		r.BootFile = ptr(f.BootFile)
+	}
 	if f.FailoverMode == FailoverSplit {
 		r.PartnerPools = ptr(rangeStrings(f.PartnerPools))
 		if scopeRole {

@@ -29,7 +29,7 @@ var (
 func (r durationRule) parse(s string) (time.Duration, error) {
 	d, err := ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration: %w", s, err)
+		return 0, fmt.Errorf("%q is not a duration: write a number and a unit, e.g. 90s, 5m or 1h30m", s)
 	}
 	closing := "]"
 	if r.hiOpen {
@@ -92,6 +92,11 @@ func parseFallback(r *rawFallback, where string, inDefaults bool, errs *errList)
 	s.router = addrListKey(r.Router, w+"router", errs)
 	s.dns = addrListKey(r.DNS, w+"dns", errs)
 	s.domain = domainKey(r.Domain, w+"domain: ", errs)
+	if r.Options != nil {
+		s.options = parseOptions(*r.Options, w+"options", errs)
+	}
+	s.nextServer = nextServerKey(r.NextServer, w+"next-server: ", errs)
+	s.bootFile = bootFileKey(r.BootFile, w+"boot-file: ", errs)
 	s.enabled, s.useSecs = r.Enabled, r.UseSecs
 	s.leaseTime = durationKey(r.LeaseTime, ruleLeaseTime, w+"lease-time: ", errs)
 	s.t1 = durationKey(r.T1, ruleRenewal, w+"t1: ", errs)

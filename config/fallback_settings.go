@@ -19,6 +19,9 @@ type fallbackSettings struct {
 	reservations *[]Reservation
 	router, dns  *[]netip.Addr
 	domain       *string
+	options      *[]Option
+	nextServer   *netip.Addr
+	bootFile     *string
 
 	leaseTime, t1, t2, offerDelay, transactionTimeout *time.Duration
 	probeTimeout, declineQuarantine, offerHold        *time.Duration
@@ -53,6 +56,9 @@ func mergeFallback(m *fallbackSettings, l *fallbackSettings) {
 	m.router = first(m.router, l.router)
 	m.dns = first(m.dns, l.dns)
 	m.domain = first(m.domain, l.domain)
+	m.options = first(m.options, l.options)
+	m.nextServer = first(m.nextServer, l.nextServer)
+	m.bootFile = first(m.bootFile, l.bootFile)
 	m.leaseTime = first(m.leaseTime, l.leaseTime)
 	m.t1 = first(m.t1, l.t1)
 	m.t2 = first(m.t2, l.t2)
@@ -84,6 +90,9 @@ func builtinFallback() fallbackSettings {
 		router:             &[]netip.Addr{},
 		dns:                &[]netip.Addr{},
 		domain:             ptr(""),
+		options:            &[]Option{},
+		nextServer:         &netip.Addr{},
+		bootFile:           ptr(""),
 		leaseTime:          ptr(DefaultFallbackLeaseTime),
 		t1:                 ptr(time.Duration(0)),
 		t2:                 ptr(time.Duration(0)),

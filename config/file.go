@@ -1,18 +1,18 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // maxFileSize bounds the config file, so a wrong path (a log, a device)
-// fails fast instead of filling memory.
-const maxFileSize = 1 << 20
+// fails fast instead of filling memory. A trunk of 4,094 VLANs, each with
+// its own fallback scope and a few options, is about 2 MiB of YAML; 16 MiB
+// leaves room for reservations.
+const maxFileSize = 16 << 20
 
 // rawFile is the config file as written: every key optional (a nil pointer
 // is "unset"), nothing validated yet. See deploy/iphelper.yaml.
@@ -89,6 +89,9 @@ type rawFallback struct {
 	Router             *[]string         `yaml:"router,omitempty,flow"`
 	DNS                *[]string         `yaml:"dns,omitempty,flow"`
 	Domain             *string           `yaml:"domain,omitempty"`
+	Options            *[]rawOption      `yaml:"options,omitempty"`
+	NextServer         *string           `yaml:"next-server,omitempty"`
+	BootFile           *string           `yaml:"boot-file,omitempty"`
 	LeaseTime          *string           `yaml:"lease-time,omitempty"`
 	T1                 *string           `yaml:"t1,omitempty"`
 	T2                 *string           `yaml:"t2,omitempty"`
@@ -117,32 +120,13 @@ type rawReservation struct {
 	Address  *string `yaml:"address,omitempty"`
 }
 
-// decodeFile strictly decodes one YAML document: unknown keys, wrong types
-// and a second document are errors. Empty input is an empty file.
-func decodeFile(data []byte) (raw rawFile, err error) {
-	if len(data) > maxFileSize {
-		return rawFile{}, fmt.Errorf("config is %d bytes, more than %d", len(data), maxFileSize)
+// decodeFile strictly decodes one YAML document (see decodeSource).
+func decodeFile(data []byte) (rawFile, error) {
+	src, err := decodeSource(data)
+	if err != nil {
+		return rawFile{}, joinCapped(unjoin(err))
 	}
-	// The YAML decoder turns its own failures into errors; this guards
-	// the "never panic on any input" contract against a bug in it.
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("failed to decode YAML: %v", r)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&raw); err != nil {
-		if errors.Is(err, io.EOF) {
-			return rawFile{}, nil
-		}
-		return rawFile{}, fmt.Errorf("failed to decode YAML: %w", cleanTypeError(err))
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return rawFile{}, errors.New("failed to decode YAML: more than one document")
-	}
-	return raw, nil
+	return src.raw, nil
 }
 
 // cleanTypeError rewrites the decoder's per-line messages in the words of

@@ -62,7 +62,7 @@ func checkInterfaceName(name string) error {
 func parseIPv4(s string) (netip.Addr, error) {
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("%q is not an IPv4 address: %w", s, err)
+		return netip.Addr{}, fmt.Errorf("%q is not an IPv4 address: %s", s, whyNotIPv4(s))
 	}
 	if !a.Is4() {
 		return netip.Addr{}, fmt.Errorf("%q is not an IPv4 address", s)

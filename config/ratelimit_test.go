@@ -181,7 +181,7 @@ func TestRateLimitConfigErrors(t *testing.T) {
 		{
 			name: "unknown key",
 			data: eth1 + "    rate-limit: {clients: 10/s}\n",
-			want: `failed to decode YAML: yaml: unmarshal errors:` + "\n" + `  line 4: unknown key "clients"`,
+			want: `4:18: interfaces[0].rate-limit: unknown key "clients" (did you mean "client"?)`,
 		},
 		{
 			name: "helper rate and burst",

@@ -99,7 +99,7 @@ func duplicateReservation(rs []Reservation, r Reservation) (int, string, bool) {
 func parseMAC(s string) (net.HardwareAddr, error) {
 	mac, err := net.ParseMAC(s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a MAC address: %w", s, err)
+		return nil, fmt.Errorf("%q is not a MAC address: write six hex bytes such as 02:00:5e:10:00:42", s)
 	}
 	if len(mac) > 16 {
 		return nil, fmt.Errorf("%q is longer than the 16 bytes of chaddr", s)
@@ -117,7 +117,7 @@ func ParseClientID(s string) ([]byte, error) {
 		digits := strings.NewReplacer(":", "", "-", "", " ", "").Replace(body)
 		var err error
 		if id, err = hex.DecodeString(digits); err != nil {
-			return nil, fmt.Errorf("%q: bad hex digits: %w", s, err)
+			return nil, fmt.Errorf("%q: bad hex digits: write pairs of 0-9 and a-f after the hex prefix", s)
 		}
 	}
 	if len(id) < minClientID || len(id) > maxClientID {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -53,7 +52,7 @@ func (l *errList) addf(where, format string, args ...any) {
 }
 
 // join returns the collected errors as one, or nil.
-func (l errList) join() error { return errors.Join(l...) }
+func (l errList) join() error { return joinCapped(l) }
 
 // parseSettings checks a raw block; where prefixes its errors. inDefaults
 // says it is the defaults: block.

@@ -190,7 +190,7 @@ func parseHex(s string, off int) ([]part, error) {
 		}
 		b, err := hex.DecodeString(digits.String())
 		if err != nil {
-			return fmt.Errorf("bad hex digits %q before offset %d: %w", digits.String(), at+off, err)
+			return fmt.Errorf("bad hex digits %q before offset %d: only 0-9 and a-f", digits.String(), at+off)
 		}
 		lit = append(lit, b...)
 		digits.Reset()

@@ -19,47 +19,47 @@ func TestBuildErrors(t *testing.T) {
 		{
 			name: "unknown top-level key",
 			data: eth1 + "helpers: [198.51.100.2]\n",
-			want: "failed to decode YAML: yaml: unmarshal errors:\n  line 4: unknown key \"helpers\"",
+			want: "4:1: unknown key \"helpers\": valid keys here are defaults, failover, helper-rate-limit, helper-rate-limit-burst, hostname, interfaces, lease-db, log, max-hops, max-packet-size, poll-above",
 		},
 		{
 			name: "unknown nested key",
 			data: eth1 + "    information-option: {circuitid: x}\n",
-			want: "failed to decode YAML: yaml: unmarshal errors:\n  line 4: unknown key \"circuitid\"",
+			want: "4:26: interfaces[0].information-option: unknown key \"circuitid\" (did you mean \"circuit-id\"?)",
 		},
 		{
 			name: "name under defaults",
 			data: eth1 + "defaults: {name: eth2}\n",
-			want: "failed to decode YAML: yaml: unmarshal errors:\n  line 4: unknown key \"name\"",
+			want: "4:12: defaults: unknown key \"name\" here: it belongs under defaults.fallback.options[] or failover or interfaces[] or interfaces[].fallback.options[] (check its indentation)",
 		},
 		{
 			name: "wrong type",
 			data: eth1 + "max-hops: many\n",
-			want: "failed to decode YAML: yaml: unmarshal errors:\n  line 4: cannot unmarshal !!str `many` into int",
+			want: "4:11: max-hops: \"many\" is not a whole number",
 		},
 		{
 			name: "mapping instead of list",
 			data: "interfaces: {name: eth1}\n",
-			want: "failed to decode YAML: yaml: unmarshal errors:\n  line 1: cannot unmarshal !!map into a list",
+			want: "1:13: interfaces: want a list ([a, b] or lines starting with -), got a mapping",
 		},
 		{
 			name: "scalar instead of mapping",
 			data: eth1 + "defaults: 5\n",
-			want: "failed to decode YAML: yaml: unmarshal errors:\n  line 4: cannot unmarshal !!int `5` into a mapping",
+			want: "4:11: defaults: want a mapping (key: value), got \"5\"",
 		},
 		{
 			name: "repeated key",
 			data: eth1 + "max-hops: 2\nmax-hops: 3\n",
-			want: "failed to decode YAML: yaml: unmarshal errors:\n  line 5: mapping key \"max-hops\" already defined at line 4",
+			want: "5:1: key \"max-hops\" is given twice (also line 4)",
 		},
 		{
 			name: "two documents",
 			data: eth1 + "---\nmax-hops: 3\n",
-			want: "failed to decode YAML: more than one document",
+			want: "4:1: a second YAML document: the config file is one document (remove the --- line)",
 		},
 		{
 			name: "syntax",
 			data: "interfaces: [\n",
-			want: "failed to decode YAML: yaml: line 1: did not find expected node content",
+			want: "1:1: YAML syntax: did not find expected node content (check this line's indentation against the lines above it, and its quotes and brackets)",
 		},
 
 		// Daemon-wide keys.
@@ -90,7 +90,7 @@ func TestBuildErrors(t *testing.T) {
 		{
 			name: "helper not an address",
 			data: "interfaces: [{name: eth1, helper-addresses: [dhcp1]}]\n",
-			want: `interface "eth1": helper-addresses[0]: "dhcp1" is not an IPv4 address: ParseAddr("dhcp1"): unable to parse IP`,
+			want: `interface "eth1": helper-addresses[0]: "dhcp1" is not an IPv4 address: it is a name, not an address (give the IPv4 address a.b.c.d)`,
 		},
 		{
 			name: "helper IPv6",
@@ -130,7 +130,7 @@ func TestBuildErrors(t *testing.T) {
 		{
 			name: "helper in defaults",
 			data: eth1 + "defaults: {helper-addresses: [x]}\n",
-			want: `defaults: helper-addresses[0]: "x" is not an IPv4 address: ParseAddr("x"): unable to parse IP`,
+			want: `defaults: helper-addresses[0]: "x" is not an IPv4 address: it is a name, not an address (give the IPv4 address a.b.c.d)`,
 		},
 		{
 			name: "no helpers",
@@ -191,12 +191,12 @@ func TestBuildErrors(t *testing.T) {
 		{
 			name:  "flag helper not an address",
 			flags: Flags{Interfaces: []string{"eth1"}, HelperAddresses: []string{"dhcp1"}},
-			want:  `--helper-address "dhcp1": "dhcp1" is not an IPv4 address: ParseAddr("dhcp1"): unable to parse IP`,
+			want:  `--helper-address "dhcp1": "dhcp1" is not an IPv4 address: it is a name, not an address (give the IPv4 address a.b.c.d)`,
 		},
 		{
 			name:  "flag helper empty name",
 			flags: Flags{Interfaces: []string{"eth1"}, HelperAddresses: []string{"=198.51.100.2"}},
-			want:  `--helper-address "=198.51.100.2": "=198.51.100.2" is not an IPv4 address: ParseAddr("=198.51.100.2"): unexpected character (at "=198.51.100.2")`,
+			want:  `--helper-address "=198.51.100.2": "=198.51.100.2" is not an IPv4 address: "=198" is not a decimal number`,
 		},
 		{
 			name:  "flag helper bad name",
@@ -278,7 +278,7 @@ func TestBuildErrors(t *testing.T) {
 			name:  "flag giaddr",
 			data:  eth1,
 			flags: Flags{GIAddr: ptrTo("203.0.113.0/25")},
-			want:  `--giaddr: "203.0.113.0/25" is not an IPv4 address: ParseAddr("203.0.113.0/25"): unexpected character (at "/25")`,
+			want:  `--giaddr: "203.0.113.0/25" is not an IPv4 address: a prefix length is not allowed here, give the address alone`,
 		},
 		{
 			name:  "flag max-hops",
@@ -306,7 +306,7 @@ func TestBuildErrors(t *testing.T) {
 				HelperAddresses: []string{"eth9=198.51.100.2"},
 			},
 			want: "max-hops: 99 is out of range 1..16\n" +
-				`interface "eth1": helper-addresses[0]: "x" is not an IPv4 address: ParseAddr("x"): unable to parse IP` + "\n" +
+				`interface "eth1": helper-addresses[0]: "x" is not an IPv4 address: it is a name, not an address (give the IPv4 address a.b.c.d)` + "\n" +
 				`interface "eth2": no helper-addresses: give helper-addresses: in the config file or --helper-address` + "\n" +
 				`--helper-address "eth9=198.51.100.2": interface "eth9" is not configured (give --interface eth9 or an interfaces: entry)`,
 		},

@@ -228,9 +228,13 @@ func fallbackScope(name string, in scopeInput) fallback.Scope {
 		Interface: name, Subnet: addr.Masked(), ServerID: addr.Addr(),
 		Local: in.local, SharedServerID: in.shared,
 		Router: fc.Router, DNS: fc.DNS, Domain: fc.Domain,
+		NextServer: fc.NextServer, BootFile: fc.BootFile,
 		LeaseTime: fc.LeaseTime, T1: fc.T1, T2: fc.T2, Enabled: fc.Enabled,
 		OfferHold: fc.OfferHold, DeclineQuarantine: fc.DeclineQuarantine,
 		MaxOffersOutstanding: fc.MaxOffers, ReserveForKnown: fc.ReserveForKnown,
+	}
+	for _, o := range fc.Options {
+		s.Options = append(s.Options, fallback.Option{Code: o.Code, Data: o.Data, AlwaysSend: o.AlwaysSend})
 	}
 	for _, r := range fc.Pools {
 		s.Ranges = append(s.Ranges, fallback.Range{Start: r.Start, End: r.End})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/iphelper/iphelper/config"
 	"github.com/urfave/cli/v2"
 )
 
@@ -27,8 +28,14 @@ func checkConfigCommand() *cli.Command {
 			"(flags apply to FILE only): both are checked against each other, roles, addresses,\n" +
 			"authentication, mclt, split, standby-share and every failover scope, and each\n" +
 			"mismatch is listed with both files' values (status 1). Scopes are matched by their\n" +
-			"addresses, not by interface name: a scope's subnet is known only at run time.",
-		Flags:  append(runFlags(), &cli.StringFlag{Name: flagPartner, TakesFile: true, Usage: "check this config against the failover partner's config `FILE`"}),
+			"addresses, not by interface name: a scope's subnet is known only at run time.\n\n" +
+			"Every problem is led by FILE:LINE:COLUMN where the file holds what it is about.\n" +
+			"Warnings (legal but almost surely wrong: a helper that is this machine's own or a\n" +
+			"subnet's broadcast address, a pool that is wholly excluded) go to stderr and do not\n" +
+			"change the status. With --quiet nothing else is printed.",
+		Flags: append(runFlags(),
+			&cli.StringFlag{Name: flagPartner, TakesFile: true, Usage: "check this config against the failover partner's config `FILE`"},
+			&cli.BoolFlag{Name: flagQuiet, Aliases: []string{"q"}, Usage: "print nothing when the configuration is valid, only problems and warnings (for scripts and ExecStartPre)"}),
 		Action: checkConfig,
 	}
 }
@@ -45,27 +52,47 @@ func checkConfig(c *cli.Context) error {
 	}
 	cfg, err := loadChecked(path, f, liveLinks)
 	if err != nil {
-		return cli.Exit("invalid configuration:\n"+indentLines(err.Error()), exitFailure)
+		msgs := config.Locate(path, strings.Split(err.Error(), "\n"))
+		return cli.Exit("invalid configuration:\n"+indentLines(strings.Join(msgs, "\n")), exitFailure)
 	}
-	out, err := cfg.Effective()
-	if err != nil {
-		return cli.Exit(err.Error(), 1)
-	}
+	printWarnings(c, path, cfg)
 	report := ""
-	if links, routed, err := machineLinks(cfg); err == nil {
-		report = patternReport(cfg, links, routed)
-	}
 	if partner := c.String(flagPartner); partner != "" {
 		ok, err := checkPartner(cfg, path, partner)
 		if err != nil {
 			return cli.Exit(err.Error(), exitFailure)
 		}
-		report += ok
+		report = ok
+	}
+	if c.Bool(flagQuiet) {
+		return nil
+	}
+	out, err := cfg.Effective()
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	if links, routed, err := machineLinks(cfg); err == nil {
+		report = patternReport(cfg, links, routed) + report
 	}
 	if _, err := fmt.Fprintf(c.App.Writer, "# iphelper effective configuration\n%s%s", report, out); err != nil {
 		return cli.Exit(fmt.Sprintf("failed to print the configuration: %v", err), 1)
 	}
 	return nil
+}
+
+// flagQuiet is check-config's --quiet.
+const flagQuiet = "quiet"
+
+// printWarnings writes the configuration's warnings, and those this
+// machine's links show, to stderr, one "warning: " line each.
+func printWarnings(c *cli.Context, path string, cfg *config.Config) {
+	warns := cfg.Warnings
+	if ls, err := liveLinks(); err == nil {
+		warns = append(warns, config.Locate(path, linkWarnings(cfg, ls))...)
+	}
+	for _, w := range warns {
+		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", w)
+	}
 }
 
 // checkConfigPath returns the config file named by the FILE argument or

@@ -51,7 +51,7 @@ func TestCheckConfigPartner(t *testing.T) {
 			name: "invalid partner",
 			args: []string{"--partner", bad, a},
 			want: "invalid partner configuration " + bad + ":\n  " +
-				`failover.role: unknown failover role "backup": want primary or secondary` + "\n  failover.listen: missing: give ADDR or ADDR:PORT (or --failover-listen)",
+				bad + `:2:18: failover.role: unknown failover role "backup": want primary or secondary` + "\n  " + bad + ":2:11: failover.listen: missing: give ADDR or ADDR:PORT (or --failover-listen)",
 			wantCode: 1,
 		},
 	}

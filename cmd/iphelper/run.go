@@ -52,6 +52,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err, exitUsage)
 	}
+	logWarnings(log, cfg)
 	if err := checkNotRoot(os.Geteuid(), c.Bool("allow-root")); err != nil {
 		return cli.Exit(err, exitFailure)
 	}

@@ -57,20 +57,21 @@ func ip4s(as []netip.Addr) []net.IP {
 	return ips
 }
 
-// addConfig adds the scope's configuration options: 1, 3, and 6 and 15
-// when configured; with lease also 51, 58 and 59. The library writes
-// options in code order, so the order of the client's option 55 cannot be
-// followed; every option the scope has is sent, requested or not (RFC 2131
-// §4.3.1 lets the server send what the client did not ask for).
-func addConfig(rep *dhcpv4.DHCPv4, c *compiled, lease bool) {
-	addConfigLease(rep, c, lease, c.LeaseTime)
+// addConfig adds the scope's configuration: options 1, 3, and 6 and 15
+// when configured, sent whether requested or not (RFC 2131 §4.3.1 lets
+// the server send what the client did not ask for); with lease also 51,
+// 58 and 59; siaddr and file when configured; and the configured options
+// the client gets (addOptions). The library writes options in code
+// order, so the order of the client's option 55 cannot be followed.
+func addConfig(rep *dhcpv4.DHCPv4, r request, c *compiled, lease bool) {
+	addConfigLease(rep, r, c, lease, c.LeaseTime)
 }
 
 // addConfigLease is addConfig with the lease time d, shorter than the
 // scope's when a failover pair's rules bound it: then the renewal and
 // rebinding times keep their proportions of the scope's (T1 at 1/2 and T2
 // at 7/8 unless configured).
-func addConfigLease(rep *dhcpv4.DHCPv4, c *compiled, lease bool, d time.Duration) {
+func addConfigLease(rep *dhcpv4.DHCPv4, r request, c *compiled, lease bool, d time.Duration) {
 	rep.UpdateOption(dhcpv4.OptSubnetMask(net.IPMask(c.mask)))
 	rep.UpdateOption(dhcpv4.OptRouter(ip4s(c.Router)...))
 	if len(c.DNS) > 0 {
@@ -89,13 +90,18 @@ func addConfigLease(rep *dhcpv4.DHCPv4, c *compiled, lease bool, d time.Duration
 		rep.UpdateOption(dhcpv4.OptRenewTimeValue(t1))
 		rep.UpdateOption(dhcpv4.OptRebindingTimeValue(t2))
 	}
+	if c.NextServer.IsValid() {
+		rep.ServerIPAddr = ip4(c.NextServer)
+	}
+	rep.BootFileName = c.BootFile
+	addOptions(rep, r, c.Options)
 }
 
 // offerReply is the OFFER of addr (table 3: ciaddr 0, yiaddr the address).
 func offerReply(r request, c *compiled, addr netip.Addr) *dhcpv4.DHCPv4 {
 	rep := newReply(r, c, dhcpv4.MessageTypeOffer)
 	rep.YourIPAddr = ip4(addr)
-	addConfig(rep, c, true)
+	addConfig(rep, r, c, true)
 	return rep
 }
 
@@ -104,7 +110,7 @@ func ackReply(r request, c *compiled, addr netip.Addr, lease time.Duration) *dhc
 	rep := newReply(r, c, dhcpv4.MessageTypeAck)
 	rep.ClientIPAddr = ip4(r.ciaddr)
 	rep.YourIPAddr = ip4(addr)
-	addConfigLease(rep, c, true, lease)
+	addConfigLease(rep, r, c, true, lease)
 	return rep
 }
 
@@ -113,7 +119,7 @@ func ackReply(r request, c *compiled, addr netip.Addr, lease time.Duration) *dhc
 func informReply(r request, c *compiled) *dhcpv4.DHCPv4 {
 	rep := newReply(r, c, dhcpv4.MessageTypeAck)
 	rep.ClientIPAddr = ip4(r.ciaddr)
-	addConfig(rep, c, false)
+	addConfig(rep, r, c, false)
 	return rep
 }
 

@@ -121,6 +121,13 @@ type Scope struct {
 	DNS []netip.Addr
 	// Domain is option 15; empty means the option is not sent.
 	Domain string
+	// Options are the scope's other options, no two with one code (see
+	// addOptions for which a client gets).
+	Options []Option
+	// NextServer is the siaddr of OFFERs and ACKs; the zero Addr for
+	// 0.0.0.0. BootFile is their file field; "" for none.
+	NextServer netip.Addr
+	BootFile   string
 	// LeaseTime is option 51 (0: DefaultLeaseTime).
 	LeaseTime time.Duration
 	// T1 and T2 are options 58 and 59 (0: 50% and 87.5% of LeaseTime,

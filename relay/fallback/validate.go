@@ -86,6 +86,7 @@ func cloneScope(sc Scope) Scope {
 	sc.Router = slices.Clone(sc.Router)
 	sc.Local = slices.Clone(sc.Local)
 	sc.DNS = slices.Clone(sc.DNS)
+	sc.Options = slices.Clone(sc.Options)
 	res := make([]Reservation, len(sc.Reservations))
 	for i, r := range sc.Reservations {
 		res[i] = Reservation{MAC: slices.Clone(r.MAC), ClientID: slices.Clone(r.ClientID), Addr: r.Addr}

@@ -30,9 +30,9 @@ func TestUnitSettings(t *testing.T) {
 		"Service.StateDirectory":          {"iphelper"},
 		"Service.RuntimeDirectory":        {"iphelper"},
 		"Service.LimitNOFILE":             {"65536"},
-		"Service.ExecStartPre":            {"/usr/sbin/iphelper check-config --config /etc/iphelper/iphelper.yaml"},
+		"Service.ExecStartPre":            {"/usr/sbin/iphelper check-config --quiet --config /etc/iphelper/iphelper.yaml"},
 		"Service.ExecStart":               {"/usr/sbin/iphelper run --config /etc/iphelper/iphelper.yaml"},
-		"Service.ExecReload":              {"/usr/sbin/iphelper check-config --config /etc/iphelper/iphelper.yaml", "/bin/kill -HUP $MAINPID"},
+		"Service.ExecReload":              {"/usr/sbin/iphelper check-config --quiet --config /etc/iphelper/iphelper.yaml", "/bin/kill -HUP $MAINPID"},
 		"Service.DynamicUser":             nil,
 		"Service.PrivateUsers":            nil, // would make the capabilities useless in the host's network namespace
 		"Service.RestrictAddressFamilies": {"AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET"},
