@@ -42,7 +42,7 @@ func (l *Lab) StartClientAsking(kind ClientKind, ns, ifname string, codes ...uin
 	var spec ProcSpec
 	switch kind {
 	case Dhclient:
-		spec = l.dhclientSpec(ns, ifname, script)
+		spec = l.dhclientSpec(ns, ifname, script, nil)
 		spec.Args[argIndex(spec.Args, "-cf")+1] = l.dhclientAskingConf(codes)
 	case Udhcpc:
 		spec = udhcpcSpec(ns, ifname, script, false)
