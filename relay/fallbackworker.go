@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -340,11 +341,15 @@ func (f *fallbackWorker) flush() {
 		return
 	}
 	err := f.srv.Commit()
+	var conflict *fallback.StoreConflictError
+	if errors.As(err, &conflict) {
+		err = nil // the batch is durable but for conflict.Addrs
+	}
 	unacked := f.replicate(err)
 	for _, a := range f.batch {
 		switch {
 		case a.outcome != fallback.OutcomeAck:
-		case err != nil:
+		case err != nil, conflict != nil && conflict.Addrs[ipv4Of(a.reply.YourIPAddr)]:
 			a.outcome, a.reply = fallback.OutcomeStoreFailed, nil
 		case unacked[ipv4Of(a.reply.YourIPAddr)]:
 			a.outcome, a.reply = fallback.OutcomeAckTimeout, nil

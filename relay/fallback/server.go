@@ -29,6 +29,8 @@ type Server struct {
 	staged   []stagedWrite      // writes waiting for Commit
 	probing  []pendingProbe     // DISCOVERs waiting for Probe
 	writes   []leasestore.Write // Commit's reused batch
+	// conflicts are the writes a shared store refused in this Commit.
+	conflicts *StoreConflictError
 
 	// mu guards the fields below. It is held only for memory work, never
 	// across a probe or a store write.
@@ -81,7 +83,7 @@ func (s *Server) load(leases []leasestore.Lease) {
 	slices.SortStableFunc(leases, func(a, b leasestore.Lease) int { return a.Expiry.Compare(b.Expiry) })
 	kept := 0
 	for _, l := range leases {
-		b := &binding{addr: l.Addr, state: l.State, expiry: l.Expiry, clientID: l.ClientID, mac: l.MAC, hostname: l.Hostname, partnerExpiry: l.PartnerExpiry}
+		b := &binding{addr: l.Addr, state: l.State, expiry: l.Expiry, clientID: l.ClientID, mac: l.MAC, hostname: l.Hostname, partnerExpiry: l.PartnerExpiry, rev: l.Rev}
 		switch l.State {
 		case leasestore.StateBound, leasestore.StateReleased:
 			if !s.scope.mayHold(l.Addr, l.ClientID, l.MAC) || len(l.ClientID) == 0 && len(l.MAC) == 0 {

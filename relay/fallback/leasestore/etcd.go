@@ -222,8 +222,8 @@ func (s *EtcdStore) ApplyRev(ws []Write) (int64, error) {
 // first one's Expect), the client index entries, and the reads that tell,
 // on a conflict, which records changed.
 type txn struct {
-	keys  []string         // the distinct records, in the batch's order
-	first map[string]int   // key → index in ws of its first write
+	keys  []string          // the distinct records, in the batch's order
+	first map[string]int    // key → index in ws of its first write
 	iface map[string]string // key → interface
 	cmps  []clientv3.Cmp
 	ops   []clientv3.Op
