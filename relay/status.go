@@ -54,7 +54,8 @@ func (r *Relay) Status() status.Status {
 	if p := r.fbPub.Load(); p != nil {
 		now := time.Now()
 		for _, f := range *p {
-			out.Scopes = append(out.Scopes, status.ScopeStatus{Interface: f.name, PoolStats: f.srv.PoolStats(now), Outcomes: f.outcomeCounts()})
+			out.Scopes = append(out.Scopes, status.ScopeStatus{Interface: f.name, PoolStats: f.srv.PoolStats(now), Outcomes: f.outcomeCounts(),
+				NewClients: f.srv.NewClientStats(now)})
 		}
 		sort.Slice(out.Scopes, func(i, j int) bool { return out.Scopes[i].Interface < out.Scopes[j].Interface })
 	}

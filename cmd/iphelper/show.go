@@ -272,6 +272,7 @@ func renderStatistics(w io.Writer, data json.RawMessage, _ string) error {
 		if err := writeCounters(w, i.Counters); err != nil {
 			return err
 		}
+		writeNewClients(w, i.NewClients)
 		fmt.Fprintln(w)
 	}
 	if st.Global.TotalDrops() > 0 {
@@ -428,4 +429,22 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// writeNewClients lists a fallback scope's offers to new clients and its
+// offer cap: a storm of real clients takes its offers, a flood abandons
+// them. Nothing for an interface without a scope.
+func writeNewClients(w io.Writer, n *control.NewClients) {
+	if n == nil {
+		return
+	}
+	limit := func(v int) string {
+		if v < 0 {
+			return "none"
+		}
+		return strconv.Itoa(v)
+	}
+	fmt.Fprintf(w, "  Fallback offers to new clients: %d (%d earned past the cap), %d taken, %d abandoned, %d outstanding; %d DISCOVERs turned away\n",
+		n.Offered, n.Earned, n.Taken, n.Abandoned, n.Outstanding, n.Capped)
+	fmt.Fprintf(w, "  Fallback offer cap: base %s, earned %s (%s)\n", limit(n.Cap), limit(n.EarnedCap), clean(n.CapState))
 }

@@ -86,8 +86,14 @@ func helpersOf(st status.Status) []Helper {
 
 func statisticsOf(st status.Status) Statistics {
 	s := Statistics{Interfaces: make([]InterfaceCounters, 0, len(st.Interfaces)), Helpers: helpersOf(st), Global: countersOf(st.Global)}
+	scopes := make(map[string]*NewClients, len(st.Scopes))
+	for _, sc := range st.Scopes {
+		n := sc.NewClients
+		scopes[sc.Interface] = &NewClients{Offered: n.Offered, Earned: n.Earned, Taken: n.Taken, Abandoned: n.Abandoned, Capped: n.Capped,
+			Outstanding: n.Outstanding, Cap: n.Cap, EarnedCap: n.EarnedCap, CapState: n.CapState}
+	}
 	for _, i := range st.Interfaces {
-		s.Interfaces = append(s.Interfaces, InterfaceCounters{Name: i.Name, State: i.State, Counters: countersOf(i.Counters)})
+		s.Interfaces = append(s.Interfaces, InterfaceCounters{Name: i.Name, State: i.State, Counters: countersOf(i.Counters), NewClients: scopes[i.Name]})
 	}
 	return s
 }

@@ -120,6 +120,27 @@ type InterfaceCounters struct {
 	Name     string   `json:"name"`
 	State    string   `json:"state"`
 	Counters Counters `json:"counters"`
+	// NewClients is the fallback scope's ledger of offers to new clients;
+	// nil for an interface without a fallback scope.
+	NewClients *NewClients `json:"new_clients,omitempty"`
+}
+
+// NewClients are a fallback scope's offers to clients it did not know and
+// the state of its offer cap: a storm of real clients takes its offers, a
+// flood abandons them (docs/fallback.md, "Storms of new clients and
+// floods").
+type NewClients struct {
+	Offered     uint64 `json:"offered"`
+	Earned      uint64 `json:"earned"` // past the base cap, to clients that came back
+	Taken       uint64 `json:"taken"`
+	Abandoned   uint64 `json:"abandoned"`
+	Capped      uint64 `json:"capped"` // DISCOVERs turned away
+	Outstanding int    `json:"outstanding"`
+	// Cap and EarnedCap are the base and the earned limit (-1: none);
+	// CapState is "open", "reduced" or "base".
+	Cap       int    `json:"cap"`
+	EarnedCap int    `json:"earned_cap"`
+	CapState  string `json:"cap_state"`
 }
 
 // Statistics are every counter of the relay (`show statistics`).

@@ -144,13 +144,12 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 		return netip.Addr{}, false, OutcomeSilentDisabled
 	}
 	known := s.exempt(c, r, now)
-	if !known && !s.tab.offersBelow(c.offerCap, now) {
-		// A new client that comes back after the cap turned it away is a
-		// real one: it takes the place of the oldest offer to a client
-		// that never came back to REQUEST it. A flood's random MACs never
-		// come back, so they only ever compete among themselves.
-		if !s.away.cameBack(r.key, now) || !s.tab.withdrawOldestNew(now) {
-			return netip.Addr{}, false, OutcomeOffersCapped
+	class := offerSettled
+	if !known {
+		var o Outcome
+		if class, o = s.admitNew(c, r, now); o != OutcomeOffer {
+			s.tab.nc.capped++
+			return netip.Addr{}, false, o
 		}
 	}
 	addr, o := s.candidate(c, r, now, known)
@@ -161,14 +160,45 @@ func (s *Server) pickOffer(r request) (netip.Addr, bool, Outcome) {
 	held := b != nil && b.heldBy(r.key, now)
 	if !held || b.state == leasestore.StateOffered {
 		// A new hold, or a renewed one; a bound lease stays bound.
-		nb := &binding{addr: addr, state: leasestore.StateOffered, expiry: now.Add(c.OfferHold),
+		hold := c.OfferHold
+		if class == offerEarned {
+			hold = min(hold, earnedHold)
+		}
+		nb := &binding{addr: addr, state: leasestore.StateOffered, expiry: now.Add(hold), class: class,
 			client: r.key, clientID: slices.Clone(r.clientID), mac: slices.Clone(r.mac), hostname: r.hostname}
 		if b != nil && b.client == r.key {
 			nb.leased, nb.partnerExpiry = b.leased, b.partnerExpiry
 		}
 		s.tab.set(nb)
 	}
+	if class != offerSettled {
+		s.tab.nc.offered++
+		if class == offerEarned {
+			s.tab.nc.earned++
+		}
+	}
 	return addr, !held, OutcomeOffer
+}
+
+// admitNew decides whether r, a client the scope does not know, may be
+// offered an address at now, and under which limit (see newClients):
+// within the base cap anyone; beyond it, a client that came back after the
+// cap turned it away, on the credit; when the credit is spent, such a
+// client takes the place of the oldest offer to a new client nobody came
+// back for. A flood's random MACs never come back, so they only ever
+// compete among themselves for the base cap. mu is held.
+func (s *Server) admitNew(c *compiled, r request, now time.Time) (offerClass, Outcome) {
+	switch {
+	case s.tab.offersBelow(c.offerCap, now):
+		return offerFresh, OutcomeOffer
+	case !s.away.cameBack(r.key, now):
+		return offerSettled, OutcomeOffersCapped
+	case s.tab.offersBelow(earnedCap(c.offerCap, s.tab.nc.credit(c.dynSize)), now):
+		return offerEarned, OutcomeOffer
+	case s.tab.withdrawOldestNew(now):
+		return offerFresh, OutcomeOffer
+	}
+	return offerSettled, OutcomeOffersCapped
 }
 
 // candidate returns the address to offer r (see discover); known says r is

@@ -110,7 +110,11 @@
 //     at any rate therefore holds at most that many addresses, each for
 //     OfferHold, and the cap frees itself as they expire. Clients that
 //     answer with a REQUEST turn their offer into a lease at once and free
-//     their place in the cap.
+//     their place in the cap. A new client turned away that comes back
+//     (retransmits) is offered past the cap on a credit that taken offers
+//     earn and abandoned ones spend: a storm of real new clients as large
+//     as the pool minus the reserve is bound by its first retransmission
+//     (newClients, docs/fallback.md).
 //   - Scope.ReserveForKnown (default 10% of the dynamic pool, rounded
 //     down): a new client gets an address only while more than that many
 //     are free (OutcomeReservedForKnown; a SELECTING REQUEST from a new
@@ -124,13 +128,13 @@
 //
 // Sizing: a flood of R new chaddrs a second holds min(MaxOffersOutstanding,
 // R × OfferHold) addresses; the rest of the pool stays for clients that
-// complete the exchange. A brand-new client competes with the flood for
-// the offers that free up (first come, first served), so it gets one
-// within about OfferHold only when the relay's rate limits keep the flood
-// on the VLAN well below MaxOffersOutstanding / OfferHold per second; size
-// the cap above the rate at which real new clients arrive in one OfferHold
-// (e.g. a classroom booting at once), and the reserve at the number of
-// clients that must get back on during an attack. A smaller OfferHold
+// complete the exchange. A brand-new client's first DISCOVER competes with
+// the flood for the offers that free up (first come, first served); its
+// retransmission is offered past the cap on the credit, so a storm of real
+// clients (a classroom booting at once) is bound by its first
+// retransmission, beside a flood too, until retransmitting MACs that never
+// REQUEST have spent the credit. Size the reserve at the number of clients
+// that must get back on during an attack. A smaller OfferHold
 // frees the cap sooner but risks a retransmitting client getting a second
 // address. Both limits are off with a negative value.
 //

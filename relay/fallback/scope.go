@@ -140,7 +140,8 @@ type Scope struct {
 	// MaxOffersOutstanding caps the addresses held by OFFERs not yet
 	// taken: once that many are out, a DISCOVER from a new client gets no
 	// OFFER (OutcomeOffersCapped) until one is taken or its OfferHold
-	// ends. Known clients are not capped (see the package doc, "Pool
+	// ends, unless it comes back and the credit lets it past (newClients).
+	// Known clients are not capped (see the package doc, "Pool
 	// protection"). 0: 10% of the dynamic pool, at least 4; negative: no
 	// cap.
 	MaxOffersOutstanding int

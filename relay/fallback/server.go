@@ -138,6 +138,9 @@ func (s *Server) Sweep(now time.Time) int {
 			s.tab.remove(b.addr)
 			continue
 		}
+		if b.state == leasestore.StateOffered {
+			s.tab.nc.settle(b, false) // expired untaken
+		}
 		b.state = leasestore.StateReleased
 	}
 	return n

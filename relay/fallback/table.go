@@ -36,6 +36,9 @@ type binding struct {
 	// this address as this node last read or wrote it (0: none); the next
 	// write of the address must find it unchanged (docs/cluster.md).
 	rev int64
+	// class is, for an offer to a client the scope did not know, the
+	// limit it was made under, until it is taken or abandoned (newClients).
+	class offerClass
 }
 
 // active reports whether b holds its address at now.
@@ -77,6 +80,8 @@ type table struct {
 	// may be stale (taken, withdrawn, replaced or expired): offersBelow
 	// drops those. Its length is bounded by twice the table's.
 	offers []*binding
+	// nc counts the offers to new clients and holds their credit.
+	nc newClients
 }
 
 func newTable() *table {
@@ -91,11 +96,15 @@ func (t *table) set(b *binding) {
 	if old != nil && b.rev == 0 {
 		b.rev = old.rev // the stored record it will replace
 	}
-	if old != nil && old.client != "" && t.byClient[old.client] == old {
-		delete(t.byClient, old.client)
+	if old != nil && old != b {
+		t.replaced(old, b)
+		if old.client != "" && t.byClient[old.client] == old {
+			delete(t.byClient, old.client)
+		}
 	}
 	if b.client != "" {
 		if prev := t.byClient[b.client]; prev != nil && prev.addr != b.addr {
+			t.replaced(prev, b)
 			t.remove(prev.addr)
 		}
 		t.byClient[b.client] = b
@@ -106,6 +115,24 @@ func (t *table) set(b *binding) {
 			t.pruneOffers(time.Time{})
 		}
 		t.offers = append(t.offers, b)
+	}
+}
+
+// replaced settles old, an offer to a new client that b replaces: taken
+// when b binds old's client, passed on to b when b renews that client's
+// offer, abandoned otherwise.
+func (t *table) replaced(old, b *binding) {
+	if old.class == offerSettled || old.state != leasestore.StateOffered {
+		return
+	}
+	switch {
+	case b.client == old.client && b.state == leasestore.StateOffered:
+		if b.class == offerSettled {
+			b.class = old.class
+		}
+		old.class = offerSettled
+	default:
+		t.nc.settle(old, b.client == old.client && b.state == leasestore.StateBound)
 	}
 }
 
@@ -125,9 +152,14 @@ func (t *table) offersBelow(n int, now time.Time) bool {
 func (t *table) pruneOffers(now time.Time) {
 	kept := t.offers[:0]
 	for _, b := range t.offers {
-		if t.byAddr[b.addr] == b && b.state == leasestore.StateOffered && (now.IsZero() || b.active(now)) {
-			kept = append(kept, b)
+		if t.byAddr[b.addr] != b || b.state != leasestore.StateOffered {
+			continue
 		}
+		if now.IsZero() || b.active(now) {
+			kept = append(kept, b)
+			continue
+		}
+		t.nc.settle(b, false) // expired untaken
 	}
 	clear(t.offers[len(kept):])
 	t.offers = kept
@@ -141,6 +173,7 @@ func (t *table) withdrawOldestNew(now time.Time) bool {
 	t.pruneOffers(now)
 	for _, b := range t.offers {
 		if !b.leased {
+			t.nc.settle(b, false)
 			b.state = leasestore.StateReleased
 			t.pruneOffers(time.Time{})
 			return true

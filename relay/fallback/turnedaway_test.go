@@ -45,13 +45,14 @@ func TestTurnedAwayIsBounded(t *testing.T) {
 }
 
 // TestCappedClientComesBack: with the offer cap reached by clients that
-// never REQUEST, a new client that retransmits its DISCOVER gets the place
-// of the oldest such offer; one that does not retransmit stays capped; the
+// never REQUEST and the credit spent (see newClients), a new client that
+// retransmits its DISCOVER gets the place of the oldest such offer; one that does not retransmit stays capped; the
 // client whose offer was withdrawn still gets its address if it REQUESTs.
 func TestCappedClientComesBack(t *testing.T) {
 	sc := testScope()
 	sc.MaxOffersOutstanding = 2
 	e := newEnv(t, sc)
+	e.s.tab.nc.debt = e.s.scope.dynSize
 	ctx := context.Background()
 	offered := map[byte]string{}
 	for _, c := range []byte{1, 2} {

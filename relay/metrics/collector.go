@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/iphelper/iphelper/relay/bindings"
+	"github.com/iphelper/iphelper/relay/fallback"
 	"github.com/iphelper/iphelper/relay/status"
 )
 
@@ -85,6 +86,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		for o, n := range sc.Outcomes {
 			counter(ch, fallbackOutcomes, n, sc.Interface, o)
 		}
+		collectNewClients(ch, sc.Interface, sc.NewClients)
 	}
 	for _, h := range st.Helpers {
 		name := h.Addr.String()
@@ -201,4 +203,24 @@ func one(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// collectNewClients sends the ledger of a scope's offers to new clients.
+func collectNewClients(ch chan<- prometheus.Metric, iface string, nc fallback.NewClientStats) {
+	for event, n := range map[string]uint64{"offered": nc.Offered, "earned": nc.Earned, "taken": nc.Taken, "abandoned": nc.Abandoned, "capped": nc.Capped} {
+		counter(ch, fallbackNewOffers, n, iface, event)
+	}
+	ch <- prometheus.MustNewConstMetric(fallbackNewOutstanding, prometheus.GaugeValue, float64(nc.Outstanding), iface)
+	for limit, n := range map[string]int{"base": nc.Cap, "earned": nc.EarnedCap} {
+		if n >= 0 {
+			ch <- prometheus.MustNewConstMetric(fallbackNewCap, prometheus.GaugeValue, float64(n), iface, limit)
+		}
+	}
+	for _, state := range []string{"open", "reduced", "base"} {
+		v := 0.0
+		if nc.CapState == state {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(fallbackNewCapState, prometheus.GaugeValue, v, iface, state)
+	}
 }

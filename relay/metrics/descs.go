@@ -66,6 +66,17 @@ var (
 	fallbackOutcomes = desc("iphelper_fallback_outcomes_total",
 		"The fallback server's decisions by outcome (offer, ack, pool_exhausted, offers_capped, nak_failback, silent_not_ours, …).",
 		labelInterface, "outcome")
+	fallbackNewOffers = desc("iphelper_fallback_new_client_offers_total",
+		"OFFERs to clients the fallback scope did not know, by event: offered (all of them), earned (past the base cap, to clients that came back), taken (REQUESTed and ACKed), abandoned (expired or withdrawn untaken), capped (DISCOVERs turned away). A storm of real clients takes its offers; a flood abandons them.",
+		labelInterface, "event")
+	fallbackNewOutstanding = desc("iphelper_fallback_new_client_offers_outstanding",
+		"OFFERs to new clients held now.", labelInterface)
+	fallbackNewCap = desc("iphelper_fallback_new_client_cap",
+		"The offer cap for new clients: base (max-offers-outstanding, what a flood that never retransmits may hold) and earned (base plus the credit, for new clients that came back); absent when there is no cap.",
+		labelInterface, "limit")
+	fallbackNewCapState = desc("iphelper_fallback_new_client_cap_state",
+		"1 for the state of the earned cap: open (the credit is whole), reduced (earned offers were abandoned), base (the credit is spent).",
+		labelInterface, "state")
 	helperUp = desc("iphelper_helper_up",
 		"1 while the helper itself answers, 0 while its last transactions (in one of its helper sets) got no reply from it in time.", labelHelper)
 	helperTimedOut = desc("iphelper_helper_transactions_timed_out_total",
@@ -91,7 +102,7 @@ var (
 
 	allDescs = []*prometheus.Desc{
 		requestsReceived, requestsRelayed, repliesDelivered, repliesBroadcast, fallbackReplies, udpReceived, udpForwarded, udpDropped, dropsTotal, option82Inserted,
-		option82Omitted, interfaceUp, interfacePolling, interfaceRing, fallbackEnabled, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, helperUp, helperTimedOut, helperLatency, helperSetUp, helperSetTimedOut, configInfo, configReloads, bindingEntries, bindingLearned,
+		option82Omitted, interfaceUp, interfacePolling, interfaceRing, fallbackEnabled, helperSent, helperReplies, helperSendErrors, relayPackets, helperPackets, fallbackAddresses, fallbackOutcomes, fallbackNewOffers, fallbackNewOutstanding, fallbackNewCap, fallbackNewCapState, helperUp, helperTimedOut, helperLatency, helperSetUp, helperSetTimedOut, configInfo, configReloads, bindingEntries, bindingLearned,
 		bindingEvicted, traceDropped,
 	}
 )

@@ -63,4 +63,8 @@ type ScopeStatus struct {
 	// "ack", "pool_exhausted", "offers_capped", …); ones that never
 	// happened are left out.
 	Outcomes map[string]uint64
+	// NewClients is the ledger of the offers to clients the scope did not
+	// know, and the state of the offer cap: it tells a storm of real new
+	// clients (offers taken) from a flood (offers abandoned).
+	NewClients fallback.NewClientStats
 }

@@ -28,6 +28,10 @@ type BurstSpec struct {
 	Retries int
 	// Timeout bounds the whole burst (default: what the retries take, twice).
 	Timeout time.Duration
+	// Rate, when set, is how many clients start a second: client i sends
+	// its first DISCOVER i/Rate seconds after the first (a storm arriving
+	// at that pace); 0 starts them all at once.
+	Rate int
 	// Rebind, when set, makes the burst's clients these bound ones
 	// (Clients and ID are then ignored): each broadcasts a REBINDING
 	// REQUEST for its address (ciaddr set, no server identifier), as a
@@ -44,8 +48,22 @@ type BurstLease struct {
 	ClientID []byte
 	Addr     netip.Addr
 	Server   netip.Addr
-	// Bound is when its ACK arrived.
-	Bound time.Time
+	// Began is when the client sent its first DISCOVER, Bound when its
+	// ACK arrived.
+	Began, Bound time.Time
+}
+
+// BoundWithin counts the clients bound less than d after their first
+// DISCOVER; with d twice Retransmit, those bound before the deadline of
+// their first retransmission.
+func (r BurstResult) BoundWithin(d time.Duration) int {
+	n := 0
+	for _, l := range r.Leases {
+		if l.Bound.Sub(l.Began) < d {
+			n++
+		}
+	}
+	return n
 }
 
 // BurstResult is how a burst went.
@@ -91,13 +109,18 @@ type burstClient struct {
 	offer    netip.Addr
 	server   netip.Addr
 	began    time.Time // of the current DORA, for the secs field
+	first    time.Time // of the first DISCOVER
 	sent     int       // transmissions of the current message
 	next     time.Time // when to retransmit
 	restarts int
 }
 
-// burstTick is how often a burst checks for clients due to retransmit.
-const burstTick = 50 * time.Millisecond
+// burstTick is how often a burst checks for clients due to retransmit;
+// paceTick how often a paced burst starts the clients due.
+const (
+	burstTick = 50 * time.Millisecond
+	paceTick  = time.Millisecond
+)
 
 // Burst runs spec.Clients DHCP clients at once on ifname in ns (a host on a
 // switch, which it puts into promiscuous mode to receive the replies
@@ -229,21 +252,22 @@ func runBurst(fd int, spec BurstSpec, replies <-chan *dhcpv4.DHCPv4) (BurstResul
 			c.clientID = spec.Rebind[i].ClientID
 		}
 		clients[i], byMAC[c.mac.String()] = c, c
-		if c.phase == burstRebinding {
-			if err := c.send(fd, spec, time.Now()); err != nil {
-				return res, err
-			}
-			continue
-		}
-		if err := c.discover(fd, spec, time.Now()); err != nil {
-			return res, err
-		}
+	}
+	started, err := startDue(fd, spec, clients, 0, res.Start, time.Now())
+	if err != nil {
+		return res, err
 	}
 	tick := time.NewTicker(burstTick)
 	defer tick.Stop()
+	pace := time.NewTicker(paceTick)
+	defer pace.Stop()
 	deadline := time.After(spec.Timeout)
 	for pending := spec.Clients; pending > 0; {
 		select {
+		case now := <-pace.C:
+			if started, err = startDue(fd, spec, clients, started, res.Start, now); err != nil {
+				return res, err
+			}
 		case d := <-replies:
 			c := byMAC[d.ClientHWAddr.String()]
 			if c == nil || d.TransactionID != c.xid {
@@ -275,11 +299,34 @@ func runBurst(fd int, spec BurstSpec, replies <-chan *dhcpv4.DHCPv4) (BurstResul
 	return res, nil
 }
 
+// startDue starts clients[from:] that are due at now (all of them when
+// spec.Rate is 0), and returns how many are started.
+func startDue(fd int, spec BurstSpec, clients []*burstClient, from int, start, now time.Time) (int, error) {
+	i := from
+	for ; i < len(clients); i++ {
+		if spec.Rate > 0 && now.Before(start.Add(time.Duration(i)*time.Second/time.Duration(spec.Rate))) {
+			break
+		}
+		c := clients[i]
+		c.first = now
+		if c.phase == burstRebinding {
+			if err := c.send(fd, spec, now); err != nil {
+				return i, err
+			}
+			continue
+		}
+		if err := c.discover(fd, spec, now); err != nil {
+			return i, err
+		}
+	}
+	return i, nil
+}
+
 // retransmit resends what is due and returns how many clients gave up.
 func retransmit(fd int, spec BurstSpec, clients []*burstClient, now time.Time) (int, error) {
 	gaveUp := 0
 	for _, c := range clients {
-		if (c.phase != burstSelecting && c.phase != burstRequesting && c.phase != burstRebinding) || now.Before(c.next) {
+		if (c.phase != burstSelecting && c.phase != burstRequesting && c.phase != burstRebinding) || c.first.IsZero() || now.Before(c.next) {
 			continue
 		}
 		switch {
@@ -316,14 +363,14 @@ func (c *burstClient) reply(fd int, spec BurstSpec, d *dhcpv4.DHCPv4, res *Burst
 			c.server, _ = netip.AddrFromSlice(sid.To4())
 		}
 		c.phase = burstBound
-		res.Leases = append(res.Leases, BurstLease{MAC: c.mac, ClientID: c.clientID, Addr: c.offer, Server: c.server, Bound: now})
+		res.Leases = append(res.Leases, BurstLease{MAC: c.mac, ClientID: c.clientID, Addr: c.offer, Server: c.server, Began: c.first, Bound: now})
 		return true, nil
 	case c.phase == burstRebinding && d.MessageType() == dhcpv4.MessageTypeNak:
 		c.phase = burstFailed
 		return true, nil
 	case c.phase == burstRequesting && d.MessageType() == dhcpv4.MessageTypeAck && addrOf(d.YourIPAddr) == c.offer:
 		c.phase = burstBound
-		res.Leases = append(res.Leases, BurstLease{MAC: c.mac, Addr: c.offer, Server: c.server, Bound: now})
+		res.Leases = append(res.Leases, BurstLease{MAC: c.mac, Addr: c.offer, Server: c.server, Began: c.first, Bound: now})
 		return true, nil
 	case c.phase == burstRequesting && d.MessageType() == dhcpv4.MessageTypeNak:
 		if c.restarts > 0 {

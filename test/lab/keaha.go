@@ -54,6 +54,9 @@ type KeaHAOptions struct {
 	PoolFirst, PoolLast netip.Addr
 	// LeaseTime is the lease lifetime (default one hour).
 	LeaseTime time.Duration
+	// QuietLeases keeps the per-lease lines (logger kea-dhcp4.leases) out
+	// of the log, for load runs; the HA hook's lines stay.
+	QuietLeases bool
 }
 
 // KeaHA is a Kea HA pair on the nodes of a Pair: node A is the primary,
@@ -192,11 +195,19 @@ func keaHAConfig(p *Pair, n PairNode, o KeaHAOptions, hooks, leaseFile string) m
 			"pools":       []map[string]any{{"pool": o.PoolFirst.String() + " - " + o.PoolLast.String()}},
 			"option-data": []map[string]any{{"name": "routers", "data": n.Down.String()}},
 		}},
-		"loggers": []map[string]any{{
-			"name": "kea-dhcp4", "severity": "INFO",
-			"output_options": []map[string]any{{"output": "stderr", "pattern": keaLogPattern}},
-		}},
+		"loggers": keaHALoggers(o.QuietLeases),
 	}}
+}
+
+// keaHALoggers log at INFO to stderr, with the per-lease lines only at
+// WARN when quiet.
+func keaHALoggers(quiet bool) []map[string]any {
+	out := []map[string]any{{"output": "stderr", "pattern": keaLogPattern}}
+	loggers := []map[string]any{{"name": "kea-dhcp4", "severity": "INFO", "output_options": out}}
+	if quiet {
+		loggers = append(loggers, map[string]any{"name": "kea-dhcp4.leases", "severity": "WARN", "output_options": out})
+	}
+	return loggers
 }
 
 // keaLogPattern starts every Kea log line with a local time stamp to the
