@@ -76,6 +76,9 @@ type fallbackWorker struct {
 	batch    []fallbackAnswer // the worker's answers waiting for the batch's commit
 	probeSt  *ifState         // set while staged DISCOVERs wait for a probe round: the interface they go out on
 	ps       *pairScope       // the scope in the failover pair; nil when not paired (owned by the reconcile goroutine until start)
+	// unsubscribe stops the shared store's feed of the other nodes'
+	// leases to srv (docs/cluster.md); nil before start.
+	unsubscribe func()
 }
 
 func newFallbackWorker(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fallbackWorker {
@@ -98,6 +101,9 @@ func (f *fallbackWorker) start(ctx context.Context) {
 }
 
 func (f *fallbackWorker) stop() {
+	if f.unsubscribe != nil {
+		f.unsubscribe()
+	}
 	f.cancel()
 	<-f.done
 }

@@ -88,6 +88,12 @@ type Relay struct {
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
 	rings     atomic.Int32  // packet sockets with a receive ring (at most maxRings)
 
+	// storeRetry is set by a reconcile in which a fallback server could
+	// not load its leases from a shared store: the loop reconciles again
+	// after storeRetryEvery. Owned by Run's goroutine.
+	storeRetry      bool
+	storeRetryEvery time.Duration // 0: storeRetryEvery; tests shorten it
+
 	routeFinder iface.RouteFinder                  // routes to the helpers; nil: none looked up
 	routeEvery  time.Duration                      // how often the routes to the helpers are looked up again
 	routed      atomic.Pointer[map[int]netip.Addr] // the routes the last reconcile used
@@ -192,7 +198,7 @@ func (r *Relay) Reload(cfg *config.Config) {
 func (r *Relay) apply(cfg *config.Config) {
 	old := r.cfg.Swap(cfg)
 	r.trackers.sync(cfg)
-	r.switchStore(old.LeaseDB, cfg.LeaseDB)
+	r.switchStore(old, cfg)
 	r.tryOpenStore()
 	r.log.Info("configuration reloaded", "interfaces", len(cfg.Interfaces))
 }
@@ -252,8 +258,11 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 	}
 	routeChanges, stopRoutes := r.watchRoutes(ctx)
 	defer stopRoutes()
+	retry := retryTimer{every: r.storeRetryEvery}
+	defer retry.stop()
 	first := true
 	for {
+		r.storeRetry = false
 		r.reconcile(ctx)
 		if first {
 			first = false
@@ -261,6 +270,7 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 			close(r.ready)
 		}
 		select {
+		case <-retry.after(r.storeRetry):
 		case <-ctx.Done():
 			return nil
 		case err := <-r.fatalCh:

@@ -20,7 +20,16 @@ const startTimeout = 30 * time.Second
 // parallel.
 func Start(t testing.TB) (string, func()) {
 	t.Helper()
-	dir := t.TempDir()
+	return StartIn(t, t.TempDir())
+}
+
+// Endpoint is the client endpoint of a member StartIn(t, dir) starts, known
+// before it runs.
+func Endpoint(dir string) string { return "unix://" + dir + "/client.sock" }
+
+// StartIn is Start with the member's sockets and data in dir.
+func StartIn(t testing.TB, dir string) (string, func()) {
+	t.Helper()
 	t.Chdir(dir)
 	cfg := embed.NewConfig()
 	cfg.Dir = dir + "/data"
@@ -44,5 +53,5 @@ func Start(t testing.TB) (string, func()) {
 	case <-time.After(startTimeout):
 		t.Fatalf("embedded etcd not ready after %v", startTimeout)
 	}
-	return "unix://" + dir + "/client.sock", stop
+	return Endpoint(dir), stop
 }
