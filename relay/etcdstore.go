@@ -12,6 +12,7 @@ import (
 
 	"github.com/iphelper/iphelper/config"
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
+	"github.com/iphelper/iphelper/relay/status"
 )
 
 // storeRetryEvery is how often the reconcile loop tries again to start
@@ -128,4 +129,37 @@ func (rt *retryTimer) stop() {
 	if rt.t != nil {
 		rt.t.Stop()
 	}
+}
+
+// leaseStorePub is the open lease store as Status reads it.
+type leaseStorePub struct {
+	kind   string
+	shared *leasestore.EtcdStore // nil for a bolt file
+}
+
+// publishStore makes the open lease store visible to Status (called on
+// Run's goroutine whenever the store may have changed).
+func (r *Relay) publishStore() {
+	switch s := r.store.(type) {
+	case nil:
+		r.storePub.Store(nil)
+	case *leasestore.EtcdStore:
+		r.storePub.Store(&leaseStorePub{kind: config.LeaseStoreEtcd, shared: s})
+	default:
+		r.storePub.Store(&leaseStorePub{kind: config.LeaseStoreBolt})
+	}
+}
+
+// leaseStoreStatus returns the lease store's state; it may be called
+// concurrently with Run.
+func (r *Relay) leaseStoreStatus() status.LeaseStore {
+	p := r.storePub.Load()
+	if p == nil {
+		return status.LeaseStore{}
+	}
+	out := status.LeaseStore{Kind: p.kind}
+	if p.shared != nil {
+		out.QuorumLostSince, _ = p.shared.QuorumLostSince()
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -61,7 +62,7 @@ func TestEtcdStoreUnreachableAtStart(t *testing.T) {
 		t.Errorf("eth1's fallback disabled %q; want a reason starting %q, retried", is.FallbackDisabled, want)
 	}
 
-	etcdtest.StartIn(t, dir)
+	_, stopEtcd := etcdtest.StartIn(t, dir)
 	waitUntil(t, 10*time.Second, "the fallback scope served once etcd answers", func() bool {
 		return eth1Status(t, r).FallbackDisabled == "" && len(r.Status().Scopes) == 1
 	})
@@ -86,6 +87,19 @@ func TestEtcdStoreUnreachableAtStart(t *testing.T) {
 		}
 		return false
 	})
+
+	// The cluster goes away: the next request finds no quorum, and Status
+	// says since when.
+	if !r.Status().LeaseStore.QuorumLostSince.IsZero() {
+		t.Fatal("quorum lost while the cluster answers")
+	}
+	stopEtcd()
+	if _, err := r.storePub.Load().shared.Load("eth1"); !errors.Is(err, leasestore.ErrUnavailable) {
+		t.Fatalf("Load without the cluster: %v, want ErrUnavailable", err)
+	}
+	if ls := r.Status().LeaseStore; ls.Kind != config.LeaseStoreEtcd || ls.QuorumLostSince.IsZero() {
+		t.Errorf("Status().LeaseStore = %+v, want etcd with the quorum lost", ls)
+	}
 }
 
 // waitUntil polls cond until it holds or d passes.

@@ -54,6 +54,7 @@ func (r *Relay) openStore() error {
 // the error is logged and shown per interface, and the next reload tries
 // again.
 func (r *Relay) tryOpenStore() {
+	defer r.publishStore()
 	if r.store != nil {
 		return
 	}

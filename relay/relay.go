@@ -68,6 +68,7 @@ type Relay struct {
 	bindings   *bindings.Table
 	clock      fallback.Clock                    // the fallback servers' clock
 	fbPub      atomic.Pointer[[]*fallbackWorker] // the fallback servers, for FallbackLeases
+	storePub   atomic.Pointer[leaseStorePub]     // the open lease store, for Status
 	up         UpstreamConn
 	rawIP      atomic.Pointer[RawIPConn] // forwarded UDP broadcasts; nil until an interface forwards a port
 	rawIPErr   error                     // why it could not be opened; owned by Run's goroutine
