@@ -3,7 +3,6 @@ package relay
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -97,10 +96,6 @@ func (r *Relay) subscribe(name string, apply func(leasestore.Lease)) (stop func(
 	}
 	return es.Subscribe(name, apply)
 }
-
-// storeUnavailable reports an error of a shared store that did not answer:
-// the reconcile loop tries again on a timer.
-func storeUnavailable(err error) bool { return errors.Is(err, leasestore.ErrUnavailable) }
 
 // retryTimer is the reconcile loop's timer for storeRetryEvery.
 type retryTimer struct {

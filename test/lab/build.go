@@ -15,7 +15,9 @@ const buildTimeout = 5 * time.Minute
 // BuildIphelper builds ./cmd/iphelper of the module that contains the current
 // directory into dir and returns the binary's path. Call it once per test binary
 // (TestMain) and hand the path to the scenarios.
-func BuildIphelper(dir string) (string, error) { return buildCommand(dir, "./cmd/iphelper", "iphelper") }
+func BuildIphelper(dir string) (string, error) {
+	return buildCommand(dir, "./cmd/iphelper", "iphelper")
+}
 
 // BuildEtcdMember builds ./test/etcdmember, the etcd member the shared
 // lease store's scenarios run in each node (Cluster.StartEtcd), into dir.
