@@ -204,6 +204,7 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 	}
 	in := newScopeInput(st.addr, ifc, ours)
 	scope := fallbackScope(st.name, in)
+	_, scope.SpreadStart = r.store.(*leasestore.EtcdStore)
 	if f, ok := r.fbs[st.name]; ok {
 		if !f.in.equal(in) {
 			if err := f.srv.UpdateScope(scope); err != nil {

@@ -65,7 +65,7 @@ func NewServer(scope Scope, store leasestore.Store, prober Prober, clock Clock, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, prober: prober, clock: clock, log: log.With("iface", scope.Interface), scope: c, tab: newTable(), away: newTurnedAway()}
+	s := &Server{store: store, prober: prober, clock: clock, log: log.With("iface", scope.Interface), scope: c, tab: newTable(), away: newTurnedAway(), cursor: c.startCursor()}
 	leases, err := store.Load(scope.Interface)
 	if errors.Is(err, leasestore.ErrCorruptRecord) {
 		s.log.Warn("skipped corrupt lease records", "err", err)
@@ -164,7 +164,7 @@ func (s *Server) UpdateScope(scope Scope) error {
 		return fmt.Errorf("%w on %q: cannot move the server to interface %q", ErrInvalidScope, s.scope.Interface, c.Interface)
 	}
 	s.scope = c
-	s.cursor = 0
+	s.cursor = c.startCursor()
 	// DISCOVERs waiting for a probe picked their addresses under the old
 	// scope: they go unanswered, and their clients' retransmissions are
 	// served under the new one.

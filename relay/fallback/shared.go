@@ -1,11 +1,25 @@
 package fallback
 
 import (
+	"encoding/binary"
 	"net"
 	"slices"
 
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
 )
+
+// startCursor is where the search for a never-used address starts: the
+// pool's first address, or with SpreadStart a point that ServerID picks by
+// Fibonacci hashing (times 2^32/φ), which puts consecutive server
+// identifiers far apart in the pool, the same after every restart.
+func (c *compiled) startCursor() int {
+	if !c.SpreadStart || c.pool.size == 0 || !c.ServerID.Is4() {
+		return 0
+	}
+	b := c.ServerID.As4()
+	h := binary.BigEndian.Uint32(b[:]) * 0x9e3779b9
+	return int(uint64(h) * uint64(c.pool.size) >> 32)
+}
 
 // ApplyShared puts a record that a shared store reports (another node
 // wrote or deleted it) in the table, so that this node neither offers nor
