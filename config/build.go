@@ -98,6 +98,10 @@ func build(raw rawFile, f Flags, hostname func() (string, error)) (*Config, erro
 	cfg.Failover, failover = buildFailover(raw.Failover, f, &errs)
 	cfg.Interfaces = buildInterfaces(raw, f, &errs)
 	resolveFailoverScopes(cfg, failover, &errs)
+	buildLeaseStore(cfg, raw, f, &errs)
+	if failover && cfg.Etcd != nil {
+		errs.addf("", "lease-store: etcd and failover: exclude each other: the nodes of a site share the etcd store instead of pairing")
+	}
 	checkHelperSets(cfg.Interfaces, &errs)
 	checkStamps(cfg.Interfaces, cfg.Hostname, &errs)
 	if err := errs.join(); err != nil {

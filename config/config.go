@@ -32,6 +32,10 @@ type Config struct {
 	// LeaseDB is the path of the fallback servers' lease database.
 	LeaseDB string
 
+	// Etcd, when set, holds the leases in an etcd cluster shared by the
+	// nodes of a site instead of in LeaseDB (lease-store: etcd).
+	Etcd *Etcd
+
 	// HelperRate is the requests per second the relay sends to each helper
 	// address, from all interfaces together; 0 means unlimited. HelperBurst
 	// is how many may go at once (0 when HelperRate is 0).

@@ -57,6 +57,19 @@ const (
 const (
 	// DefaultLeaseDB is where the fallback's leases are stored.
 	DefaultLeaseDB = "/var/lib/iphelper/leases.db"
+	// DefaultLeaseStore keeps the leases in one node's file (lease-db).
+	DefaultLeaseStore = LeaseStoreBolt
+	// DefaultEtcdPrefix starts the keys of a shared store.
+	DefaultEtcdPrefix = "/iphelper/"
+	// DefaultEtcdDialTimeout bounds a connection to an etcd member.
+	DefaultEtcdDialTimeout = 5 * time.Second
+	// DefaultEtcdRequestTimeout bounds one request to the etcd cluster: a
+	// node cut off from the quorum sends no ACK after this long.
+	DefaultEtcdRequestTimeout = 3 * time.Second
+	// MinEtcdTimeout and MaxEtcdTimeout bound both etcd timeouts: a
+	// client waits a few seconds for its ACK, not longer.
+	MinEtcdTimeout = 100 * time.Millisecond
+	MaxEtcdTimeout = time.Minute
 
 	// DefaultFallbackLeaseTime is short, so that clients served by the
 	// fallback move back to the upstream server soon after it returns.

@@ -25,6 +25,7 @@ func (c *Config) Effective() ([]byte, error) {
 	if c.HelperRate != 0 {
 		raw.HelperBurst = ptr(c.HelperBurst)
 	}
+	rawFromEtcd(c, &raw)
 	if c.Failover.Enabled() {
 		raw.Failover = rawFromFailover(&c.Failover)
 	}

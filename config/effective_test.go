@@ -20,6 +20,7 @@ func TestEffectiveMinimal(t *testing.T) {
 max-packet-size: 1472
 hostname: relay1
 lease-db: /var/lib/iphelper/leases.db
+lease-store: bolt
 helper-rate-limit: "off"
 poll-above: 8000/s
 log:

@@ -21,6 +21,8 @@ type rawFile struct {
 	MaxPacketSize *int           `yaml:"max-packet-size,omitempty"`
 	Hostname      *string        `yaml:"hostname,omitempty"`
 	LeaseDB       *string        `yaml:"lease-db,omitempty"`
+	LeaseStore    *string        `yaml:"lease-store,omitempty"`
+	Etcd          *rawEtcd       `yaml:"etcd,omitempty"`
 	HelperRate    *string        `yaml:"helper-rate-limit,omitempty"`
 	HelperBurst   *int           `yaml:"helper-rate-limit-burst,omitempty"`
 	PollAbove     *string        `yaml:"poll-above,omitempty"`

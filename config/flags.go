@@ -50,6 +50,10 @@ type Flags struct {
 	OfferDelay        *string // --offer-delay DURATION
 	Failback          *string // --failback nak|keep
 	LeaseDB           *string // --lease-db PATH
+	LeaseStore        *string // --lease-store bolt|etcd
+	// EtcdEndpoints are --etcd-endpoint values; they replace the etcd:
+	// block's endpoints.
+	EtcdEndpoints []string
 
 	InterfaceRate *string // --rate-limit-interface RATE (see ParseRate)
 	ClientRate    *string // --rate-limit-client RATE

@@ -30,6 +30,14 @@ func (r *Relay) openStore() error {
 		if ifc.Fallback == nil {
 			continue
 		}
+		if cfg.Etcd != nil {
+			s, err := r.openEtcd(cfg)
+			if err != nil {
+				return err
+			}
+			r.store = s
+			return nil
+		}
 		s, err := leasestore.OpenBolt(cfg.LeaseDB, storeLockTimeout)
 		if err != nil {
 			return err // it names the file
@@ -46,30 +54,40 @@ func (r *Relay) openStore() error {
 // the error is logged and shown per interface, and the next reload tries
 // again.
 func (r *Relay) tryOpenStore() {
+	defer r.publishStore()
 	if r.store != nil {
 		return
 	}
 	err := r.openStore()
 	if err == nil {
 		if r.storeErr != nil && r.store != nil {
-			r.log.Info("lease database opened: the fallback scopes are served again", "lease_db", r.cfg.Load().LeaseDB)
+			r.log.Info("lease database opened: the fallback scopes are served again", "lease_db", storeName(r.cfg.Load()))
 		}
 		r.storeErr = nil
 		return
 	}
 	r.storeErr = err
 	r.log.Error("fallback disabled on every interface: the lease database cannot be opened; relaying goes on, a reload tries again",
-		"lease_db", r.cfg.Load().LeaseDB, "err", err)
+		"lease_db", storeName(r.cfg.Load()), "err", err)
 }
 
 // switchStore closes the lease database the relay opened at path old when
 // a reload names another one, and stops the fallback servers that use it;
 // tryOpenStore then opens the new file and the reconcile that follows
 // starts the servers again on it. The leases in the old file stay there.
-// A store handed in through Options is kept.
-func (r *Relay) switchStore(old, path string) {
-	bs, ours := r.store.(*leasestore.BoltStore)
-	if old == path || !ours || bs.Path() == path {
+// A store handed in through Options is kept. A change of lease-store, or
+// of the etcd: block, switches stores the same way.
+func (r *Relay) switchStore(old, cfg *config.Config) {
+	switch s := r.store.(type) {
+	case *leasestore.BoltStore:
+		if cfg.Etcd == nil && (old.LeaseDB == cfg.LeaseDB || s.Path() == cfg.LeaseDB) {
+			return
+		}
+	case *leasestore.EtcdStore:
+		if sameEtcd(old.Etcd, cfg.Etcd) {
+			return
+		}
+	default:
 		return
 	}
 	for name, f := range r.fbs {
@@ -78,7 +96,7 @@ func (r *Relay) switchStore(old, path string) {
 	}
 	r.store.Close()
 	r.store = nil
-	r.log.Info("lease-db changed: the fallback servers restart on the new file", "from", bs.Path(), "to", path)
+	r.log.Info("lease store changed: the fallback servers restart on the new one", "from", storeName(old), "to", storeName(cfg))
 }
 
 // stopFallback stops the fallback server of an interface whose scope a
@@ -186,6 +204,7 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 	}
 	in := newScopeInput(st.addr, ifc, ours)
 	scope := fallbackScope(st.name, in)
+	_, scope.SpreadStart = r.store.(*leasestore.EtcdStore)
 	if f, ok := r.fbs[st.name]; ok {
 		if !f.in.equal(in) {
 			if err := f.srv.UpdateScope(scope); err != nil {
@@ -206,6 +225,10 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 	srv, err := fallback.NewServer(scope, r.store, prober, r.clock, r.log) // it scopes its log by interface itself
 	if err != nil {
 		st.fbOff = fmt.Sprintf("the fallback server failed to start: %v", err)
+		if _, shared := r.store.(*leasestore.EtcdStore); shared {
+			st.fbOff += " (retried on a timer)"
+			r.storeRetry = true
+		}
 		log.Error("failed to start the fallback server", "err", err)
 		return nil
 	}
@@ -215,6 +238,7 @@ func (r *Relay) fallbackFor(ctx context.Context, st *ifState, ifc *config.Interf
 	}
 	f.in = in
 	r.fbs[st.name] = f
+	f.unsubscribe = r.subscribe(st.name, srv.ApplyShared)
 	f.start(ctx)
 	log.Info("fallback server ready", "pools", len(fc.Pools), "offer_delay", fc.OfferDelay)
 	return f

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -79,6 +80,9 @@ type fallbackWorker struct {
 	ddns      *ddns.Updater    // the scope's dynamic DNS; nil when off
 	ddnsDone  chan struct{}    // closed when the updater's goroutine ended
 	ddnsStale bool             // a release, decline or sweep may have ended registered leases
+	// unsubscribe stops the shared store's feed of the other nodes'
+	// leases to srv (docs/cluster.md); nil before start.
+	unsubscribe func()
 }
 
 func newFallbackWorker(r *Relay, name string, srv *fallback.Server, cfg *config.Fallback) *fallbackWorker {
@@ -103,6 +107,9 @@ func (f *fallbackWorker) start(ctx context.Context) {
 }
 
 func (f *fallbackWorker) stop() {
+	if f.unsubscribe != nil {
+		f.unsubscribe()
+	}
 	f.cancel()
 	<-f.done
 	if f.ddnsDone != nil {
@@ -353,11 +360,15 @@ func (f *fallbackWorker) flush() {
 	}
 	f.ddnsAcks()
 	err := f.srv.Commit()
+	var conflict *fallback.StoreConflictError
+	if errors.As(err, &conflict) {
+		err = nil // the batch is durable but for conflict.Addrs
+	}
 	unacked := f.replicate(err)
 	for _, a := range f.batch {
 		switch {
 		case a.outcome != fallback.OutcomeAck:
-		case err != nil:
+		case err != nil, conflict != nil && conflict.Addrs[ipv4Of(a.reply.YourIPAddr)]:
 			a.outcome, a.reply = fallback.OutcomeStoreFailed, nil
 		case unacked[ipv4Of(a.reply.YourIPAddr)]:
 			a.outcome, a.reply = fallback.OutcomeAckTimeout, nil

@@ -72,6 +72,7 @@ type Relay struct {
 	clock      fallback.Clock                    // the fallback servers' clock
 	sweepEvery time.Duration                     // how often the fallback servers sweep
 	fbPub      atomic.Pointer[[]*fallbackWorker] // the fallback servers, for FallbackLeases
+	storePub   atomic.Pointer[leaseStorePub]     // the open lease store, for Status
 	up         UpstreamConn
 	rawIP      atomic.Pointer[RawIPConn] // forwarded UDP broadcasts; nil until an interface forwards a port
 	rawIPErr   error                     // why it could not be opened; owned by Run's goroutine
@@ -91,6 +92,12 @@ type Relay struct {
 	ready     chan struct{} // closed once port 67 and the first agents' sockets are open
 	ipID      atomic.Uint32 // IPv4 identification for the frames we build
 	rings     atomic.Int32  // packet sockets with a receive ring (at most maxRings)
+
+	// storeRetry is set by a reconcile in which a fallback server could
+	// not load its leases from a shared store: the loop reconciles again
+	// after storeRetryEvery. Owned by Run's goroutine.
+	storeRetry      bool
+	storeRetryEvery time.Duration // 0: storeRetryEvery; tests shorten it
 
 	routeFinder iface.RouteFinder                  // routes to the helpers; nil: none looked up
 	routeEvery  time.Duration                      // how often the routes to the helpers are looked up again
@@ -205,7 +212,7 @@ func (r *Relay) Reload(cfg *config.Config) {
 func (r *Relay) apply(cfg *config.Config) {
 	old := r.cfg.Swap(cfg)
 	r.trackers.sync(cfg)
-	r.switchStore(old.LeaseDB, cfg.LeaseDB)
+	r.switchStore(old, cfg)
 	r.tryOpenStore()
 	r.log.Info("configuration reloaded", "interfaces", len(cfg.Interfaces))
 }
@@ -278,8 +285,11 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 	}
 	routeChanges, stopRoutes := r.watchRoutes(ctx)
 	defer stopRoutes()
+	retry := retryTimer{every: r.storeRetryEvery}
+	defer retry.stop()
 	first := true
 	for {
+		r.storeRetry = false
 		r.reconcile(ctx)
 		if first {
 			first = false
@@ -287,6 +297,7 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 			close(r.ready)
 		}
 		select {
+		case <-retry.after(r.storeRetry):
 		case <-ctx.Done():
 			return nil
 		case err := <-r.fatalCh:

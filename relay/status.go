@@ -65,6 +65,7 @@ func (r *Relay) Status() status.Status {
 		sort.Slice(out.Scopes, func(i, j int) bool { return out.Scopes[i].Interface < out.Scopes[j].Interface })
 	}
 	out.Global = stats.Global
+	out.LeaseStore = r.leaseStoreStatus()
 	for _, reason := range Reasons() {
 		out.DropReasons = append(out.DropReasons, reason.String())
 	}

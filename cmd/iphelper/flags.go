@@ -42,6 +42,8 @@ const (
 	flagFallbackLeaseTime   = "fallback-lease-time"
 	flagOfferDelay          = "offer-delay"
 	flagLeaseDB             = "lease-db"
+	flagLeaseStore          = "lease-store"
+	flagEtcdEndpoint        = "etcd-endpoint"
 	flagFailback            = "failback"
 	flagRateLimitInterface  = "rate-limit-interface"
 	flagRateLimitClient     = "rate-limit-client"
@@ -165,6 +167,10 @@ func fallbackFlags() []cli.Flag {
 			Usage: "let the helpers answer a DISCOVER for `DURATION`, under 4s, before the fallback offers (Windows: the split-scope \"delay in offer\"; no IOS equivalent)"},
 		&cli.StringFlag{Name: flagLeaseDB, TakesFile: true, DefaultText: config.DefaultLeaseDB,
 			Usage: "keep the fallback leases in the database `FILE`, an absolute path (IOS: ip dhcp database)"},
+		&cli.StringFlag{Name: flagLeaseStore, DefaultText: config.DefaultLeaseStore,
+			Usage: "keep the fallback leases in `STORE`: bolt (this node's lease-db file) or etcd (an etcd cluster the nodes of a site share, see --etcd-endpoint) (no IOS or Windows equivalent)"},
+		&cli.GenericFlag{Name: flagEtcdEndpoint, Value: &repeated{},
+			Usage: "reach the etcd lease store at the member client `URL`, e.g. http://198.51.100.65:2379; repeat it for each member (no IOS or Windows equivalent)"},
 		&cli.StringFlag{Name: flagFailback, DefaultText: config.DefaultFailback.String(),
 			Usage: "what to do with fallback leases once the helpers answer again, `MODE`: nak (NAK their renewal, so that the clients move upstream) or keep (renew them until the clients leave) (no IOS or Windows equivalent)"},
 	}
@@ -200,6 +206,8 @@ func flagsToConfig(c *cli.Context) (config.Flags, error) {
 		FallbackLeaseTime: stringIfSet(c, flagFallbackLeaseTime),
 		OfferDelay:        stringIfSet(c, flagOfferDelay),
 		LeaseDB:           stringIfSet(c, flagLeaseDB),
+		LeaseStore:        stringIfSet(c, flagLeaseStore),
+		EtcdEndpoints:     repeatedValues(c, flagEtcdEndpoint),
 		Failback:          stringIfSet(c, flagFailback),
 		InterfaceRate:     stringIfSet(c, flagRateLimitInterface),
 		ClientRate:        stringIfSet(c, flagRateLimitClient),

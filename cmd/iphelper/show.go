@@ -183,6 +183,12 @@ func renderInterfaces(w io.Writer, data json.RawMessage, _ string) error {
 		return err
 	}
 	for _, i := range ifs {
+		if i.LeaseStoreQuorumLostSince != nil {
+			if _, err := fmt.Fprintf(w, "%s: fallback lease store: quorum lost since %s: no fallback lease is acknowledged\n",
+				clean(i.Name), i.LeaseStoreQuorumLostSince.Format(time.RFC3339)); err != nil {
+				return err
+			}
+		}
 		if i.Fallback != "disabled" {
 			continue
 		}

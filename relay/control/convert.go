@@ -39,10 +39,22 @@ func interfacesOf(st status.Status) []Interface {
 			CircuitID: printableOrHex(s.CircuitID), RemoteID: printableOrHex(s.RemoteID),
 			Polling: s.Polling, ReceiveRing: s.Ring,
 			Fallback: fallbackState(s), FallbackReason: s.FallbackDisabled,
-			Counters: countersOf(s.Counters),
+			Counters:                  countersOf(s.Counters),
+			LeaseStoreQuorumLostSince: quorumLost(st.LeaseStore, s),
 		})
 	}
 	return out
+}
+
+// quorumLost returns since when the shared lease store of an interface's
+// fallback scope has had no quorum; nil when it has one, or the interface
+// has no scope.
+func quorumLost(ls status.LeaseStore, s status.InterfaceStatus) *time.Time {
+	if !s.Fallback || ls.QuorumLostSince.IsZero() {
+		return nil
+	}
+	t := ls.QuorumLostSince
+	return &t
 }
 
 // fallbackState names the state of an interface's fallback scope.

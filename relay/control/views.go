@@ -78,6 +78,12 @@ type Interface struct {
 	Fallback       string   `json:"fallback,omitempty"`
 	FallbackReason string   `json:"fallback_reason,omitempty"`
 	Counters       Counters `json:"counters"`
+
+	// LeaseStoreQuorumLostSince is, for a scope on a shared lease store
+	// (lease-store: etcd), when the etcd cluster stopped answering this
+	// node: no fallback lease is acknowledged meanwhile. Omitted while it
+	// answers (docs/cluster.md).
+	LeaseStoreQuorumLostSince *time.Time `json:"lease_store_quorum_lost_since,omitempty"`
 }
 
 // Helper is one helper address (`show helpers`).

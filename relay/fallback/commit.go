@@ -1,6 +1,11 @@
 package fallback
 
 import (
+	"errors"
+	"net/netip"
+
+	"fmt"
+
 	"github.com/insomniacslk/dhcp/dhcpv4"
 
 	"github.com/iphelper/iphelper/relay/fallback/leasestore"
@@ -9,6 +14,9 @@ import (
 // stagedWrite is a store write decided by Stage and not yet made durable.
 type stagedWrite struct {
 	w leasestore.Write
+	// b is the binding the write stores (nil for a delete); it learns the
+	// record's new revision from a shared store.
+	b *binding
 	// needAck: in a failover pair, the ACK that goes with this write waits
 	// for the partner's acknowledgement.
 	needAck bool
@@ -20,6 +28,12 @@ type stagedWrite struct {
 // stage queues w for the next Commit; handleMu is held.
 func (s *Server) stage(w leasestore.Write, undo func()) {
 	s.stageUpdate(w, false, undo)
+}
+
+// putWrite returns the write that stores b, expecting the stored record's
+// revision that b carries; mu is held.
+func (s *Server) putWrite(b *binding) leasestore.Write {
+	return leasestore.Write{Lease: b.lease(s.scope.Interface), Expect: b.rev}
 }
 
 // stageUpdate is stage for a write whose ACK, in a failover pair, waits
@@ -64,7 +78,9 @@ func (s *Server) dispatchLogged(r request, upstreamUp bool) (*dhcpv4.DHCPv4, Out
 }
 
 // Commit writes every write staged since the last Commit in one durable
-// transaction. If that fails, the leases the staged ACKs granted are taken
+// transaction. When a shared store refuses some writes because another
+// node changed their records first, the others are written and Commit
+// returns a *StoreConflictError naming the refused ones. If that fails, the leases the staged ACKs granted are taken
 // back out of memory (the other writes, of releases, declines and
 // failbacks, only lose their record on disk) and the error is returned.
 func (s *Server) Commit() error {
@@ -82,7 +98,18 @@ func (s *Server) commitStaged() error {
 	for _, sw := range s.staged {
 		ws = append(ws, sw.w)
 	}
-	err := s.store.Apply(ws)
+	err := s.apply(ws)
+	var conflict *leasestore.ConflictError
+	if errors.As(err, &conflict) {
+		// Another node changed some of the records: those leases are
+		// not ours to give, the others are written without them.
+		s.dropConflicts(conflict)
+		ws = ws[:0]
+		for _, sw := range s.staged {
+			ws = append(ws, sw.w)
+		}
+		err = s.apply(ws)
+	}
 	if err != nil {
 		s.mu.Lock()
 		for i := len(s.staged) - 1; i >= 0; i-- {
@@ -105,5 +132,89 @@ func (s *Server) commitStaged() error {
 	s.staged = s.staged[:0]
 	clear(ws)
 	s.writes = ws[:0]
+	if ce := s.conflicts; ce != nil {
+		s.conflicts = nil
+		if err == nil {
+			return ce
+		}
+	}
 	return err
+}
+
+// shared is a store that several nodes write (EtcdStore): it reports the
+// revision of each transaction.
+type shared interface {
+	ApplyRev(ws []leasestore.Write) (int64, error)
+}
+
+// apply writes ws; with a shared store, each staged binding learns its
+// record's new revision. handleMu is held.
+func (s *Server) apply(ws []leasestore.Write) error {
+	sh, ok := s.store.(shared)
+	if !ok {
+		return s.store.Apply(ws)
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	rev, err := sh.ApplyRev(ws)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sw := range s.staged {
+		switch {
+		case sw.b != nil:
+			sw.b.rev = rev
+		case sw.w.Delete:
+			if b := s.tab.at(sw.w.Lease.Addr); b != nil && b.rev == sw.w.Expect {
+				b.rev = 0 // the record is gone
+			}
+		}
+	}
+	return nil
+}
+
+// StoreConflictError is returned by Commit when a shared store refused
+// some of the staged writes because another node changed their records
+// first: Addrs are their addresses, whose ACKs must not be sent; every
+// other write of the batch is durable.
+type StoreConflictError struct {
+	Addrs map[netip.Addr]bool
+}
+
+// Error implements error.
+func (e *StoreConflictError) Error() string {
+	return fmt.Sprintf("%d lease writes refused by the shared store: %v", len(e.Addrs), leasestore.ErrConflict)
+}
+
+// Unwrap returns leasestore.ErrConflict.
+func (e *StoreConflictError) Unwrap() error { return leasestore.ErrConflict }
+
+// dropConflicts takes the staged writes that ce names out of the batch,
+// undoing their change of the table, and returns nil when others remain
+// handleMu is held. The conflict is remembered for Commit's caller in
+// s.conflicts.
+func (s *Server) dropConflicts(ce *leasestore.ConflictError) {
+	bad := make(map[int]bool, len(ce.Index))
+	for _, i := range ce.Index {
+		bad[i] = true
+	}
+	s.conflicts = &StoreConflictError{Addrs: make(map[netip.Addr]bool)}
+	kept := s.staged[:0]
+	s.mu.Lock()
+	for i, sw := range s.staged {
+		if !bad[i] {
+			kept = append(kept, sw)
+			continue
+		}
+		s.conflicts.Addrs[sw.w.Lease.Addr] = true
+		if sw.undo != nil {
+			sw.undo()
+		}
+	}
+	s.mu.Unlock()
+	s.log.Warn("another node bound or changed these addresses first; not acknowledging them", "addrs", len(s.conflicts.Addrs))
+	s.staged = kept
 }

@@ -20,9 +20,9 @@ func (s *Server) release(r request) (*dhcpv4.DHCPv4, Outcome) {
 		return nil, OutcomeNotBound
 	}
 	b.state, b.expiry = leasestore.StateReleased, now
-	l := b.lease(s.scope.Interface)
+	w := s.putWrite(b)
 	s.mu.Unlock()
-	s.stage(leasestore.PutWrite(l), nil)
+	s.staged = append(s.staged, stagedWrite{w: w, b: b})
 	return nil, OutcomeReleased
 }
 
@@ -43,7 +43,10 @@ func (s *Server) decline(r request) (*dhcpv4.DHCPv4, Outcome) {
 		return nil, OutcomeNotBound
 	}
 	q := s.quarantine(r.reqIP, b)
-	s.stage(leasestore.PutWrite(q.lease(s.scope.Interface)), nil)
+	s.mu.Lock()
+	w := s.putWrite(q)
+	s.mu.Unlock()
+	s.staged = append(s.staged, stagedWrite{w: w, b: q})
 	s.log.Warn("client declined its address; quarantined", "addr", q.addr, "chaddr", r.mac.String(), "for", s.scope.DeclineQuarantine)
 	return nil, OutcomeDeclined
 }

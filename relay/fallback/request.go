@@ -178,8 +178,9 @@ func (s *Server) commit(r request, addr netip.Addr) (*dhcpv4.DHCPv4, Outcome) {
 		b.partnerExpiry = prevAt.partnerExpiry
 	}
 	s.tab.set(b)
+	w := s.putWrite(b)
 	s.mu.Unlock()
-	s.stageUpdate(leasestore.PutWrite(b.lease(c.Interface)), needAck, func() { s.tab.restore(b, prevAt, prevOf) })
+	s.staged = append(s.staged, stagedWrite{w: w, b: b, needAck: needAck, undo: func() { s.tab.restore(b, prevAt, prevOf) }})
 	return ackReply(r, c, addr, lease), OutcomeAck
 }
 
@@ -195,10 +196,14 @@ func (s *Server) withdraw(r request) {
 // failback deletes the lease of a client that is NAKed back to upstream.
 // Its address stays remembered, in memory only.
 func (s *Server) failback(r request, addr netip.Addr) {
-	s.stage(leasestore.DeleteWrite(s.scope.Interface, addr), nil)
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	w := leasestore.DeleteWrite(s.scope.Interface, addr)
+	if b := s.tab.at(addr); b != nil {
+		w.Expect = b.rev
+	}
+	s.stage(w, nil)
 	if b := s.tab.at(addr); b != nil && b.client == r.key {
 		b.state, b.expiry = leasestore.StateReleased, now
 	}

@@ -144,6 +144,11 @@ type Scope struct {
 	DeclineQuarantine time.Duration
 	// Failback is what happens to a fallback client once upstream is up.
 	Failback Failback
+	// SpreadStart starts the search for a never-used address at a point of
+	// the pool derived from ServerID instead of at its first address, so
+	// that the nodes of a site sharing one lease store do not all offer
+	// the same next address (docs/cluster.md).
+	SpreadStart bool
 	// MaxOffersOutstanding caps the addresses held by OFFERs not yet
 	// taken: once that many are out, a DISCOVER from a new client gets no
 	// OFFER (OutcomeOffersCapped) until one is taken or its OfferHold

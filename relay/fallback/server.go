@@ -29,6 +29,8 @@ type Server struct {
 	staged   []stagedWrite      // writes waiting for Commit
 	probing  []pendingProbe     // DISCOVERs waiting for Probe
 	writes   []leasestore.Write // Commit's reused batch
+	// conflicts are the writes a shared store refused in this Commit.
+	conflicts *StoreConflictError
 
 	// mu guards the fields below. It is held only for memory work, never
 	// across a probe or a store write.
@@ -63,7 +65,7 @@ func NewServer(scope Scope, store leasestore.Store, prober Prober, clock Clock, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, prober: prober, clock: clock, log: log.With("iface", scope.Interface), scope: c, tab: newTable(), away: newTurnedAway()}
+	s := &Server{store: store, prober: prober, clock: clock, log: log.With("iface", scope.Interface), scope: c, tab: newTable(), away: newTurnedAway(), cursor: c.startCursor()}
 	leases, err := store.Load(scope.Interface)
 	if errors.Is(err, leasestore.ErrCorruptRecord) {
 		s.log.Warn("skipped corrupt lease records", "err", err)
@@ -81,7 +83,7 @@ func (s *Server) load(leases []leasestore.Lease) {
 	slices.SortStableFunc(leases, func(a, b leasestore.Lease) int { return a.Expiry.Compare(b.Expiry) })
 	kept := 0
 	for _, l := range leases {
-		b := &binding{addr: l.Addr, state: l.State, expiry: l.Expiry, clientID: l.ClientID, mac: l.MAC, hostname: l.Hostname, partnerExpiry: l.PartnerExpiry}
+		b := &binding{addr: l.Addr, state: l.State, expiry: l.Expiry, clientID: l.ClientID, mac: l.MAC, hostname: l.Hostname, partnerExpiry: l.PartnerExpiry, rev: l.Rev}
 		switch l.State {
 		case leasestore.StateBound, leasestore.StateReleased:
 			if !s.scope.mayHold(l.Addr, l.ClientID, l.MAC) || len(l.ClientID) == 0 && len(l.MAC) == 0 {
@@ -162,7 +164,7 @@ func (s *Server) UpdateScope(scope Scope) error {
 		return fmt.Errorf("%w on %q: cannot move the server to interface %q", ErrInvalidScope, s.scope.Interface, c.Interface)
 	}
 	s.scope = c
-	s.cursor = 0
+	s.cursor = c.startCursor()
 	// DISCOVERs waiting for a probe picked their addresses under the old
 	// scope: they go unanswered, and their clients' retransmissions are
 	// served under the new one.

@@ -32,6 +32,10 @@ type binding struct {
 	// has this record as it is (docs/failover.md).
 	partnerExpiry time.Time
 	synced        bool
+	// rev is, with a shared store, the store's revision of the record at
+	// this address as this node last read or wrote it (0: none); the next
+	// write of the address must find it unchanged (docs/cluster.md).
+	rev int64
 	// class is, for an offer to a client the scope did not know, the
 	// limit it was made under, until it is taken or abandoned (newClients).
 	class offerClass
@@ -88,7 +92,11 @@ func newTable() *table {
 // the one binding of b.client: a client holds one address at a time, so its
 // previous binding, at another address, is dropped.
 func (t *table) set(b *binding) {
-	if old := t.byAddr[b.addr]; old != nil && old != b {
+	old := t.byAddr[b.addr]
+	if old != nil && b.rev == 0 {
+		b.rev = old.rev // the stored record it will replace
+	}
+	if old != nil && old != b {
 		t.replaced(old, b)
 		if old.client != "" && t.byClient[old.client] == old {
 			delete(t.byClient, old.client)

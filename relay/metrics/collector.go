@@ -73,6 +73,9 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range ddnsDescs {
 		ch <- d
 	}
+	for _, d := range leaseStoreDescs {
+		ch <- d
+	}
 }
 
 // Collect reads the relay's status once and sends every metric.
@@ -82,6 +85,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		collectInterface(ch, is, st.DropReasons)
 	}
 	collectDrops(ch, "", st.Global.Drops, st.DropReasons)
+	collectLeaseStore(ch, st.LeaseStore)
 	for _, sc := range st.Scopes {
 		for state, n := range map[string]int{"bound": sc.Bound, "offered": sc.Offered, "quarantined": sc.Quarantined, "free": sc.Free} {
 			ch <- prometheus.MustNewConstMetric(fallbackAddresses, prometheus.GaugeValue, float64(n), sc.Interface, state)

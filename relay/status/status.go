@@ -19,6 +19,8 @@ type Status struct {
 	Global     InterfaceStats
 	// Scopes is the address use of each fallback scope, by interface.
 	Scopes []ScopeStatus
+	// LeaseStore is the fallback servers' lease store.
+	LeaseStore LeaseStore
 	// DropReasons names every drop reason the relay counts, in counter
 	// order, so that a reader can report the ones that never happened
 	// (InterfaceStats.Drops leaves them out).

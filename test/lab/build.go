@@ -16,6 +16,17 @@ const buildTimeout = 5 * time.Minute
 // directory into dir and returns the binary's path. Call it once per test binary
 // (TestMain) and hand the path to the scenarios.
 func BuildIphelper(dir string) (string, error) {
+	return buildCommand(dir, "./cmd/iphelper", "iphelper")
+}
+
+// BuildEtcdMember builds ./test/etcdmember, the etcd member the shared
+// lease store's scenarios run in each node (Cluster.StartEtcd), into dir.
+func BuildEtcdMember(dir string) (string, error) {
+	return buildCommand(dir, "./test/etcdmember", "etcdmember")
+}
+
+// buildCommand builds the package pkg of the module into dir/name.
+func buildCommand(dir, pkg, name string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
@@ -26,11 +37,11 @@ func BuildIphelper(dir string) (string, error) {
 	if gomod == "" || gomod == "/dev/null" {
 		return "", fmt.Errorf("failed to find the module root: not inside a module")
 	}
-	bin := filepath.Join(dir, "iphelper")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/iphelper")
+	bin := filepath.Join(dir, name)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
 	cmd.Dir = filepath.Dir(gomod)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("failed to build iphelper (go build ./cmd/iphelper in %s): %w\n%s", cmd.Dir, err, out)
+		return "", fmt.Errorf("failed to build %s (go build %s in %s): %w\n%s", name, pkg, cmd.Dir, err, out)
 	}
 	return bin, nil
 }

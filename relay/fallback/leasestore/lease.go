@@ -74,6 +74,13 @@ type Lease struct {
 	// the partner has acknowledged (docs/failover.md, the lease rules);
 	// zero when the partner never acknowledged one, and outside a pair.
 	PartnerExpiry time.Time
+	// Rev is, from a shared store (EtcdStore), the store's revision of
+	// this record: the revision of the write that made it, or of the
+	// delete that removed it (Deleted). Zero from the other stores.
+	Rev int64
+	// Deleted says, in a shared store's change feed only, that the record
+	// was removed; only Interface, Addr and Rev are set.
+	Deleted bool
 }
 
 // Clone returns a deep copy of l, sharing no slices with it.

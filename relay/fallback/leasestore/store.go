@@ -39,9 +39,16 @@ type Store interface {
 // A Write is one change of a batch handed to Store.Apply: Lease replaces the
 // record at (Lease.Interface, Lease.Addr), or, when Delete is set, that
 // record is removed (then only Interface and Addr are read).
+//
+// Expect matters to a shared store (EtcdStore) only: it is the revision
+// (Lease.Rev) of the record the write replaces, as the writer last read it,
+// 0 for none; the store refuses the write when the record changed since
+// (ConflictError), so that two nodes never both bind one address. Other
+// stores ignore it.
 type Write struct {
 	Lease  Lease
 	Delete bool
+	Expect int64
 }
 
 // PutWrite returns the Write that stores l.
