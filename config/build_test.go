@@ -115,7 +115,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown key",
 			path: write("unknown.yaml", "interfaces: []\nhelpers: [198.51.100.2]\n"),
-			want: dir + `/unknown.yaml:2:1: unknown key "helpers": valid keys here are defaults, failover, helper-rate-limit, helper-rate-limit-burst, hostname, interfaces, lease-db, log, max-hops, max-packet-size, poll-above` + "\n" +
+			want: dir + `/unknown.yaml:2:1: unknown key "helpers": valid keys here are defaults, etcd, failover, helper-rate-limit, helper-rate-limit-burst, hostname, interfaces, lease-db, lease-store, log, max-hops, max-packet-size, poll-above` + "\n" +
 				"no downstream interfaces: give --interface or interfaces: in the config file",
 		},
 		{

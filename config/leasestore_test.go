@@ -93,7 +93,7 @@ func TestLeaseStoreErrors(t *testing.T) {
 		{name: "request timeout", data: "lease-store: etcd\n" + ep + ", request-timeout: 2m}\n" + etcdIfs,
 			want: "etcd.request-timeout: 2m0s is out of range [100ms, 1m0s]"},
 		{name: "dial timeout", data: "lease-store: etcd\n" + ep + ", dial-timeout: soon}\n" + etcdIfs,
-			want: `etcd.dial-timeout: "soon" is not a duration: time: invalid duration "soon"`},
+			want: `etcd.dial-timeout: "soon" is not a duration: write a number and a unit, e.g. 90s, 5m or 1h30m`},
 		{name: "cert without key", data: "lease-store: etcd\n" + ep + ", tls-cert: /c.pem}\n" + etcdIfs,
 			want: "etcd: tls-cert and tls-key go together: a client certificate needs its key"},
 		{name: "relative ca", data: "lease-store: etcd\n" + ep + ", tls-ca: ca.pem}\n" + etcdIfs,

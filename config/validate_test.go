@@ -19,7 +19,7 @@ func TestBuildErrors(t *testing.T) {
 		{
 			name: "unknown top-level key",
 			data: eth1 + "helpers: [198.51.100.2]\n",
-			want: "4:1: unknown key \"helpers\": valid keys here are defaults, failover, helper-rate-limit, helper-rate-limit-burst, hostname, interfaces, lease-db, log, max-hops, max-packet-size, poll-above",
+			want: "4:1: unknown key \"helpers\": valid keys here are defaults, etcd, failover, helper-rate-limit, helper-rate-limit-burst, hostname, interfaces, lease-db, lease-store, log, max-hops, max-packet-size, poll-above",
 		},
 		{
 			name: "unknown nested key",
