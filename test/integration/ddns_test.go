@@ -59,6 +59,7 @@ func (d *ddnsLab) writeNamed() {
 		"named.conf": fmt.Sprintf(`options {
 	directory %[1]q; pid-file "named.pid"; session-keyfile "session.key"; managed-keys-directory %[1]q;
 	listen-on port 53 { %[2]s; }; listen-on-v6 { none; }; recursion no; notify no;
+	allow-transfer { key "ddns-key"; };
 };
 controls { };
 key "ddns-key" { algorithm hmac-sha256; secret %[3]q; };

@@ -51,6 +51,8 @@ func debianPackage(prog string) string {
 		return "dhcpcd-base"
 	case "kea-dhcp4":
 		return "kea-dhcp4-server"
+	case "kea-dhcp-ddns":
+		return "kea-dhcp-ddns-server"
 	case "dhcpd":
 		return "isc-dhcp-server"
 	case "dnsmasq":
