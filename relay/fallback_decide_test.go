@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -85,6 +86,49 @@ func TestFallbackAfterRelay(t *testing.T) {
 				t.Errorf("fallback_busy drops (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestFallbackOffersNothingToAClientThatChose: a DISCOVER waiting its
+// offer-delay (or a split secondary's secondary-delay) is dropped when the
+// client's REQUEST for another server's offer passes first: the client has
+// chosen, and an offer now would only hold an address for nobody.
+func TestFallbackOffersNothingToAClientThatChose(t *testing.T) {
+	for _, down := range []bool{false, true} {
+		t.Run(fmt.Sprintf("upstream down %v", down), func(t *testing.T) { offersNothingToAClientThatChose(t, down) })
+	}
+}
+
+func offersNothingToAClientThatChose(t *testing.T, down bool) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	fc := &config.Fallback{OfferDelay: time.Second, SecondaryDelay: time.Second}
+	f := newFallbackWorker(&Relay{log: discardLog()}, "eth1", nil, fc)
+	tr := health.NewTracker(health.Config{DownAfter: 1, Timeout: time.Second, Start: now})
+	if down {
+		tr.Forwarded(health.Txn{XID: 99}, now)
+		tr.Expire(now.Add(2 * time.Second))
+	}
+	st := &ifState{name: "eth1", fb: f, tracker: tr, counters: new(ifaceCounters)}
+	hand := func(msg []byte) {
+		j, ok := f.copyJob(st, msg)
+		if !ok {
+			t.Fatal("copyJob refused the message")
+		}
+		m := wire.Packet(msg)
+		f.r.fallbackAfterRelay(st, j, m, m.MessageType(), now, nil)
+	}
+	xid := dhcpv4.WithTransactionID(dhcpv4.TransactionID{1, 2, 3, 4}) // the client's one transaction
+	hand(discover(t, xid))
+	if len(f.pending) != 1 {
+		t.Fatalf("%d DISCOVERs pending, want 1", len(f.pending))
+	}
+	hand(discover(t, xid, dhcpv4.WithMessageType(dhcpv4.MessageTypeRequest),
+		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(helperAddr.AsSlice()))))
+	if len(f.pending) != 0 {
+		t.Errorf("%d DISCOVERs still pending after the client chose another server, want 0", len(f.pending))
+	}
+	if due, _ := f.due(now.Add(time.Hour)); len(due) != 0 {
+		t.Errorf("%d DISCOVERs answered after the client chose another server, want 0", len(due))
 	}
 }
 

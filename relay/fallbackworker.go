@@ -170,7 +170,8 @@ func (f *fallbackWorker) deferDiscover(k health.Txn, j fallbackJob, now time.Tim
 }
 
 // upstreamOffered cancels the pending DISCOVER of a transaction that an
-// upstream OFFER answered.
+// upstream OFFER answered, or whose client already REQUESTed another
+// server's offer.
 func (f *fallbackWorker) upstreamOffered(k health.Txn) {
 	f.mu.Lock()
 	p, ok := f.pending[k]

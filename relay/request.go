@@ -310,6 +310,13 @@ func (r *Relay) fallbackAfterRelay(st *ifState, j fallbackJob, m wire.Packet, mt
 	fc := st.fb.cfg.Load()
 	down := st.tracker != nil && !st.tracker.Up()
 	urgent := down || (fc.UseSecs && time.Duration(m.Secs())*time.Second >= fc.SecsThreshold)
+	if mt == wire.Request && hasServerID(m) {
+		// The client has chosen a server: a DISCOVER of its transaction
+		// that still waits (offer-delay, a split secondary's
+		// secondary-delay) gets no offer, which would only hold an address
+		// for nobody.
+		st.fb.upstreamOffered(txnOf(m))
+	}
 	ok := true
 	switch {
 	case mt == wire.Discover && urgent && fc.SecondaryDelay == 0:
