@@ -40,7 +40,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err, exitUsage)
 	}
-	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen"), clockOffset: c.Duration("clock-offset")}
+	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen"), clockOffset: c.Duration("clock-offset"), saveBindings: c.Duration("save-bindings")}
 	if err := checkDaemonOptions(d); err != nil {
 		return cli.Exit(err, exitUsage)
 	}
@@ -73,11 +73,13 @@ type daemonOptions struct {
 	controlSocket string        // "" disables the control socket
 	metricsListen string        // "" disables the metrics endpoint
 	clockOffset   time.Duration // added to the fallback's and the failover pair's clock (a lab's clock fault)
+	saveBindings  time.Duration // how often the binding table is written to the lease database; 0: never
 }
 
 func daemonFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show, clear, debug, reload and failover on the unix socket `PATH` (owner-only); empty disables it"},
+		&cli.DurationFlag{Name: "save-bindings", Usage: "write the binding table (show bindings) to the lease database every `D` and restore it at start, so a restart keeps it; a crash loses at most the last D of it. 0 keeps it in memory only"},
 		&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics on `ADDR` (host:port) at /metrics; off by default"},
 		// A lab knob, not an operator's: it models a node whose clock is off
 		// (docs/failover.md, "The lease rules": only the rate of two clocks
@@ -103,7 +105,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger, level *slog.LevelVar) []task {
 	watcher := iface.NewWatcher(log)
 	tracer, table := trace.New(0, nil), bindings.New(0)
-	opts := relay.Options{Tracer: tracer, Bindings: table, Routes: iface.NetlinkRoutes{}}
+	opts := relay.Options{Tracer: tracer, Bindings: table, Routes: iface.NetlinkRoutes{}, SaveBindings: d.saveBindings}
 	if d.clockOffset != 0 {
 		opts.Clock = offsetClock(d.clockOffset)
 	}

@@ -31,7 +31,7 @@ func TestUnitSettings(t *testing.T) {
 		"Service.RuntimeDirectory":        {"iphelper"},
 		"Service.LimitNOFILE":             {"65536"},
 		"Service.ExecStartPre":            {"/usr/sbin/iphelper check-config --quiet --config /etc/iphelper/iphelper.yaml"},
-		"Service.ExecStart":               {"/usr/sbin/iphelper run --config /etc/iphelper/iphelper.yaml"},
+		"Service.ExecStart":               {"/usr/sbin/iphelper run --config /etc/iphelper/iphelper.yaml --save-bindings 5s"},
 		"Service.ExecReload":              {"/usr/sbin/iphelper check-config --quiet --config /etc/iphelper/iphelper.yaml", "/bin/kill -HUP $MAINPID"},
 		"Service.DynamicUser":             nil,
 		"Service.PrivateUsers":            nil, // would make the capabilities useless in the host's network namespace
