@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,5 +97,22 @@ func TestShippedConfig(t *testing.T) {
 				t.Errorf("check-config %s said:\n%s\nwant %q", tt.file, out, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestShippedConfigRun: `iphelper run` on the configuration as installed
+// exits with status 2 and says why, before it opens anything: an
+// accidental start relays nothing.
+func TestShippedConfigRun(t *testing.T) {
+	bin := iphelperBin(t)
+	shipped := filepath.Join(repoRoot, "deploy", "debian", "iphelper.yaml")
+	cmd := exec.Command(bin, "run", "--config", shipped, "--allow-root", "--control-socket", "", "--lease-db", filepath.Join(t.TempDir(), "leases.db"))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("run with the installed configuration: %v, want exit status 2\n%s", err, out)
+	}
+	if want := "no downstream interfaces: give --interface or interfaces: in the config file"; !strings.Contains(string(out), want) {
+		t.Errorf("run with the installed configuration said:\n%s\nwant %q", out, want)
 	}
 }
