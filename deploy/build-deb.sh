@@ -4,7 +4,10 @@
 # It builds ./cmd/iphelper for linux/$GOARCH, generates the man page
 # (`iphelper man`) and the bash, zsh and fish completion (`iphelper completion SHELL`) with
 # a build for this machine, and runs nfpm, pinned, with `go run`: only the Go
-# module proxy is needed, no nfpm installation. Prints the .deb's path last.
+# module proxy is needed, no nfpm installation. It writes the package's
+# changelog (Debian format, /usr/share/doc/iphelper/changelog.gz): this version,
+# the subjects of the commits since the last release tag (the last 20 without
+# one), signed by nfpm.yaml's maintainer. Prints the .deb's path last.
 #   VERSION  package version (default: from `git describe`, else 0.0.0)
 #   GOARCH   target architecture (default: this machine's)
 set -euo pipefail
@@ -52,6 +55,23 @@ for cmd in man "completion bash" "completion zsh" "completion fish"; do
 	"completion fish") mv "$stage/out" "$stage/iphelper.fish" ;;
 	esac
 done
+
+# changelog writes the Debian changelog of $version to stdout.
+changelog() {
+	local maintainer range date tag
+	maintainer=$(sed -n 's/^maintainer: //p' deploy/nfpm.yaml)
+	range=(-n 20)
+	if tag=$(git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null); then
+		range=("$tag..HEAD")
+	fi
+	date=$(git log -1 --format=%aD 2>/dev/null || date -R)
+	printf 'iphelper (%s) unstable; urgency=medium\n\n' "$version"
+	if ! git log --no-merges --format='  * %s' "${range[@]}" 2>/dev/null | grep .; then
+		echo "  * Built outside a git checkout: no change list."
+	fi
+	printf '\n -- %s  %s\n' "$maintainer" "$date"
+}
+changelog | gzip -9n >"$stage/changelog.gz"
 
 mkdir -p "$outdir"
 deb="$outdir/iphelper_${version}_${arch}.deb"

@@ -20,14 +20,14 @@ import (
 const storeLockTimeout = 2 * time.Second
 
 // openStore opens the lease database when an interface has a fallback
-// scope and no store was given.
+// scope or the binding table is saved, and no store was given.
 func (r *Relay) openStore() error {
 	if r.store != nil {
 		return nil
 	}
 	cfg := r.cfg.Load()
 	for _, ifc := range cfg.Interfaces {
-		if ifc.Fallback == nil {
+		if ifc.Fallback == nil && (r.bindings == nil || r.saver.every <= 0) {
 			continue
 		}
 		if cfg.Etcd != nil {

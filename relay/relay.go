@@ -42,6 +42,11 @@ type Options struct {
 	// Bindings learns client bindings from the ACKs the relay delivers
 	// (`show bindings`); nil learns nothing.
 	Bindings *bindings.Table
+	// SaveBindings is how often the binding table is written to the lease
+	// database (restored from it when Run starts, written once more when
+	// it stops); 0 keeps it in memory only. A table that is saved opens
+	// the lease database even when no interface has a fallback scope.
+	SaveBindings time.Duration
 	// Routes tells the links that hold the routes to the helpers, which a
 	// pattern never takes; nil looks up no route (only loopback is left
 	// alone). The daemon passes iface.NetlinkRoutes.
@@ -103,6 +108,7 @@ type Relay struct {
 	routeEvery  time.Duration                      // how often the routes to the helpers are looked up again
 	routed      atomic.Pointer[map[int]netip.Addr] // the routes the last reconcile used
 	excluded    map[string]string                  // links a pattern leaves alone, and why; owned by Run's goroutine
+	saver       bindingSaver                       // writes the binding table to the lease database; owned by Run's goroutine
 
 	// The upstream socket's overflows last counted (countOverflows: Run,
 	// then the health watcher's goroutine), and whether the first was read.
@@ -117,6 +123,7 @@ func New(cfg *config.Config, links iface.LinkSource, log *slog.Logger, opts Opti
 		counters: newCounters(), agents: make(map[string]*agent), waiting: make(map[string]bool), fatalCh: make(chan error, 1), ready: make(chan struct{}),
 		fbs: make(map[string]*fallbackWorker), hlims: make(map[netip.Addr]helperLimit), trackers: newTrackers(), store: opts.LeaseStore,
 		routeFinder: opts.Routes, routeEvery: routeCheckEvery, clock: opts.Clock,
+		saver: bindingSaver{every: opts.SaveBindings, now: time.Now},
 	}
 	if r.clock == nil {
 		r.clock = fallback.SystemClock{}
@@ -159,6 +166,8 @@ func (r *Relay) Run(ctx context.Context) error {
 	}()
 	r.tryOpenStore()
 	defer r.closeStore()
+	r.restoreBindings()
+	defer r.saveBindings() // before closeStore: a clean stop loses nothing
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -287,6 +296,8 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 	defer stopRoutes()
 	retry := retryTimer{every: r.storeRetryEvery}
 	defer retry.stop()
+	saves, stopSaves := r.saveTicks()
+	defer stopSaves()
 	first := true
 	for {
 		r.storeRetry = false
@@ -304,6 +315,9 @@ func (r *Relay) reconcileLoop(ctx context.Context) error {
 			return err
 		case <-r.links.Changes():
 		case <-routeChanges:
+		case <-saves:
+			r.saveBindings()
+			continue // nothing to reconcile
 		case cfg := <-r.reloads:
 			r.apply(cfg)
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"os/user"
 	"syscall"
 	"time"
 
@@ -40,7 +41,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err, exitUsage)
 	}
-	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen"), clockOffset: c.Duration("clock-offset")}
+	d := daemonOptions{controlSocket: c.String("control-socket"), metricsListen: c.String("metrics-listen"), clockOffset: c.Duration("clock-offset"), saveBindings: c.Duration("save-bindings")}
 	if err := checkDaemonOptions(d); err != nil {
 		return cli.Exit(err, exitUsage)
 	}
@@ -53,6 +54,9 @@ func runAction(c *cli.Context) error {
 		return cli.Exit(err, exitUsage)
 	}
 	logWarnings(log, cfg)
+	if d.controlGroup, err = resolveControlGroup(c, log); err != nil {
+		return cli.Exit(err, exitUsage)
+	}
 	if err := checkNotRoot(os.Geteuid(), c.Bool("allow-root")); err != nil {
 		return cli.Exit(err, exitFailure)
 	}
@@ -68,16 +72,30 @@ func runAction(c *cli.Context) error {
 	return nil
 }
 
+// resolveControlGroup resolves --control-group, warning when the default
+// group does not exist.
+func resolveControlGroup(c *cli.Context, log *slog.Logger) (control.Group, error) {
+	g, warning, err := controlGroup(c.String("control-group"), c.IsSet("control-group"), user.LookupGroup, canChownTo)
+	if warning != "" {
+		log.Warn(warning)
+	}
+	return g, err
+}
+
 // daemonOptions are the run flags that are not part of the configuration.
 type daemonOptions struct {
 	controlSocket string        // "" disables the control socket
 	metricsListen string        // "" disables the metrics endpoint
 	clockOffset   time.Duration // added to the fallback's and the failover pair's clock (a lab's clock fault)
+	saveBindings  time.Duration // how often the binding table is written to the lease database; 0: never
+	controlGroup  control.Group // the read-only operators of the control socket; zero: none
 }
 
 func daemonFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show, clear, debug, reload and failover on the unix socket `PATH` (owner-only); empty disables it"},
+		&cli.StringFlag{Name: "control-socket", Value: control.DefaultPath, Usage: "serve show, clear, debug, reload and failover on the unix socket `PATH`; empty disables it"},
+		&cli.StringFlag{Name: "control-group", Value: defaultControlGroup, Usage: "members of group `NAME` (or a numeric gid) may run show and debug on the control socket (mode 0660), not clear, reload or failover; the daemon's user and root may run everything. Empty: the socket is owner-only"},
+		&cli.DurationFlag{Name: "save-bindings", Usage: "write the binding table (show bindings) to the lease database every `D` and restore it at start, so a restart keeps it; a crash loses at most the last D of it. 0 keeps it in memory only"},
 		&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics on `ADDR` (host:port) at /metrics; off by default"},
 		// A lab knob, not an operator's: it models a node whose clock is off
 		// (docs/failover.md, "The lease rules": only the rate of two clocks
@@ -103,7 +121,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, load func() (*config.Con
 func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daemonOptions, log *slog.Logger, level *slog.LevelVar) []task {
 	watcher := iface.NewWatcher(log)
 	tracer, table := trace.New(0, nil), bindings.New(0)
-	opts := relay.Options{Tracer: tracer, Bindings: table, Routes: iface.NetlinkRoutes{}}
+	opts := relay.Options{Tracer: tracer, Bindings: table, Routes: iface.NetlinkRoutes{}, SaveBindings: d.saveBindings}
 	if d.clockOffset != 0 {
 		opts.Clock = offsetClock(d.clockOffset)
 	}
@@ -113,7 +131,7 @@ func daemonTasks(cfg *config.Config, load func() (*config.Config, error), d daem
 	tasks := []task{watcher, r, hangupReloader{rl}, bindings.NewSweeper(table, 0, nil)}
 	if d.controlSocket != "" {
 		tasks = append(tasks, control.NewServer(d.controlSocket, control.Sources{Status: r, Bindings: table, Trace: tracer, Leases: r, Conflicts: r, Reload: rl, Failover: r, Config: rl},
-			control.Options{Log: log, Build: thisBuild(), Started: time.Now()}))
+			control.Options{Log: log, Build: thisBuild(), Started: time.Now(), ReadOnly: d.controlGroup}))
 	}
 	if d.metricsListen != "" {
 		reg := prometheus.NewRegistry()

@@ -31,6 +31,7 @@ type Table struct {
 	byClient map[clientKey]*entry // the latest binding of a MAC on an interface
 	heap     expiryHeap
 	stats    Stats
+	version  uint64 // moves on every change (Version)
 }
 
 // New returns an empty table that holds at most capacity bindings;
@@ -56,6 +57,7 @@ func (t *Table) Learn(b Binding) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.stats.Learned++
+	t.version++
 	if old := t.byClient[key]; old != nil && old.b.Addr != b.Addr && bytes.Equal(old.b.ClientID, b.ClientID) {
 		t.removeLocked(old) // the client moved to a new address on this segment
 	}
@@ -82,6 +84,7 @@ func (t *Table) Learn(b Binding) bool {
 
 // removeLocked takes e out of every index; t.mu must be held.
 func (t *Table) removeLocked(e *entry) {
+	t.version++
 	delete(t.byAddr, e.b.Addr)
 	if t.byClient[e.key] == e {
 		delete(t.byClient, e.key)

@@ -18,10 +18,20 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn) {
 	stop := context.AfterFunc(ctx, func() { c.SetReadDeadline(time.Now()) })
 	defer stop()
 	r := bufio.NewReaderSize(c, MaxRequestSize)
+	peer, err := peerOf(c)
+	if err != nil {
+		s.log.Warn("control connection refused", "err", err)
+		return
+	}
+	acc := accessOf(s.opts.Owner, s.opts.ReadOnly, peer)
 	for {
 		req, perr, ok := s.readRequest(ctx, c, r)
 		if !ok {
 			return
+		}
+		if perr == nil && !permits(acc, req) {
+			perr = forbidden(acc, s.opts.ReadOnly, peer, req)
+			s.log.Warn("control command refused", "cmd", req.Cmd, "what", req.What, "uid", peer.UID, "pid", peer.PID)
 		}
 		if perr != nil {
 			_ = s.write(c, errorResponse(perr))

@@ -1,9 +1,11 @@
 // Package control is the daemon's local control socket: a unix socket,
-// readable and writable by its owner only, over which `iphelper show`,
-// `clear`, `debug`, `reload` and `failover` talk to the running relay.
-// Whoever may open the socket may use every command, the ones that change
-// state included: there is no per-command authorization. It holds the
-// server task, the protocol and a client library.
+// owner-only or shared with a group of read-only operators (mode 0660),
+// over which `iphelper show`, `clear`, `debug`, `reload` and `failover`
+// talk to the running relay. The daemon authorizes each command from the
+// peer's credentials (SO_PEERCRED and its supplementary groups): root and
+// the daemon's user may run every command, a member of the read-only
+// group show and debug only (access.go). It holds the server task, the
+// protocol and a client library.
 //
 // # Protocol
 //

@@ -14,8 +14,9 @@ import (
 // (sun_path is 108 bytes, NUL included).
 const maxSocketPath = 107
 
-// listen creates the control socket at path, owner-only (0600), in a parent
-// directory created 0750 if missing. A stale socket left by a daemon that
+// listen creates the control socket at path, owner-only (0600), or
+// 0660 with group ro when ro is set, in a parent directory created 0750
+// (with group ro) if missing. A stale socket left by a daemon that
 // died is removed; a live one, or a file that is not a socket, is an error.
 // The socket is made in a private directory and renamed into place, so it
 // is never reachable with looser permissions. It returns the listener and
@@ -23,7 +24,7 @@ const maxSocketPath = 107
 // ours. madeDir reports that the parent directory was created here, so
 // that the server removes it again on exit (run outside systemd, the
 // daemon leaves no /run/iphelper behind).
-func listen(path string) (*net.UnixListener, os.FileInfo, bool, error) {
+func listen(path string, ro Group) (*net.UnixListener, os.FileInfo, bool, error) {
 	if len(path) > maxSocketPath {
 		return nil, nil, false, fmt.Errorf("control socket path %q is %d bytes long, the limit is %d", path, len(path), maxSocketPath)
 	}
@@ -32,6 +33,11 @@ func listen(path string) (*net.UnixListener, os.FileInfo, bool, error) {
 	madeDir := os.IsNotExist(statErr)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, nil, false, fmt.Errorf("failed to create the control socket directory %q: %w", dir, err)
+	}
+	if madeDir && ro.Name != "" {
+		if err := os.Chown(dir, -1, int(ro.GID)); err != nil {
+			return nil, nil, false, fmt.Errorf("failed to give the control socket directory %q to group %s: %w", dir, ro.Name, err)
+		}
 	}
 	if err := removeStale(path); err != nil {
 		return nil, nil, false, err
@@ -50,7 +56,7 @@ func listen(path string) (*net.UnixListener, os.FileInfo, bool, error) {
 		return nil, nil, false, fmt.Errorf("failed to listen on the control socket %q: %w", path, err)
 	}
 	ln.SetUnlinkOnClose(false)
-	fi, err := place(name, path)
+	fi, err := place(name, path, ro)
 	if err != nil {
 		ln.Close()
 		os.Remove(name)
@@ -59,10 +65,18 @@ func listen(path string) (*net.UnixListener, os.FileInfo, bool, error) {
 	return ln, fi, madeDir, nil
 }
 
-// place makes the socket at name owner-only and moves it to path.
-func place(name, path string) (os.FileInfo, error) {
-	if err := os.Chmod(name, 0o600); err != nil {
-		return nil, fmt.Errorf("failed to restrict the control socket %q to its owner: %w", path, err)
+// place makes the socket at name owner-only, or 0660 with group ro, and
+// moves it to path.
+func place(name, path string, ro Group) (os.FileInfo, error) {
+	mode := os.FileMode(0o600)
+	if ro.Name != "" {
+		if err := os.Chown(name, -1, int(ro.GID)); err != nil {
+			return nil, fmt.Errorf("failed to give the control socket %q to group %s: %w", path, ro.Name, err)
+		}
+		mode = 0o660
+	}
+	if err := os.Chmod(name, mode); err != nil {
+		return nil, fmt.Errorf("failed to set the mode of the control socket %q: %w", path, err)
 	}
 	if name != path {
 		if err := os.Rename(name, path); err != nil {

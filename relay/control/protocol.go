@@ -90,6 +90,7 @@ const (
 	CodeInternal           Code = "internal"            // the server failed to build the answer
 	CodeRejected           Code = "rejected"            // reload: the new configuration is invalid; the running one stays
 	CodeRefused            Code = "refused"             // failover partner-down: the pair's state does not allow it; nothing changed
+	CodeForbidden          Code = "forbidden"           // the peer may not run this command (a read-only operator's clear, reload, failover)
 )
 
 // Error is a failed request, as the client library returns it. Branch on

@@ -39,6 +39,13 @@ type Options struct {
 	// version`; a zero Started leaves the uptime 0.
 	Build   Build
 	Started time.Time
+	// ReadOnly is the group whose members may run show and debug only;
+	// the socket is then mode 0660 with that group. The zero Group keeps
+	// the socket owner-only. The daemon's user and root may do everything.
+	ReadOnly Group
+	// Owner is the uid with every right besides root; the zero value
+	// means the daemon's effective uid.
+	Owner uint32
 }
 
 // Server is the control socket task. Create it with NewServer and run it
@@ -71,6 +78,9 @@ func NewServer(path string, src Sources, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Owner == 0 {
+		opts.Owner = uint32(os.Geteuid())
+	}
 	return &Server{
 		path: path, src: src, opts: opts, log: opts.Log.With("task", "control"),
 		sem: make(chan struct{}, opts.MaxConns), ready: make(chan struct{}),
@@ -93,7 +103,7 @@ func (s *Server) Ready() <-chan struct{} { return s.ready }
 // every connection, waits for their goroutines and removes the socket. It
 // returns an error only when the socket cannot be created.
 func (s *Server) Run(ctx context.Context) error {
-	ln, fi, madeDir, err := listen(s.path)
+	ln, fi, madeDir, err := listen(s.path, s.opts.ReadOnly)
 	if err != nil {
 		return err
 	}

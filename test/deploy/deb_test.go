@@ -36,6 +36,7 @@ var debFiles = map[string]string{
 	"/lib/systemd/system/iphelper.service":               "-rw-r--r-- root/root",
 	"/etc/iphelper/iphelper.yaml":                        "-rw-r--r-- root/root",
 	"/usr/share/doc/iphelper/iphelper.yaml.example":      "-rw-r--r-- root/root",
+	"/usr/share/doc/iphelper/changelog.gz":               "-rw-r--r-- root/root",
 	"/usr/share/man/man8/iphelper.8.gz":                  "-rw-r--r-- root/root",
 	"/usr/share/bash-completion/completions/iphelper":    "-rw-r--r-- root/root",
 	"/usr/share/zsh/vendor-completions/_iphelper":        "-rw-r--r-- root/root",
@@ -205,8 +206,8 @@ func checkDebContents(t *testing.T, deb string) {
 	if diff := cmp.Diff(debFiles, got); diff != "" {
 		t.Errorf("files in the .deb (-want +got):\n%s", diff)
 	}
-	fields := mustRun(t, "dpkg-deb", "--field", deb, "Package", "Version", "Depends")
-	if diff := cmp.Diff("Package: iphelper\nVersion: 0.0.0+test\nDepends: adduser\n", fields); diff != "" {
+	fields := mustRun(t, "dpkg-deb", "--field", deb, "Package", "Version", "Maintainer", "Depends")
+	if diff := cmp.Diff("Package: iphelper\nVersion: 0.0.0+test\nMaintainer: "+maintainer+"\nDepends: adduser\n", fields); diff != "" {
 		t.Errorf("control fields (-want +got):\n%s", diff)
 	}
 	conffiles := mustRun(t, "dpkg-deb", "--info", deb, "conffiles")
@@ -254,6 +255,7 @@ func checkInstalled(t *testing.T) {
 		sameContent(t, path, filepath.Join(repoRoot, src))
 	}
 	checkManPage(t)
+	checkChangelog(t)
 	if c := readFile(t, "/usr/share/bash-completion/completions/iphelper"); !strings.Contains(c, "complete -F _iphelper 'iphelper'") {
 		t.Errorf("the bash completion does not register _iphelper for iphelper:\n%.400s", c)
 	}
@@ -379,6 +381,23 @@ func checkNotStarted(t *testing.T) {
 	out := mustRun(t, "ss", "-H", "-l", "-n", "-u", "-p", "sport", "=", ":67")
 	if strings.Contains(out, "iphelper") {
 		t.Errorf("iphelper listens on UDP port 67 in the root namespace after install:\n%s", out)
+	}
+}
+
+// maintainer is the package's maintainer: the repository's commit author.
+const maintainer = "Seed 8a0d3b2c maintainers <maintainers@users.noreply.r-seed-8a0d3b2c.example>"
+
+// checkChangelog checks the installed changelog: Debian's format, this
+// version first, signed by the maintainer.
+func checkChangelog(t *testing.T) {
+	t.Helper()
+	log := mustRun(t, "gzip", "-dc", "/usr/share/doc/iphelper/changelog.gz")
+	lines := strings.Split(strings.TrimRight(log, "\n"), "\n")
+	if want := "iphelper (0.0.0+test) unstable; urgency=medium"; lines[0] != want {
+		t.Errorf("changelog starts with %q, want %q", lines[0], want)
+	}
+	if len(lines) < 5 || !strings.HasPrefix(lines[2], "  * ") || !strings.HasPrefix(lines[len(lines)-1], " -- "+maintainer+"  ") {
+		t.Errorf("changelog is not one Debian entry with changes, signed by %s:\n%s", maintainer, log)
 	}
 }
 

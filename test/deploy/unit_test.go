@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,7 +32,7 @@ func TestUnitSettings(t *testing.T) {
 		"Service.RuntimeDirectory":        {"iphelper"},
 		"Service.LimitNOFILE":             {"65536"},
 		"Service.ExecStartPre":            {"/usr/sbin/iphelper check-config --quiet --config /etc/iphelper/iphelper.yaml"},
-		"Service.ExecStart":               {"/usr/sbin/iphelper run --config /etc/iphelper/iphelper.yaml"},
+		"Service.ExecStart":               {"/usr/sbin/iphelper run --config /etc/iphelper/iphelper.yaml --save-bindings 5s"},
 		"Service.ExecReload":              {"/usr/sbin/iphelper check-config --quiet --config /etc/iphelper/iphelper.yaml", "/bin/kill -HUP $MAINPID"},
 		"Service.DynamicUser":             nil,
 		"Service.PrivateUsers":            nil, // would make the capabilities useless in the host's network namespace
@@ -96,5 +97,22 @@ func TestShippedConfig(t *testing.T) {
 				t.Errorf("check-config %s said:\n%s\nwant %q", tt.file, out, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestShippedConfigRun: `iphelper run` on the configuration as installed
+// exits with status 2 and says why, before it opens anything: an
+// accidental start relays nothing.
+func TestShippedConfigRun(t *testing.T) {
+	bin := iphelperBin(t)
+	shipped := filepath.Join(repoRoot, "deploy", "debian", "iphelper.yaml")
+	cmd := exec.Command(bin, "run", "--config", shipped, "--allow-root", "--control-socket", "", "--lease-db", filepath.Join(t.TempDir(), "leases.db"))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("run with the installed configuration: %v, want exit status 2\n%s", err, out)
+	}
+	if want := "no downstream interfaces: give --interface or interfaces: in the config file"; !strings.Contains(string(out), want) {
+		t.Errorf("run with the installed configuration said:\n%s\nwant %q", out, want)
 	}
 }

@@ -1,6 +1,7 @@
 package leasestore
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -207,4 +208,53 @@ func (s *BoltStore) update(fn func(*bolt.Tx) error) error {
 		return ErrClosed
 	}
 	return s.db.Update(fn)
+}
+
+// bindingsBucket holds the relay's binding table (relay/bindings), saved
+// whole. Like metaBucket, its '/' keeps it apart from the interfaces.
+var bindingsBucket = []byte("bindings/")
+
+// LoadBindings returns the records ReplaceBindings saved last, in order.
+func (s *BoltStore) LoadBindings() ([][]byte, error) {
+	var out [][]byte
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bindingsBucket)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			out = append(out, append([]byte(nil), v...)) // v dies with tx
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to load the saved bindings from %q: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// ReplaceBindings saves recs as the binding table, replacing what was
+// saved before, in one fsynced transaction.
+func (s *BoltStore) ReplaceBindings(recs [][]byte) error {
+	err := s.update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bindingsBucket); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return err
+		}
+		b, err := tx.CreateBucket(bindingsBucket)
+		if err != nil {
+			return err
+		}
+		key := make([]byte, 4)
+		for i, r := range recs {
+			binary.BigEndian.PutUint32(key, uint32(i))
+			if err := b.Put(key, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("failed to save %d bindings in %q: %w", len(recs), s.path, err)
+	}
+	return nil
 }

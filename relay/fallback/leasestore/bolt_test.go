@@ -233,3 +233,37 @@ func TestBoltLoadSkipsCorruptRecords(t *testing.T) {
 		t.Errorf("Load kept (-want +got):\n%s", d)
 	}
 }
+
+// TestBoltBindings: the saved binding table survives a reopen, a new save
+// replaces the old one whole.
+func TestBoltBindings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leases.db")
+	s, err := OpenBolt(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LoadBindings(); err != nil || len(got) != 0 {
+		t.Fatalf("LoadBindings of a new database = %q, %v", got, err)
+	}
+	if err := s.ReplaceBindings([][]byte{[]byte("a"), []byte("b"), []byte("c")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReplaceBindings([][]byte{[]byte("x"), []byte("y")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = OpenBolt(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.LoadBindings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diff([][]byte{[]byte("x"), []byte("y")}, got); d != "" {
+		t.Errorf("LoadBindings after reopen (-want +got):\n%s", d)
+	}
+}
