@@ -171,11 +171,15 @@ func writeFailoverScopes(w io.Writer, f control.Failover) error {
 		return err
 	}
 	for _, s := range f.Scopes {
-		if !s.Mismatch {
-			continue
-		}
-		if _, err := fmt.Fprintf(w, "%s: configured differently on the partner, or missing there: not served in failover\n", prefixOrDash(s.Subnet)); err != nil {
-			return err
+		switch {
+		case s.Mismatch:
+			if _, err := fmt.Fprintf(w, "%s: configured differently on the partner: not served in failover\n", prefixOrDash(s.Subnet)); err != nil {
+				return err
+			}
+		case s.PartnerMissing:
+			if _, err := fmt.Fprintf(w, "%s: the partner does not serve it (yet): it refuses this scope's lease updates\n", prefixOrDash(s.Subnet)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -65,6 +65,7 @@ func clientTestFailover() *status.Failover {
 		Scopes: []status.FailoverScope{
 			{Interface: "eth1", Subnet: netip.MustParsePrefix("203.0.113.0/25"), Mode: "hot-standby", Owned: 46, PartnerOwned: 5},
 			{Interface: "eth2.20", Subnet: netip.MustParsePrefix("203.0.113.128/25"), Mode: "split", Mismatch: true},
+			{Interface: "eth3", Subnet: netip.MustParsePrefix("198.51.100.0/26"), Mode: "hot-standby", PartnerMissing: true, Owned: 100, PartnerOwned: 11},
 		},
 		Transitions: []status.FailoverTransition{
 			{At: clientT0.Add(-time.Hour), From: "STARTUP", To: "NORMAL", Reason: "connected and resynchronised"},
@@ -103,7 +104,9 @@ Failover pair pair1
 Interface  Subnet            Mode         Owned  Partner owns  Mismatch
 eth1       203.0.113.0/25    hot-standby  46     5             no
 eth2.20    203.0.113.128/25  split        0      0             yes
-203.0.113.128/25: configured differently on the partner, or missing there: not served in failover
+eth3       198.51.100.0/26   hot-standby  100    11            no
+203.0.113.128/25: configured differently on the partner: not served in failover
+198.51.100.0/26: the partner does not serve it (yet): it refuses this scope's lease updates
 
 State changes (oldest first)
 At                    From     To                          Reason

@@ -54,8 +54,11 @@ type FailoverScope struct {
 	Subnet    netip.Prefix `json:"subnet"`
 	Mode      string       `json:"mode"` // "split", "hot-standby", "load-sharing"
 	// Mismatch says the partner's scope of the subnet is configured
-	// differently or missing: the scope is not served in failover.
+	// differently: the scope is not served in failover.
 	Mismatch bool `json:"mismatch"`
+	// PartnerMissing says the partner did not name the scope when it
+	// connected: it does not serve it, or not yet, and refuses its updates.
+	PartnerMissing bool `json:"partner_missing"`
 	// Owned and PartnerOwned count the dynamic addresses each node may
 	// allocate in NORMAL.
 	Owned        int `json:"owned"`
@@ -81,7 +84,7 @@ func failoverOf(f *status.Failover) Failover {
 	}
 	for _, s := range f.Scopes {
 		out.Scopes = append(out.Scopes, FailoverScope{
-			Interface: s.Interface, Subnet: s.Subnet, Mode: s.Mode, Mismatch: s.Mismatch, Owned: s.Owned, PartnerOwned: s.PartnerOwned,
+			Interface: s.Interface, Subnet: s.Subnet, Mode: s.Mode, Mismatch: s.Mismatch, PartnerMissing: s.PartnerMissing, Owned: s.Owned, PartnerOwned: s.PartnerOwned,
 		})
 	}
 	for _, t := range f.Transitions {
