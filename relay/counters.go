@@ -76,14 +76,6 @@ func (tc *typeCounters) snapshot() (in, out map[string]uint64) {
 	return in, out
 }
 
-func (tc *typeCounters) clear() {
-	for dir := range tc {
-		for i := range tc[dir] {
-			tc[dir][i].Store(0)
-		}
-	}
-}
-
 // typeName is the metrics/statistics name of a message-type slot.
 func typeName(i int) string {
 	switch {
@@ -203,37 +195,4 @@ func (c *counters) snapshot() Stats {
 	sort.Slice(s.Helpers, func(i, j int) bool { return s.Helpers[i].Addr.Less(s.Helpers[j].Addr) })
 	s.Global = c.global.snapshot("")
 	return s
-}
-
-func (ic *ifaceCounters) clear() {
-	for _, c := range []*atomic.Uint64{&ic.requestsIn, &ic.requestsRelayed, &ic.opt82Inserted, &ic.opt82Omitted, &ic.repliesOut, &ic.repliesBcast, &ic.fallbackReplies, &ic.udpForwarded} {
-		c.Store(0)
-	}
-	for i := range ic.drops {
-		ic.drops[i].Store(0)
-	}
-	ic.byType.clear()
-	ic.portMu.Lock()
-	for _, pc := range ic.ports {
-		pc.received.Store(0)
-		pc.forwarded.Store(0)
-		pc.dropped.Store(0)
-	}
-	ic.portMu.Unlock()
-}
-
-func (c *counters) clear() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, ic := range c.ifaces {
-		ic.clear()
-	}
-	c.global.clear()
-	for _, hc := range c.helpers {
-		hc.sent.Store(0)
-		hc.sendErrors.Store(0)
-		hc.replies.Store(0)
-		hc.byType.clear()
-		hc.latency.clear()
-	}
 }

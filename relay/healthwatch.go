@@ -28,27 +28,12 @@ type trackerEntry struct {
 	helpers []netip.Addr
 	members map[netip.Addr]*member // each helper's own tracker in the set
 	latency *latencyHist
-	base    health.Stats // the tracker's counters at the last clear statistics
 }
 
 func newTrackers() *trackers { return &trackers{byID: make(map[string]*trackerEntry)} }
 
 // helperSetID names a helper set.
 func helperSetID(helpers []netip.Addr) string { return status.HelperSetID(helpers) }
-
-// clear starts the sets' transaction counters and latency histograms over
-// (clear statistics); their health, a state rather than a statistic, stays.
-func (ts *trackers) clear() {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	for _, e := range ts.byID {
-		e.base = e.t.Stats()
-		e.latency.clear()
-		for _, m := range e.members {
-			m.base = m.t.Stats()
-		}
-	}
-}
 
 // forHelpers returns the tracker and latency histogram of an interface's
 // helper set, made on first use with the set's settings in cfg (see

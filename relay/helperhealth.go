@@ -19,8 +19,7 @@ import (
 
 // member is one helper's tracker within one helper set.
 type member struct {
-	t    *health.Tracker
-	base health.Stats // the tracker's counters at the last clear statistics
+	t *health.Tracker
 }
 
 // newMembers returns a member per helper, made with hc.
@@ -67,7 +66,7 @@ func (ts *trackers) sets(inUse map[string][]string) []status.HelperSetStats {
 		out = append(out, status.HelperSetStats{
 			Helpers: helpers, Interfaces: slices.Sorted(slices.Values(ifaces)),
 			Health: st.String(), Since: since, Reason: reason,
-			Forwarded: hs.Forwarded - e.base.Forwarded, Answered: hs.Answered - e.base.Answered, TimedOut: hs.TimedOut - e.base.TimedOut,
+			Forwarded: hs.Forwarded, Answered: hs.Answered, TimedOut: hs.TimedOut,
 			LatencyP50: hs.LatencyP50, LatencyP99: hs.LatencyP99, Latency: e.latency.snapshot(),
 		})
 	}
@@ -95,9 +94,9 @@ func (ts *trackers) fill(stats []status.HelperStats, inUse map[string][]string) 
 			m := ts.byID[id].members[h.Addr]
 			st, since, reason := m.t.State()
 			hs := m.t.Stats()
-			h.Forwarded += hs.Forwarded - m.base.Forwarded
-			h.Answered += hs.Answered - m.base.Answered
-			h.TimedOut += hs.TimedOut - m.base.TimedOut
+			h.Forwarded += hs.Forwarded
+			h.Answered += hs.Answered
+			h.TimedOut += hs.TimedOut
 			if hs.LatencySamples > samples {
 				samples, h.LatencyP50, h.LatencyP99 = hs.LatencySamples, hs.LatencyP50, hs.LatencyP99
 			}

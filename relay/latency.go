@@ -34,11 +34,3 @@ func (h *latencyHist) snapshot() status.LatencyHistogram {
 	s.Count, s.Sum = h.count.Load(), time.Duration(h.sum.Load())
 	return s
 }
-
-func (h *latencyHist) clear() {
-	for i := range h.buckets {
-		h.buckets[i].Store(0)
-	}
-	h.count.Store(0)
-	h.sum.Store(0)
-}

@@ -71,11 +71,3 @@ func (r *Relay) Status() status.Status {
 	}
 	return out
 }
-
-// ClearStats sets every counter back to zero (`clear statistics`): packet
-// counters, and the helper sets' transaction counters and latencies; the
-// helpers' health and last reply stay, they are state.
-func (r *Relay) ClearStats() {
-	r.counters.clear()
-	r.trackers.clear()
-}
