@@ -30,15 +30,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		out, err := cfg.Effective()
-		if err != nil {
-			t.Fatalf("Effective: %v", err)
-		}
-		again, err := parseTest(string(out), Flags{})
-		if err != nil {
-			t.Fatalf("parse of the effective config: %v\n%s", err, out)
-		}
-		if diff := cmp.Diff(cfg, again, cmpOpts()); diff != "" {
+		if diff := cmp.Diff(cfg, effectiveRoundTrip(t, cfg), cmpOpts()); diff != "" {
 			t.Fatalf("round trip (-first +second):\n%s", diff)
 		}
 	})

@@ -51,15 +51,7 @@ func TestLeaseStoreParse(t *testing.T) {
 				t.Errorf("LeaseStore() = %q, want %q", got, wantKind)
 			}
 			// The effective config parses back to the same store.
-			out, err := cfg.Effective()
-			if err != nil {
-				t.Fatalf("Effective: %v", err)
-			}
-			back, err := parseTest(string(out), Flags{})
-			if err != nil {
-				t.Fatalf("parse of the effective config: %v\n%s", err, out)
-			}
-			if diff := cmp.Diff(cfg.Etcd, back.Etcd); diff != "" {
+			if diff := cmp.Diff(cfg.Etcd, effectiveRoundTrip(t, cfg).Etcd); diff != "" {
 				t.Errorf("effective round trip (-want +got):\n%s", diff)
 			}
 		})

@@ -19,6 +19,22 @@ func parseTest(data string, f Flags) (*Config, error) {
 	return build(raw, f, func() (string, error) { return testHostname, nil })
 }
 
+// effectiveRoundTrip prints cfg's effective configuration and parses it
+// back without flags: what check-config prints must load as the same
+// configuration.
+func effectiveRoundTrip(t testing.TB, cfg *Config) *Config {
+	t.Helper()
+	data, err := cfg.Effective()
+	if err != nil {
+		t.Fatalf("Effective: %v", err)
+	}
+	back, err := parseTest(string(data), Flags{})
+	if err != nil {
+		t.Fatalf("parse of the effective config: %v\n%s", err, data)
+	}
+	return back
+}
+
 // cmpOpts compare netip.Addr and netip.AddrPort values by value.
 func cmpOpts() cmp.Options {
 	return cmp.Options{
