@@ -310,7 +310,8 @@ func (r *Relay) fallbackAfterRelay(st *ifState, j fallbackJob, m wire.Packet, mt
 	fc := st.fb.cfg.Load()
 	down := st.tracker != nil && !st.tracker.Up()
 	urgent := down || (fc.UseSecs && time.Duration(m.Secs())*time.Second >= fc.SecsThreshold)
-	if mt == wire.Request && hasServerID(m) {
+	chose := mt == wire.Request && hasServerID(m) // SELECTING: the client names the server it chose
+	if chose {
 		// The client has chosen a server: a DISCOVER of its transaction
 		// that still waits (offer-delay, a split secondary's
 		// secondary-delay) gets no offer, which would only hold an address
@@ -331,7 +332,7 @@ func (r *Relay) fallbackAfterRelay(st *ifState, j fallbackJob, m wire.Packet, mt
 		ok = st.fb.deferDiscover(txnOf(m), j, now, d+fc.SecondaryDelay)
 	case (mt == wire.Inform || mt == wire.Request) && down:
 		ok = st.fb.enqueue(j)
-	case mt == wire.Request && hasServerID(m):
+	case chose:
 		// SELECTING another server: the fallback releases its offer at once.
 		ok = st.fb.enqueue(j)
 	default:
